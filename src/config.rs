@@ -1,0 +1,413 @@
+//! Site configuration: reads `site.toml` into a typed [`Config`], fills in the
+//! defaults (the skill, workflow and proficiency-level catalogues of the
+//! product brief, so an empty file is a working site) and checks what serde
+//! alone cannot: the base URL, the highlighting themes and unique catalogue
+//! ids. Unknown keys are errors, located by line and column.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Diagnostic, Error, Result};
+use crate::highlight;
+
+/// The name of the configuration file at a site's root.
+pub const CONFIG_FILE: &str = "site.toml";
+
+/// One entry of a catalogue (a skill, workflow, proficiency level or track).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogEntry {
+    /// Stable kebab-case id used in front matter and URLs.
+    pub id: String,
+    /// Human-readable name.
+    pub title: String,
+    /// One or two sentences shown on the entry's page.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// The parsed `site.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Portal title.
+    pub title: String,
+    /// One-sentence description, used in meta tags and the feed.
+    pub description: String,
+    /// Absolute URL the portal is published at; may carry a sub-path.
+    pub base_url: String,
+    /// Language tag of the content (`<html lang>`).
+    pub language: String,
+    /// Theme folder name under `themes/`; `default` is built in.
+    pub theme: String,
+    /// Output folder, relative to the site root.
+    pub output_dir: PathBuf,
+    /// syntect theme for code in light mode.
+    pub highlight_theme: String,
+    /// syntect theme for code in dark mode.
+    pub highlight_theme_dark: String,
+    /// Skills a module can teach.
+    pub skills: Vec<CatalogEntry>,
+    /// Partner workflows a module can improve.
+    pub workflows: Vec<CatalogEntry>,
+    /// Proficiency levels, lowest first.
+    pub levels: Vec<CatalogEntry>,
+    /// Learning tracks modules belong to.
+    pub tracks: Vec<CatalogEntry>,
+}
+
+fn entry(id: &str, title: &str, description: &str) -> CatalogEntry {
+    CatalogEntry {
+        id: id.to_string(),
+        title: title.to_string(),
+        description: Some(description.to_string()),
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Partner Enablement".to_string(),
+            description: "AI enablement for partner teams.".to_string(),
+            base_url: "http://localhost/".to_string(),
+            language: "en".to_string(),
+            theme: "default".to_string(),
+            output_dir: PathBuf::from("public"),
+            highlight_theme: "InspiredGitHub".to_string(),
+            highlight_theme_dark: "base16-ocean.dark".to_string(),
+            skills: default_skills(),
+            workflows: default_workflows(),
+            levels: default_levels(),
+            tracks: Vec::new(),
+        }
+    }
+}
+
+fn default_skills() -> Vec<CatalogEntry> {
+    vec![
+        entry(
+            "prompting",
+            "Prompting",
+            "Writing instructions that give reliable, reusable results.",
+        ),
+        entry(
+            "workflow-design",
+            "Workflow design",
+            "Redesigning a recurring task so AI is a permanent, documented step.",
+        ),
+        entry(
+            "data-interpretation",
+            "Data interpretation",
+            "Reading partner data and AI analyses critically before acting on them.",
+        ),
+        entry(
+            "output-validation",
+            "Output validation",
+            "Checking AI output against a quality standard before it is used.",
+        ),
+        entry(
+            "light-automation",
+            "Light automation",
+            "Connecting AI steps to the tools a team already uses, without engineering help.",
+        ),
+        entry(
+            "actions-and-reporting",
+            "Actions and reporting",
+            "Turning AI output into partner-facing actions and executive reporting.",
+        ),
+    ]
+}
+
+fn default_workflows() -> Vec<CatalogEntry> {
+    vec![
+        entry(
+            "account-planning",
+            "Account planning and territory alignment",
+            "Planning partner accounts and aligning territories with sales.",
+        ),
+        entry(
+            "qbr",
+            "Quarterly business reviews",
+            "Preparing, running and following up partner QBRs.",
+        ),
+        entry(
+            "onboarding",
+            "Partner onboarding and enablement",
+            "Bringing new partners and their people to productivity.",
+        ),
+        entry(
+            "co-selling",
+            "Co-selling coordination",
+            "Coordinating joint opportunities between partner and field teams.",
+        ),
+        entry(
+            "performance-reporting",
+            "Performance reporting and analytics",
+            "Reporting partner performance and explaining what moved.",
+        ),
+        entry(
+            "ecosystem-mapping",
+            "Ecosystem mapping and opportunity identification",
+            "Mapping the partner landscape and finding where to grow.",
+        ),
+    ]
+}
+
+fn default_levels() -> Vec<CatalogEntry> {
+    vec![
+        entry(
+            "nay-sayer",
+            "Nay-sayer",
+            "Not using AI, or tried it once and stopped.",
+        ),
+        entry(
+            "experimenter",
+            "Experimenter",
+            "Uses AI for surface tasks such as rewriting, summarising and brainstorming.",
+        ),
+        entry(
+            "practitioner",
+            "Practitioner",
+            "Has AI embedded in at least one recurring workflow, with measured results.",
+        ),
+    ]
+}
+
+/// A loaded configuration together with the text it came from, so later
+/// stages can point at a key when its value is wrong.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    /// The configuration.
+    pub config: Config,
+    /// Path of `site.toml`, relative to the site root.
+    pub file: PathBuf,
+    /// The file's text.
+    pub source: Arc<str>,
+}
+
+impl Config {
+    /// Reads and checks `site.toml` in `root`.
+    pub fn load(root: &Path) -> Result<LoadedConfig> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::Refused(format!(
+                    "{} has no {CONFIG_FILE}: is it a proficio site? (`proficio init DIR` makes one)",
+                    root.display()
+                )));
+            }
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        Config::parse(PathBuf::from(CONFIG_FILE), Arc::from(text))
+    }
+
+    /// Parses configuration text; `file` names it in diagnostics.
+    pub fn parse(file: PathBuf, source: Arc<str>) -> Result<LoadedConfig> {
+        let mut config: Config = toml::from_str(&source).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            let message = e.message().trim().to_string();
+            Error::Input(vec![Diagnostic::new(&file, source.clone(), span, message)])
+        })?;
+        let problems = config.check(&file, &source);
+        if !problems.is_empty() {
+            return Err(Error::Input(problems));
+        }
+        config.base_url = normalise_base_url(&config.base_url);
+        Ok(LoadedConfig {
+            config,
+            file,
+            source,
+        })
+    }
+
+    fn check(&self, file: &Path, source: &Arc<str>) -> Vec<Diagnostic> {
+        let at = |key: &str, message: String| {
+            Diagnostic::new(file, source.clone(), locate_key(source, key), message)
+        };
+        let mut problems = Vec::new();
+        if let Err(why) = check_base_url(&self.base_url) {
+            problems.push(
+                at("base_url", why)
+                    .expected("an absolute URL such as \"https://partners.example.com/portal/\""),
+            );
+        }
+        for (key, name) in [
+            ("highlight_theme", &self.highlight_theme),
+            ("highlight_theme_dark", &self.highlight_theme_dark),
+        ] {
+            if !highlight::has_theme(name) {
+                problems.push(
+                    at(key, format!("unknown highlighting theme `{name}`"))
+                        .expected(format!("one of {}", highlight::theme_names().join(", "))),
+                );
+            }
+        }
+        for (key, entries) in [
+            ("skills", &self.skills),
+            ("workflows", &self.workflows),
+            ("levels", &self.levels),
+            ("tracks", &self.tracks),
+        ] {
+            let mut seen = std::collections::BTreeSet::new();
+            for entry in entries {
+                if !is_kebab_id(&entry.id) {
+                    problems.push(
+                        Diagnostic::new(
+                            file,
+                            source.clone(),
+                            locate_value(source, &entry.id),
+                            format!("`{}` is not a valid {key} id", entry.id),
+                        )
+                        .expected(
+                            "lower-case letters, digits and single dashes, such as \"co-selling\"",
+                        ),
+                    );
+                } else if !seen.insert(entry.id.as_str()) {
+                    problems.push(Diagnostic::new(
+                        file,
+                        source.clone(),
+                        locate_last_value(source, &entry.id),
+                        format!("{key} id `{}` is defined twice", entry.id),
+                    ));
+                }
+            }
+        }
+        problems
+    }
+
+    /// The path prefix of the base URL: `/` or `/portal/`.
+    pub fn base_path(&self) -> &str {
+        let after_scheme = self
+            .base_url
+            .split_once("://")
+            .map_or(self.base_url.as_str(), |(_, rest)| rest);
+        after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+    }
+
+    /// Replaces the base URL, as `--base-url` does.
+    pub fn set_base_url(&mut self, base_url: &str) -> Result<()> {
+        check_base_url(base_url).map_err(|why| Error::Refused(format!("--base-url: {why}")))?;
+        self.base_url = normalise_base_url(base_url);
+        Ok(())
+    }
+}
+
+fn check_base_url(url: &str) -> std::result::Result<(), String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("base_url `{url}` is not an absolute http(s) URL"))?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || url.contains(['?', '#', ' ']) {
+        return Err(format!("base_url `{url}` is not a usable site address"));
+    }
+    Ok(())
+}
+
+fn normalise_base_url(url: &str) -> String {
+    let mut url = url.to_string();
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    url
+}
+
+/// True for ids such as `co-selling` or `qbr2`.
+pub fn is_kebab_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// Byte range of the line defining `key` (`key = …` in TOML, `key: …` in
+/// YAML); the start of the text when the key is absent.
+pub fn locate_key(source: &str, key: &str) -> Range<usize> {
+    let mut offset = 0;
+    for line in source.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key) {
+            let rest = rest.trim_start();
+            if rest.starts_with('=') || rest.starts_with(':') {
+                let start = offset + (line.len() - trimmed.len());
+                return start..offset + line.trim_end().len();
+            }
+        }
+        offset += line.len();
+    }
+    0..0
+}
+
+/// Byte range of the first occurrence of `value` in the text.
+pub fn locate_value(source: &str, value: &str) -> Range<usize> {
+    source
+        .find(value)
+        .map_or(0..0, |start| start..start + value.len())
+}
+
+fn locate_last_value(source: &str, value: &str) -> Range<usize> {
+    source
+        .rfind(value)
+        .map_or(0..0, |start| start..start + value.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<LoadedConfig> {
+        Config::parse(PathBuf::from("site.toml"), Arc::from(text))
+    }
+
+    #[test]
+    fn an_empty_file_gives_the_product_defaults() {
+        let config = parse("").expect("empty config").config;
+        assert_eq!(config.levels.len(), 3);
+        assert_eq!(config.skills.len(), 6);
+        assert_eq!(config.workflows.len(), 6);
+        assert_eq!(config.base_path(), "/");
+    }
+
+    #[test]
+    fn base_path_follows_a_sub_path() {
+        let config = parse("base_url = \"https://x.example/portal\"")
+            .unwrap()
+            .config;
+        assert_eq!(config.base_url, "https://x.example/portal/");
+        assert_eq!(config.base_path(), "/portal/");
+    }
+
+    #[test]
+    fn unknown_keys_are_located() {
+        let error = parse("title = \"x\"\ncolour = \"red\"\n").unwrap_err();
+        let d = &error.diagnostics()[0];
+        assert_eq!((d.line(), d.column()), (2, 1));
+        assert!(
+            d.message.contains("unknown field `colour`"),
+            "{}",
+            d.message
+        );
+    }
+
+    #[test]
+    fn bad_values_are_all_reported() {
+        let error = parse("base_url = \"ftp://x\"\nhighlight_theme = \"Neon\"\n").unwrap_err();
+        let messages: Vec<_> = error.diagnostics().iter().map(|d| d.to_string()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(
+            messages[0].starts_with("site.toml:1:1: base_url"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[1].starts_with("site.toml:2:1: unknown highlighting theme `Neon`"),
+            "{messages:?}"
+        );
+    }
+}

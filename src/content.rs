@@ -1,0 +1,548 @@
+//! Content loading: walks `content/`, splits each Markdown file into YAML front
+//! matter and body, and keeps every page in one flat store keyed by its path
+//! relative to `content/` (`modules/qbr.md`). It also decides what each file
+//! is: a section (`_index.md`), a page bundle (`index.md` with files beside
+//! it), a module (any page under `modules/`) or an asset to copy, and the URL
+//! path each page gets. Nothing here renders; errors are collected, not thrown.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use serde::Deserialize;
+use walkdir::WalkDir;
+
+use crate::diagnostics::{Diagnostic, Error, Result};
+
+/// The folder under the site root that holds the Markdown sources.
+pub const CONTENT_DIR: &str = "content";
+/// Pages under this folder of `content/` are enablement modules.
+pub const MODULES_DIR: &str = "modules";
+
+/// The YAML block at the top of a Markdown file. Every key is optional.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    /// Page title; defaults to the first `#` heading, then the file name.
+    pub title: Option<String>,
+    /// One or two sentences for lists, feeds and meta descriptions.
+    pub summary: Option<String>,
+    /// Publication date, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Ordering hint: lower comes first.
+    #[serde(default)]
+    pub weight: i64,
+    /// Drafts are built only with `--drafts`.
+    #[serde(default)]
+    pub draft: bool,
+    /// The proficiency level a module moves a learner to.
+    pub level: Option<String>,
+    /// Skills the module teaches (catalogue ids).
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// Workflows the module improves (catalogue ids).
+    #[serde(default)]
+    pub workflows: Vec<String>,
+    /// The learning track the module belongs to.
+    pub track: Option<String>,
+    /// Ids of modules to take first.
+    #[serde(default)]
+    pub prerequisites: Vec<String>,
+    /// Expected time to complete, in minutes.
+    pub duration_minutes: Option<u32>,
+    /// Free-form tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Replaces the last part of the page's URL.
+    pub slug: Option<String>,
+}
+
+/// What a Markdown file is, by its name and place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    /// `_index.md`: the page of its folder.
+    Section,
+    /// An enablement module (a page under `modules/`).
+    Module,
+    /// Any other page.
+    Page,
+}
+
+/// One Markdown source, parsed but not rendered.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Key in the store: path relative to `content/`, `/`-separated.
+    pub source: String,
+    /// Path relative to the site root, for diagnostics.
+    pub file: PathBuf,
+    /// The whole file.
+    pub text: Arc<str>,
+    /// Byte range of the YAML between the `---` lines (empty without front matter).
+    pub front_range: Range<usize>,
+    /// Byte offset where the Markdown body starts.
+    pub body_start: usize,
+    /// Parsed front matter.
+    pub front: FrontMatter,
+    /// What the file is.
+    pub kind: PageKind,
+    /// Module id (file stem, or the folder name of a bundle); empty for other pages.
+    pub id: String,
+    /// Resolved title.
+    pub title: String,
+    /// Byte range (in `text`) of the `#` heading the title was taken from, which
+    /// the page then does not repeat in its body.
+    pub title_heading: Option<Range<usize>>,
+    /// URL path without the base path: `/`, `/modules/`, `/modules/qbr/`.
+    pub path: String,
+    /// Folder (relative to `content/`) the file sits in; for a bundle, the bundle folder.
+    pub folder: String,
+    /// True for `index.md` page bundles.
+    pub is_bundle: bool,
+}
+
+impl Page {
+    /// The Markdown body.
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+
+    /// The front matter text.
+    pub fn front_text(&self) -> &str {
+        &self.text[self.front_range.clone()]
+    }
+
+    /// A diagnostic at `range` of this file.
+    pub fn diagnostic(&self, range: Range<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(&self.file, self.text.clone(), range, message)
+    }
+
+    /// Byte range of `value` as written under front-matter `key`, or of the
+    /// key's line when the value cannot be found there.
+    pub fn locate(&self, key: &str, value: &str) -> Range<usize> {
+        let front = self.front_text();
+        let key_range = crate::config::locate_key(front, key);
+        let base = self.front_range.start;
+        let after_key = &front[key_range.start..];
+        let next_key = after_key
+            .match_indices('\n')
+            .map(|(i, _)| i + 1)
+            .find(|&i| {
+                after_key[i..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
+            })
+            .unwrap_or(after_key.len());
+        match find_word(&after_key[..next_key], value) {
+            Some(i) => base + key_range.start + i..base + key_range.start + i + value.len(),
+            None if key_range.is_empty() && key_range.start == 0 => {
+                self.front_range.start..self.front_range.start
+            }
+            None => base + key_range.start..base + key_range.end,
+        }
+    }
+}
+
+/// Finds `word` not glued to other id characters.
+fn find_word(haystack: &str, word: &str) -> Option<usize> {
+    if word.is_empty() {
+        return None;
+    }
+    let is_id = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    haystack.match_indices(word).map(|(i, _)| i).find(|&i| {
+        let before = haystack[..i].chars().next_back();
+        let after = haystack[i + word.len()..].chars().next();
+        !before.is_some_and(is_id) && !after.is_some_and(is_id)
+    })
+}
+
+/// A non-Markdown file under `content/`, copied to the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    /// Absolute source path.
+    pub source: PathBuf,
+    /// Output path relative to the output folder, `/`-separated.
+    pub output: String,
+}
+
+/// Every page and asset of a site.
+#[derive(Debug, Clone, Default)]
+pub struct ContentStore {
+    /// Pages by source key, sorted for deterministic iteration.
+    pub pages: BTreeMap<String, Page>,
+    /// Files to copy.
+    pub assets: Vec<Asset>,
+}
+
+impl ContentStore {
+    /// The modules, in source order.
+    pub fn modules(&self) -> impl Iterator<Item = &Page> {
+        self.pages.values().filter(|p| p.kind == PageKind::Module)
+    }
+
+    /// A module by id.
+    pub fn module(&self, id: &str) -> Option<&Page> {
+        self.modules().find(|p| p.id == id)
+    }
+}
+
+/// Reads every file under `root/content`. Drafts are dropped unless
+/// `include_drafts`. Files that do not parse are left out of the store and
+/// reported in the returned list; only I/O failures are errors.
+pub fn load(root: &Path, include_drafts: bool) -> Result<(ContentStore, Vec<Diagnostic>)> {
+    let content_dir = root.join(CONTENT_DIR);
+    let mut store = ContentStore::default();
+    if !content_dir.is_dir() {
+        return Ok((store, Vec::new()));
+    }
+    let mut problems = Vec::new();
+    let mut other_files = Vec::new();
+    let walker = WalkDir::new(&content_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name().to_string_lossy().as_ref()));
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(&content_dir).to_path_buf();
+            Error::io(&path, e.into())
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let relative = relative_key(&content_dir, entry.path());
+        if relative.ends_with(".md") {
+            let text =
+                std::fs::read_to_string(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+            match parse_page(&relative, Arc::from(text)) {
+                Ok(page) if page.front.draft && !include_drafts => {}
+                Ok(page) => {
+                    store.pages.insert(page.source.clone(), page);
+                }
+                Err(diagnostic) => problems.push(diagnostic),
+            }
+        } else if !is_data_file(&relative) {
+            other_files.push((relative, entry.path().to_path_buf()));
+        }
+    }
+    store.assets = place_assets(&store, other_files);
+    Ok((store, problems))
+}
+
+/// Editor droppings and hidden files never count as content.
+pub fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || (name.starts_with('#') && name.ends_with('#'))
+        || [".swp", ".swx", ".swo", ".tmp", ".bak", ".bck", ".orig"]
+            .iter()
+            .any(|suffix| name.ends_with(suffix))
+}
+
+/// Partner metrics and other data files are inputs, never published as-is.
+fn is_data_file(relative: &str) -> bool {
+    relative.ends_with(".yaml") || relative.ends_with(".yml")
+}
+
+fn relative_key(base: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(base).unwrap_or(path);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Bundle assets go beside their page (which may have a slug); others keep
+/// their place.
+fn place_assets(store: &ContentStore, files: Vec<(String, PathBuf)>) -> Vec<Asset> {
+    files
+        .into_iter()
+        .map(|(relative, source)| {
+            let bundle = store
+                .pages
+                .values()
+                .filter(|p| p.is_bundle)
+                .find(|p| relative.starts_with(&format!("{}/", p.folder)));
+            let output = match bundle {
+                Some(page) => format!(
+                    "{}{}",
+                    page.path.trim_start_matches('/'),
+                    &relative[page.folder.len() + 1..]
+                ),
+                None => relative,
+            };
+            Asset { source, output }
+        })
+        .collect()
+}
+
+/// Parses one Markdown file whose key (path under `content/`) is `source`.
+pub fn parse_page(source: &str, text: Arc<str>) -> std::result::Result<Page, Diagnostic> {
+    let file = Path::new(CONTENT_DIR).join(source);
+    let (front_range, body_start) = split_front_matter(&text).map_err(|offset| {
+        Diagnostic::new(
+            &file,
+            text.clone(),
+            offset..offset + 3,
+            "front matter is not closed",
+        )
+        .expected("a line `---` after the front matter")
+    })?;
+    let front = parse_front_matter(&file, &text, &front_range)?;
+    let file_name = source.rsplit('/').next().unwrap_or(source);
+    let folder = source
+        .rsplit_once('/')
+        .map_or("", |(dir, _)| dir)
+        .to_string();
+    let is_section = file_name == "_index.md";
+    let is_bundle = file_name == "index.md";
+    let stem = if is_bundle {
+        folder.rsplit('/').next().unwrap_or(&folder).to_string()
+    } else {
+        file_name.trim_end_matches(".md").to_string()
+    };
+    let in_modules = source.starts_with(&format!("{MODULES_DIR}/"));
+    let kind = match (is_section, in_modules) {
+        (true, _) => PageKind::Section,
+        (false, true) => PageKind::Module,
+        (false, false) => PageKind::Page,
+    };
+    let path = url_path(source, front.slug.as_deref());
+    let (title, title_heading) = match &front.title {
+        Some(title) => (title.clone(), None),
+        None => match first_h1(&text[body_start..]) {
+            Some((title, range)) => (
+                title,
+                Some(body_start + range.start..body_start + range.end),
+            ),
+            None if is_section && folder.is_empty() => ("Home".to_string(), None),
+            None => (
+                humanise(if is_section {
+                    folder.rsplit('/').next().unwrap_or("")
+                } else {
+                    &stem
+                }),
+                None,
+            ),
+        },
+    };
+    Ok(Page {
+        source: source.to_string(),
+        file,
+        text: text.clone(),
+        front_range,
+        body_start,
+        front,
+        kind,
+        id: if kind == PageKind::Module {
+            stem
+        } else {
+            String::new()
+        },
+        title,
+        title_heading,
+        path,
+        folder,
+        is_bundle,
+    })
+}
+
+/// Returns the YAML byte range and the body start. `Err(offset)` when the
+/// opening `---` has no closing line.
+fn split_front_matter(text: &str) -> std::result::Result<(Range<usize>, usize), usize> {
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let rest = &text[start..];
+    let Some(after_open) = rest
+        .strip_prefix("---\n")
+        .or_else(|| rest.strip_prefix("---\r\n"))
+    else {
+        return Ok((start..start, start));
+    };
+    let yaml_start = text.len() - after_open.len();
+    let mut offset = yaml_start;
+    for line in after_open.split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            return Ok((yaml_start..offset, offset + line.len()));
+        }
+        offset += line.len();
+    }
+    Err(start)
+}
+
+fn parse_front_matter(
+    file: &Path,
+    text: &Arc<str>,
+    range: &Range<usize>,
+) -> std::result::Result<FrontMatter, Diagnostic> {
+    let yaml = &text[range.clone()];
+    if yaml.trim().is_empty() {
+        return Ok(FrontMatter::default());
+    }
+    serde_yaml::from_str(yaml).map_err(|e| {
+        let message = yaml_message(&e);
+        match e.location() {
+            Some(at) => {
+                let offset = range.start + at.index().min(yaml.len());
+                let end = text[offset..]
+                    .find(['\n', ':', ','])
+                    .map_or(text.len(), |i| offset + i.max(1));
+                Diagnostic::new(file, text.clone(), offset..end, message)
+            }
+            None => Diagnostic::new(file, text.clone(), range.start..range.start, message),
+        }
+    })
+}
+
+/// serde_yaml appends "at line X column Y" to messages; the diagnostic shows
+/// that itself.
+fn yaml_message(error: &serde_yaml::Error) -> String {
+    let message = error.to_string();
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
+    }
+}
+
+fn url_path(source: &str, slug: Option<&str>) -> String {
+    let without_ext = source.trim_end_matches(".md");
+    let mut parts: Vec<&str> = without_ext.split('/').collect();
+    if matches!(parts.last(), Some(&"_index") | Some(&"index")) {
+        let is_section = parts.last() == Some(&"_index");
+        parts.pop();
+        if is_section {
+            return join_path(&parts);
+        }
+    }
+    if let (Some(slug), Some(last)) = (slug, parts.last_mut()) {
+        *last = slug;
+    }
+    join_path(&parts)
+}
+
+fn join_path(parts: &[&str]) -> String {
+    if parts.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{}/", parts.join("/"))
+    }
+}
+
+/// The text and byte range of the first level-one heading of a body.
+fn first_h1(body: &str) -> Option<(String, Range<usize>)> {
+    let mut title = String::new();
+    let mut start = None;
+    for (event, range) in Parser::new(body).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            }) => start = Some(range.start),
+            Event::End(TagEnd::Heading(HeadingLevel::H1)) => {
+                return start.map(|s| (title.trim().to_string(), s..range.end));
+            }
+            Event::Text(text) | Event::Code(text) if start.is_some() => title.push_str(&text),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `qbr-prep_notes` → `Qbr prep notes`.
+fn humanise(stem: &str) -> String {
+    let words = stem.replace(['-', '_'], " ");
+    let mut chars = words.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => "Untitled".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(source: &str, text: &str) -> Page {
+        parse_page(source, Arc::from(text)).expect("valid page")
+    }
+
+    #[test]
+    fn urls_follow_the_source_path() {
+        assert_eq!(page("a/b.md", "x").path, "/a/b/");
+        assert_eq!(page("a/b/index.md", "x").path, "/a/b/");
+        assert_eq!(page("a/_index.md", "x").path, "/a/");
+        assert_eq!(page("_index.md", "x").path, "/");
+        assert_eq!(page("a/b.md", "---\nslug: c\n---\n").path, "/a/c/");
+    }
+
+    #[test]
+    fn kinds_and_module_ids() {
+        assert_eq!(page("modules/qbr.md", "x").kind, PageKind::Module);
+        assert_eq!(page("modules/qbr.md", "x").id, "qbr");
+        assert_eq!(page("modules/prep/index.md", "x").id, "prep");
+        assert_eq!(page("modules/_index.md", "x").kind, PageKind::Section);
+        assert_eq!(page("about.md", "x").kind, PageKind::Page);
+    }
+
+    #[test]
+    fn title_falls_back_to_first_heading_then_file_name() {
+        let p = page("about.md", "Intro\n\n# About us\n\ntext");
+        assert_eq!(p.title, "About us");
+        assert_eq!(&p.text[p.title_heading.clone().unwrap()], "# About us\n");
+        assert_eq!(
+            page("co-selling-notes.md", "text").title,
+            "Co selling notes"
+        );
+        assert_eq!(
+            page("x.md", "---\ntitle: Given\n---\n# Other").title,
+            "Given"
+        );
+    }
+
+    #[test]
+    fn front_matter_errors_are_located_in_the_file() {
+        let error = parse_page(
+            "m.md",
+            Arc::from("---\ntitle: A\nduration_minutes: soon\n---\n"),
+        )
+        .unwrap_err();
+        assert_eq!((error.line(), error.column()), (3, 19));
+        assert!(error.message.contains("invalid type"), "{}", error.message);
+        let error = parse_page("m.md", Arc::from("---\ntitle: A\ncolour: red\n---\n")).unwrap_err();
+        assert_eq!((error.line(), error.column()), (3, 1));
+        assert!(
+            error.message.contains("unknown field `colour`"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_an_error() {
+        let error = parse_page("m.md", Arc::from("---\ntitle: A\n")).unwrap_err();
+        assert_eq!(error.line(), 1);
+        assert_eq!(error.message, "front matter is not closed");
+    }
+
+    #[test]
+    fn locate_points_at_the_value_under_its_key() {
+        let p = page(
+            "m.md",
+            "---\ntitle: prompting\nskills:\n  - prompting\n  - guessing\n---\n",
+        );
+        let range = p.locate("skills", "guessing");
+        assert_eq!(&p.text[range], "guessing");
+        let range = p.locate("skills", "prompting");
+        let d = p.diagnostic(range, "x");
+        assert_eq!(d.line(), 4);
+    }
+
+    #[test]
+    fn editor_files_are_ignored() {
+        for name in [".x.md.swp", "x.md~", "#x.md#", ".hidden", "x.bck"] {
+            assert!(is_ignored(name), "{name}");
+        }
+        assert!(!is_ignored("x.md"));
+    }
+}

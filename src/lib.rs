@@ -1,0 +1,24 @@
+//! proficio turns a folder of Markdown enablement modules into a partner
+//! enablement portal. The library holds the whole pipeline so tests and the
+//! thin `proficio` binary drive it the same way:
+//! load ([`config`], [`content`], [`theme`]) → validate ([`validate`]) →
+//! compute ([`site`], [`markdown`], [`highlight`]) → render ([`templates`]) →
+//! write ([`output`]), orchestrated by [`build`].
+
+#![warn(missing_docs)]
+
+pub mod build;
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod highlight;
+pub mod init;
+pub mod markdown;
+pub mod output;
+pub mod site;
+pub mod templates;
+pub mod theme;
+pub mod validate;
+
+pub use build::{BuildOptions, BuildReport, build};
+pub use diagnostics::{Diagnostic, Error, Result};

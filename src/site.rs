@@ -1,0 +1,950 @@
+//! The compute stage: from validated content and configuration to the list of
+//! pages to render. It renders every Markdown body (in parallel), orders each
+//! learning track by its prerequisites, groups pages into sections and
+//! taxonomies, and produces one [`RenderJob`] per output file: the template,
+//! its context, and the content sources the page was built from, so a live
+//! preview can later re-render only what an edit touches.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Value};
+
+use crate::config::{CatalogEntry, Config};
+use crate::content::{ContentStore, Page, PageKind};
+use crate::diagnostics::{Diagnostic, Error, Result};
+use crate::markdown::{self, LinkTargets, Rendered, TocEntry};
+
+/// One file to produce with a template.
+#[derive(Debug, Clone)]
+pub struct RenderJob {
+    /// Output path relative to the output folder (`modules/qbr/index.html`).
+    pub output: String,
+    /// Template name (`module.html`).
+    pub template: &'static str,
+    /// Everything the template receives besides the site-wide globals.
+    pub context: Context,
+    /// Content sources (keys under `content/`) whose change affects this file.
+    pub sources: BTreeSet<String>,
+}
+
+/// The computed site: what to render and the values shared by every template.
+pub struct Site {
+    /// Pages and feeds to render.
+    pub jobs: Vec<RenderJob>,
+    /// Values every template sees (`site`, `catalog`, `generator`).
+    pub globals: Context,
+    /// Link resolution for templates' `url()` function.
+    pub targets: Arc<LinkTargets>,
+}
+
+/// A reference to a catalogue entry or tag as templates see it.
+#[derive(Debug, Clone, Serialize)]
+struct TermRef {
+    id: String,
+    title: String,
+    url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct LinkRef {
+    title: String,
+    url: String,
+}
+
+/// The short form of a page used in every listing.
+#[derive(Debug, Clone, Serialize)]
+struct PageSummary {
+    title: String,
+    summary: Option<String>,
+    url: String,
+    date: Option<String>,
+    is_module: bool,
+    level: Option<TermRef>,
+    skills: Vec<TermRef>,
+    workflows: Vec<TermRef>,
+    tags: Vec<TermRef>,
+    track: Option<TermRef>,
+    duration_minutes: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct TrackNav {
+    previous: Option<LinkRef>,
+    next: Option<LinkRef>,
+    position: usize,
+    total: usize,
+    track: TermRef,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    #[serde(flatten)]
+    summary: &'a PageSummary,
+    content: &'a str,
+    toc: &'a [TocEntry],
+    prerequisites: Vec<LinkRef>,
+    track_nav: Option<TrackNav>,
+    reading_minutes: usize,
+    section: Option<LinkRef>,
+    source_path: &'a str,
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    language: &'a str,
+    base_url: &'a str,
+    base_path: &'a str,
+}
+
+#[derive(Serialize)]
+struct NavItem {
+    title: String,
+    url: String,
+    path: String,
+}
+
+/// Kinds of taxonomy and their URL roots.
+const TAXONOMIES: [(&str, &str); 4] = [
+    ("skills", "Skills"),
+    ("workflows", "Workflows"),
+    ("levels", "Levels"),
+    ("tags", "Tags"),
+];
+
+/// Everything computed about the content, shared by the job builders.
+struct Model<'a> {
+    config: &'a Config,
+    store: &'a ContentStore,
+    targets: Arc<LinkTargets>,
+    rendered: BTreeMap<&'a str, Rendered>,
+    summaries: BTreeMap<&'a str, PageSummary>,
+    /// Track id → module sources in learning order.
+    tracks: BTreeMap<String, Vec<&'a str>>,
+    nav: Vec<NavItem>,
+}
+
+/// Computes every page of the site.
+pub fn compute(config: &Config, store: &ContentStore) -> Result<Site> {
+    let targets = Arc::new(LinkTargets {
+        base_path: config.base_path().to_string(),
+        paths: store
+            .pages
+            .values()
+            .map(|p| (p.source.clone(), p.path.clone()))
+            .collect(),
+    });
+    let rendered: BTreeMap<&str, Rendered> = store
+        .pages
+        .par_iter()
+        .map(|(key, page)| (key.as_str(), markdown::render(page, &targets)))
+        .collect();
+    let mut problems: Vec<Diagnostic> =
+        rendered.values().flat_map(|r| r.problems.clone()).collect();
+    if !problems.is_empty() {
+        crate::diagnostics::sort(&mut problems);
+        return Err(Error::Input(problems));
+    }
+    let mut model = Model {
+        config,
+        store,
+        targets: targets.clone(),
+        rendered,
+        summaries: BTreeMap::new(),
+        tracks: BTreeMap::new(),
+        nav: Vec::new(),
+    };
+    model.summaries = store
+        .pages
+        .values()
+        .map(|page| (page.source.as_str(), model.summary(page)))
+        .collect();
+    model.tracks = config
+        .tracks
+        .iter()
+        .map(|track| (track.id.clone(), order_track(store, &track.id)))
+        .collect();
+    let sections = collect_sections(store);
+    model.nav = model.navigation(&sections);
+    let mut jobs = Vec::new();
+    model.page_jobs(&mut jobs);
+    model.section_jobs(&sections, &mut jobs);
+    model.track_jobs(&mut jobs);
+    model.taxonomy_jobs(&mut jobs);
+    model.feed_jobs(&mut jobs);
+    Ok(Site {
+        jobs,
+        globals: model.globals(),
+        targets,
+    })
+}
+
+/// Modules of a track ordered so each comes after its prerequisites; ties go
+/// by weight, then title. Validation has already ruled out cycles.
+fn order_track<'a>(store: &'a ContentStore, track: &str) -> Vec<&'a str> {
+    let members: BTreeMap<&str, &Page> = store
+        .modules()
+        .filter(|m| m.front.track.as_deref() == Some(track))
+        .map(|m| (m.id.as_str(), m))
+        .collect();
+    let mut waiting: BTreeMap<&str, BTreeSet<&str>> = members
+        .values()
+        .map(|m| {
+            let inside = m
+                .front
+                .prerequisites
+                .iter()
+                .map(String::as_str)
+                .filter(|p| members.contains_key(p));
+            (m.id.as_str(), inside.collect())
+        })
+        .collect();
+    let mut order = Vec::with_capacity(members.len());
+    while !waiting.is_empty() {
+        let next = waiting
+            .iter()
+            .filter(|(_, needs)| needs.is_empty())
+            .map(|(id, _)| members[id])
+            .min_by(|a, b| {
+                (a.front.weight, &a.title, &a.source).cmp(&(b.front.weight, &b.title, &b.source))
+            });
+        let Some(next) = next else {
+            // Only reachable with a cycle, which validation reports; keep the rest in name order.
+            order.extend(waiting.keys().map(|id| members[id].source.as_str()));
+            break;
+        };
+        waiting.remove(next.id.as_str());
+        for needs in waiting.values_mut() {
+            needs.remove(next.id.as_str());
+        }
+        order.push(next.source.as_str());
+    }
+    order
+}
+
+/// A folder's section page, explicit (`_index.md`) or implied by its pages.
+#[derive(Debug, Clone)]
+struct SectionInfo<'a> {
+    folder: String,
+    index: Option<&'a Page>,
+    pages: Vec<&'a Page>,
+    subsections: Vec<String>,
+}
+
+/// The folder a page is listed in.
+fn parent_folder(page: &Page) -> &str {
+    match page.kind {
+        PageKind::Section => parent_of(&page.folder),
+        _ if page.is_bundle => parent_of(&page.folder),
+        _ => &page.folder,
+    }
+}
+
+fn parent_of(folder: &str) -> &str {
+    folder.rsplit_once('/').map_or("", |(parent, _)| parent)
+}
+
+fn collect_sections(store: &ContentStore) -> BTreeMap<String, SectionInfo<'_>> {
+    let mut sections: BTreeMap<String, SectionInfo> = BTreeMap::new();
+    let ensure = |folder: &str, sections: &mut BTreeMap<String, SectionInfo<'_>>| {
+        let mut current = folder.to_string();
+        loop {
+            sections
+                .entry(current.clone())
+                .or_insert_with(|| SectionInfo {
+                    folder: current.clone(),
+                    index: None,
+                    pages: Vec::new(),
+                    subsections: Vec::new(),
+                });
+            if current.is_empty() {
+                break;
+            }
+            current = parent_of(&current).to_string();
+        }
+    };
+    ensure("", &mut sections);
+    for page in store.pages.values() {
+        match page.kind {
+            PageKind::Section => {
+                ensure(&page.folder, &mut sections);
+                if let Some(section) = sections.get_mut(&page.folder) {
+                    section.index = Some(page);
+                }
+            }
+            _ => {
+                let folder = parent_folder(page);
+                ensure(folder, &mut sections);
+                if let Some(section) = sections.get_mut(folder) {
+                    section.pages.push(page);
+                }
+            }
+        }
+    }
+    let folders: Vec<String> = sections.keys().filter(|f| !f.is_empty()).cloned().collect();
+    for folder in folders {
+        if let Some(parent) = sections.get_mut(parent_of(&folder)) {
+            parent.subsections.push(folder);
+        }
+    }
+    for section in sections.values_mut() {
+        section.pages.sort_by(|a, b| {
+            (a.front.weight, &a.title, &a.source).cmp(&(b.front.weight, &b.title, &b.source))
+        });
+    }
+    sections
+}
+
+fn section_title(section: &SectionInfo) -> String {
+    match section.index {
+        Some(page) => page.title.clone(),
+        None => {
+            let name = section.folder.rsplit('/').next().unwrap_or("");
+            let mut chars = name.replace(['-', '_'], " ").chars().collect::<Vec<_>>();
+            if let Some(first) = chars.first_mut() {
+                *first = first.to_ascii_uppercase();
+            }
+            chars.into_iter().collect()
+        }
+    }
+}
+
+fn section_path(folder: &str) -> String {
+    if folder.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{folder}/")
+    }
+}
+
+/// `/modules/qbr/` → `modules/qbr/index.html`.
+fn output_for(path: &str) -> String {
+    format!("{}index.html", path.trim_start_matches('/'))
+}
+
+fn reading_minutes(words: usize) -> usize {
+    words.div_ceil(220).max(1)
+}
+
+impl<'a> Model<'a> {
+    fn url(&self, path: &str) -> String {
+        self.targets.url(path)
+    }
+
+    fn absolute(&self, path: &str) -> String {
+        format!("{}{}", self.config.base_url, path.trim_start_matches('/'))
+    }
+
+    fn catalog_ref(&self, kind: &str, catalog: &[CatalogEntry], id: &str) -> TermRef {
+        let title = catalog
+            .iter()
+            .find(|e| e.id == id)
+            .map_or(id, |e| e.title.as_str());
+        TermRef {
+            id: id.to_string(),
+            title: title.to_string(),
+            url: self.url(&format!("/{kind}/{id}/")),
+        }
+    }
+
+    fn tag_ref(&self, tag: &str) -> TermRef {
+        let id = markdown::slugify(tag);
+        TermRef {
+            url: self.url(&format!("/tags/{id}/")),
+            id,
+            title: tag.to_string(),
+        }
+    }
+
+    fn summary(&self, page: &Page) -> PageSummary {
+        let front = &page.front;
+        let config = self.config;
+        PageSummary {
+            title: page.title.clone(),
+            summary: front.summary.clone(),
+            url: self.url(&page.path),
+            date: front.date.clone(),
+            is_module: page.kind == PageKind::Module,
+            level: front
+                .level
+                .as_ref()
+                .map(|l| self.catalog_ref("levels", &config.levels, l)),
+            skills: front
+                .skills
+                .iter()
+                .map(|s| self.catalog_ref("skills", &config.skills, s))
+                .collect(),
+            workflows: front
+                .workflows
+                .iter()
+                .map(|w| self.catalog_ref("workflows", &config.workflows, w))
+                .collect(),
+            tags: front.tags.iter().map(|t| self.tag_ref(t)).collect(),
+            track: front
+                .track
+                .as_ref()
+                .map(|t| self.catalog_ref("tracks", &config.tracks, t)),
+            duration_minutes: front.duration_minutes,
+        }
+    }
+
+    fn summary_value(&self, source: &str) -> Value {
+        Value::from_serializable(&self.summaries[source])
+    }
+
+    fn link(&self, source: &str) -> LinkRef {
+        let summary = &self.summaries[source];
+        LinkRef {
+            title: summary.title.clone(),
+            url: summary.url.clone(),
+        }
+    }
+
+    fn navigation(&self, sections: &BTreeMap<String, SectionInfo>) -> Vec<NavItem> {
+        let mut items = vec![NavItem {
+            title: "Home".to_string(),
+            url: self.url("/"),
+            path: "/".to_string(),
+        }];
+        let mut top: Vec<&SectionInfo> = sections
+            .values()
+            .filter(|s| !s.folder.is_empty() && !s.folder.contains('/'))
+            .collect();
+        top.sort_by_key(|s| (s.index.map_or(0, |p| p.front.weight), section_title(s)));
+        for section in top {
+            let path = section_path(&section.folder);
+            items.push(NavItem {
+                title: section_title(section),
+                url: self.url(&path),
+                path,
+            });
+        }
+        if !self.config.tracks.is_empty() {
+            items.push(NavItem {
+                title: "Tracks".to_string(),
+                url: self.url("/tracks/"),
+                path: "/tracks/".to_string(),
+            });
+        }
+        for (kind, title) in TAXONOMIES {
+            if kind != "tags" || self.store.pages.values().any(|p| !p.front.tags.is_empty()) {
+                let path = format!("/{kind}/");
+                items.push(NavItem {
+                    title: title.to_string(),
+                    url: self.url(&path),
+                    path,
+                });
+            }
+        }
+        items
+    }
+
+    /// A job with the per-page globals (`nav`, `current_path`, …) filled in.
+    fn job(
+        &self,
+        path: &str,
+        output: String,
+        template: &'static str,
+        kind: &str,
+        sources: BTreeSet<String>,
+    ) -> RenderJob {
+        let mut context = Context::new();
+        let nav: Vec<Value> = self
+            .nav
+            .iter()
+            .map(|item| {
+                let active = if item.path == "/" {
+                    path == "/"
+                } else {
+                    path.starts_with(&item.path)
+                };
+                let mut map = BTreeMap::<&str, Value>::new();
+                map.insert("title".into(), item.title.as_str().into());
+                map.insert("url".into(), item.url.as_str().into());
+                map.insert("active".into(), active.into());
+                Value::from_serializable(&map)
+            })
+            .collect();
+        context.insert_value("nav", Value::from(nav));
+        context.insert("current_path", path);
+        context.insert("current_url", &self.absolute(path));
+        context.insert("page_kind", kind);
+        RenderJob {
+            output,
+            template,
+            context,
+            sources,
+        }
+    }
+
+    fn globals(&self) -> Context {
+        let config = self.config;
+        let mut context = Context::new();
+        context.insert(
+            "site",
+            &SiteView {
+                title: &config.title,
+                description: &config.description,
+                language: &config.language,
+                base_url: &config.base_url,
+                base_path: config.base_path(),
+            },
+        );
+        let entries = |kind: &str, catalog: &[CatalogEntry]| -> Vec<Value> {
+            catalog
+                .iter()
+                .map(|e| {
+                    let mut map = BTreeMap::<&str, Value>::new();
+                    map.insert("id".into(), e.id.as_str().into());
+                    map.insert("title".into(), e.title.as_str().into());
+                    map.insert("description".into(), e.description.clone().into());
+                    map.insert("url".into(), self.url(&format!("/{kind}/{}/", e.id)).into());
+                    Value::from_serializable(&map)
+                })
+                .collect()
+        };
+        let mut catalog = BTreeMap::<&str, Value>::new();
+        catalog.insert("skills".into(), entries("skills", &config.skills).into());
+        catalog.insert(
+            "workflows".into(),
+            entries("workflows", &config.workflows).into(),
+        );
+        catalog.insert("levels".into(), entries("levels", &config.levels).into());
+        catalog.insert("tracks".into(), entries("tracks", &config.tracks).into());
+        context.insert_value("catalog", Value::from_serializable(&catalog));
+        context.insert(
+            "generator",
+            &format!("proficio {}", env!("CARGO_PKG_VERSION")),
+        );
+        context
+    }
+
+    fn page_jobs(&self, jobs: &mut Vec<RenderJob>) {
+        for page in self
+            .store
+            .pages
+            .values()
+            .filter(|p| p.kind != PageKind::Section)
+        {
+            let mut sources = BTreeSet::from([page.source.clone()]);
+            let prerequisites: Vec<LinkRef> = page
+                .front
+                .prerequisites
+                .iter()
+                .filter_map(|id| self.store.module(id))
+                .map(|m| {
+                    sources.insert(m.source.clone());
+                    self.link(&m.source)
+                })
+                .collect();
+            let track_nav = self.track_nav(page, &mut sources);
+            let parent = parent_folder(page);
+            let section = self.store.pages.get(&index_key(parent)).map(|index| {
+                sources.insert(index.source.clone());
+                LinkRef {
+                    title: index.title.clone(),
+                    url: self.url(&index.path),
+                }
+            });
+            let rendered = &self.rendered[page.source.as_str()];
+            let view = PageView {
+                summary: &self.summaries[page.source.as_str()],
+                content: &rendered.html,
+                toc: &rendered.toc,
+                prerequisites,
+                track_nav,
+                reading_minutes: reading_minutes(rendered.word_count),
+                section,
+                source_path: &page.source,
+            };
+            let (template, kind) = if page.kind == PageKind::Module {
+                ("module.html", "module")
+            } else {
+                ("page.html", "page")
+            };
+            let mut job = self.job(&page.path, output_for(&page.path), template, kind, sources);
+            job.context.insert("page", &view);
+            jobs.push(job);
+        }
+    }
+
+    fn track_nav(&self, page: &Page, sources: &mut BTreeSet<String>) -> Option<TrackNav> {
+        let track = page.front.track.as_ref()?;
+        let order = self.tracks.get(track)?;
+        let position = order.iter().position(|s| *s == page.source)?;
+        sources.extend(order.iter().map(|s| s.to_string()));
+        Some(TrackNav {
+            previous: position.checked_sub(1).map(|i| self.link(order[i])),
+            next: order.get(position + 1).map(|s| self.link(s)),
+            position: position + 1,
+            total: order.len(),
+            track: self.catalog_ref("tracks", &self.config.tracks, track),
+        })
+    }
+
+    fn section_jobs(&self, sections: &BTreeMap<String, SectionInfo>, jobs: &mut Vec<RenderJob>) {
+        for section in sections.values() {
+            let path = section_path(&section.folder);
+            let mut sources: BTreeSet<String> =
+                section.pages.iter().map(|p| p.source.clone()).collect();
+            let subsections: Vec<Value> = section
+                .subsections
+                .iter()
+                .filter_map(|folder| sections.get(folder))
+                .map(|sub| {
+                    if let Some(index) = sub.index {
+                        sources.insert(index.source.clone());
+                    }
+                    let mut map = BTreeMap::<&str, Value>::new();
+                    map.insert("title".into(), section_title(sub).into());
+                    map.insert("url".into(), self.url(&section_path(&sub.folder)).into());
+                    map.insert(
+                        "summary".into(),
+                        sub.index.and_then(|p| p.front.summary.clone()).into(),
+                    );
+                    Value::from_serializable(&map)
+                })
+                .collect();
+            if let Some(index) = section.index {
+                sources.insert(index.source.clone());
+            }
+            let mut view = BTreeMap::<&str, Value>::new();
+            view.insert("title".into(), section_title(section).into());
+            view.insert(
+                "summary".into(),
+                section.index.and_then(|p| p.front.summary.clone()).into(),
+            );
+            let content = section
+                .index
+                .map_or("", |p| self.rendered[p.source.as_str()].html.as_str());
+            view.insert("content".into(), content.into());
+            view.insert("url".into(), self.url(&path).into());
+            let pages: Vec<Value> = section
+                .pages
+                .iter()
+                .map(|p| self.summary_value(&p.source))
+                .collect();
+            view.insert("pages".into(), pages.into());
+            view.insert("subsections".into(), subsections.into());
+            let section_value = Value::from_serializable(&view);
+            if section.folder.is_empty() {
+                let mut job = self.home_job(sources);
+                job.context.insert_value("section", section_value);
+                jobs.push(job);
+            } else {
+                let mut job =
+                    self.job(&path, output_for(&path), "section.html", "section", sources);
+                job.context.insert_value("section", section_value);
+                jobs.push(job);
+            }
+        }
+    }
+
+    fn home_job(&self, mut sources: BTreeSet<String>) -> RenderJob {
+        let mut modules: Vec<&Page> = self.store.modules().collect();
+        modules.sort_by(|a, b| (&b.front.date, &a.title).cmp(&(&a.front.date, &b.title)));
+        let recent: Vec<Value> = modules
+            .iter()
+            .take(5)
+            .map(|m| self.summary_value(&m.source))
+            .collect();
+        sources.extend(modules.iter().take(5).map(|m| m.source.clone()));
+        let tracks: Vec<Value> = self
+            .config
+            .tracks
+            .iter()
+            .map(|t| self.track_value(t, &mut sources))
+            .collect();
+        let mut job = self.job("/", "index.html".to_string(), "index.html", "home", sources);
+        job.context.insert_value("tracks", Value::from(tracks));
+        job.context
+            .insert_value("recent_modules", Value::from(recent));
+        job
+    }
+
+    fn track_value(&self, track: &CatalogEntry, sources: &mut BTreeSet<String>) -> Value {
+        let order = self.tracks.get(&track.id).map_or(&[][..], Vec::as_slice);
+        sources.extend(order.iter().map(|s| s.to_string()));
+        let in_track: BTreeSet<&str> = order
+            .iter()
+            .map(|s| self.store.pages[*s].id.as_str())
+            .collect();
+        let mut external = BTreeSet::new();
+        for source in order {
+            for id in &self.store.pages[*source].front.prerequisites {
+                if !in_track.contains(id.as_str())
+                    && let Some(module) = self.store.module(id)
+                {
+                    sources.insert(module.source.clone());
+                    external.insert(module.source.as_str());
+                }
+            }
+        }
+        let total_minutes: u32 = order
+            .iter()
+            .filter_map(|s| self.store.pages[*s].front.duration_minutes)
+            .sum();
+        let mut map = BTreeMap::<&str, Value>::new();
+        map.insert("id".into(), track.id.as_str().into());
+        map.insert("title".into(), track.title.as_str().into());
+        map.insert("description".into(), track.description.clone().into());
+        map.insert(
+            "url".into(),
+            self.url(&format!("/tracks/{}/", track.id)).into(),
+        );
+        let modules: Vec<Value> = order.iter().map(|s| self.summary_value(s)).collect();
+        map.insert("modules".into(), modules.into());
+        map.insert("total_minutes".into(), total_minutes.into());
+        let external: Vec<Value> = external
+            .iter()
+            .map(|s| Value::from_serializable(&self.link(s)))
+            .collect();
+        map.insert("external_prerequisites".into(), external.into());
+        Value::from_serializable(&map)
+    }
+
+    fn track_jobs(&self, jobs: &mut Vec<RenderJob>) {
+        if self.config.tracks.is_empty() {
+            return;
+        }
+        let mut all_sources = BTreeSet::new();
+        let mut values = Vec::new();
+        for track in &self.config.tracks {
+            let mut sources = BTreeSet::new();
+            let value = self.track_value(track, &mut sources);
+            all_sources.extend(sources.iter().cloned());
+            let path = format!("/tracks/{}/", track.id);
+            let mut job = self.job(&path, output_for(&path), "track.html", "track", sources);
+            job.context.insert_value("track", value.clone());
+            jobs.push(job);
+            values.push(value);
+        }
+        let mut job = self.job(
+            "/tracks/",
+            output_for("/tracks/"),
+            "tracks.html",
+            "tracks",
+            all_sources,
+        );
+        job.context.insert_value("tracks", Value::from(values));
+        jobs.push(job);
+    }
+
+    /// Terms of one taxonomy with the pages carrying each, in catalogue order
+    /// (tags: alphabetical by slug).
+    fn terms(&self, kind: &str) -> Vec<(String, String, Option<String>, Vec<&'a Page>)> {
+        let catalog = match kind {
+            "skills" => Some(&self.config.skills),
+            "workflows" => Some(&self.config.workflows),
+            "levels" => Some(&self.config.levels),
+            _ => None,
+        };
+        let mut pages: Vec<&Page> = self
+            .store
+            .pages
+            .values()
+            .filter(|p| p.kind != PageKind::Section)
+            .collect();
+        pages.sort_by(|a, b| {
+            (a.front.weight, &a.title, &a.source).cmp(&(b.front.weight, &b.title, &b.source))
+        });
+        match catalog {
+            Some(catalog) => catalog
+                .iter()
+                .map(|entry| {
+                    let carrying = pages
+                        .iter()
+                        .copied()
+                        .filter(|p| match kind {
+                            "skills" => p.front.skills.contains(&entry.id),
+                            "workflows" => p.front.workflows.contains(&entry.id),
+                            _ => p.front.level.as_deref() == Some(entry.id.as_str()),
+                        })
+                        .collect();
+                    (
+                        entry.id.clone(),
+                        entry.title.clone(),
+                        entry.description.clone(),
+                        carrying,
+                    )
+                })
+                .collect(),
+            None => {
+                let mut tags: BTreeMap<String, (String, Vec<&Page>)> = BTreeMap::new();
+                for page in pages {
+                    let mut seen = BTreeSet::new();
+                    for tag in &page.front.tags {
+                        let slug = markdown::slugify(tag);
+                        if seen.insert(slug.clone()) {
+                            tags.entry(slug)
+                                .or_insert_with(|| (tag.clone(), Vec::new()))
+                                .1
+                                .push(page);
+                        }
+                    }
+                }
+                tags.into_iter()
+                    .map(|(slug, (title, pages))| (slug, title, None, pages))
+                    .collect()
+            }
+        }
+    }
+
+    fn taxonomy_jobs(&self, jobs: &mut Vec<RenderJob>) {
+        for (kind, title) in TAXONOMIES {
+            let terms = self.terms(kind);
+            if kind == "tags" && terms.is_empty() {
+                continue;
+            }
+            let list_path = format!("/{kind}/");
+            let mut taxonomy = BTreeMap::<&str, Value>::new();
+            taxonomy.insert("kind".into(), kind.into());
+            taxonomy.insert("title".into(), title.into());
+            taxonomy.insert("url".into(), self.url(&list_path).into());
+            let taxonomy = Value::from_serializable(&taxonomy);
+            let mut all_sources = BTreeSet::new();
+            let mut listed = Vec::new();
+            for (id, term_title, description, pages) in &terms {
+                let path = format!("/{kind}/{id}/");
+                let sources: BTreeSet<String> = pages.iter().map(|p| p.source.clone()).collect();
+                all_sources.extend(sources.iter().cloned());
+                let mut term = BTreeMap::<&str, Value>::new();
+                term.insert("id".into(), id.as_str().into());
+                term.insert("title".into(), term_title.as_str().into());
+                term.insert("description".into(), description.clone().into());
+                term.insert("url".into(), self.url(&path).into());
+                term.insert("count".into(), pages.len().into());
+                listed.push(Value::from_serializable(&term));
+                let summaries: Vec<Value> = pages
+                    .iter()
+                    .map(|p| self.summary_value(&p.source))
+                    .collect();
+                term.insert("pages".into(), summaries.into());
+                let mut job = self.job(&path, output_for(&path), "term.html", "term", sources);
+                job.context.insert_value("taxonomy", taxonomy.clone());
+                job.context
+                    .insert_value("term", Value::from_serializable(&term));
+                jobs.push(job);
+            }
+            let mut job = self.job(
+                &list_path,
+                output_for(&list_path),
+                "taxonomy.html",
+                "taxonomy",
+                all_sources,
+            );
+            job.context.insert_value("taxonomy", taxonomy);
+            job.context.insert_value("terms", Value::from(listed));
+            jobs.push(job);
+        }
+    }
+
+    fn feed_jobs(&self, jobs: &mut Vec<RenderJob>) {
+        let everything: BTreeSet<String> = self.store.pages.keys().cloned().collect();
+        jobs.push(self.job(
+            "/404.html",
+            "404.html".to_string(),
+            "404.html",
+            "404",
+            BTreeSet::new(),
+        ));
+
+        let mut entries: Vec<Value> = Vec::new();
+        let mut paths: BTreeSet<String> = jobs
+            .iter()
+            .filter(|j| j.output.ends_with("index.html"))
+            .map(|j| format!("/{}", j.output.trim_end_matches("index.html")))
+            .collect();
+        paths.insert("/".to_string());
+        for path in paths {
+            let lastmod = self
+                .store
+                .pages
+                .values()
+                .find(|p| p.path == path)
+                .and_then(|p| p.front.date.clone());
+            let mut map = BTreeMap::<&str, Value>::new();
+            map.insert("url".into(), self.absolute(&path).into());
+            map.insert("lastmod".into(), lastmod.into());
+            entries.push(Value::from_serializable(&map));
+        }
+        let mut job = self.job(
+            "/sitemap.xml",
+            "sitemap.xml".to_string(),
+            "sitemap.xml",
+            "sitemap",
+            everything.clone(),
+        );
+        job.context.insert_value("entries", Value::from(entries));
+        jobs.push(job);
+
+        let mut job = self.job(
+            "/atom.xml",
+            "atom.xml".to_string(),
+            "atom.xml",
+            "feed",
+            everything,
+        );
+        job.context.insert_value("feed", self.feed());
+        jobs.push(job);
+
+        let mut job = self.job(
+            "/robots.txt",
+            "robots.txt".to_string(),
+            "robots.txt",
+            "robots",
+            BTreeSet::new(),
+        );
+        job.context
+            .insert("sitemap_url", &self.absolute("/sitemap.xml"));
+        jobs.push(job);
+    }
+
+    /// The newest modules, newest first; the feed's time is its newest entry's,
+    /// never the clock's, so output stays byte-identical.
+    fn feed(&self) -> Value {
+        let mut modules: Vec<&Page> = self.store.modules().collect();
+        modules.sort_by(|a, b| {
+            (&b.front.date, &a.title, &a.source).cmp(&(&a.front.date, &b.title, &b.source))
+        });
+        let rfc3339 = |date: &Option<String>| {
+            format!("{}T00:00:00Z", date.as_deref().unwrap_or("1970-01-01"))
+        };
+        let updated = rfc3339(&modules.first().and_then(|m| m.front.date.clone()));
+        let entries: Vec<Value> = modules
+            .iter()
+            .take(50)
+            .map(|m| {
+                let mut map = BTreeMap::<&str, Value>::new();
+                map.insert("title".into(), m.title.as_str().into());
+                map.insert("url".into(), self.absolute(&m.path).into());
+                map.insert("updated".into(), rfc3339(&m.front.date).into());
+                map.insert("summary".into(), m.front.summary.clone().into());
+                map.insert(
+                    "content".into(),
+                    self.rendered[m.source.as_str()].html.as_str().into(),
+                );
+                Value::from_serializable(&map)
+            })
+            .collect();
+        let mut feed = BTreeMap::<&str, Value>::new();
+        feed.insert("title".into(), self.config.title.as_str().into());
+        feed.insert("url".into(), self.absolute("/atom.xml").into());
+        feed.insert("site_url".into(), self.config.base_url.as_str().into());
+        feed.insert("updated".into(), updated.into());
+        feed.insert("entries".into(), entries.into());
+        Value::from_serializable(&feed)
+    }
+}
+
+fn index_key(folder: &str) -> String {
+    if folder.is_empty() {
+        "_index.md".to_string()
+    } else {
+        format!("{folder}/_index.md")
+    }
+}

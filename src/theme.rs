@@ -1,0 +1,162 @@
+//! Themes: the default theme is compiled into the binary so a site without a
+//! `themes/` folder builds; a site may select another theme in `themes/<name>/`
+//! and override single files in its own `templates/` and `static/`. This
+//! module layers those sources, file by file, into one [`Theme`]: built-in
+//! default, then the chosen theme on disk, then the site's own files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use include_dir::{Dir, include_dir};
+use walkdir::WalkDir;
+
+use crate::config::LoadedConfig;
+use crate::content::is_ignored;
+use crate::diagnostics::{Diagnostic, Error, Result};
+
+static BUILT_IN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// The name of the theme compiled into the binary.
+pub const DEFAULT_THEME: &str = "default";
+
+/// A template's text and where it came from.
+#[derive(Debug, Clone)]
+pub struct TemplateSource {
+    /// Path shown in diagnostics, relative to the site root.
+    pub file: PathBuf,
+    /// The template text.
+    pub text: Arc<str>,
+}
+
+/// The effective theme of a site after layering.
+#[derive(Debug, Clone, Default)]
+pub struct Theme {
+    /// Templates by name (`module.html`, `partials/nav.html`).
+    pub templates: BTreeMap<String, TemplateSource>,
+    /// Static files by output path (`style.css`), with their bytes.
+    pub statics: BTreeMap<String, Arc<[u8]>>,
+}
+
+/// Builds the theme for a site at `root`.
+pub fn load(root: &Path, loaded: &LoadedConfig) -> Result<Theme> {
+    let mut theme = Theme::default();
+    add_built_in(&mut theme);
+    let name = loaded.config.theme.as_str();
+    let theme_dir = root.join("themes").join(name);
+    if theme_dir.is_dir() {
+        let label = Path::new("themes").join(name);
+        add_dir(
+            &mut theme,
+            &theme_dir.join("templates"),
+            &label.join("templates"),
+            Layer::Templates,
+        )?;
+        add_dir(
+            &mut theme,
+            &theme_dir.join("static"),
+            &label.join("static"),
+            Layer::Static,
+        )?;
+    } else if name != DEFAULT_THEME {
+        let range = crate::config::locate_key(&loaded.source, "theme");
+        return Err(Error::Input(vec![
+            Diagnostic::new(
+                &loaded.file,
+                loaded.source.clone(),
+                range,
+                format!("theme `{name}` not found in themes/"),
+            )
+            .expected(format!(
+                "a folder themes/{name}/ with templates/ and static/, or theme = \"default\""
+            )),
+        ]));
+    }
+    add_dir(
+        &mut theme,
+        &root.join("templates"),
+        Path::new("templates"),
+        Layer::Templates,
+    )?;
+    add_dir(
+        &mut theme,
+        &root.join("static"),
+        Path::new("static"),
+        Layer::Static,
+    )?;
+    Ok(theme)
+}
+
+fn add_built_in(theme: &mut Theme) {
+    let mut stack = vec![&BUILT_IN];
+    while let Some(dir) = stack.pop() {
+        stack.extend(dir.dirs());
+        for file in dir.files() {
+            let path = file.path().to_string_lossy().replace('\\', "/");
+            if let Some(name) = path.strip_prefix("templates/") {
+                let text = String::from_utf8_lossy(file.contents());
+                theme.templates.insert(
+                    name.to_string(),
+                    TemplateSource {
+                        file: Path::new("themes/default").join(&path),
+                        text: Arc::from(text.as_ref()),
+                    },
+                );
+            } else if let Some(name) = path.strip_prefix("static/") {
+                theme
+                    .statics
+                    .insert(name.to_string(), Arc::from(file.contents()));
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layer {
+    Templates,
+    Static,
+}
+
+fn add_dir(theme: &mut Theme, dir: &Path, label: &Path, layer: Layer) -> Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let walker = WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = entry.map_err(|e| Error::io(dir, e.into()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let name = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+        match layer {
+            Layer::Templates => {
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    Error::Refused(format!(
+                        "{} is not UTF-8 text",
+                        label.join(relative).display()
+                    ))
+                })?;
+                theme.templates.insert(
+                    name,
+                    TemplateSource {
+                        file: label.join(relative),
+                        text: Arc::from(text),
+                    },
+                );
+            }
+            Layer::Static => {
+                theme.statics.insert(name, Arc::from(bytes));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,216 @@
+//! Validation of loaded content against the configuration: every id a page
+//! names (level, skills, workflows, track, prerequisites) must exist, dates
+//! must be real dates, module ids and URLs must be unique, and prerequisites
+//! must not form a cycle. Every problem becomes a located [`Diagnostic`];
+//! nothing is rendered until this pass is clean.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::config::{CatalogEntry, Config};
+use crate::content::{ContentStore, Page};
+use crate::diagnostics::Diagnostic;
+
+/// Checks the store; returns every problem found.
+pub fn validate(store: &ContentStore, config: &Config) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for page in store.pages.values() {
+        check_page(page, store, config, &mut problems);
+    }
+    check_unique_module_ids(store, &mut problems);
+    check_unique_paths(store, &mut problems);
+    check_cycles(store, &mut problems);
+    problems
+}
+
+fn check_page(page: &Page, store: &ContentStore, config: &Config, problems: &mut Vec<Diagnostic>) {
+    let front = &page.front;
+    let mut unknown = |key: &str, value: &str, what: &str, catalog: &[CatalogEntry]| {
+        if !catalog.iter().any(|entry| entry.id == value) {
+            let ids: Vec<&str> = catalog.iter().map(|e| e.id.as_str()).collect();
+            let expected = if ids.is_empty() {
+                format!("a {what} defined in site.toml (none are defined yet)")
+            } else {
+                format!("one of {}", ids.join(", "))
+            };
+            problems.push(
+                page.diagnostic(page.locate(key, value), format!("unknown {what} `{value}`"))
+                    .expected(expected),
+            );
+        }
+    };
+    if let Some(level) = &front.level {
+        unknown("level", level, "level", &config.levels);
+    }
+    for skill in &front.skills {
+        unknown("skills", skill, "skill", &config.skills);
+    }
+    for workflow in &front.workflows {
+        unknown("workflows", workflow, "workflow", &config.workflows);
+    }
+    if let Some(track) = &front.track {
+        unknown("track", track, "track", &config.tracks);
+    }
+    for prerequisite in &front.prerequisites {
+        let range = page.locate("prerequisites", prerequisite);
+        if prerequisite == &page.id {
+            problems.push(page.diagnostic(
+                range,
+                format!("module `{prerequisite}` lists itself as a prerequisite"),
+            ));
+        } else if store.module(prerequisite).is_none() {
+            problems.push(
+                page.diagnostic(range, format!("unknown prerequisite `{prerequisite}`"))
+                    .expected(
+                        "the id of a module (its file name without .md, or its bundle folder)",
+                    ),
+            );
+        }
+    }
+    if let Some(date) = &front.date
+        && chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err()
+    {
+        problems.push(
+            page.diagnostic(page.locate("date", date), format!("`{date}` is not a date"))
+                .expected("a date written YYYY-MM-DD, such as 2026-03-02"),
+        );
+    }
+    if let Some(slug) = &front.slug
+        && (slug.is_empty() || slug.contains(['/', '\\', ' ', '?', '#']) || slug.starts_with('.'))
+    {
+        problems.push(
+            page.diagnostic(
+                page.locate("slug", slug),
+                format!("`{slug}` cannot be part of a URL"),
+            )
+            .expected("a single URL segment such as \"qbr-narrative\""),
+        );
+    }
+    for tag in &front.tags {
+        if crate::markdown::slugify(tag).is_empty() {
+            problems.push(
+                page.diagnostic(
+                    page.locate("tags", tag),
+                    format!("tag `{tag}` has no letters or digits"),
+                )
+                .expected("a word or phrase"),
+            );
+        }
+    }
+}
+
+fn check_unique_module_ids(store: &ContentStore, problems: &mut Vec<Diagnostic>) {
+    let mut first: BTreeMap<&str, &Page> = BTreeMap::new();
+    for module in store.modules() {
+        if let Some(earlier) = first.insert(&module.id, module) {
+            problems.push(
+                module
+                    .diagnostic(
+                        0..0,
+                        format!(
+                            "module id `{}` is also used by {}",
+                            module.id,
+                            earlier.file.display()
+                        ),
+                    )
+                    .expected("module file names (or bundle folders) unique across modules/"),
+            );
+        }
+    }
+}
+
+/// Paths proficio generates itself; content must not take them.
+pub const GENERATED_ROOTS: [&str; 5] = ["tracks", "skills", "workflows", "levels", "tags"];
+
+fn check_unique_paths(store: &ContentStore, problems: &mut Vec<Diagnostic>) {
+    let mut owners: BTreeMap<&str, &Page> = BTreeMap::new();
+    for page in store.pages.values() {
+        if let Some(earlier) = owners.insert(&page.path, page) {
+            problems.push(
+                page.diagnostic(
+                    0..0,
+                    format!(
+                        "this page and {} both want the URL {}",
+                        earlier.file.display(),
+                        page.path
+                    ),
+                )
+                .expected("each page at its own URL (rename a file or set a different slug)"),
+            );
+        }
+        let root = page.path.trim_matches('/').split('/').next().unwrap_or("");
+        if GENERATED_ROOTS.contains(&root) {
+            problems.push(
+                page.diagnostic(
+                    0..0,
+                    format!("the URL {} belongs to pages proficio generates", page.path),
+                )
+                .expected(format!(
+                    "content outside the folders {}",
+                    GENERATED_ROOTS.join(", ")
+                )),
+            );
+        }
+    }
+}
+
+/// Reports each prerequisite cycle once, at the module whose id sorts first.
+fn check_cycles(store: &ContentStore, problems: &mut Vec<Diagnostic>) {
+    let graph: BTreeMap<&str, Vec<&str>> = store
+        .modules()
+        .map(|m| {
+            let known = m.front.prerequisites.iter().map(String::as_str);
+            (
+                m.id.as_str(),
+                known
+                    .filter(|p| store.module(p).is_some() && *p != m.id)
+                    .collect(),
+            )
+        })
+        .collect();
+    let mut reported: BTreeSet<Vec<&str>> = BTreeSet::new();
+    let mut done: BTreeSet<&str> = BTreeSet::new();
+    for &start in graph.keys() {
+        let mut stack = Vec::new();
+        find_cycles(start, &graph, &mut stack, &mut done, &mut reported);
+    }
+    for cycle in reported {
+        if let Some(module) = store.module(cycle[0]) {
+            let mut names = cycle.clone();
+            names.push(cycle[0]);
+            let range = module.locate("prerequisites", cycle[1 % cycle.len()]);
+            problems.push(
+                module
+                    .diagnostic(
+                        range,
+                        format!("prerequisites form a cycle: {}", names.join(" → ")),
+                    )
+                    .expected("prerequisites that lead back to a first module"),
+            );
+        }
+    }
+}
+
+fn find_cycles<'a>(
+    node: &'a str,
+    graph: &BTreeMap<&'a str, Vec<&'a str>>,
+    stack: &mut Vec<&'a str>,
+    done: &mut BTreeSet<&'a str>,
+    reported: &mut BTreeSet<Vec<&'a str>>,
+) {
+    if let Some(position) = stack.iter().position(|&n| n == node) {
+        let mut cycle = stack[position..].to_vec();
+        let smallest = (0..cycle.len()).min_by_key(|&i| cycle[i]).unwrap_or(0);
+        cycle.rotate_left(smallest);
+        reported.insert(cycle);
+        return;
+    }
+    if done.contains(node) {
+        return;
+    }
+    stack.push(node);
+    for &next in graph.get(node).into_iter().flatten() {
+        find_cycles(next, graph, stack, done, reported);
+    }
+    stack.pop();
+    done.insert(node);
+}
