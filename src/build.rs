@@ -78,9 +78,16 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         Err(other) => return Err(other),
     };
     problems.extend(validate::validate(&store, config));
+    // Compute even after problems so dead links join the same report.
+    let site = match site::compute(config, &store) {
+        Ok(site) => site,
+        Err(Error::Input(link_problems)) => {
+            problems.extend(link_problems);
+            return Err(input_error(problems));
+        }
+        Err(other) => return Err(other),
+    };
     fail_on(problems)?;
-
-    let site = site::compute(config, &store)?;
     let mut templates = Templates::new(&theme, site.targets.clone()).map_err(Error::Input)?;
     templates.set_globals(site.globals.clone());
     let rendered = render_all(&templates, &site.jobs)?;
@@ -126,13 +133,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     })
 }
 
-fn fail_on(mut problems: Vec<Diagnostic>) -> Result<()> {
+fn fail_on(problems: Vec<Diagnostic>) -> Result<()> {
     if problems.is_empty() {
-        return Ok(());
+        Ok(())
+    } else {
+        Err(input_error(problems))
     }
+}
+
+/// Problems in report order, each shown once.
+fn input_error(mut problems: Vec<Diagnostic>) -> Error {
     diagnostics::sort(&mut problems);
     problems.dedup();
-    Err(Error::Input(problems))
+    Error::Input(problems)
 }
 
 /// Renders every job in parallel; a template mistake usually repeats on many

@@ -88,7 +88,7 @@ fn report(error: &Error, colour: bool) {
     match error {
         Error::Input(diagnostics) => {
             for diagnostic in diagnostics {
-                eprintln!("{}", diagnostic.render(colour));
+                eprint!("{}", diagnostic.render(colour));
             }
             let count = diagnostics.len();
             eprintln!(

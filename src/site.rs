@@ -463,9 +463,9 @@ impl<'a> Model<'a> {
                     path.starts_with(&item.path)
                 };
                 let mut map = BTreeMap::<&str, Value>::new();
-                map.insert("title".into(), item.title.as_str().into());
-                map.insert("url".into(), item.url.as_str().into());
-                map.insert("active".into(), active.into());
+                map.insert("title", item.title.as_str().into());
+                map.insert("url", item.url.as_str().into());
+                map.insert("active", active.into());
                 Value::from_serializable(&map)
             })
             .collect();
@@ -499,22 +499,19 @@ impl<'a> Model<'a> {
                 .iter()
                 .map(|e| {
                     let mut map = BTreeMap::<&str, Value>::new();
-                    map.insert("id".into(), e.id.as_str().into());
-                    map.insert("title".into(), e.title.as_str().into());
-                    map.insert("description".into(), e.description.clone().into());
-                    map.insert("url".into(), self.url(&format!("/{kind}/{}/", e.id)).into());
+                    map.insert("id", e.id.as_str().into());
+                    map.insert("title", e.title.as_str().into());
+                    map.insert("description", e.description.clone().into());
+                    map.insert("url", self.url(&format!("/{kind}/{}/", e.id)).into());
                     Value::from_serializable(&map)
                 })
                 .collect()
         };
         let mut catalog = BTreeMap::<&str, Value>::new();
-        catalog.insert("skills".into(), entries("skills", &config.skills).into());
-        catalog.insert(
-            "workflows".into(),
-            entries("workflows", &config.workflows).into(),
-        );
-        catalog.insert("levels".into(), entries("levels", &config.levels).into());
-        catalog.insert("tracks".into(), entries("tracks", &config.tracks).into());
+        catalog.insert("skills", entries("skills", &config.skills).into());
+        catalog.insert("workflows", entries("workflows", &config.workflows).into());
+        catalog.insert("levels", entries("levels", &config.levels).into());
+        catalog.insert("tracks", entries("tracks", &config.tracks).into());
         context.insert_value("catalog", Value::from_serializable(&catalog));
         context.insert(
             "generator",
@@ -600,10 +597,10 @@ impl<'a> Model<'a> {
                         sources.insert(index.source.clone());
                     }
                     let mut map = BTreeMap::<&str, Value>::new();
-                    map.insert("title".into(), section_title(sub).into());
-                    map.insert("url".into(), self.url(&section_path(&sub.folder)).into());
+                    map.insert("title", section_title(sub).into());
+                    map.insert("url", self.url(&section_path(&sub.folder)).into());
                     map.insert(
-                        "summary".into(),
+                        "summary",
                         sub.index.and_then(|p| p.front.summary.clone()).into(),
                     );
                     Value::from_serializable(&map)
@@ -613,23 +610,23 @@ impl<'a> Model<'a> {
                 sources.insert(index.source.clone());
             }
             let mut view = BTreeMap::<&str, Value>::new();
-            view.insert("title".into(), section_title(section).into());
+            view.insert("title", section_title(section).into());
             view.insert(
-                "summary".into(),
+                "summary",
                 section.index.and_then(|p| p.front.summary.clone()).into(),
             );
             let content = section
                 .index
                 .map_or("", |p| self.rendered[p.source.as_str()].html.as_str());
-            view.insert("content".into(), content.into());
-            view.insert("url".into(), self.url(&path).into());
+            view.insert("content", content.into());
+            view.insert("url", self.url(&path).into());
             let pages: Vec<Value> = section
                 .pages
                 .iter()
                 .map(|p| self.summary_value(&p.source))
                 .collect();
-            view.insert("pages".into(), pages.into());
-            view.insert("subsections".into(), subsections.into());
+            view.insert("pages", pages.into());
+            view.insert("subsections", subsections.into());
             let section_value = Value::from_serializable(&view);
             if section.folder.is_empty() {
                 let mut job = self.home_job(sources);
@@ -689,21 +686,18 @@ impl<'a> Model<'a> {
             .filter_map(|s| self.store.pages[*s].front.duration_minutes)
             .sum();
         let mut map = BTreeMap::<&str, Value>::new();
-        map.insert("id".into(), track.id.as_str().into());
-        map.insert("title".into(), track.title.as_str().into());
-        map.insert("description".into(), track.description.clone().into());
-        map.insert(
-            "url".into(),
-            self.url(&format!("/tracks/{}/", track.id)).into(),
-        );
+        map.insert("id", track.id.as_str().into());
+        map.insert("title", track.title.as_str().into());
+        map.insert("description", track.description.clone().into());
+        map.insert("url", self.url(&format!("/tracks/{}/", track.id)).into());
         let modules: Vec<Value> = order.iter().map(|s| self.summary_value(s)).collect();
-        map.insert("modules".into(), modules.into());
-        map.insert("total_minutes".into(), total_minutes.into());
+        map.insert("modules", modules.into());
+        map.insert("total_minutes", total_minutes.into());
         let external: Vec<Value> = external
             .iter()
             .map(|s| Value::from_serializable(&self.link(s)))
             .collect();
-        map.insert("external_prerequisites".into(), external.into());
+        map.insert("external_prerequisites", external.into());
         Value::from_serializable(&map)
     }
 
@@ -802,9 +796,9 @@ impl<'a> Model<'a> {
             }
             let list_path = format!("/{kind}/");
             let mut taxonomy = BTreeMap::<&str, Value>::new();
-            taxonomy.insert("kind".into(), kind.into());
-            taxonomy.insert("title".into(), title.into());
-            taxonomy.insert("url".into(), self.url(&list_path).into());
+            taxonomy.insert("kind", kind.into());
+            taxonomy.insert("title", title.into());
+            taxonomy.insert("url", self.url(&list_path).into());
             let taxonomy = Value::from_serializable(&taxonomy);
             let mut all_sources = BTreeSet::new();
             let mut listed = Vec::new();
@@ -813,17 +807,17 @@ impl<'a> Model<'a> {
                 let sources: BTreeSet<String> = pages.iter().map(|p| p.source.clone()).collect();
                 all_sources.extend(sources.iter().cloned());
                 let mut term = BTreeMap::<&str, Value>::new();
-                term.insert("id".into(), id.as_str().into());
-                term.insert("title".into(), term_title.as_str().into());
-                term.insert("description".into(), description.clone().into());
-                term.insert("url".into(), self.url(&path).into());
-                term.insert("count".into(), pages.len().into());
+                term.insert("id", id.as_str().into());
+                term.insert("title", term_title.as_str().into());
+                term.insert("description", description.clone().into());
+                term.insert("url", self.url(&path).into());
+                term.insert("count", pages.len().into());
                 listed.push(Value::from_serializable(&term));
                 let summaries: Vec<Value> = pages
                     .iter()
                     .map(|p| self.summary_value(&p.source))
                     .collect();
-                term.insert("pages".into(), summaries.into());
+                term.insert("pages", summaries.into());
                 let mut job = self.job(&path, output_for(&path), "term.html", "term", sources);
                 job.context.insert_value("taxonomy", taxonomy.clone());
                 job.context
@@ -868,8 +862,8 @@ impl<'a> Model<'a> {
                 .find(|p| p.path == path)
                 .and_then(|p| p.front.date.clone());
             let mut map = BTreeMap::<&str, Value>::new();
-            map.insert("url".into(), self.absolute(&path).into());
-            map.insert("lastmod".into(), lastmod.into());
+            map.insert("url", self.absolute(&path).into());
+            map.insert("lastmod", lastmod.into());
             entries.push(Value::from_serializable(&map));
         }
         let mut job = self.job(
@@ -920,23 +914,23 @@ impl<'a> Model<'a> {
             .take(50)
             .map(|m| {
                 let mut map = BTreeMap::<&str, Value>::new();
-                map.insert("title".into(), m.title.as_str().into());
-                map.insert("url".into(), self.absolute(&m.path).into());
-                map.insert("updated".into(), rfc3339(&m.front.date).into());
-                map.insert("summary".into(), m.front.summary.clone().into());
+                map.insert("title", m.title.as_str().into());
+                map.insert("url", self.absolute(&m.path).into());
+                map.insert("updated", rfc3339(&m.front.date).into());
+                map.insert("summary", m.front.summary.clone().into());
                 map.insert(
-                    "content".into(),
+                    "content",
                     self.rendered[m.source.as_str()].html.as_str().into(),
                 );
                 Value::from_serializable(&map)
             })
             .collect();
         let mut feed = BTreeMap::<&str, Value>::new();
-        feed.insert("title".into(), self.config.title.as_str().into());
-        feed.insert("url".into(), self.absolute("/atom.xml").into());
-        feed.insert("site_url".into(), self.config.base_url.as_str().into());
-        feed.insert("updated".into(), updated.into());
-        feed.insert("entries".into(), entries.into());
+        feed.insert("title", self.config.title.as_str().into());
+        feed.insert("url", self.absolute("/atom.xml").into());
+        feed.insert("site_url", self.config.base_url.as_str().into());
+        feed.insert("updated", updated.into());
+        feed.insert("entries", entries.into());
         Value::from_serializable(&feed)
     }
 }
