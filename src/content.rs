@@ -199,6 +199,8 @@ pub fn load(root: &Path, include_drafts: bool) -> Result<(ContentStore, Vec<Diag
     }
     let mut problems = Vec::new();
     let mut other_files = Vec::new();
+    // A draft bundle's files are as unpublished as its page.
+    let mut skipped_bundles: Vec<String> = Vec::new();
     let walker = WalkDir::new(&content_dir)
         .sort_by_file_name()
         .into_iter()
@@ -216,7 +218,11 @@ pub fn load(root: &Path, include_drafts: bool) -> Result<(ContentStore, Vec<Diag
             let text =
                 std::fs::read_to_string(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
             match parse_page(&relative, Arc::from(text)) {
-                Ok(page) if page.front.draft && !include_drafts => {}
+                Ok(page) if page.front.draft && !include_drafts => {
+                    if page.is_bundle {
+                        skipped_bundles.push(format!("{}/", page.folder));
+                    }
+                }
                 Ok(page) => {
                     store.pages.insert(page.source.clone(), page);
                 }
@@ -226,6 +232,7 @@ pub fn load(root: &Path, include_drafts: bool) -> Result<(ContentStore, Vec<Diag
             other_files.push((relative, entry.path().to_path_buf()));
         }
     }
+    other_files.retain(|(relative, _)| !skipped_bundles.iter().any(|b| relative.starts_with(b)));
     store.assets = place_assets(&store, other_files);
     Ok((store, problems))
 }
@@ -433,7 +440,7 @@ fn join_path(parts: &[&str]) -> String {
 fn first_h1(body: &str) -> Option<(String, Range<usize>)> {
     let mut title = String::new();
     let mut start = None;
-    for (event, range) in Parser::new(body).into_offset_iter() {
+    for (event, range) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading {
                 level: HeadingLevel::H1,

@@ -59,7 +59,8 @@ impl LinkTargets {
     }
 }
 
-fn options() -> Options {
+/// The Markdown extensions proficio enables everywhere.
+pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -178,6 +179,7 @@ impl<'a> State<'a> {
                 }) => {
                     let dest_url = self
                         .resolve(&dest_url, &range)
+                        .or_else(|| self.relocate_asset(&dest_url))
                         .map_or(dest_url, CowStr::from);
                     Event::Start(Tag::Link {
                         link_type,
