@@ -156,14 +156,19 @@ fn render_all(templates: &Templates, jobs: &[site::RenderJob]) -> Result<Vec<Str
         .map(|job| templates.render(job.template, &job.context))
         .collect();
     let mut pages = Vec::with_capacity(results.len());
-    let mut problems = Vec::new();
+    // One mistake in a shared template fails many pages, with messages that
+    // differ only in the variables each page has: report each place once.
+    let mut problems: BTreeMap<(PathBuf, usize, usize), Diagnostic> = BTreeMap::new();
     for result in results {
         match result {
             Ok(page) => pages.push(page),
-            Err(problem) => problems.push(problem),
+            Err(problem) => {
+                let place = (problem.file.clone(), problem.line(), problem.column());
+                problems.entry(place).or_insert(problem);
+            }
         }
     }
-    fail_on(problems)?;
+    fail_on(problems.into_values().collect())?;
     Ok(pages)
 }
 

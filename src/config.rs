@@ -259,7 +259,7 @@ impl Config {
                         Diagnostic::new(
                             file,
                             source.clone(),
-                            locate_value(source, &entry.id),
+                            locate_catalog_id(source, &entry.id, 0),
                             format!("`{}` is not a valid {key} id", entry.id),
                         )
                         .expected(
@@ -270,7 +270,7 @@ impl Config {
                     problems.push(Diagnostic::new(
                         file,
                         source.clone(),
-                        locate_last_value(source, &entry.id),
+                        locate_catalog_id(source, &entry.id, 1),
                         format!("{key} id `{}` is defined twice", entry.id),
                     ));
                 }
@@ -345,17 +345,31 @@ pub fn locate_key(source: &str, key: &str) -> Range<usize> {
     0..0
 }
 
-/// Byte range of the first occurrence of `value` in the text.
-pub fn locate_value(source: &str, value: &str) -> Range<usize> {
-    source
-        .find(value)
-        .map_or(0..0, |start| start..start + value.len())
-}
-
-fn locate_last_value(source: &str, value: &str) -> Range<usize> {
-    source
-        .rfind(value)
-        .map_or(0..0, |start| start..start + value.len())
+/// Byte range of the value of the `nth` (0-based) line `id = "value"` for
+/// this value; the start of the text when there is none.
+fn locate_catalog_id(source: &str, id: &str, nth: usize) -> Range<usize> {
+    let mut offset = 0;
+    let mut found = 0;
+    for line in source.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let is_id_line = trimmed
+            .strip_prefix("id")
+            .map(str::trim_start)
+            .is_some_and(|rest| rest.starts_with('='));
+        if is_id_line
+            && let Some(at) = ['"', '\'']
+                .iter()
+                .find_map(|q| line.find(&format!("{q}{id}{q}")))
+        {
+            if found == nth {
+                let start = offset + at + 1;
+                return start..start + id.len();
+            }
+            found += 1;
+        }
+        offset += line.len();
+    }
+    0..0
 }
 
 #[cfg(test)]

@@ -174,6 +174,17 @@ pub struct ContentStore {
     pub pages: BTreeMap<String, Page>,
     /// Files to copy.
     pub assets: Vec<Asset>,
+    /// Markdown sources that exist but are not published, by source key.
+    pub left_out: BTreeMap<String, Absence>,
+}
+
+/// Why an existing Markdown file is not part of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Absence {
+    /// Marked `draft: true` and built without `--drafts`.
+    Draft,
+    /// Could not be parsed; its own diagnostic says why.
+    Broken,
 }
 
 impl ContentStore {
@@ -185,6 +196,14 @@ impl ContentStore {
     /// A module by id.
     pub fn module(&self, id: &str) -> Option<&Page> {
         self.modules().find(|p| p.id == id)
+    }
+
+    /// Why the module `id` exists as a file but is not published, if so.
+    pub fn absent_module(&self, id: &str) -> Option<Absence> {
+        self.left_out
+            .iter()
+            .find(|(source, _)| module_id(source).as_deref() == Some(id))
+            .map(|(_, absence)| *absence)
     }
 }
 
@@ -215,18 +234,25 @@ pub fn load(root: &Path, include_drafts: bool) -> Result<(ContentStore, Vec<Diag
         }
         let relative = relative_key(&content_dir, entry.path());
         if relative.ends_with(".md") {
-            let text =
-                std::fs::read_to_string(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
-            match parse_page(&relative, Arc::from(text)) {
+            let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+            let parsed = match String::from_utf8(bytes) {
+                Ok(text) => parse_page(&relative, Arc::from(text)),
+                Err(e) => Err(not_utf8(&relative, &e)),
+            };
+            match parsed {
                 Ok(page) if page.front.draft && !include_drafts => {
                     if page.is_bundle {
                         skipped_bundles.push(format!("{}/", page.folder));
                     }
+                    store.left_out.insert(page.source.clone(), Absence::Draft);
                 }
                 Ok(page) => {
                     store.pages.insert(page.source.clone(), page);
                 }
-                Err(diagnostic) => problems.push(diagnostic),
+                Err(diagnostic) => {
+                    store.left_out.insert(relative.clone(), Absence::Broken);
+                    problems.push(diagnostic);
+                }
             }
         } else if !is_data_file(&relative) {
             other_files.push((relative, entry.path().to_path_buf()));
@@ -235,6 +261,28 @@ pub fn load(root: &Path, include_drafts: bool) -> Result<(ContentStore, Vec<Diag
     other_files.retain(|(relative, _)| !skipped_bundles.iter().any(|b| relative.starts_with(b)));
     store.assets = place_assets(&store, other_files);
     Ok((store, problems))
+}
+
+/// Points at the first byte that is not UTF-8, showing the text before it.
+fn not_utf8(source: &str, error: &std::string::FromUtf8Error) -> Diagnostic {
+    let valid = error.utf8_error().valid_up_to();
+    let text = String::from_utf8_lossy(error.as_bytes());
+    let offset = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .nth(
+            String::from_utf8_lossy(&error.as_bytes()[..valid])
+                .chars()
+                .count(),
+        )
+        .unwrap_or(text.len());
+    Diagnostic::new(
+        Path::new(CONTENT_DIR).join(source),
+        Arc::from(text.as_ref()),
+        offset..offset,
+        "the file is not UTF-8 text",
+    )
+    .expected("Markdown saved as UTF-8")
 }
 
 /// Editor droppings and hidden files never count as content.
@@ -310,11 +358,11 @@ pub fn parse_page(source: &str, text: Arc<str>) -> std::result::Result<Page, Dia
     } else {
         file_name.trim_end_matches(".md").to_string()
     };
-    let in_modules = source.starts_with(&format!("{MODULES_DIR}/"));
-    let kind = match (is_section, in_modules) {
+    let module_id = module_id(source);
+    let kind = match (is_section, &module_id) {
         (true, _) => PageKind::Section,
-        (false, true) => PageKind::Module,
-        (false, false) => PageKind::Page,
+        (false, Some(_)) => PageKind::Module,
+        (false, None) => PageKind::Page,
     };
     let path = url_path(source, front.slug.as_deref());
     let (title, title_heading) = match &front.title {
@@ -343,17 +391,25 @@ pub fn parse_page(source: &str, text: Arc<str>) -> std::result::Result<Page, Dia
         body_start,
         front,
         kind,
-        id: if kind == PageKind::Module {
-            stem
-        } else {
-            String::new()
-        },
+        id: module_id.unwrap_or_default(),
         title,
         title_heading,
         path,
         folder,
         is_bundle,
     })
+}
+
+/// The module id of a source key: its file stem, or its bundle folder's
+/// name; `None` for anything outside `modules/` and for section pages.
+pub fn module_id(source: &str) -> Option<String> {
+    let inside = source.strip_prefix(MODULES_DIR)?.strip_prefix('/')?;
+    let (folder, file_name) = inside.rsplit_once('/').unwrap_or(("", inside));
+    match file_name {
+        "_index.md" => None,
+        "index.md" => folder.rsplit('/').next().map(str::to_string),
+        _ => Some(file_name.trim_end_matches(".md").to_string()),
+    }
 }
 
 /// Returns the YAML byte range and the body start. `Err(offset)` when the
@@ -523,6 +579,15 @@ mod tests {
             "{}",
             error.message
         );
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_located() {
+        let bytes = b"---\ntitle: A\n---\nca\xffe\n".to_vec();
+        let error = String::from_utf8(bytes).unwrap_err();
+        let d = not_utf8("m.md", &error);
+        assert_eq!((d.line(), d.column()), (4, 3));
+        assert_eq!(d.message, "the file is not UTF-8 text");
     }
 
     #[test]

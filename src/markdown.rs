@@ -13,7 +13,7 @@ use pulldown_cmark::{
 };
 use serde::Serialize;
 
-use crate::content::Page;
+use crate::content::{Absence, Page, PageKind};
 use crate::diagnostics::Diagnostic;
 use crate::highlight;
 
@@ -50,6 +50,8 @@ pub struct LinkTargets {
     pub base_path: String,
     /// `modules/qbr.md` → `/modules/qbr/`.
     pub paths: BTreeMap<String, String>,
+    /// Sources that exist but are not published.
+    pub left_out: BTreeMap<String, Absence>,
 }
 
 impl LinkTargets {
@@ -282,13 +284,25 @@ impl<'a> State<'a> {
                 Some(url)
             }
             None => {
+                let (message, expected) = match self.targets.left_out.get(&key) {
+                    // The target's own parse error is already reported.
+                    Some(Absence::Broken) => return None,
+                    Some(Absence::Draft) => (
+                        format!("link to `{path}`, which is a draft"),
+                        "a link to a published page, or a build with --drafts",
+                    ),
+                    None => (
+                        format!("link to `{path}`, which is not a content file"),
+                        "the path of a Markdown file under content/, such as @/modules/qbr-narrative.md",
+                    ),
+                };
                 let start = self.page.body_start + range.start;
                 let link_text = &self.page.text[start..self.page.body_start + range.end];
                 let offset = link_text.find(path).map_or(start, |i| start + i);
                 self.problems.push(
                     self.page
-                        .diagnostic(offset..offset + path.len(), format!("link to `{path}`, which is not a content file"))
-                        .expected("the path of a Markdown file under content/, such as @/modules/qbr-narrative.md"),
+                        .diagnostic(offset..offset + path.len(), message)
+                        .expected(expected),
                 );
                 None
             }
@@ -298,9 +312,10 @@ impl<'a> State<'a> {
     /// A page `a/b.md` is published at `/a/b/`, one folder deeper than its
     /// source, so its relative asset links gain a `../`.
     fn relocate_asset(&self, destination: &str) -> Option<String> {
-        let is_relative = !is_external(destination) && !destination.starts_with(['/', '#', '@']);
-        let needs_step_up =
-            self.page.kind != crate::content::PageKind::Section && !self.page.is_bundle;
+        let is_relative = !destination.is_empty()
+            && !is_external(destination)
+            && !destination.starts_with(['/', '#', '@', '?']);
+        let needs_step_up = self.page.kind != PageKind::Section && !self.page.is_bundle;
         (is_relative && needs_step_up).then(|| format!("../{destination}"))
     }
 }
@@ -425,6 +440,7 @@ mod tests {
         LinkTargets {
             base_path: "/portal/".to_string(),
             paths,
+            left_out: BTreeMap::new(),
         }
     }
 

@@ -137,6 +137,7 @@ pub fn compute(config: &Config, store: &ContentStore) -> Result<Site> {
             .values()
             .map(|p| (p.source.clone(), p.path.clone()))
             .collect(),
+        left_out: store.left_out.clone(),
     });
     let rendered: BTreeMap<&str, Rendered> = store
         .pages

@@ -38,8 +38,27 @@ impl Templates {
         let templates = Templates { tera, sources };
         match added {
             Ok(()) => Ok(templates),
-            Err(error) => Err(vec![templates.diagnostic(&error, None)]),
+            Err(error) => Err(templates.all_syntax_errors(&error)),
         }
+    }
+
+    /// Tera stops at the first broken template; parse each one alone to
+    /// report every syntax error of the run, falling back to the first error
+    /// when it is not about syntax (a missing parent, a circular include).
+    fn all_syntax_errors(&self, first: &tera::Error) -> Vec<Diagnostic> {
+        let mut problems: Vec<Diagnostic> = self
+            .sources
+            .iter()
+            .filter_map(|(name, source)| {
+                let error = Tera::new().add_raw_template(name, &source.text).err()?;
+                matches!(error.kind(), ErrorKind::SyntaxError(_))
+                    .then(|| self.diagnostic(&error, None))
+            })
+            .collect();
+        if problems.is_empty() {
+            problems.push(self.diagnostic(first, None));
+        }
+        problems
     }
 
     /// Sets the values every template sees (`site`, `catalog`, …).

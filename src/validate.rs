@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::{CatalogEntry, Config};
-use crate::content::{ContentStore, Page};
+use crate::content::{Absence, ContentStore, Page};
 use crate::diagnostics::Diagnostic;
 
 /// Checks the store; returns every problem found.
@@ -58,12 +58,20 @@ fn check_page(page: &Page, store: &ContentStore, config: &Config, problems: &mut
                 format!("module `{prerequisite}` lists itself as a prerequisite"),
             ));
         } else if store.module(prerequisite).is_none() {
-            problems.push(
-                page.diagnostic(range, format!("unknown prerequisite `{prerequisite}`"))
-                    .expected(
-                        "the id of a module (its file name without .md, or its bundle folder)",
-                    ),
-            );
+            match store.absent_module(prerequisite) {
+                // Its own parse error is already reported.
+                Some(Absence::Broken) => {}
+                Some(Absence::Draft) => problems.push(
+                    page.diagnostic(range, format!("prerequisite `{prerequisite}` is a draft"))
+                        .expected("a published module, or a build with --drafts"),
+                ),
+                None => problems.push(
+                    page.diagnostic(range, format!("unknown prerequisite `{prerequisite}`"))
+                        .expected(
+                            "the id of a module (its file name without .md, or its bundle folder)",
+                        ),
+                ),
+            }
         }
     }
     if let Some(date) = &front.date
@@ -125,13 +133,24 @@ fn check_unique_paths(store: &ContentStore, problems: &mut Vec<Diagnostic>) {
     let mut owners: BTreeMap<&str, &Page> = BTreeMap::new();
     for page in store.pages.values() {
         if let Some(earlier) = owners.insert(&page.path, page) {
+            // Point at the slug that caused the clash, when there is one.
+            let (at, other) = if earlier.front.slug.is_some() && page.front.slug.is_none() {
+                (earlier, page)
+            } else {
+                (page, earlier)
+            };
+            let range = at
+                .front
+                .slug
+                .as_deref()
+                .map_or(0..0, |slug| at.locate("slug", slug));
             problems.push(
-                page.diagnostic(
-                    0..0,
+                at.diagnostic(
+                    range,
                     format!(
                         "this page and {} both want the URL {}",
-                        earlier.file.display(),
-                        page.path
+                        other.file.display(),
+                        at.path
                     ),
                 )
                 .expected("each page at its own URL (rename a file or set a different slug)"),

@@ -1,0 +1,236 @@
+//! Shared fixtures: small sites written into temporary folders, built through
+//! the library, and read back the way a visitor would see them.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use proficio::{BuildOptions, BuildReport, Diagnostic, Error};
+use tempfile::TempDir;
+
+/// A `site.toml` with one learning track and an absolute base URL.
+pub const SITE_TOML: &str = r#"title = "Test Portal"
+description = "A portal used by the tests."
+base_url = "https://example.com/"
+
+[[tracks]]
+id = "basics"
+title = "Basics track"
+description = "The first steps."
+"#;
+
+/// Where a fixture site lives.
+enum Folder {
+    /// A temporary folder, removed when the site is dropped.
+    Temporary(TempDir),
+    /// A fixed folder under the build's scratch space, emptied when the
+    /// fixture is made; for one site shared by the tests of one test binary.
+    Shared(PathBuf),
+}
+
+/// A fixture site on disk.
+pub struct Site {
+    folder: Folder,
+}
+
+impl Site {
+    /// A site made of `files`, each a path relative to the site root and its text.
+    pub fn new(files: &[(&str, &str)]) -> Site {
+        let dir = tempfile::Builder::new()
+            .prefix("proficio-test-")
+            .tempdir()
+            .expect("temporary folder");
+        Site::fill(Folder::Temporary(dir), files)
+    }
+
+    /// A site made of `files` in a folder called `name` that stays after the
+    /// tests (so a `static` fixture leaks nothing into the system's temporary
+    /// folder); whatever the folder held before is removed first.
+    pub fn shared(name: &str, files: &[(&str, &str)]) -> Site {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).expect("empty the shared fixture folder");
+        }
+        std::fs::create_dir_all(&dir).expect("shared fixture folder");
+        Site::fill(Folder::Shared(dir), files)
+    }
+
+    fn fill(folder: Folder, files: &[(&str, &str)]) -> Site {
+        let site = Site { folder };
+        for (path, text) in files {
+            site.write(path, text);
+        }
+        site
+    }
+
+    /// A site with [`SITE_TOML`] and `files`.
+    pub fn with_config(files: &[(&str, &str)]) -> Site {
+        let site = Site::new(&[("site.toml", SITE_TOML)]);
+        for (path, text) in files {
+            site.write(path, text);
+        }
+        site
+    }
+
+    /// The site root.
+    pub fn root(&self) -> &Path {
+        match &self.folder {
+            Folder::Temporary(dir) => dir.path(),
+            Folder::Shared(dir) => dir,
+        }
+    }
+
+    /// A path under the site root.
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.root().join(relative)
+    }
+
+    /// Writes (or replaces) a file, creating its folders.
+    pub fn write(&self, relative: &str, text: &str) {
+        self.write_bytes(relative, text.as_bytes());
+    }
+
+    /// Writes (or replaces) a binary file, creating its folders.
+    pub fn write_bytes(&self, relative: &str, bytes: &[u8]) {
+        let path = self.path(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create folder");
+        }
+        std::fs::write(&path, bytes).expect("write fixture file");
+    }
+
+    /// Deletes a file of the site.
+    pub fn remove(&self, relative: &str) {
+        std::fs::remove_file(self.path(relative)).expect("remove fixture file");
+    }
+
+    /// Default build options: the site's own `output_dir`, no drafts.
+    pub fn options(&self) -> BuildOptions {
+        BuildOptions {
+            root: self.root().to_path_buf(),
+            ..BuildOptions::default()
+        }
+    }
+
+    /// Builds with `options`.
+    pub fn try_build_with(&self, options: &BuildOptions) -> Result<BuildReport, Error> {
+        proficio::build(options)
+    }
+
+    /// Builds with the default options.
+    pub fn try_build(&self) -> Result<BuildReport, Error> {
+        self.try_build_with(&self.options())
+    }
+
+    /// Builds with the default options; panics with the diagnostics on failure.
+    pub fn build(&self) -> BuildReport {
+        self.build_with(&self.options())
+    }
+
+    /// Builds with `options`; panics with the diagnostics on failure.
+    pub fn build_with(&self, options: &BuildOptions) -> BuildReport {
+        match self.try_build_with(options) {
+            Ok(report) => report,
+            Err(error) => panic!("the build failed:\n{error}"),
+        }
+    }
+
+    /// Builds and expects the input to be rejected; returns the diagnostics.
+    pub fn build_rejected(&self) -> Vec<Diagnostic> {
+        match self.try_build() {
+            Ok(_) => panic!("the build succeeded but was expected to report problems"),
+            Err(Error::Input(diagnostics)) => {
+                assert!(
+                    !diagnostics.is_empty(),
+                    "an input error must carry diagnostics"
+                );
+                diagnostics
+            }
+            Err(other) => panic!("expected Error::Input, got: {other:?}"),
+        }
+    }
+
+    /// The default output folder (`public/`).
+    pub fn output(&self) -> PathBuf {
+        self.path("public")
+    }
+
+    /// Reads a built file from the default output folder.
+    pub fn read(&self, relative: &str) -> String {
+        let path = self.output().join(relative);
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read built file {relative}: {e}"))
+    }
+
+    /// True when the default output folder holds this file.
+    pub fn built(&self, relative: &str) -> bool {
+        self.output().join(relative).is_file()
+    }
+
+    /// Every file of the default output folder with its bytes.
+    pub fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
+        snapshot(&self.output())
+    }
+}
+
+/// Every file under `dir` (paths relative to it, `/`-separated) with its bytes.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    collect(dir, dir, &mut files);
+    files
+}
+
+fn collect(base: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("read {dir:?}: {e}"));
+    for entry in entries {
+        let path = entry.expect("folder entry").path();
+        if path.is_dir() {
+            collect(base, &path, files);
+        } else {
+            let relative = path
+                .strip_prefix(base)
+                .expect("under base")
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            files.insert(relative, std::fs::read(&path).expect("read output file"));
+        }
+    }
+}
+
+/// Asserts two output trees are identical, naming the first difference.
+pub fn assert_same_tree(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<String, Vec<u8>>) {
+    let names_before: Vec<&String> = before.keys().collect();
+    let names_after: Vec<&String> = after.keys().collect();
+    assert_eq!(names_before, names_after, "the set of files differs");
+    for (name, bytes) in before {
+        assert!(
+            after[name] == *bytes,
+            "{name} differs between the two trees"
+        );
+    }
+}
+
+/// The part of a page between `<main` and `</main>`: what the page itself
+/// says, without the header and footer every page shares.
+pub fn main_of(html: &str) -> &str {
+    let start = html.find("<main").expect("page has a <main>");
+    let end = html.rfind("</main>").expect("page has a </main>");
+    &html[start..end]
+}
+
+/// Texts of the diagnostics, for assertion messages.
+pub fn describe(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A module file with the given front matter lines and body.
+pub fn module(front: &str, body: &str) -> String {
+    format!("---\n{front}\n---\n{body}")
+}

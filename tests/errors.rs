@@ -1,0 +1,729 @@
+//! Mistakes in a site's input: each is reported as `Error::Input` with the
+//! file, line and column of the mistake and what was expected, and a build
+//! that fails leaves the previously built site exactly as it was.
+
+mod common;
+
+use std::path::Path;
+
+use common::{SITE_TOML, Site, assert_same_tree, describe, module};
+use proficio::Diagnostic;
+
+/// A small site that builds: two modules in a track and a plain page.
+fn good_site() -> Site {
+    Site::with_config(&[
+        (
+            "content/modules/a.md",
+            &module(
+                "title: Start here\nlevel: experimenter\nskills: [prompting]\ntrack: basics",
+                "Intro.\n\n## First step\n\nText.\n",
+            ),
+        ),
+        (
+            "content/modules/b.md",
+            &module(
+                "title: Next steps\ntrack: basics\nprerequisites: [a]",
+                "## Go on\n\nMore.\n",
+            ),
+        ),
+        ("content/about.md", "# About\n\nWho we are.\n"),
+    ])
+}
+
+/// Builds `site` once as it is, applies `changes` (files to write), builds
+/// again and returns the problems the second build reported, after checking
+/// that it left the first build's output byte-for-byte untouched.
+fn break_and_build(site: &Site, changes: &[(&str, &str)]) -> Vec<Diagnostic> {
+    site.build();
+    let before = site.snapshot();
+    assert!(before.contains_key("modules/a/index.html"));
+    for (path, text) in changes {
+        site.write(path, text);
+    }
+    let problems = site.build_rejected();
+    assert_same_tree(&before, &site.snapshot());
+    problems
+}
+
+/// The single problem of a run.
+fn only(problems: &[Diagnostic]) -> &Diagnostic {
+    assert_eq!(
+        problems.len(),
+        1,
+        "expected one problem:\n{}",
+        describe(problems)
+    );
+    &problems[0]
+}
+
+/// Checks where a problem is and that its message says what it should.
+fn assert_at(problem: &Diagnostic, file: &str, line: usize, column: usize, message: &str) {
+    assert_eq!(problem.file, Path::new(file), "{problem}");
+    assert_eq!(
+        (problem.line(), problem.column()),
+        (line, column),
+        "{problem}"
+    );
+    assert!(problem.message.contains(message), "{problem}");
+    assert!(
+        problem
+            .to_string()
+            .starts_with(&format!("{file}:{line}:{column}: ")),
+        "{problem}"
+    );
+}
+
+// ---------------------------------------------------------------- front matter
+
+#[test]
+fn malformed_yaml_front_matter_is_located() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/b.md",
+            "---\ntitle: Next steps\n  level: experimenter\n---\nMore.\n",
+        )],
+    );
+    assert_at(
+        only(&problems),
+        "content/modules/b.md",
+        3,
+        8,
+        "mapping values are not allowed",
+    );
+}
+
+#[test]
+fn a_front_matter_value_of_the_wrong_type_is_located_at_the_value() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/b.md",
+            "---\ntitle: Next steps\nduration_minutes: soon\n---\nMore.\n",
+        )],
+    );
+    let problem = only(&problems);
+    assert_at(problem, "content/modules/b.md", 3, 19, "invalid type");
+    assert!(problem.message.contains("duration_minutes"), "{problem}");
+    assert!(problem.message.contains("\"soon\""), "{problem}");
+}
+
+#[test]
+fn an_unknown_front_matter_key_is_located_and_the_known_keys_are_listed() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/b.md",
+            "---\ntitle: Next steps\nauthor: Ana\n---\nMore.\n",
+        )],
+    );
+    let problem = only(&problems);
+    assert_at(
+        problem,
+        "content/modules/b.md",
+        3,
+        1,
+        "unknown field `author`",
+    );
+    assert!(problem.message.contains("`duration_minutes`"), "{problem}");
+}
+
+#[test]
+fn front_matter_without_its_closing_line_is_an_error() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/b.md",
+            "---\ntitle: Next steps\nlevel: experimenter\n\nMore.\n",
+        )],
+    );
+    let problem = only(&problems);
+    assert_at(
+        problem,
+        "content/modules/b.md",
+        1,
+        1,
+        "front matter is not closed",
+    );
+    assert_eq!(
+        problem.expected.as_deref(),
+        Some("a line `---` after the front matter")
+    );
+}
+
+#[test]
+fn a_module_with_broken_front_matter_is_not_reported_as_missing_by_its_dependants() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/a.md",
+            "---\ntitle: Start here\nduration_minutes: soon\n---\nIntro.\n",
+        )],
+    );
+    assert_at(
+        only(&problems),
+        "content/modules/a.md",
+        3,
+        19,
+        "invalid type",
+    );
+}
+
+// ---------------------------------------------------------------- catalogue ids
+
+#[test]
+fn an_unknown_skill_is_named_and_the_valid_skills_are_listed() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/a.md",
+            &module(
+                "title: Start here\nskills:\n  - prompting\n  - juggling",
+                "Intro.\n",
+            ),
+        )],
+    );
+    let problem = only(&problems);
+    assert_at(
+        problem,
+        "content/modules/a.md",
+        5,
+        5,
+        "unknown skill `juggling`",
+    );
+    let expected = problem.expected.as_deref().unwrap_or_default();
+    assert!(
+        expected.contains("prompting") && expected.contains("output-validation"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn an_unknown_workflow_is_named_and_the_valid_workflows_are_listed() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/a.md",
+            &module("title: Start here\nworkflows: [qbr, golf]", "Intro.\n"),
+        )],
+    );
+    let problem = only(&problems);
+    assert_at(
+        problem,
+        "content/modules/a.md",
+        3,
+        18,
+        "unknown workflow `golf`",
+    );
+    let expected = problem.expected.as_deref().unwrap_or_default();
+    assert!(
+        expected.contains("qbr") && expected.contains("co-selling"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn an_unknown_level_is_named_and_the_valid_levels_are_listed() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/a.md",
+            &module("title: Start here\nlevel: guru", "Intro.\n"),
+        )],
+    );
+    let problem = only(&problems);
+    assert_at(
+        problem,
+        "content/modules/a.md",
+        3,
+        8,
+        "unknown level `guru`",
+    );
+    assert_eq!(
+        problem.expected.as_deref(),
+        Some("one of nay-sayer, experimenter, practitioner")
+    );
+}
+
+#[test]
+fn an_unknown_track_is_named_and_the_defined_tracks_are_listed() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/b.md",
+            &module(
+                "title: Next steps\ntrack: advanced\nprerequisites: [a]",
+                "More.\n",
+            ),
+        )],
+    );
+    let problem = only(&problems);
+    assert_at(
+        problem,
+        "content/modules/b.md",
+        3,
+        8,
+        "unknown track `advanced`",
+    );
+    assert_eq!(problem.expected.as_deref(), Some("one of basics"));
+}
+
+#[test]
+fn an_unknown_prerequisite_is_named_at_its_place_in_the_list() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/b.md",
+            &module(
+                "title: Next steps\ntrack: basics\nprerequisites: [a, nothing]",
+                "More.\n",
+            ),
+        )],
+    );
+    let problem = only(&problems);
+    assert_at(
+        problem,
+        "content/modules/b.md",
+        4,
+        20,
+        "unknown prerequisite `nothing`",
+    );
+    assert!(problem.expected.is_some(), "{problem}");
+}
+
+#[test]
+fn a_prerequisite_cycle_is_reported_once_with_its_path() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/a.md",
+            &module(
+                "title: Start here\ntrack: basics\nprerequisites: [b]",
+                "Intro.\n",
+            ),
+        )],
+    );
+    let problem = only(&problems);
+    assert_at(
+        problem,
+        "content/modules/a.md",
+        4,
+        17,
+        "prerequisites form a cycle: a → b → a",
+    );
+}
+
+#[test]
+fn an_impossible_date_is_located_at_the_date() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/a.md",
+            &module("title: Start here\ndate: 2026-02-30", "Intro.\n"),
+        )],
+    );
+    let problem = only(&problems);
+    assert_at(
+        problem,
+        "content/modules/a.md",
+        3,
+        7,
+        "`2026-02-30` is not a date",
+    );
+    assert!(
+        problem
+            .expected
+            .as_deref()
+            .unwrap_or_default()
+            .contains("YYYY-MM-DD"),
+        "{problem}"
+    );
+}
+
+// ---------------------------------------------------------------- links and URLs
+
+#[test]
+fn a_link_to_missing_content_is_located_at_the_link() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/a.md",
+            &module(
+                "title: Start here",
+                "Intro.\n\nRead [this](@/modules/nope.md) first.\n",
+            ),
+        )],
+    );
+    assert_at(
+        only(&problems),
+        "content/modules/a.md",
+        6,
+        13,
+        "@/modules/nope.md",
+    );
+}
+
+#[test]
+fn a_draft_named_as_a_prerequisite_is_reported_as_a_draft() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/a.md",
+            &module("title: Start here\ndraft: true\ntrack: basics", "Intro.\n"),
+        )],
+    );
+    let problem = only(&problems);
+    assert_at(
+        problem,
+        "content/modules/b.md",
+        4,
+        17,
+        "prerequisite `a` is a draft",
+    );
+    assert!(problem.to_string().contains("--drafts"), "{problem}");
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_located_at_the_first_bad_byte() {
+    let site = good_site();
+    site.build();
+    let before = site.snapshot();
+    site.write_bytes("content/about.md", b"# About\n\nCaf\xe9 hours.\n");
+    let problems = site.build_rejected();
+    assert_same_tree(&before, &site.snapshot());
+    assert_at(only(&problems), "content/about.md", 3, 4, "not UTF-8");
+}
+
+#[test]
+fn two_pages_wanting_the_same_url_are_an_error() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/z.md",
+            &module("title: Imposter\nslug: a", "Text.\n"),
+        )],
+    );
+    let problem = only(&problems);
+    assert_at(problem, "content/modules/z.md", 3, 7, "/modules/a/");
+    assert!(
+        problem.message.contains("content/modules/a.md"),
+        "{problem}"
+    );
+}
+
+// ---------------------------------------------------------------- site.toml
+
+#[test]
+fn a_toml_syntax_error_in_site_toml_is_located() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "site.toml",
+            "title = \"Test Portal\"\n\n[[tracks]\nid = \"basics\"\ntitle = \"Basics\"\n",
+        )],
+    );
+    let problem = only(&problems);
+    assert_eq!(problem.file, Path::new("site.toml"));
+    assert_eq!(problem.line(), 3, "{problem}");
+    assert!(problem.message.contains("expected `]`"), "{problem}");
+}
+
+#[test]
+fn an_unknown_key_in_site_toml_is_located() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[("site.toml", &format!("colour = \"red\"\n{SITE_TOML}"))],
+    );
+    let problem = only(&problems);
+    assert_at(problem, "site.toml", 1, 1, "unknown field `colour`");
+    assert!(problem.message.contains("`base_url`"), "{problem}");
+}
+
+#[test]
+fn a_theme_that_does_not_exist_is_located_in_site_toml() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "site.toml",
+            &SITE_TOML.replace("base_url", "theme = \"midnight\"\nbase_url"),
+        )],
+    );
+    assert_at(
+        only(&problems),
+        "site.toml",
+        3,
+        1,
+        "theme `midnight` not found",
+    );
+}
+
+#[test]
+fn a_catalogue_id_defined_twice_is_located_at_its_second_definition() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "site.toml",
+            &format!("{SITE_TOML}\n[[tracks]]\nid = \"basics\"\ntitle = \"More basics\"\n"),
+        )],
+    );
+    let problem = only(&problems);
+    assert_eq!(problem.file, Path::new("site.toml"));
+    assert!(
+        problem
+            .message
+            .contains("tracks id `basics` is defined twice"),
+        "{problem}"
+    );
+    assert_eq!(problem.line(), 11, "{problem}");
+}
+
+#[test]
+fn an_invalid_catalogue_id_is_located_at_the_id() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "site.toml",
+            &format!(
+                "{SITE_TOML}\n[[skills]]\nid = \"prompting\"\ntitle = \"Prompting\"\n\n[[skills]]\ntitle = \"Negotiation Basics\"\nid = \"Basics\"\n"
+            ),
+        )],
+    );
+    let problem = only(&problems);
+    assert_eq!(problem.file, Path::new("site.toml"));
+    assert!(
+        problem
+            .message
+            .contains("`Basics` is not a valid skills id"),
+        "{problem}"
+    );
+    assert_eq!(problem.line(), 16, "{problem}");
+}
+
+#[test]
+fn content_at_a_url_proficio_generates_is_an_error() {
+    let site = good_site();
+    let problems = break_and_build(&site, &[("content/tags/mine.md", "# My tags\n")]);
+    let problem = only(&problems);
+    assert_at(
+        problem,
+        "content/tags/mine.md",
+        1,
+        1,
+        "the URL /tags/mine/ belongs to pages proficio generates",
+    );
+}
+
+#[test]
+fn two_modules_with_the_same_id_are_an_error() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/extra/a.md",
+            &module("title: Another start", "Text.\n"),
+        )],
+    );
+    let problem = only(&problems);
+    assert_at(
+        problem,
+        "content/modules/extra/a.md",
+        1,
+        1,
+        "module id `a` is also used by content/modules/a.md",
+    );
+}
+
+// ---------------------------------------------------------------- templates
+
+#[test]
+fn a_syntax_error_in_a_site_template_names_the_template_and_line() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "templates/module.html",
+            "{% extends \"base.html\" %}\n{% block main %}\n<h1>{{ page.title }</h1>\n{% endblock main %}\n",
+        )],
+    );
+    let problem = only(&problems);
+    assert_eq!(
+        problem.file,
+        Path::new("templates/module.html"),
+        "{problem}"
+    );
+    assert_eq!((problem.line(), problem.column()), (3, 19), "{problem}");
+    assert!(problem.message.contains("}}"), "{problem}");
+}
+
+#[test]
+fn an_unknown_variable_in_a_site_template_names_the_template_and_line() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "templates/page.html",
+            "{% extends \"base.html\" %}\n{% block main %}\n<h1>{{ page.title }}</h1>\n{{ author }}\n{% endblock main %}\n",
+        )],
+    );
+    assert_at(
+        only(&problems),
+        "templates/page.html",
+        4,
+        4,
+        "`author` is not defined",
+    );
+}
+
+#[test]
+fn syntax_errors_in_two_templates_are_reported_together() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[
+            (
+                "templates/module.html",
+                "{% extends \"base.html\" %}\n{% block main %}{% if %}{% endblock main %}\n",
+            ),
+            (
+                "templates/page.html",
+                "{% extends \"base.html\" %}\n{% block main %}{{ page.title }{% endblock main %}\n",
+            ),
+        ],
+    );
+    let files: Vec<_> = problems.iter().map(|p| p.file.clone()).collect();
+    assert_eq!(
+        files,
+        [
+            Path::new("templates/module.html"),
+            Path::new("templates/page.html")
+        ],
+        "{}",
+        describe(&problems)
+    );
+    assert!(
+        problems.iter().all(|p| p.line() == 2),
+        "{}",
+        describe(&problems)
+    );
+}
+
+#[test]
+fn a_mistake_in_a_shared_partial_is_reported_once() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "templates/partials/footer.html",
+            "<footer>\n{{ footer_note }}\n</footer>\n",
+        )],
+    );
+    assert_at(
+        only(&problems),
+        "templates/partials/footer.html",
+        2,
+        4,
+        "`footer_note` is not defined",
+    );
+}
+
+// ---------------------------------------------------------------- many at once
+
+#[test]
+fn every_mistake_of_a_run_is_reported_together_in_file_order() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[
+            (
+                "content/modules/b.md",
+                &module(
+                    "title: Next steps\ntrack: basics\nprerequisites: [a]\ndate: last week",
+                    "More.\n",
+                ),
+            ),
+            (
+                "content/modules/a.md",
+                &module(
+                    "title: Start here\nlevel: guru",
+                    "Intro.\n\nSee [the guide](@/guides/missing.md).\n",
+                ),
+            ),
+        ],
+    );
+    // An unknown id, a dead link and a bad date: found by different passes,
+    // reported in one run, sorted by file and position.
+    let shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(shown.len(), 3, "{shown:#?}");
+    assert!(
+        shown[0].starts_with("content/modules/a.md:3:8: unknown level `guru`"),
+        "{shown:#?}"
+    );
+    assert!(
+        shown[1].starts_with("content/modules/a.md:7:17: link to `@/guides/missing.md`"),
+        "{shown:#?}"
+    );
+    assert!(
+        shown[2].starts_with("content/modules/b.md:5:7: `last week` is not a date"),
+        "{shown:#?}"
+    );
+}
+
+#[test]
+fn the_error_message_of_a_failed_build_lists_every_problem_and_counts_them() {
+    let site = good_site();
+    site.write(
+        "content/modules/a.md",
+        &module(
+            "title: Start here\nlevel: guru\nskills: [juggling]",
+            "Intro.\n",
+        ),
+    );
+    let error = site.try_build().expect_err("the build must fail");
+    let text = error.to_string();
+    assert!(
+        text.contains("content/modules/a.md:3:8: unknown level `guru` (expected one of nay-sayer, experimenter, practitioner)"),
+        "{text}"
+    );
+    assert!(text.ends_with("2 errors"), "{text}");
+    assert!(
+        !site.output().exists(),
+        "a failed first build writes nothing"
+    );
+}
+
+#[test]
+fn a_rendered_problem_shows_the_offending_line_and_what_was_expected() {
+    let site = good_site();
+    site.write(
+        "content/modules/a.md",
+        &module("title: Start here\nlevel: guru", "Intro.\n"),
+    );
+    let problems = site.build_rejected();
+    let report = only(&problems).render(false);
+    assert!(report.contains("content/modules/a.md:3:8"), "{report}");
+    assert!(report.contains("level: guru"), "{report}");
+    assert!(
+        report.contains("expected one of nay-sayer, experimenter, practitioner"),
+        "{report}"
+    );
+}
