@@ -48,10 +48,9 @@ pub fn highlight(code: &str, language: &str) -> Option<String> {
 /// until it passes: most bundled themes have faint comments.
 pub fn stylesheet(light: &str, dark: &str) -> String {
     format!(
-        "/* Code colours: {light} (light), {dark} (dark), adjusted to WCAG AA contrast. */\n{}\n@media (prefers-color-scheme: dark) {{\n{}}}\n@media print {{\n{}}}\n",
+        "/* Code colours: {light} (light), {dark} (dark), adjusted to WCAG AA contrast.\n   Each scheme is scoped so no rule of one leaks into the other; print is light. */\n@media not (prefers-color-scheme: dark), print {{\n{}}}\n@media screen and (prefers-color-scheme: dark) {{\n{}}}\n",
         theme_css(light),
-        theme_css(dark),
-        theme_css(light)
+        theme_css(dark)
     )
 }
 
