@@ -513,7 +513,14 @@ fn theme_static_files_and_the_code_stylesheet_are_written() {
     assert!(site.read("favicon.svg").contains("<svg"));
     let css = site.read("highlight.css");
     assert!(css.contains(".hl-"), "{css}");
-    assert!(css.contains("@media (prefers-color-scheme: dark)"), "{css}");
+    assert!(
+        css.contains("@media screen and (prefers-color-scheme: dark)"),
+        "{css}"
+    );
+    assert!(
+        css.contains("@media not (prefers-color-scheme: dark), print"),
+        "{css}"
+    );
     let home = site.read("index.html");
     assert!(home.contains("<link rel=\"stylesheet\" href=\"/style.css\">"));
     assert!(home.contains("<link rel=\"stylesheet\" href=\"/highlight.css\">"));
