@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::content;
 use crate::diagnostics::{self, Diagnostic, Error, Result};
 use crate::highlight;
+use crate::metrics;
 use crate::output::{self, Contents, OutputFile};
 use crate::site;
 use crate::templates::Templates;
@@ -54,32 +55,26 @@ pub struct BuildReport {
     pub files_copied: usize,
 }
 
+/// Everything read from disk, before any checking.
+struct Inputs {
+    loaded: crate::config::LoadedConfig,
+    output_dir: PathBuf,
+    store: content::ContentStore,
+    partners: Vec<metrics::PartnerFile>,
+    theme: theme::Theme,
+    /// Problems found while reading.
+    problems: Vec<Diagnostic>,
+}
+
 /// Builds the site described by `options`.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
-    let root = &options.root;
-    let mut loaded = Config::load(root)?;
-    if let Some(base_url) = &options.base_url {
-        loaded.config.set_base_url(base_url)?;
-    }
-    let config = &loaded.config;
-    let output_dir = match &options.output {
-        Some(output) => output.clone(),
-        None => root.join(&config.output_dir),
-    };
-    output::check_target(root, &output_dir)?;
-
-    let (store, mut problems) = content::load(root, options.drafts)?;
-    let theme = match theme::load(root, &loaded) {
-        Ok(theme) => theme,
-        Err(Error::Input(theme_problems)) => {
-            problems.extend(theme_problems);
-            theme::Theme::default()
-        }
-        Err(other) => return Err(other),
-    };
-    problems.extend(validate::validate(&store, config));
+    let mut inputs = load(options)?;
+    let config = &inputs.loaded.config;
+    let mut problems = std::mem::take(&mut inputs.problems);
+    problems.extend(validate::validate(&inputs.store, config));
+    problems.extend(metrics::validate(&inputs.partners, config, &inputs.store));
     // Compute even after problems so dead links join the same report.
-    let site = match site::compute(config, &store) {
+    let site = match site::compute(config, &inputs.store, &inputs.partners) {
         Ok(site) => site,
         Err(Error::Input(link_problems)) => {
             problems.extend(link_problems);
@@ -88,35 +83,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         Err(other) => return Err(other),
     };
     fail_on(problems)?;
-    let mut templates = Templates::new(&theme, site.targets.clone()).map_err(Error::Input)?;
+    let levels = config.levels.iter().map(|l| l.title.clone()).collect();
+    let mut templates =
+        Templates::new(&inputs.theme, site.targets.clone(), levels).map_err(Error::Input)?;
     templates.set_globals(site.globals.clone());
     let rendered = render_all(&templates, &site.jobs)?;
 
-    let mut files: BTreeMap<String, Contents> = BTreeMap::new();
-    let stylesheet = highlight::stylesheet(&config.highlight_theme, &config.highlight_theme_dark);
-    files.insert(
-        "highlight.css".to_string(),
-        Contents::Bytes(Arc::from(stylesheet.into_bytes())),
-    );
-    for (name, bytes) in &theme.statics {
-        files.insert(name.clone(), Contents::Bytes(bytes.clone()));
-    }
-    for asset in &store.assets {
-        files.insert(asset.output.clone(), Contents::Copy(asset.source.clone()));
-    }
-    let files_copied = files.len();
-    for (job, html) in site.jobs.iter().zip(rendered) {
-        files.insert(
-            job.output.clone(),
-            Contents::Bytes(Arc::from(html.into_bytes())),
-        );
-    }
-    let files: Vec<OutputFile> = files
-        .into_iter()
-        .map(|(path, contents)| OutputFile { path, contents })
-        .collect();
-    output::write(&output_dir, &files)?;
-
+    let (files, files_copied) = output_files(&inputs, &site, rendered);
+    output::write(&inputs.output_dir, &files)?;
     let pages = site
         .jobs
         .iter()
@@ -127,10 +101,76 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         })
         .collect();
     Ok(BuildReport {
-        output_dir,
+        output_dir: inputs.output_dir,
         pages,
         files_copied,
     })
+}
+
+/// Reads configuration, content, partner data and theme.
+fn load(options: &BuildOptions) -> Result<Inputs> {
+    let root = &options.root;
+    let mut loaded = Config::load(root)?;
+    if let Some(base_url) = &options.base_url {
+        loaded.config.set_base_url(base_url)?;
+    }
+    let output_dir = match &options.output {
+        Some(output) => output.clone(),
+        None => root.join(&loaded.config.output_dir),
+    };
+    output::check_target(root, &output_dir)?;
+    let (store, mut problems) = content::load(root, options.drafts)?;
+    let (partners, partner_problems) = metrics::load(root)?;
+    problems.extend(partner_problems);
+    let theme = match theme::load(root, &loaded) {
+        Ok(theme) => theme,
+        Err(Error::Input(theme_problems)) => {
+            problems.extend(theme_problems);
+            theme::Theme::default()
+        }
+        Err(other) => return Err(other),
+    };
+    Ok(Inputs {
+        loaded,
+        output_dir,
+        store,
+        partners,
+        theme,
+        problems,
+    })
+}
+
+/// Every output file: generated stylesheet, theme statics, content assets,
+/// data exports and rendered pages (later entries win on the same path).
+/// Also returns how many were copied rather than rendered.
+fn output_files(
+    inputs: &Inputs,
+    site: &site::Site,
+    rendered: Vec<String>,
+) -> (Vec<OutputFile>, usize) {
+    let config = &inputs.loaded.config;
+    let bytes = |data: Vec<u8>| Contents::Bytes(Arc::from(data));
+    let mut files: BTreeMap<String, Contents> = BTreeMap::new();
+    let stylesheet = highlight::stylesheet(&config.highlight_theme, &config.highlight_theme_dark);
+    files.insert("highlight.css".to_string(), bytes(stylesheet.into_bytes()));
+    for (name, data) in &inputs.theme.statics {
+        files.insert(name.clone(), Contents::Bytes(data.clone()));
+    }
+    for asset in &inputs.store.assets {
+        files.insert(asset.output.clone(), Contents::Copy(asset.source.clone()));
+    }
+    let files_copied = files.len();
+    for (path, data) in &site.files {
+        files.insert(path.clone(), bytes(data.clone()));
+    }
+    for (job, html) in site.jobs.iter().zip(rendered) {
+        files.insert(job.output.clone(), bytes(html.into_bytes()));
+    }
+    let files = files
+        .into_iter()
+        .map(|(path, contents)| OutputFile { path, contents })
+        .collect();
+    (files, files_copied)
 }
 
 fn fail_on(problems: Vec<Diagnostic>) -> Result<()> {

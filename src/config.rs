@@ -30,7 +30,7 @@ pub struct CatalogEntry {
 }
 
 /// The parsed `site.toml`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Portal title.
@@ -57,6 +57,85 @@ pub struct Config {
     pub levels: Vec<CatalogEntry>,
     /// Learning tracks modules belong to.
     pub tracks: Vec<CatalogEntry>,
+    /// Assumptions behind the partner analytics and the ROI summary.
+    pub program: Program,
+}
+
+/// The enablement program's assumptions: every figure the ROI summary uses
+/// that is not measured data is set here, in the open.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Program {
+    /// ISO currency code for money figures.
+    pub currency: String,
+    /// Loaded cost of one hour of a partner person's time.
+    pub hourly_cost: f64,
+    /// The quarter movements are measured against, `YYYY-Qn`; defaults to
+    /// the earliest quarter in the partner data.
+    pub baseline_quarter: Option<String>,
+    /// Share of margin uplift attributed to the program (0 to 1).
+    pub margin_attribution: f64,
+    /// What the program costs each quarter after the baseline.
+    pub investment: Investment,
+    /// How a person's proficiency level is decided.
+    pub level_rules: LevelRules,
+    /// Whether person ids may appear in the output (aggregates only by default).
+    pub show_people: bool,
+}
+
+/// Program cost per quarter, across the whole ecosystem.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Investment {
+    /// AI tool licences per quarter.
+    pub licences_per_quarter: f64,
+    /// Enablement (content, coaching, time in training) per quarter.
+    pub enablement_per_quarter: f64,
+}
+
+/// The rule that places a person at a proficiency level.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LevelRules {
+    /// A person using AI in at least this many workflows is at least an experimenter.
+    pub experimenter_min_ai_workflows: usize,
+    /// A practitioner uses AI in at least this many of the partner's embedded workflows…
+    pub practitioner_min_embedded_workflows: usize,
+    /// …and has a mean skill score (0–4) of at least this.
+    pub practitioner_min_mean_score: f64,
+}
+
+impl Default for Program {
+    fn default() -> Self {
+        Program {
+            currency: "USD".to_string(),
+            hourly_cost: 85.0,
+            baseline_quarter: None,
+            margin_attribution: 0.25,
+            investment: Investment::default(),
+            level_rules: LevelRules::default(),
+            show_people: false,
+        }
+    }
+}
+
+impl Default for Investment {
+    fn default() -> Self {
+        Investment {
+            licences_per_quarter: 0.0,
+            enablement_per_quarter: 0.0,
+        }
+    }
+}
+
+impl Default for LevelRules {
+    fn default() -> Self {
+        LevelRules {
+            experimenter_min_ai_workflows: 1,
+            practitioner_min_embedded_workflows: 1,
+            practitioner_min_mean_score: 2.5,
+        }
+    }
 }
 
 fn entry(id: &str, title: &str, description: &str) -> CatalogEntry {
@@ -82,6 +161,7 @@ impl Default for Config {
             workflows: default_workflows(),
             levels: default_levels(),
             tracks: Vec::new(),
+            program: Program::default(),
         }
     }
 }
@@ -228,7 +308,7 @@ impl Config {
         let at = |key: &str, message: String| {
             Diagnostic::new(file, source.clone(), locate_key(source, key), message)
         };
-        let mut problems = Vec::new();
+        let mut problems = self.program.check(file, source);
         if let Err(why) = check_base_url(&self.base_url) {
             problems.push(
                 at("base_url", why)
@@ -293,6 +373,79 @@ impl Config {
         check_base_url(base_url).map_err(|why| Error::Refused(format!("--base-url: {why}")))?;
         self.base_url = normalise_base_url(base_url);
         Ok(())
+    }
+}
+
+impl Program {
+    fn check(&self, file: &Path, source: &Arc<str>) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        let mut at = |key: &str, message: String, expected: &str| {
+            problems.push(
+                Diagnostic::new(file, source.clone(), locate_key(source, key), message)
+                    .expected(expected),
+            );
+        };
+        let program = self;
+        if program.currency.len() != 3 || !program.currency.chars().all(|c| c.is_ascii_uppercase())
+        {
+            at(
+                "currency",
+                format!("`{}` is not a currency code", program.currency),
+                "a three-letter ISO code such as USD or EUR",
+            );
+        }
+        if !(program.hourly_cost.is_finite() && program.hourly_cost >= 0.0) {
+            at(
+                "hourly_cost",
+                "hourly_cost must not be negative".to_string(),
+                "a cost per hour of 0 or more",
+            );
+        }
+        if !(0.0..=1.0).contains(&program.margin_attribution) {
+            at(
+                "margin_attribution",
+                format!(
+                    "margin_attribution {} is outside 0 to 1",
+                    program.margin_attribution
+                ),
+                "a share between 0 and 1, such as 0.25",
+            );
+        }
+        for (key, value) in [
+            (
+                "licences_per_quarter",
+                program.investment.licences_per_quarter,
+            ),
+            (
+                "enablement_per_quarter",
+                program.investment.enablement_per_quarter,
+            ),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                at(
+                    key,
+                    format!("{key} must not be negative"),
+                    "an amount of 0 or more",
+                );
+            }
+        }
+        if !(0.0..=4.0).contains(&program.level_rules.practitioner_min_mean_score) {
+            at(
+                "practitioner_min_mean_score",
+                "practitioner_min_mean_score is outside the 0–4 scale".to_string(),
+                "a mean skill score between 0 and 4",
+            );
+        }
+        if let Some(quarter) = &program.baseline_quarter
+            && crate::metrics::Quarter::parse(quarter).is_none()
+        {
+            at(
+                "baseline_quarter",
+                format!("`{quarter}` is not a quarter"),
+                "a quarter written YYYY-Qn, such as 2025-Q2",
+            );
+        }
+        problems
     }
 }
 

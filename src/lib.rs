@@ -7,14 +7,18 @@
 
 #![warn(missing_docs)]
 
+pub mod analytics;
 pub mod build;
+pub mod charts;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod highlight;
 pub mod init;
 pub mod markdown;
+pub mod metrics;
 pub mod output;
+pub mod scorecards;
 pub mod site;
 pub mod templates;
 pub mod theme;

@@ -16,6 +16,8 @@ use crate::config::{CatalogEntry, Config};
 use crate::content::{ContentStore, Page, PageKind};
 use crate::diagnostics::{Diagnostic, Error, Result};
 use crate::markdown::{self, LinkTargets, Rendered, TocEntry};
+use crate::metrics::PartnerFile;
+use crate::scorecards::{self, Ecosystem, ProgramView};
 
 /// One file to produce with a template.
 #[derive(Debug, Clone)]
@@ -38,6 +40,8 @@ pub struct Site {
     pub globals: Context,
     /// Link resolution for templates' `url()` function.
     pub targets: Arc<LinkTargets>,
+    /// Generated files that need no template (data exports), by output path.
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 /// A reference to a catalogue entry or tag as templates see it.
@@ -92,6 +96,22 @@ struct PageView<'a> {
     source_path: &'a str,
 }
 
+/// A recommended module as a page summary with its reasons.
+#[derive(Serialize)]
+struct RecommendationView<'a> {
+    #[serde(flatten)]
+    summary: &'a PageSummary,
+    reasons: &'a [String],
+}
+
+/// A scorecard: the partner view with its recommendations resolved.
+#[derive(Serialize)]
+struct PartnerPage<'a> {
+    #[serde(flatten)]
+    view: &'a scorecards::PartnerView,
+    recommendations: Vec<RecommendationView<'a>>,
+}
+
 #[derive(Serialize)]
 struct SiteView<'a> {
     title: &'a str,
@@ -126,10 +146,14 @@ struct Model<'a> {
     /// Track id → module sources in learning order.
     tracks: BTreeMap<String, Vec<&'a str>>,
     nav: Vec<NavItem>,
+    /// What the partner data says; none without partner files.
+    ecosystem: Option<&'a Ecosystem>,
+    /// Keys of the partner files, which every aggregate page depends on.
+    partner_sources: BTreeSet<String>,
 }
 
 /// Computes every page of the site.
-pub fn compute(config: &Config, store: &ContentStore) -> Result<Site> {
+pub fn compute(config: &Config, store: &ContentStore, partners: &[PartnerFile]) -> Result<Site> {
     let targets = Arc::new(LinkTargets {
         base_path: config.base_path().to_string(),
         paths: store
@@ -150,6 +174,7 @@ pub fn compute(config: &Config, store: &ContentStore) -> Result<Site> {
         crate::diagnostics::sort(&mut problems);
         return Err(Error::Input(problems));
     }
+    let ecosystem = scorecards::compute(config, store, partners);
     let mut model = Model {
         config,
         store,
@@ -158,6 +183,8 @@ pub fn compute(config: &Config, store: &ContentStore) -> Result<Site> {
         summaries: BTreeMap::new(),
         tracks: BTreeMap::new(),
         nav: Vec::new(),
+        ecosystem: ecosystem.as_ref(),
+        partner_sources: partners.iter().map(|p| p.source.clone()).collect(),
     };
     model.summaries = store
         .pages
@@ -176,22 +203,33 @@ pub fn compute(config: &Config, store: &ContentStore) -> Result<Site> {
     model.section_jobs(&sections, &mut jobs);
     model.track_jobs(&mut jobs);
     model.taxonomy_jobs(&mut jobs);
+    model.partner_jobs(&mut jobs);
     model.feed_jobs(&mut jobs);
+    let files = ecosystem
+        .as_ref()
+        .map_or_else(Vec::new, |e| scorecards::exports(e, config));
     Ok(Site {
         jobs,
         globals: model.globals(),
         targets,
+        files,
     })
 }
 
-/// Modules of a track ordered so each comes after its prerequisites; ties go
-/// by weight, then title. Validation has already ruled out cycles.
+/// Modules of a track in learning order.
 fn order_track<'a>(store: &'a ContentStore, track: &str) -> Vec<&'a str> {
-    let members: BTreeMap<&str, &Page> = store
-        .modules()
-        .filter(|m| m.front.track.as_deref() == Some(track))
-        .map(|m| (m.id.as_str(), m))
-        .collect();
+    learning_order(
+        store
+            .modules()
+            .filter(|m| m.front.track.as_deref() == Some(track)),
+    )
+}
+
+/// Source keys of `modules` ordered so each comes after those of its
+/// prerequisites that are among them; ties go by weight, then title.
+/// Validation has already ruled out cycles.
+pub fn learning_order<'a>(modules: impl Iterator<Item = &'a Page>) -> Vec<&'a str> {
+    let members: BTreeMap<&str, &Page> = modules.map(|m| (m.id.as_str(), m)).collect();
     let mut waiting: BTreeMap<&str, BTreeSet<&str>> = members
         .values()
         .map(|m| {
@@ -431,6 +469,18 @@ impl<'a> Model<'a> {
                 path: "/tracks/".to_string(),
             });
         }
+        if self.ecosystem.is_some() {
+            for (title, path) in [
+                ("Partners", "/partners/"),
+                ("Executive summary", "/reports/executive/"),
+            ] {
+                items.push(NavItem {
+                    title: title.to_string(),
+                    url: self.url(path),
+                    path: path.to_string(),
+                });
+            }
+        }
         for (kind, title) in TAXONOMIES {
             if kind != "tags" || self.store.pages.values().any(|p| !p.front.tags.is_empty()) {
                 let path = format!("/{kind}/");
@@ -485,6 +535,7 @@ impl<'a> Model<'a> {
     fn globals(&self) -> Context {
         let config = self.config;
         let mut context = Context::new();
+        context.insert("program", &ProgramView::new(config));
         context.insert(
             "site",
             &SiteView {
@@ -657,7 +708,12 @@ impl<'a> Model<'a> {
             .iter()
             .map(|t| self.track_value(t, &mut sources))
             .collect();
+        let partners_summary = self.ecosystem.map(|e| {
+            sources.extend(self.partner_sources.iter().cloned());
+            e.home_summary()
+        });
         let mut job = self.job("/", "index.html".to_string(), "index.html", "home", sources);
+        job.context.insert("partners_summary", &partners_summary);
         job.context.insert_value("tracks", Value::from(tracks));
         job.context
             .insert_value("recent_modules", Value::from(recent));
@@ -805,9 +861,18 @@ impl<'a> Model<'a> {
             let mut listed = Vec::new();
             for (id, term_title, description, pages) in &terms {
                 let path = format!("/{kind}/{id}/");
-                let sources: BTreeSet<String> = pages.iter().map(|p| p.source.clone()).collect();
+                let mut sources: BTreeSet<String> =
+                    pages.iter().map(|p| p.source.clone()).collect();
                 all_sources.extend(sources.iter().cloned());
                 let mut term = BTreeMap::<&str, Value>::new();
+                let adoption = self
+                    .ecosystem
+                    .filter(|_| kind == "workflows")
+                    .and_then(|e| e.adoption.get(id.as_str()));
+                if adoption.is_some() {
+                    sources.extend(self.partner_sources.iter().cloned());
+                }
+                term.insert("adoption", Value::from_serializable(&adoption));
                 term.insert("id", id.as_str().into());
                 term.insert("title", term_title.as_str().into());
                 term.insert("description", description.clone().into());
@@ -836,6 +901,94 @@ impl<'a> Model<'a> {
             job.context.insert_value("terms", Value::from(listed));
             jobs.push(job);
         }
+    }
+
+    /// The partner list in each ordering, one scorecard per partner, and the
+    /// executive summary.
+    fn partner_jobs(&self, jobs: &mut Vec<RenderJob>) {
+        let Some(ecosystem) = self.ecosystem else {
+            return;
+        };
+        let exports: Vec<LinkRef> = [
+            ("All metrics (JSON)", "/data/metrics.json"),
+            ("Partners (CSV)", "/data/partners.csv"),
+            ("KPIs by quarter (CSV)", "/data/kpis.csv"),
+            ("Workflows (CSV)", "/data/workflows.csv"),
+        ]
+        .iter()
+        .map(|(title, path)| LinkRef {
+            title: title.to_string(),
+            url: self.url(path),
+        })
+        .collect();
+        let orderings = scorecards::orderings(ecosystem);
+        for ordering in &orderings {
+            let menu: Vec<Value> = orderings
+                .iter()
+                .map(|o| {
+                    let mut map = BTreeMap::<&str, Value>::new();
+                    map.insert("id", o.id.into());
+                    map.insert("title", o.title.into());
+                    map.insert("url", self.url(o.path).into());
+                    map.insert("active", (o.id == ordering.id).into());
+                    Value::from_serializable(&map)
+                })
+                .collect();
+            let mut current = BTreeMap::<&str, Value>::new();
+            current.insert("id", ordering.id.into());
+            current.insert("title", ordering.title.into());
+            let mut job = self.job(
+                ordering.path,
+                output_for(ordering.path),
+                "partners.html",
+                "partners",
+                self.partner_sources.clone(),
+            );
+            job.context.insert("partners", &ordering.partners);
+            job.context
+                .insert_value("ordering", Value::from_serializable(&current));
+            job.context.insert_value("orderings", Value::from(menu));
+            job.context.insert("ecosystem", &ecosystem.list_summary());
+            job.context.insert("exports", &exports);
+            jobs.push(job);
+        }
+        for partner in &ecosystem.partners {
+            let recommendations: Vec<RecommendationView> = partner
+                .recommendations
+                .iter()
+                .filter_map(|r| {
+                    self.summaries
+                        .get(r.source.as_str())
+                        .map(|summary| RecommendationView {
+                            summary,
+                            reasons: &r.reasons,
+                        })
+                })
+                .collect();
+            let mut sources = BTreeSet::from([partner.source.clone()]);
+            sources.extend(partner.recommendations.iter().map(|r| r.source.clone()));
+            let path = format!("/partners/{}/", partner.summary.id);
+            let mut job = self.job(&path, output_for(&path), "partner.html", "partner", sources);
+            job.context.insert(
+                "partner",
+                &PartnerPage {
+                    view: partner,
+                    recommendations,
+                },
+            );
+            jobs.push(job);
+        }
+        let path = "/reports/executive/";
+        let mut job = self.job(
+            path,
+            output_for(path),
+            "executive.html",
+            "executive",
+            self.partner_sources.clone(),
+        );
+        job.context.insert("report", &ecosystem.report);
+        job.context.insert("exports", &exports);
+        jobs.push(job);
     }
 
     fn feed_jobs(&self, jobs: &mut Vec<RenderJob>) {

@@ -5,10 +5,13 @@
 //! receives.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 
 use chrono::format::{Item, StrftimeItems};
-use tera::{Context, ErrorKind, Kwargs, State, Tera, TeraResult};
+use tera::{Context, ErrorKind, Kwargs, State, Tera, TeraResult, Value};
+
+use crate::charts;
 
 use crate::diagnostics::Diagnostic;
 use crate::markdown::LinkTargets;
@@ -23,9 +26,14 @@ pub struct Templates {
 impl Templates {
     /// Compiles every template of `theme`; links in templates resolve through
     /// `targets`.
-    pub fn new(theme: &Theme, targets: Arc<LinkTargets>) -> Result<Templates, Vec<Diagnostic>> {
+    pub fn new(
+        theme: &Theme,
+        targets: Arc<LinkTargets>,
+        levels: Vec<String>,
+    ) -> Result<Templates, Vec<Diagnostic>> {
         let mut tera = Tera::new();
         register_filters(&mut tera);
+        register_charts(&mut tera, levels);
         tera.register_function("url", move |kwargs: Kwargs, _: &State| {
             url(&targets, &kwargs)
         });
@@ -90,6 +98,17 @@ impl Templates {
                 message,
             )
             .expected(expectation(error));
+        }
+        if let (ErrorKind::TemplateNotFound(missing), Some(_)) = (error.kind(), rendering) {
+            return Diagnostic::new(
+                Path::new("templates").join(missing),
+                Arc::from(""),
+                0..0,
+                message,
+            )
+            .expected(format!(
+                "a template `{missing}` in the site's templates/ or its theme"
+            ));
         }
         let fallback = rendering
             .and_then(|name| self.sources.get(name))
@@ -159,6 +178,58 @@ fn register_filters(tera: &mut Tera) {
             format_date(value, format).map_err(tera::Error::message)
         },
     );
+}
+
+/// Chart functions return finished, escaped HTML, so it is marked safe.
+fn register_charts(tera: &mut Tera, levels: Vec<String>) {
+    tera.register_function(
+        "chart_levels",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            let title = kwargs.get::<&str>("title")?.unwrap_or("Level mix");
+            let rows: Vec<charts::StackedRow> = deserialize(&kwargs, "rows")?;
+            Ok(Value::safe_string(&charts::stacked_bars(
+                title, &levels, &rows,
+            )))
+        },
+    );
+    tera.register_function(
+        "chart_bars",
+        |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            let title: &str = kwargs.must_get("title")?;
+            let unit = kwargs.get::<&str>("unit")?.unwrap_or("");
+            let bars: Vec<charts::Bar> = deserialize(&kwargs, "bars")?;
+            let max = kwargs.get::<f64>("max")?;
+            let compare_label = kwargs.get::<&str>("compare_label")?;
+            Ok(Value::safe_string(&charts::bars(
+                title,
+                unit,
+                &bars,
+                max,
+                compare_label,
+            )))
+        },
+    );
+    tera.register_function(
+        "chart_trend",
+        |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            let title: &str = kwargs.must_get("title")?;
+            let unit = kwargs.get::<&str>("unit")?.unwrap_or("");
+            let points: Vec<charts::Point> = deserialize(&kwargs, "points")?;
+            let baseline = kwargs.get::<Value>("baseline")?.and_then(|v| v.as_f64());
+            let compact = kwargs.get::<bool>("compact")?.unwrap_or(false);
+            Ok(Value::safe_string(&charts::trend(
+                title, unit, &points, baseline, compact,
+            )))
+        },
+    );
+}
+
+/// Reads a list argument into typed rows, naming the argument on failure.
+fn deserialize<T: serde::de::DeserializeOwned>(kwargs: &Kwargs, key: &str) -> TeraResult<T> {
+    let value: Value = kwargs.must_get(key)?;
+    let json =
+        serde_json::to_value(&value).map_err(|e| tera::Error::message(format!("{key}: {e}")))?;
+    serde_json::from_value(json).map_err(|e| tera::Error::message(format!("{key}: {e}")))
 }
 
 fn url(targets: &LinkTargets, kwargs: &Kwargs) -> TeraResult<String> {

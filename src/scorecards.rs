@@ -1,0 +1,1291 @@
+//! Partner scorecards and the executive summary: joins the partner metrics to
+//! the program assumptions and the content, through [`crate::analytics`], into
+//! the views the partner list, each scorecard, the executive report and the
+//! workflow pages show, plus the machine-readable exports (`/data/*.json`,
+//! `/data/*.csv`). People appear only in aggregate unless `show_people` is on.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::analytics::{self, Delta, KPIS, Kpi, PersonState, Roi, Unit};
+use crate::config::{CatalogEntry, Config};
+use crate::content::{ContentStore, Page};
+use crate::metrics::{PartnerFile, Quarter};
+use crate::templates::{format_currency, format_number};
+
+/// Version of the `/data/metrics.json` layout; bumped on any breaking change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A reference to a catalogue entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ref {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub title: String,
+    /// URL with the base path.
+    pub url: String,
+}
+
+/// Count of people at one level.
+#[derive(Debug, Clone, Serialize)]
+pub struct LevelCount {
+    /// Level id.
+    pub id: String,
+    /// Level name.
+    pub title: String,
+    /// Level page URL.
+    pub url: String,
+    /// People at this level.
+    pub count: usize,
+    /// Share of the headcount (0–1).
+    pub share: f64,
+}
+
+/// A labelled row of counts, for stacked charts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// Quarter or partner.
+    pub label: String,
+    /// One value per series.
+    pub values: Vec<f64>,
+}
+
+/// A labelled value, for bar and trend charts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Point {
+    /// Label.
+    pub label: String,
+    /// Value.
+    pub value: f64,
+    /// Comparison value (baseline), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare: Option<f64>,
+}
+
+/// A KPI series with its movements.
+#[derive(Debug, Clone, Serialize)]
+pub struct KpiView {
+    /// KPI key.
+    pub id: &'static str,
+    /// Display name.
+    pub title: &'static str,
+    /// Unit of the values.
+    pub unit: Unit,
+    /// Which way is better.
+    pub higher_is_better: bool,
+    /// Value per quarter.
+    pub points: Vec<Point>,
+    /// Value in the baseline quarter.
+    pub baseline: Option<f64>,
+    /// Value in the latest quarter.
+    pub latest: Option<f64>,
+    /// Value in the quarter before the latest.
+    pub previous: Option<f64>,
+    /// Latest against baseline.
+    pub vs_baseline: Option<Delta>,
+    /// Latest against previous.
+    pub vs_previous: Option<Delta>,
+}
+
+/// One benefit (or the revenue change) of the ROI, with its formula.
+#[derive(Debug, Clone, Serialize)]
+pub struct Component {
+    /// Stable id.
+    pub id: &'static str,
+    /// Display name.
+    pub title: &'static str,
+    /// Amount over the period.
+    pub value: f64,
+    /// How it was computed, with the numbers written in.
+    pub formula: String,
+    /// False for the revenue change, which is shown but never added.
+    pub added: bool,
+}
+
+/// ROI with its components spelled out.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoiView {
+    #[serde(flatten)]
+    roi: Roi,
+    components: Vec<Component>,
+}
+
+/// A partner's row in every listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartnerSummary {
+    /// File name without `.yaml`.
+    pub id: String,
+    /// Company name.
+    pub name: String,
+    /// Scorecard URL.
+    pub url: String,
+    /// Tier.
+    pub tier: crate::metrics::Tier,
+    /// Region.
+    pub region: String,
+    /// Kind of partner.
+    #[serde(rename = "type")]
+    pub partner_type: crate::metrics::PartnerType,
+    /// Responsible partner manager.
+    pub owner: String,
+    /// People in the program.
+    pub headcount: usize,
+    /// Level mix in the latest quarter.
+    pub levels: Vec<LevelCount>,
+    /// Level mix in the baseline quarter.
+    pub levels_baseline: Vec<LevelCount>,
+    /// Mean proficiency score (0–100), latest.
+    pub score: f64,
+    /// Mean proficiency score at the baseline.
+    pub score_baseline: Option<f64>,
+    /// `score - score_baseline`.
+    pub score_change: Option<f64>,
+    /// ROI ratio.
+    pub roi: Option<f64>,
+    /// Months to pay back.
+    pub payback_months: Option<f64>,
+    /// Hours saved in the latest quarter.
+    pub hours_saved_latest: f64,
+    /// Workflows that count as AI-embedded now.
+    pub embedded_count: usize,
+    /// Failure patterns found.
+    pub flags: Vec<analytics::Flag>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct SkillView {
+    id: String,
+    title: String,
+    url: String,
+    latest: f64,
+    baseline: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct WorkflowView {
+    id: String,
+    title: String,
+    url: String,
+    embedded: bool,
+    claimed_embedded: bool,
+    since: Option<String>,
+    documented: bool,
+    quality_standard: bool,
+    minutes_before: Option<f64>,
+    minutes_after: Option<f64>,
+    runs_per_quarter: f64,
+    hours_saved_latest: f64,
+    users: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct PersonView {
+    id: String,
+    role: String,
+    level: Ref,
+    score: f64,
+    mean_score: f64,
+}
+
+/// A recommended module and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recommendation {
+    /// Module source key (`modules/x.md`).
+    pub source: String,
+    /// Why it is recommended.
+    pub reasons: Vec<String>,
+}
+
+/// Everything a scorecard shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartnerView {
+    #[serde(flatten)]
+    /// The listing row.
+    pub summary: PartnerSummary,
+    /// Baseline quarter.
+    pub baseline_quarter: String,
+    /// Latest quarter.
+    pub latest_quarter: String,
+    level_rows: Vec<Row>,
+    skills: Vec<SkillView>,
+    skill_bars: Vec<Point>,
+    weakest_skills: Vec<Ref>,
+    workflows: Vec<WorkflowView>,
+    hours_bars: Vec<Point>,
+    hours_by_quarter: Vec<Point>,
+    kpis: Vec<KpiView>,
+    /// Modules to take next, resolved to page summaries when rendering.
+    #[serde(skip)]
+    pub recommendations: Vec<Recommendation>,
+    roi: RoiView,
+    people: Vec<PersonView>,
+    /// The metrics file this view is built from (`partners/x.yaml`).
+    #[serde(skip)]
+    pub source: String,
+}
+
+/// A flag and the partners showing it.
+#[derive(Debug, Clone, Serialize)]
+struct FlagCount {
+    id: &'static str,
+    title: &'static str,
+    count: usize,
+    partners: Vec<NameLink>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct NameLink {
+    name: String,
+    url: String,
+}
+
+/// The executive summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExecutiveView {
+    baseline_quarter: String,
+    latest_quarter: String,
+    partners: usize,
+    headcount: usize,
+    level_rows: Vec<Row>,
+    levels: Vec<LevelCount>,
+    levels_baseline: Vec<LevelCount>,
+    practitioner_share: f64,
+    practitioner_share_baseline: f64,
+    score: f64,
+    score_change: Option<f64>,
+    hours_by_quarter: Vec<Point>,
+    kpis: Vec<KpiView>,
+    roi: RoiView,
+    movers_top: Vec<PartnerSummary>,
+    movers_bottom: Vec<PartnerSummary>,
+    ranked: Vec<PartnerSummary>,
+    flag_counts: Vec<FlagCount>,
+    narrative: Vec<String>,
+}
+
+/// Adoption of one workflow across partners, for its workflow page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Adoption {
+    embedded_partners: usize,
+    partners: usize,
+    users: usize,
+    rows: Vec<AdoptionRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct AdoptionRow {
+    name: String,
+    url: String,
+    embedded: bool,
+    since: Option<String>,
+    users: usize,
+    hours_saved_latest: f64,
+}
+
+/// Everything computed from the partner data.
+#[derive(Debug, Clone)]
+pub struct Ecosystem {
+    /// One view per partner, sorted by name.
+    pub partners: Vec<PartnerView>,
+    /// The executive summary.
+    pub report: ExecutiveView,
+    /// Workflow id → adoption across partners.
+    pub adoption: BTreeMap<String, Adoption>,
+}
+
+/// One ordering of the partner list, published as its own page.
+pub struct Ordering<'a> {
+    /// Stable id.
+    pub id: &'static str,
+    /// What it is ordered by.
+    pub title: &'static str,
+    /// URL path of the page.
+    pub path: &'static str,
+    /// The partners in this order.
+    pub partners: Vec<&'a PartnerSummary>,
+}
+
+/// The partner list by name, by score, by movement since baseline and by ROI
+/// (partners without a figure last, then by name).
+pub fn orderings(ecosystem: &Ecosystem) -> Vec<Ordering<'_>> {
+    let by_name: Vec<&PartnerSummary> = ecosystem.partners.iter().map(|p| &p.summary).collect();
+    let sorted = |key: fn(&PartnerSummary) -> Option<f64>| {
+        let mut list = by_name.clone();
+        list.sort_by(|a, b| {
+            let (ka, kb) = (
+                key(a).unwrap_or(f64::NEG_INFINITY),
+                key(b).unwrap_or(f64::NEG_INFINITY),
+            );
+            kb.total_cmp(&ka).then(a.name.cmp(&b.name))
+        });
+        list
+    };
+    vec![
+        Ordering {
+            id: "name",
+            title: "Name",
+            path: "/partners/",
+            partners: by_name.clone(),
+        },
+        Ordering {
+            id: "score",
+            title: "Proficiency score",
+            path: "/partners/by-score/",
+            partners: sorted(|p| Some(p.score)),
+        },
+        Ordering {
+            id: "movement",
+            title: "Movement since baseline",
+            path: "/partners/by-movement/",
+            partners: sorted(|p| p.score_change),
+        },
+        Ordering {
+            id: "roi",
+            title: "ROI",
+            path: "/partners/by-roi/",
+            partners: sorted(|p| p.roi),
+        },
+    ]
+}
+
+/// Headline figures for the partner list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListSummary {
+    partners: usize,
+    headcount: usize,
+    score: f64,
+    score_change: Option<f64>,
+    roi: Option<f64>,
+}
+
+/// Headline figures for the home page.
+#[derive(Debug, Clone, Serialize)]
+pub struct HomeSummary {
+    partners: usize,
+    headcount: usize,
+    practitioner_share: f64,
+    roi: Option<f64>,
+}
+
+impl Ecosystem {
+    /// Figures for the top of the partner list.
+    pub fn list_summary(&self) -> ListSummary {
+        let report = &self.report;
+        ListSummary {
+            partners: report.partners,
+            headcount: report.headcount,
+            score: report.score,
+            score_change: report.score_change,
+            roi: report.roi.roi.roi,
+        }
+    }
+
+    /// Figures for the home page.
+    pub fn home_summary(&self) -> HomeSummary {
+        let report = &self.report;
+        HomeSummary {
+            partners: report.partners,
+            headcount: report.headcount,
+            practitioner_share: report.practitioner_share,
+            roi: report.roi.roi.roi,
+        }
+    }
+}
+
+/// The quarters the partner data covers, from the baseline to the latest.
+fn quarter_range(config: &Config, partners: &[PartnerFile]) -> Option<(Quarter, Vec<Quarter>)> {
+    let all: BTreeSet<Quarter> = partners
+        .iter()
+        .flat_map(|p| &p.record.kpis)
+        .filter_map(|k| Quarter::parse(&k.quarter))
+        .collect();
+    let first = *all.first()?;
+    let latest = *all.last()?;
+    let baseline = config
+        .program
+        .baseline_quarter
+        .as_deref()
+        .and_then(Quarter::parse)
+        .unwrap_or(first);
+    let mut quarters = Vec::new();
+    let mut quarter = baseline.min(latest);
+    while quarter <= latest {
+        quarters.push(quarter);
+        quarter = quarter.next();
+    }
+    Some((baseline, quarters))
+}
+
+/// Shared inputs of the view builders.
+struct Context<'a> {
+    config: &'a Config,
+    store: &'a ContentStore,
+    base_path: &'a str,
+    baseline: Quarter,
+    quarters: Vec<Quarter>,
+    latest: Quarter,
+    learning_order: Vec<&'a str>,
+    total_headcount: usize,
+}
+
+impl Context<'_> {
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_path, path.trim_start_matches('/'))
+    }
+
+    fn catalog_ref(&self, kind: &str, entry: &CatalogEntry) -> Ref {
+        Ref {
+            id: entry.id.clone(),
+            title: entry.title.clone(),
+            url: self.url(&format!("/{kind}/{}/", entry.id)),
+        }
+    }
+
+    fn levels(&self, states: &[PersonState]) -> Vec<LevelCount> {
+        let headcount = states.len().max(1) as f64;
+        self.config
+            .levels
+            .iter()
+            .enumerate()
+            .map(|(i, level)| {
+                let count = states.iter().filter(|s| s.level == i).count();
+                LevelCount {
+                    id: level.id.clone(),
+                    title: level.title.clone(),
+                    url: self.url(&format!("/levels/{}/", level.id)),
+                    count,
+                    share: count as f64 / headcount,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Computes every partner view and the executive summary; `None` without
+/// partner data.
+pub fn compute(
+    config: &Config,
+    store: &ContentStore,
+    partners: &[PartnerFile],
+) -> Option<Ecosystem> {
+    let (baseline, quarters) = quarter_range(config, partners)?;
+    let latest = *quarters.last()?;
+    let context = Context {
+        config,
+        store,
+        base_path: config.base_path(),
+        baseline,
+        latest,
+        quarters,
+        learning_order: crate::site::learning_order(store.modules()),
+        total_headcount: partners.iter().map(|p| p.record.people.len()).sum(),
+    };
+    let mut views: Vec<PartnerView> = partners.iter().map(|p| partner_view(&context, p)).collect();
+    views.sort_by(|a, b| (&a.summary.name, &a.summary.id).cmp(&(&b.summary.name, &b.summary.id)));
+    let adoption = adoption(&context, partners, &views);
+    let report = executive(&context, partners, &views);
+    Some(Ecosystem {
+        partners: views,
+        report,
+        adoption,
+    })
+}
+
+fn states_at(context: &Context, partner: &PartnerFile, quarter: Quarter) -> Vec<PersonState> {
+    let skills = analytics::skill_ids(context.config);
+    partner
+        .record
+        .people
+        .iter()
+        .map(|person| {
+            analytics::person_state(
+                person,
+                &partner.record.workflows,
+                quarter,
+                &skills,
+                &context.config.program.level_rules,
+                context.config.levels.len(),
+            )
+        })
+        .collect()
+}
+
+fn mean_score(states: &[PersonState]) -> f64 {
+    if states.is_empty() {
+        0.0
+    } else {
+        states.iter().map(|s| s.score).sum::<f64>() / states.len() as f64
+    }
+}
+
+fn partner_view(context: &Context, partner: &PartnerFile) -> PartnerView {
+    let config = context.config;
+    let record = &partner.record;
+    let latest_states = states_at(context, partner, context.latest);
+    let baseline_states = states_at(context, partner, context.baseline);
+    let score = mean_score(&latest_states);
+    let score_baseline = (!record.people.is_empty()).then(|| mean_score(&baseline_states));
+    let level_rows = context
+        .quarters
+        .iter()
+        .map(|q| {
+            let states = states_at(context, partner, *q);
+            Row {
+                label: q.to_string(),
+                values: context
+                    .levels(&states)
+                    .iter()
+                    .map(|l| l.count as f64)
+                    .collect(),
+            }
+        })
+        .collect();
+    let skills = skill_profile(context, partner);
+    let mut ranked_skills: Vec<&SkillView> = skills.iter().collect();
+    ranked_skills.sort_by(|a, b| a.latest.total_cmp(&b.latest));
+    let weakest: Vec<&SkillView> = ranked_skills.into_iter().take(2).collect();
+    let workflows = workflow_views(context, partner, &latest_states);
+    let open_workflows: Vec<String> = workflows
+        .iter()
+        .filter(|w| !w.embedded)
+        .map(|w| w.id.clone())
+        .collect();
+    let weakest_ids: Vec<String> = weakest.iter().map(|s| s.id.clone()).collect();
+    let recommendations = analytics::recommendations(
+        partner,
+        &weakest_ids,
+        &open_workflows,
+        context.store,
+        &context.learning_order,
+    )
+    .into_iter()
+    .map(|module| recommendation(config, module, &weakest_ids, &open_workflows))
+    .collect();
+    let hours_by_quarter: Vec<Point> = context
+        .quarters
+        .iter()
+        .map(|q| Point {
+            label: q.to_string(),
+            value: record
+                .workflows
+                .iter()
+                .map(|w| analytics::hours_saved(w, *q))
+                .sum(),
+            compare: None,
+        })
+        .collect();
+    let share = if context.total_headcount == 0 {
+        0.0
+    } else {
+        record.people.len() as f64 / context.total_headcount as f64
+    };
+    let roi = analytics::roi(partner, &config.program, context.baseline, share);
+    let summary = PartnerSummary {
+        id: partner.id.clone(),
+        name: record.name.clone(),
+        url: context.url(&format!("/partners/{}/", partner.id)),
+        tier: record.tier,
+        region: record.region.clone(),
+        partner_type: record.partner_type,
+        owner: record.owner.clone(),
+        headcount: record.people.len(),
+        levels: context.levels(&latest_states),
+        levels_baseline: context.levels(&baseline_states),
+        score,
+        score_baseline,
+        score_change: score_baseline.map(|b| score - b),
+        roi: roi.roi,
+        payback_months: roi.payback_months,
+        hours_saved_latest: hours_by_quarter.last().map_or(0.0, |p| p.value),
+        embedded_count: workflows.iter().filter(|w| w.embedded).count(),
+        flags: analytics::flags(partner, &latest_states, context.latest),
+    };
+    let people = if config.program.show_people {
+        record
+            .people
+            .iter()
+            .zip(&latest_states)
+            .map(|(person, state)| PersonView {
+                id: person.id.clone(),
+                role: person.role.clone(),
+                level: config.levels.get(state.level).map_or_else(
+                    || Ref {
+                        id: String::new(),
+                        title: String::new(),
+                        url: String::new(),
+                    },
+                    |l| context.catalog_ref("levels", l),
+                ),
+                score: state.score,
+                mean_score: state.mean_score,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    PartnerView {
+        baseline_quarter: context.baseline.to_string(),
+        latest_quarter: context.latest.to_string(),
+        level_rows,
+        skill_bars: skills
+            .iter()
+            .map(|s| Point {
+                label: s.title.clone(),
+                value: s.latest,
+                compare: s.baseline,
+            })
+            .collect(),
+        weakest_skills: weakest
+            .iter()
+            .filter_map(|s| config.skills.iter().find(|e| e.id == s.id))
+            .map(|e| context.catalog_ref("skills", e))
+            .collect(),
+        hours_bars: workflows
+            .iter()
+            .filter(|w| w.embedded)
+            .map(|w| Point {
+                label: w.title.clone(),
+                value: w.hours_saved_latest,
+                compare: None,
+            })
+            .collect(),
+        skills,
+        workflows,
+        hours_by_quarter,
+        kpis: kpi_views(context, &[partner]),
+        recommendations,
+        roi: roi_view(config, roi),
+        people,
+        source: partner.source.clone(),
+        summary,
+    }
+}
+
+fn recommendation(
+    config: &Config,
+    module: &Page,
+    weakest: &[String],
+    open: &[String],
+) -> Recommendation {
+    let title = |catalog: &[CatalogEntry], id: &str| {
+        catalog
+            .iter()
+            .find(|e| e.id == id)
+            .map_or(id.to_string(), |e| e.title.clone())
+    };
+    let mut reasons: Vec<String> = module
+        .front
+        .skills
+        .iter()
+        .filter(|s| weakest.contains(s))
+        .map(|s| {
+            format!(
+                "teaches {}, one of the weakest skills",
+                title(&config.skills, s)
+            )
+        })
+        .collect();
+    reasons.extend(
+        module
+            .front
+            .workflows
+            .iter()
+            .filter(|w| open.contains(w))
+            .map(|w| {
+                format!(
+                    "improves {}, not yet AI-embedded",
+                    title(&config.workflows, w)
+                )
+            }),
+    );
+    Recommendation {
+        source: module.source.clone(),
+        reasons,
+    }
+}
+
+fn skill_profile(context: &Context, partner: &PartnerFile) -> Vec<SkillView> {
+    let at = |quarter: Quarter, skill: &str| -> Option<f64> {
+        let end = quarter.last_day();
+        let scores: Vec<f64> = partner
+            .record
+            .people
+            .iter()
+            .filter_map(|person| {
+                person
+                    .assessments
+                    .iter()
+                    .filter_map(|a| {
+                        crate::metrics::date(&a.date)
+                            .filter(|d| *d <= end)
+                            .map(|d| (d, a))
+                    })
+                    .max_by_key(|(d, _)| *d)
+                    .map(|(_, a)| a.scores.get(skill).copied().unwrap_or(0.0))
+            })
+            .collect();
+        (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64)
+    };
+    context
+        .config
+        .skills
+        .iter()
+        .map(|skill| {
+            let reference = context.catalog_ref("skills", skill);
+            SkillView {
+                id: reference.id,
+                title: reference.title,
+                url: reference.url,
+                latest: at(context.latest, &skill.id).unwrap_or(0.0),
+                baseline: at(context.baseline, &skill.id),
+            }
+        })
+        .collect()
+}
+
+fn workflow_views(
+    context: &Context,
+    partner: &PartnerFile,
+    states: &[PersonState],
+) -> Vec<WorkflowView> {
+    context
+        .config
+        .workflows
+        .iter()
+        .map(|entry| {
+            let record = partner.record.workflows.iter().find(|w| w.id == entry.id);
+            let reference = context.catalog_ref("workflows", entry);
+            WorkflowView {
+                id: reference.id,
+                title: reference.title,
+                url: reference.url,
+                embedded: record.is_some_and(|w| analytics::is_embedded(w, context.latest)),
+                claimed_embedded: record.is_some_and(|w| w.embedded),
+                since: record.and_then(|w| w.since.clone()),
+                documented: record.is_some_and(|w| w.documented),
+                quality_standard: record.is_some_and(|w| w.quality_standard),
+                minutes_before: record.and_then(|w| w.minutes_before),
+                minutes_after: record.and_then(|w| w.minutes_after),
+                runs_per_quarter: record.map_or(0.0, |w| w.runs_per_quarter),
+                hours_saved_latest: record
+                    .map_or(0.0, |w| analytics::hours_saved(w, context.latest)),
+                users: states
+                    .iter()
+                    .filter(|s| s.ai_workflows.contains(&entry.id))
+                    .count(),
+            }
+        })
+        .collect()
+}
+
+/// KPI series summed over `partners` per quarter (the sales cycle is their mean).
+fn kpi_views(context: &Context, partners: &[&PartnerFile]) -> Vec<KpiView> {
+    KPIS.iter()
+        .map(|kpi| {
+            let points: Vec<Point> = context
+                .quarters
+                .iter()
+                .filter_map(|quarter| {
+                    let values: Vec<f64> = partners
+                        .iter()
+                        .flat_map(|p| &p.record.kpis)
+                        .filter(|k| Quarter::parse(&k.quarter) == Some(*quarter))
+                        .map(|k| kpi.value(k))
+                        .collect();
+                    (!values.is_empty()).then(|| Point {
+                        label: quarter.to_string(),
+                        value: combine(kpi, &values),
+                        compare: None,
+                    })
+                })
+                .collect();
+            kpi_view(kpi, points, context.baseline)
+        })
+        .collect()
+}
+
+fn combine(kpi: &Kpi, values: &[f64]) -> f64 {
+    let sum: f64 = values.iter().sum();
+    if kpi.unit == Unit::Days {
+        sum / values.len() as f64
+    } else {
+        sum
+    }
+}
+
+fn kpi_view(kpi: &Kpi, points: Vec<Point>, baseline: Quarter) -> KpiView {
+    let label = baseline.to_string();
+    let base = points.iter().find(|p| p.label == label).map(|p| p.value);
+    let latest = points.last().map(|p| p.value);
+    let previous = points
+        .len()
+        .checked_sub(2)
+        .and_then(|i| points.get(i))
+        .map(|p| p.value);
+    let compare = |from: Option<f64>| {
+        from.zip(latest)
+            .map(|(f, t)| analytics::delta(f, t, kpi.higher_is_better))
+    };
+    KpiView {
+        id: kpi.id,
+        title: kpi.title,
+        unit: kpi.unit,
+        higher_is_better: kpi.higher_is_better,
+        vs_baseline: compare(base),
+        vs_previous: compare(previous),
+        baseline: base,
+        latest,
+        previous,
+        points,
+    }
+}
+
+fn roi_view(config: &Config, roi: Roi) -> RoiView {
+    let program = &config.program;
+    let money = |v: f64| format_currency(v, &program.currency, 0);
+    let quarters = format!(
+        "{} quarter{}",
+        roi.quarters,
+        if roi.quarters == 1 { "" } else { "s" }
+    );
+    let components = vec![
+        Component {
+            id: "time_value",
+            title: "Value of hours saved",
+            value: roi.time_value,
+            formula: format!(
+                "{} h saved × {}/h loaded cost",
+                format_number(roi.hours_saved, 0),
+                money(program.hourly_cost)
+            ),
+            added: true,
+        },
+        Component {
+            id: "cost_to_serve_reduction",
+            title: "Cost-to-serve reduction",
+            value: roi.cost_to_serve_reduction,
+            formula: format!(
+                "Σ (baseline cost to serve − quarter's cost to serve) over {quarters}"
+            ),
+            added: true,
+        },
+        Component {
+            id: "attributed_margin",
+            title: "Attributed margin uplift",
+            value: roi.attributed_margin,
+            formula: format!(
+                "{} margin uplift × {}% attribution",
+                money(roi.margin_uplift),
+                format_number(program.margin_attribution * 100.0, 0)
+            ),
+            added: true,
+        },
+        Component {
+            id: "revenue_change",
+            title: "Partner-sourced revenue change",
+            value: roi.revenue_change,
+            formula: format!(
+                "Σ (quarter's revenue − baseline revenue) over {quarters}; not added, margin already carries it"
+            ),
+            added: false,
+        },
+    ];
+    RoiView { roi, components }
+}
+
+fn adoption(
+    context: &Context,
+    partners: &[PartnerFile],
+    views: &[PartnerView],
+) -> BTreeMap<String, Adoption> {
+    context
+        .config
+        .workflows
+        .iter()
+        .map(|entry| {
+            let rows: Vec<AdoptionRow> = views
+                .iter()
+                .filter_map(|view| {
+                    let workflow = view.workflows.iter().find(|w| w.id == entry.id)?;
+                    let involved = workflow.users > 0 || workflow.claimed_embedded;
+                    involved.then(|| AdoptionRow {
+                        name: view.summary.name.clone(),
+                        url: view.summary.url.clone(),
+                        embedded: workflow.embedded,
+                        since: workflow.since.clone(),
+                        users: workflow.users,
+                        hours_saved_latest: workflow.hours_saved_latest,
+                    })
+                })
+                .collect();
+            let adoption = Adoption {
+                embedded_partners: rows.iter().filter(|r| r.embedded).count(),
+                partners: partners.len(),
+                users: rows.iter().map(|r| r.users).sum(),
+                rows,
+            };
+            (entry.id.clone(), adoption)
+        })
+        .collect()
+}
+
+fn executive(context: &Context, partners: &[PartnerFile], views: &[PartnerView]) -> ExecutiveView {
+    let latest_states: Vec<PersonState> = partners
+        .iter()
+        .flat_map(|p| states_at(context, p, context.latest))
+        .collect();
+    let baseline_states: Vec<PersonState> = partners
+        .iter()
+        .flat_map(|p| states_at(context, p, context.baseline))
+        .collect();
+    let levels = context.levels(&latest_states);
+    let levels_baseline = context.levels(&baseline_states);
+    let top_share = |levels: &[LevelCount]| levels.last().map_or(0.0, |l| l.share);
+    let level_rows = context
+        .quarters
+        .iter()
+        .map(|q| {
+            let states: Vec<PersonState> = partners
+                .iter()
+                .flat_map(|p| states_at(context, p, *q))
+                .collect();
+            Row {
+                label: q.to_string(),
+                values: context
+                    .levels(&states)
+                    .iter()
+                    .map(|l| l.count as f64)
+                    .collect(),
+            }
+        })
+        .collect();
+    let hours_by_quarter: Vec<Point> = context
+        .quarters
+        .iter()
+        .map(|q| Point {
+            label: q.to_string(),
+            value: partners
+                .iter()
+                .flat_map(|p| &p.record.workflows)
+                .map(|w| analytics::hours_saved(w, *q))
+                .sum(),
+            compare: None,
+        })
+        .collect();
+    let mut roi = Roi::default();
+    for view in views {
+        roi.add(&view.roi.roi);
+    }
+    let roi = roi.finish();
+    let mut ranked: Vec<PartnerSummary> = views.iter().map(|v| v.summary.clone()).collect();
+    ranked.sort_by(|a, b| {
+        b.score_change
+            .unwrap_or(f64::MIN)
+            .total_cmp(&a.score_change.unwrap_or(f64::MIN))
+            .then(a.name.cmp(&b.name))
+    });
+    let movers = 3.min(ranked.len() / 2);
+    let flag_counts = flag_counts(views);
+    let score = mean_score(&latest_states);
+    let score_baseline = mean_score(&baseline_states);
+    let mut report = ExecutiveView {
+        baseline_quarter: context.baseline.to_string(),
+        latest_quarter: context.latest.to_string(),
+        partners: partners.len(),
+        headcount: latest_states.len(),
+        level_rows,
+        practitioner_share: top_share(&levels),
+        practitioner_share_baseline: top_share(&levels_baseline),
+        levels,
+        levels_baseline,
+        score,
+        score_change: (!baseline_states.is_empty()).then_some(score - score_baseline),
+        hours_by_quarter,
+        kpis: kpi_views(context, &partners.iter().collect::<Vec<_>>()),
+        roi: roi_view(context.config, roi),
+        movers_top: ranked.iter().take(movers).cloned().collect(),
+        movers_bottom: ranked.iter().rev().take(movers).cloned().collect(),
+        ranked,
+        flag_counts,
+        narrative: Vec::new(),
+    };
+    report.narrative = narrative(context, &report);
+    report
+}
+
+fn flag_counts(views: &[PartnerView]) -> Vec<FlagCount> {
+    let mut counts: BTreeMap<&'static str, FlagCount> = BTreeMap::new();
+    for view in views {
+        for flag in &view.summary.flags {
+            let entry = counts.entry(flag.id).or_insert_with(|| FlagCount {
+                id: flag.id,
+                title: flag.title,
+                count: 0,
+                partners: Vec::new(),
+            });
+            entry.count += 1;
+            entry.partners.push(NameLink {
+                name: view.summary.name.clone(),
+                url: view.summary.url.clone(),
+            });
+        }
+    }
+    counts.into_values().collect()
+}
+
+/// Sentences built only from the report's numbers.
+fn narrative(context: &Context, report: &ExecutiveView) -> Vec<String> {
+    let program = &context.config.program;
+    let money = |v: f64| format_currency(v, &program.currency, 0);
+    let percent = |v: f64| format!("{}%", format_number(v * 100.0, 0));
+    let roi = &report.roi.roi;
+    let top_level = context
+        .config
+        .levels
+        .last()
+        .map_or("practitioner".to_string(), |l| l.title.to_lowercase());
+    let mut sentences = vec![format!(
+        "Across {} partners and {} people, the share of {}s moved from {} in {} to {} in {}.",
+        report.partners,
+        report.headcount,
+        top_level,
+        percent(report.practitioner_share_baseline),
+        report.baseline_quarter,
+        percent(report.practitioner_share),
+        report.latest_quarter
+    )];
+    sentences.push(format!(
+        "Embedded workflows saved {} hours over {} quarters after the baseline, worth {} at {} an hour.",
+        format_number(roi.hours_saved, 0),
+        roi.quarters,
+        money(roi.time_value),
+        money(program.hourly_cost)
+    ));
+    sentences.push(match (roi.roi, roi.payback_months) {
+        (Some(ratio), Some(months)) => format!(
+            "Benefits of {} against an investment of {} give an ROI of {}, paying back in {} months at the latest quarter's rate.",
+            money(roi.benefits),
+            money(roi.investment),
+            percent(ratio),
+            format_number(months, 1)
+        ),
+        (Some(ratio), None) => format!(
+            "Benefits of {} against an investment of {} give an ROI of {}; at the latest quarter's rate the program does not yet pay back.",
+            money(roi.benefits),
+            money(roi.investment),
+            percent(ratio)
+        ),
+        _ => format!("Benefits total {}; no investment is set in site.toml, so no ROI is computed.", money(roi.benefits)),
+    });
+    if let Some(revenue) = report
+        .kpis
+        .iter()
+        .find(|k| k.id == "partner_sourced_revenue")
+        && let Some(relative) = revenue.vs_baseline.and_then(|d| d.relative)
+    {
+        sentences.push(format!(
+            "Partner-sourced revenue is {} {} baseline; it is reported but not counted as a benefit, because the attributed margin already carries its effect.",
+            percent(relative.abs()),
+            if relative >= 0.0 { "above" } else { "below" }
+        ));
+    }
+    if let (Some(best), Some(worst)) = (report.ranked.first(), report.ranked.last())
+        && report.ranked.len() > 1
+    {
+        sentences.push(format!(
+            "{} moved most (proficiency score {:+.0}); {} moved least ({:+.0}).",
+            best.name,
+            best.score_change.unwrap_or(0.0),
+            worst.name,
+            worst.score_change.unwrap_or(0.0)
+        ));
+    }
+    if let Some(most) = report.flag_counts.iter().max_by_key(|f| f.count) {
+        let flagged: BTreeSet<&str> = report
+            .flag_counts
+            .iter()
+            .flat_map(|f| f.partners.iter().map(|p| p.name.as_str()))
+            .collect();
+        sentences.push(format!(
+            "{} partner{} show a failure pattern; the most common is {} ({}).",
+            flagged.len(),
+            if flagged.len() == 1 { "" } else { "s" },
+            most.title.to_lowercase(),
+            most.count
+        ));
+    }
+    sentences
+}
+
+/// The machine-readable exports: `data/metrics.json` and one CSV per main table.
+pub fn exports(ecosystem: &Ecosystem, config: &Config) -> Vec<(String, Vec<u8>)> {
+    #[derive(Serialize)]
+    struct Export<'a> {
+        schema_version: u32,
+        baseline_quarter: &'a str,
+        latest_quarter: &'a str,
+        program: ProgramView<'a>,
+        ecosystem: &'a ExecutiveView,
+        partners: &'a [PartnerView],
+    }
+    let export = Export {
+        schema_version: SCHEMA_VERSION,
+        baseline_quarter: &ecosystem.report.baseline_quarter,
+        latest_quarter: &ecosystem.report.latest_quarter,
+        program: ProgramView::new(config),
+        ecosystem: &ecosystem.report,
+        partners: &ecosystem.partners,
+    };
+    let mut files = Vec::new();
+    if let Ok(json) = serde_json::to_vec_pretty(&export) {
+        files.push(("data/metrics.json".to_string(), json));
+    }
+    files.push(("data/partners.csv".to_string(), partners_csv(ecosystem)));
+    files.push(("data/kpis.csv".to_string(), kpis_csv(ecosystem)));
+    files.push(("data/workflows.csv".to_string(), workflows_csv(ecosystem)));
+    files
+}
+
+fn csv_bytes(header: &[&str], rows: Vec<Vec<String>>) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(header);
+    for row in rows {
+        let _ = writer.write_record(&row);
+    }
+    writer.into_inner().unwrap_or_default()
+}
+
+fn opt(value: Option<f64>) -> String {
+    value.map_or(String::new(), |v| format!("{v:.4}"))
+}
+
+fn partners_csv(ecosystem: &Ecosystem) -> Vec<u8> {
+    let rows = ecosystem
+        .partners
+        .iter()
+        .map(|p| {
+            let s = &p.summary;
+            let mut row = vec![
+                s.id.clone(),
+                s.name.clone(),
+                format!("{:?}", s.tier).to_lowercase(),
+                s.region.clone(),
+                s.headcount.to_string(),
+            ];
+            row.extend(s.levels.iter().map(|l| l.count.to_string()));
+            row.extend([
+                format!("{:.2}", s.score),
+                opt(s.score_change),
+                format!("{:.2}", p.roi.roi.hours_saved),
+                format!("{:.2}", p.roi.roi.benefits),
+                format!("{:.2}", p.roi.roi.investment),
+                opt(s.roi),
+                opt(s.payback_months),
+                s.flags.iter().map(|f| f.id).collect::<Vec<_>>().join(" "),
+            ]);
+            row
+        })
+        .collect();
+    let levels: Vec<String> = ecosystem
+        .report
+        .levels
+        .iter()
+        .map(|l| format!("people_{}", l.id.replace('-', "_")))
+        .collect();
+    let mut header = vec!["id", "name", "tier", "region", "headcount"];
+    header.extend(levels.iter().map(String::as_str));
+    header.extend([
+        "score",
+        "score_change",
+        "hours_saved",
+        "benefits",
+        "investment",
+        "roi",
+        "payback_months",
+        "flags",
+    ]);
+    csv_bytes(&header, rows)
+}
+
+fn kpis_csv(ecosystem: &Ecosystem) -> Vec<u8> {
+    let mut rows = Vec::new();
+    for partner in &ecosystem.partners {
+        for kpi in &partner.kpis {
+            for point in &kpi.points {
+                rows.push(vec![
+                    partner.summary.id.clone(),
+                    point.label.clone(),
+                    kpi.id.to_string(),
+                    format!("{}", point.value),
+                ]);
+            }
+        }
+    }
+    csv_bytes(&["partner", "quarter", "kpi", "value"], rows)
+}
+
+fn workflows_csv(ecosystem: &Ecosystem) -> Vec<u8> {
+    let rows = ecosystem
+        .partners
+        .iter()
+        .flat_map(|p| {
+            p.workflows.iter().map(|w| {
+                vec![
+                    p.summary.id.clone(),
+                    w.id.clone(),
+                    w.embedded.to_string(),
+                    w.since.clone().unwrap_or_default(),
+                    opt(w.minutes_before),
+                    opt(w.minutes_after),
+                    format!("{}", w.runs_per_quarter),
+                    format!("{:.2}", w.hours_saved_latest),
+                    w.users.to_string(),
+                ]
+            })
+        })
+        .collect();
+    csv_bytes(
+        &[
+            "partner",
+            "workflow",
+            "embedded",
+            "since",
+            "minutes_before",
+            "minutes_after",
+            "runs_per_quarter",
+            "hours_saved_latest",
+            "people_using_ai",
+        ],
+        rows,
+    )
+}
+
+/// The program assumptions as templates and exports see them.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgramView<'a> {
+    currency: &'a str,
+    hourly_cost: f64,
+    margin_attribution: f64,
+    licences_per_quarter: f64,
+    enablement_per_quarter: f64,
+    baseline_quarter: Option<&'a str>,
+    show_people: bool,
+}
+
+impl<'a> ProgramView<'a> {
+    /// The assumptions of `config`.
+    pub fn new(config: &'a Config) -> Self {
+        let program = &config.program;
+        ProgramView {
+            currency: &program.currency,
+            hourly_cost: program.hourly_cost,
+            margin_attribution: program.margin_attribution,
+            licences_per_quarter: program.investment.licences_per_quarter,
+            enablement_per_quarter: program.investment.enablement_per_quarter,
+            baseline_quarter: program.baseline_quarter.as_deref(),
+            show_people: program.show_people,
+        }
+    }
+}
