@@ -1,0 +1,191 @@
+//! Properties of the analytics that must hold for any partner data.
+
+use std::collections::BTreeMap;
+
+use proficio::analytics::{self, delta, person_state};
+use proficio::config::{LevelRules, Program};
+use proficio::metrics::{
+    AiUse, Assessment, KpiRecord, PartnerFile, PartnerRecord, PartnerType, Person, Quarter, Tier,
+    WorkflowRecord,
+};
+use proptest::prelude::*;
+
+const SKILLS: [&str; 6] = [
+    "prompting",
+    "workflow-design",
+    "data-interpretation",
+    "output-validation",
+    "light-automation",
+    "actions-and-reporting",
+];
+const WORKFLOWS: [&str; 6] = [
+    "account-planning",
+    "qbr",
+    "onboarding",
+    "co-selling",
+    "performance-reporting",
+    "ecosystem-mapping",
+];
+const QUARTERS: [&str; 4] = ["2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"];
+
+fn person() -> impl Strategy<Value = Person> {
+    (
+        prop::collection::vec(0u8..=4, 6),
+        prop::collection::vec((0usize..6, 1u32..=12), 0..4),
+    )
+        .prop_map(|(scores, uses)| Person {
+            id: String::new(),
+            role: "partner manager".to_string(),
+            assessments: vec![Assessment {
+                date: "2025-05-01".to_string(),
+                scores: SKILLS
+                    .iter()
+                    .zip(scores)
+                    .map(|(s, v)| (s.to_string(), f64::from(v)))
+                    .collect(),
+            }],
+            ai_use: uses
+                .into_iter()
+                .map(|(w, month)| AiUse {
+                    workflow: WORKFLOWS[w].to_string(),
+                    since: format!("2025-{month:02}-01"),
+                })
+                .collect(),
+            completions: Vec::new(),
+        })
+}
+
+fn workflow() -> impl Strategy<Value = WorkflowRecord> {
+    (
+        0usize..6,
+        any::<bool>(),
+        any::<bool>(),
+        0usize..4,
+        0.0f64..300.0,
+        0.0f64..300.0,
+        0.0f64..50.0,
+    )
+        .prop_map(
+            |(id, embedded, documented, since, before, after, runs)| WorkflowRecord {
+                id: WORKFLOWS[id].to_string(),
+                embedded,
+                since: Some(QUARTERS[since].to_string()),
+                documented,
+                quality_standard: documented,
+                minutes_before: Some(before),
+                minutes_after: Some(after),
+                runs_per_quarter: runs,
+            },
+        )
+}
+
+fn kpi(quarter: &str) -> impl Strategy<Value = KpiRecord> {
+    let quarter = quarter.to_string();
+    (
+        0.0f64..5e6,
+        10.0f64..200.0,
+        0.0f64..2e5,
+        0.0f64..50.0,
+        0.0f64..1e6,
+    )
+        .prop_map(move |(revenue, days, cts, throughput, margin)| KpiRecord {
+            quarter: quarter.clone(),
+            partner_sourced_revenue: revenue,
+            sales_cycle_days: days,
+            cost_to_serve: cts,
+            enablement_throughput: throughput,
+            margin_contribution: margin,
+        })
+}
+
+fn partner() -> impl Strategy<Value = PartnerFile> {
+    (
+        prop::collection::vec(person(), 0..12),
+        prop::collection::vec(workflow(), 0..6),
+        (
+            kpi(QUARTERS[0]),
+            kpi(QUARTERS[1]),
+            kpi(QUARTERS[2]),
+            kpi(QUARTERS[3]),
+        ),
+    )
+        .prop_map(|(people, workflows, (a, b, c, d))| PartnerFile {
+            id: "p".to_string(),
+            file: "content/partners/p.yaml".into(),
+            source: "partners/p.yaml".to_string(),
+            text: "".into(),
+            record: PartnerRecord {
+                name: "P".to_string(),
+                tier: Tier::Gold,
+                region: "EMEA".to_string(),
+                partner_type: PartnerType::Reseller,
+                owner: "O".to_string(),
+                people,
+                workflows,
+                kpis: vec![a, b, c, d],
+            },
+        })
+}
+
+fn skills() -> Vec<String> {
+    SKILLS.iter().map(|s| s.to_string()).collect()
+}
+
+proptest! {
+    #[test]
+    fn the_level_distribution_always_sums_to_the_headcount(partner in partner(), quarter in 0usize..4) {
+        let quarter = Quarter::parse(QUARTERS[quarter]).unwrap();
+        let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+        for person in &partner.record.people {
+            let state = person_state(person, &partner.record.workflows, quarter, &skills(), &LevelRules::default(), 3);
+            prop_assert!(state.level < 3);
+            prop_assert!((0.0..=100.0).contains(&state.score));
+            *counts.entry(state.level).or_default() += 1;
+        }
+        prop_assert_eq!(counts.values().sum::<usize>(), partner.record.people.len());
+    }
+
+    #[test]
+    fn practitioners_always_meet_the_rule(partner in partner()) {
+        let quarter = Quarter::parse("2026-Q1").unwrap();
+        let rules = LevelRules::default();
+        for person in &partner.record.people {
+            let state = person_state(person, &partner.record.workflows, quarter, &skills(), &rules, 3);
+            if state.level == 2 {
+                prop_assert!(state.mean_score >= rules.practitioner_min_mean_score);
+                prop_assert!(state.embedded_use >= 1);
+            }
+            if state.ai_workflows.is_empty() {
+                prop_assert_eq!(state.level, 0);
+            }
+        }
+    }
+
+    #[test]
+    fn deltas_call_a_move_better_only_in_the_kpis_good_direction(from in -1e6f64..1e6, to in -1e6f64..1e6, higher in any::<bool>()) {
+        let d = delta(from, to, higher);
+        prop_assert_eq!(d.change, to - from);
+        match d.improved {
+            None => prop_assert_eq!(from, to),
+            Some(better) => prop_assert_eq!(better, (to > from) == higher),
+        }
+    }
+
+    #[test]
+    fn benefits_never_include_revenue_and_roi_follows_its_formula(partner in partner(), licences in 0.0f64..1e5, enablement in 0.0f64..1e5) {
+        let mut program = Program::default();
+        program.investment.licences_per_quarter = licences;
+        program.investment.enablement_per_quarter = enablement;
+        let roi = analytics::roi(&partner, &program, Quarter::parse("2025-Q2").unwrap(), 1.0);
+        prop_assert_eq!(roi.quarters, 3);
+        let benefits = roi.time_value + roi.cost_to_serve_reduction + roi.attributed_margin;
+        prop_assert!((roi.benefits - benefits).abs() < 1e-6);
+        prop_assert!((roi.attributed_margin - roi.margin_uplift * program.margin_attribution).abs() < 1e-6);
+        prop_assert!((roi.investment - 3.0 * (licences + enablement)).abs() < 1e-6);
+        match roi.roi {
+            Some(ratio) => prop_assert!((ratio - (roi.benefits - roi.investment) / roi.investment).abs() < 1e-9),
+            None => prop_assert_eq!(roi.investment, 0.0),
+        }
+        prop_assert!(roi.hours_saved >= 0.0);
+    }
+}
