@@ -1,6 +1,7 @@
-//! `proficio init`: writes a small, working site (configuration, a home page
-//! and three sample modules forming one learning track) into an empty folder.
-//! The files are compiled into the binary, so it works offline.
+//! `proficio init`: writes a small, working site (configuration with program
+//! assumptions, a home page, three sample modules forming one learning track
+//! and two sample partner files) into an empty folder. The files are compiled
+//! into the binary, so it works offline.
 
 use std::path::Path;
 
