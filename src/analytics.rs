@@ -390,7 +390,8 @@ pub struct Roi {
     pub roi: Option<f64>,
     /// Benefits in the latest quarter.
     pub latest_quarter_benefits: f64,
-    /// `investment ÷ (latest quarter's benefits ÷ 3)`; none while benefits are not positive.
+    /// `investment ÷ (latest quarter's benefits ÷ 3)`; none without investment
+    /// or while the latest quarter's benefits are not positive.
     pub payback_months: Option<f64>,
     /// Number of quarters after the baseline.
     pub quarters: usize,
@@ -402,7 +403,7 @@ impl Roi {
         self.benefits = self.time_value + self.cost_to_serve_reduction + self.attributed_margin;
         self.roi =
             (self.investment > 0.0).then(|| (self.benefits - self.investment) / self.investment);
-        self.payback_months = (self.latest_quarter_benefits > 0.0)
+        self.payback_months = (self.investment > 0.0 && self.latest_quarter_benefits > 0.0)
             .then(|| self.investment / (self.latest_quarter_benefits / 3.0));
         self
     }
@@ -421,12 +422,15 @@ impl Roi {
     }
 }
 
-/// A partner's ROI components for the quarters after `baseline`.
-/// `investment_share` is the partner's share of the program cost.
+/// A partner's ROI components over `period` (the quarters after `baseline`).
+/// `investment_share` is the partner's share of the program cost, which
+/// accrues every quarter of the period whether or not the partner reported
+/// KPIs for it; KPI-based benefits need both the baseline and the quarter.
 pub fn roi(
     partner: &PartnerFile,
     program: &Program,
     baseline: Quarter,
+    period: &[Quarter],
     investment_share: f64,
 ) -> Roi {
     let kpis: BTreeMap<Quarter, &KpiRecord> = partner
@@ -435,14 +439,12 @@ pub fn roi(
         .iter()
         .filter_map(|k| Quarter::parse(&k.quarter).map(|q| (q, k)))
         .collect();
-    let Some(base) = kpis.get(&baseline) else {
-        return Roi::default().finish();
-    };
+    let base = kpis.get(&baseline);
     let per_quarter =
         program.investment.licences_per_quarter + program.investment.enablement_per_quarter;
     let mut roi = Roi::default();
     let mut latest_benefits = 0.0;
-    for (quarter, record) in kpis.range(baseline.next()..) {
+    for quarter in period {
         let hours: f64 = partner
             .record
             .workflows
@@ -450,14 +452,20 @@ pub fn roi(
             .map(|w| hours_saved(w, *quarter))
             .sum();
         let time_value = hours * program.hourly_cost;
-        let cts = base.cost_to_serve - record.cost_to_serve;
-        let margin = record.margin_contribution - base.margin_contribution;
+        let (cts, margin, revenue) = match (base, kpis.get(quarter)) {
+            (Some(base), Some(record)) => (
+                base.cost_to_serve - record.cost_to_serve,
+                record.margin_contribution - base.margin_contribution,
+                record.partner_sourced_revenue - base.partner_sourced_revenue,
+            ),
+            _ => (0.0, 0.0, 0.0),
+        };
         roi.hours_saved += hours;
         roi.time_value += time_value;
         roi.cost_to_serve_reduction += cts;
         roi.margin_uplift += margin;
         roi.attributed_margin += margin * program.margin_attribution;
-        roi.revenue_change += record.partner_sourced_revenue - base.partner_sourced_revenue;
+        roi.revenue_change += revenue;
         roi.investment += per_quarter * investment_share;
         roi.quarters += 1;
         latest_benefits = time_value + cts + margin * program.margin_attribution;

@@ -31,7 +31,7 @@ pub struct StackedRow {
 /// mix per quarter).
 pub fn stacked_bars(title: &str, series: &[String], rows: &[StackedRow]) -> String {
     let row_height = 28.0;
-    let label_width = 110.0;
+    let label_width = label_width(rows.iter().map(|r| r.label.as_str()));
     let bar_width = 460.0;
     let legend_height = 28.0;
     let height = legend_height + rows.len() as f64 * row_height + 8.0;
@@ -141,7 +141,7 @@ pub fn bars(
     compare_label: Option<&str>,
 ) -> String {
     let row_height = 26.0;
-    let label_width = 190.0;
+    let label_width = label_width(bars.iter().map(|b| b.label.as_str()));
     let bar_width = 330.0;
     let largest = bars
         .iter()
@@ -329,6 +329,12 @@ pub fn trend(
         body.push(vec!["Baseline".to_string(), format_number(b, 1)]);
     }
     figure(title, &svg, &head, &body)
+}
+
+/// Room for the longest label at the chart's 12px type, so labels are not clipped.
+fn label_width<'a>(labels: impl Iterator<Item = &'a str>) -> f64 {
+    let longest = labels.map(|l| l.chars().count()).max().unwrap_or(0);
+    (longest as f64 * 6.8 + 10.0).clamp(60.0, 320.0)
 }
 
 fn unit_suffix(unit: &str) -> String {

@@ -295,9 +295,13 @@ pub fn is_ignored(name: &str) -> bool {
             .any(|suffix| name.ends_with(suffix))
 }
 
-/// Partner metrics and other data files are inputs, never published as-is.
+/// Partner metrics and other data files are inputs, never published as-is;
+/// nothing in the partner folder is, whatever its name.
 fn is_data_file(relative: &str) -> bool {
-    relative.ends_with(".yaml") || relative.ends_with(".yml")
+    let lower = relative.to_ascii_lowercase();
+    lower.ends_with(".yaml")
+        || lower.ends_with(".yml")
+        || lower.starts_with(&format!("{}/", crate::metrics::PARTNERS_DIR))
 }
 
 fn relative_key(base: &Path, path: &Path) -> String {

@@ -34,6 +34,10 @@ impl Quarter {
     /// Parses `YYYY-Qn`.
     pub fn parse(text: &str) -> Option<Quarter> {
         let (year, number) = text.split_once("-Q")?;
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(year, 4) || !digits(number, 1) {
+            return None;
+        }
         let year: i32 = year.parse().ok().filter(|y| (1900..=2999).contains(y))?;
         let number: u8 = number.parse().ok().filter(|n| (1..=4).contains(n))?;
         Some(Quarter { year, number })
@@ -264,7 +268,8 @@ pub fn load(root: &Path) -> Result<(Vec<PartnerFile>, Vec<Diagnostic>)> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            !is_ignored(&name) && (name.ends_with(".yaml") || name.ends_with(".yml"))
+            let lower = name.to_ascii_lowercase();
+            !is_ignored(&name) && (lower.ends_with(".yaml") || lower.ends_with(".yml"))
         })
         .collect();
     paths.sort();
@@ -275,7 +280,23 @@ pub fn load(root: &Path) -> Result<(Vec<PartnerFile>, Vec<Diagnostic>)> {
             .unwrap_or_default();
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         match parse(&name, Arc::from(text)) {
-            Ok(partner) => partners.push(partner),
+            Ok(partner) => match partners.iter().find(|p: &&PartnerFile| p.id == partner.id) {
+                Some(first) => problems.push(
+                    partner
+                        .at(
+                            0..0,
+                            format!(
+                                "partner id `{}` is also used by {}",
+                                partner.id,
+                                first.file.display()
+                            ),
+                        )
+                        .expected(
+                            "one file per partner (the id is the file name without its extension)",
+                        ),
+                ),
+                None => partners.push(partner),
+            },
             Err(problem) => problems.push(problem),
         }
     }
@@ -286,8 +307,8 @@ pub fn load(root: &Path) -> Result<(Vec<PartnerFile>, Vec<Diagnostic>)> {
 pub fn parse(file_name: &str, text: Arc<str>) -> std::result::Result<PartnerFile, Diagnostic> {
     let file = Path::new(CONTENT_DIR).join(PARTNERS_DIR).join(file_name);
     let id = file_name
-        .trim_end_matches(".yaml")
-        .trim_end_matches(".yml")
+        .rsplit_once('.')
+        .map_or(file_name, |(stem, _)| stem)
         .to_string();
     let record: PartnerRecord = serde_yaml::from_str(&text).map_err(|e| {
         let message = e.to_string();
@@ -324,10 +345,18 @@ fn locate(text: &str, key: &str, value: &str, nth: usize) -> Range<usize> {
         };
         let trimmed = rest.trim_start_matches([' ', '"', '\'']);
         let value_at = text.len() - trimmed.len();
-        let after = trimmed.get(value.len()..).and_then(|t| t.chars().next());
-        if trimmed.starts_with(value) && !after.is_some_and(|c| is_id(c) || c == '.') {
+        // The token as written, so `5.0` matches the number 5.
+        let token_len = trimmed
+            .find([',', '}', ']', '\n', '\r', ' ', '#', '"', '\''])
+            .unwrap_or(trimmed.len());
+        let token = &trimmed[..token_len];
+        let same_number = matches!(
+            (token.parse::<f64>(), value.parse::<f64>()),
+            (Ok(a), Ok(b)) if a == b
+        );
+        if token == value || same_number {
             if found == nth {
-                return value_at..value_at + value.len();
+                return value_at..value_at + token_len;
             }
             found += 1;
         }
@@ -497,13 +526,16 @@ impl Checker<'_> {
                 .collect();
             self.problems.push(
                 self.partner
-                    .at(range, format!("unknown workflow `{}`", workflow.id))
+                    .at(range.clone(), format!("unknown workflow `{}`", workflow.id))
                     .expected(format!("one of {}", ids.join(", "))),
             );
         } else if !seen.insert(workflow.id.clone()) {
             self.problems.push(
                 self.partner
-                    .at(range, format!("workflow `{}` appears twice", workflow.id))
+                    .at(
+                        range.clone(),
+                        format!("workflow `{}` appears twice", workflow.id),
+                    )
                     .expected("each workflow once"),
             );
         }
@@ -518,12 +550,6 @@ impl Checker<'_> {
                 self.place("since", since);
             }
             None if workflow.embedded => {
-                let range = self.place("id", &workflow.id);
-                let range = if range.is_empty() {
-                    locate(&self.partner.text, "id", &workflow.id, 0)
-                } else {
-                    range
-                };
                 self.problems.push(
                     self.partner
                         .at(

@@ -14,6 +14,9 @@ use crate::content::{ContentStore, Page};
 use crate::metrics::{PartnerFile, Quarter};
 use crate::templates::{format_currency, format_number};
 
+/// A mean skill score (0–4) at or above which a skill is not called weak.
+const STRONG_SKILL: f64 = 3.5;
+
 /// Version of the `/data/metrics.json` layout; bumped on any breaking change.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -219,7 +222,8 @@ pub struct PartnerView {
     /// Modules to take next, resolved to page summaries when rendering.
     #[serde(skip)]
     pub recommendations: Vec<Recommendation>,
-    roi: RoiView,
+    /// The ROI with its components; the summary's `roi` is the ratio alone.
+    roi_breakdown: RoiView,
     people: Vec<PersonView>,
     /// The metrics file this view is built from (`partners/x.yaml`).
     #[serde(skip)]
@@ -431,6 +435,15 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// The quarters after the baseline, up to the latest.
+    fn period(&self) -> Vec<Quarter> {
+        self.quarters
+            .iter()
+            .copied()
+            .filter(|q| *q > self.baseline)
+            .collect()
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_path, path.trim_start_matches('/'))
     }
@@ -543,13 +556,16 @@ fn partner_view(context: &Context, partner: &PartnerFile) -> PartnerView {
         })
         .collect();
     let skills = skill_profile(context, partner);
-    let mut ranked_skills: Vec<&SkillView> = skills.iter().collect();
+    // A skill near the top of the scale is no weakness, however it ranks.
+    let mut ranked_skills: Vec<&SkillView> =
+        skills.iter().filter(|s| s.latest < STRONG_SKILL).collect();
     ranked_skills.sort_by(|a, b| a.latest.total_cmp(&b.latest));
     let weakest: Vec<&SkillView> = ranked_skills.into_iter().take(2).collect();
     let workflows = workflow_views(context, partner, &latest_states);
+    let listed = |id: &str| record.workflows.iter().any(|w| w.id == id);
     let open_workflows: Vec<String> = workflows
         .iter()
-        .filter(|w| !w.embedded)
+        .filter(|w| !w.embedded && listed(&w.id))
         .map(|w| w.id.clone())
         .collect();
     let weakest_ids: Vec<String> = weakest.iter().map(|s| s.id.clone()).collect();
@@ -581,7 +597,13 @@ fn partner_view(context: &Context, partner: &PartnerFile) -> PartnerView {
     } else {
         record.people.len() as f64 / context.total_headcount as f64
     };
-    let roi = analytics::roi(partner, &config.program, context.baseline, share);
+    let roi = analytics::roi(
+        partner,
+        &config.program,
+        context.baseline,
+        &context.period(),
+        share,
+    );
     let summary = PartnerSummary {
         id: partner.id.clone(),
         name: record.name.clone(),
@@ -656,7 +678,7 @@ fn partner_view(context: &Context, partner: &PartnerFile) -> PartnerView {
         hours_by_quarter,
         kpis: kpi_views(context, &[partner]),
         recommendations,
-        roi: roi_view(config, roi),
+        roi_breakdown: roi_view(config, roi),
         people,
         source: partner.source.clone(),
         summary,
@@ -976,7 +998,7 @@ fn executive(context: &Context, partners: &[PartnerFile], views: &[PartnerView])
         .collect();
     let mut roi = Roi::default();
     for view in views {
-        roi.add(&view.roi.roi);
+        roi.add(&view.roi_breakdown.roi);
     }
     let roi = roi.finish();
     let mut ranked: Vec<PartnerSummary> = views.iter().map(|v| v.summary.clone()).collect();
@@ -1035,6 +1057,11 @@ fn flag_counts(views: &[PartnerView]) -> Vec<FlagCount> {
     counts.into_values().collect()
 }
 
+/// `1 partner`, `3 partners`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Sentences built only from the report's numbers.
 fn narrative(context: &Context, report: &ExecutiveView) -> Vec<String> {
     let program = &context.config.program;
@@ -1047,9 +1074,9 @@ fn narrative(context: &Context, report: &ExecutiveView) -> Vec<String> {
         .last()
         .map_or("practitioner".to_string(), |l| l.title.to_lowercase());
     let mut sentences = vec![format!(
-        "Across {} partners and {} people, the share of {}s moved from {} in {} to {} in {}.",
-        report.partners,
-        report.headcount,
+        "Across {} and {}, the share of {}s moved from {} in {} to {} in {}.",
+        count(report.partners, "partner", "partners"),
+        count(report.headcount, "person", "people"),
         top_level,
         percent(report.practitioner_share_baseline),
         report.baseline_quarter,
@@ -1057,9 +1084,9 @@ fn narrative(context: &Context, report: &ExecutiveView) -> Vec<String> {
         report.latest_quarter
     )];
     sentences.push(format!(
-        "Embedded workflows saved {} hours over {} quarters after the baseline, worth {} at {} an hour.",
+        "Embedded workflows saved {} hours over {} after the baseline, worth {} at {} an hour.",
         format_number(roi.hours_saved, 0),
-        roi.quarters,
+        count(roi.quarters, "quarter", "quarters"),
         money(roi.time_value),
         money(program.hourly_cost)
     ));
@@ -1109,9 +1136,9 @@ fn narrative(context: &Context, report: &ExecutiveView) -> Vec<String> {
             .flat_map(|f| f.partners.iter().map(|p| p.name.as_str()))
             .collect();
         sentences.push(format!(
-            "{} partner{} show a failure pattern; the most common is {} ({}).",
-            flagged.len(),
-            if flagged.len() == 1 { "" } else { "s" },
+            "{} {} a failure pattern; the most common is {} ({}).",
+            count(flagged.len(), "partner", "partners"),
+            if flagged.len() == 1 { "shows" } else { "show" },
             most.title.to_lowercase(),
             most.count
         ));
@@ -1178,9 +1205,9 @@ fn partners_csv(ecosystem: &Ecosystem) -> Vec<u8> {
             row.extend([
                 format!("{:.2}", s.score),
                 opt(s.score_change),
-                format!("{:.2}", p.roi.roi.hours_saved),
-                format!("{:.2}", p.roi.roi.benefits),
-                format!("{:.2}", p.roi.roi.investment),
+                format!("{:.2}", p.roi_breakdown.roi.hours_saved),
+                format!("{:.2}", p.roi_breakdown.roi.benefits),
+                format!("{:.2}", p.roi_breakdown.roi.investment),
                 opt(s.roi),
                 opt(s.payback_months),
                 s.flags.iter().map(|f| f.id).collect::<Vec<_>>().join(" "),

@@ -965,7 +965,8 @@ impl<'a> Model<'a> {
                         })
                 })
                 .collect();
-            let mut sources = BTreeSet::from([partner.source.clone()]);
+            // Every partner file: the investment share depends on all headcounts.
+            let mut sources = self.partner_sources.clone();
             sources.extend(partner.recommendations.iter().map(|r| r.source.clone()));
             let path = format!("/partners/{}/", partner.summary.id);
             let mut job = self.job(&path, output_for(&path), "partner.html", "partner", sources);

@@ -274,7 +274,12 @@ pub fn format_number(value: f64, decimals: usize) -> String {
         grouped.push(digit);
     }
     let is_zero = fixed.chars().all(|c| c == '0' || c == '.');
-    let sign = if value < 0.0 && !is_zero { "-" } else { "" };
+    // U+2212, the typographic minus, as in the documentation's figures.
+    let sign = if value < 0.0 && !is_zero {
+        "\u{2212}"
+    } else {
+        ""
+    };
     match fraction {
         Some(fraction) => format!("{sign}{grouped}.{fraction}"),
         None => format!("{sign}{grouped}"),
@@ -293,7 +298,7 @@ pub fn format_currency(value: f64, code: &str, decimals: usize) -> String {
     };
     let amount = format_number(value.abs(), decimals);
     let sign = if value < 0.0 && amount.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        "-"
+        "\u{2212}"
     } else {
         ""
     };
@@ -323,14 +328,14 @@ mod tests {
     fn numbers_group_thousands() {
         assert_eq!(format_number(1234567.891, 2), "1,234,567.89");
         assert_eq!(format_number(999.0, 0), "999");
-        assert_eq!(format_number(-1000.0, 0), "-1,000");
+        assert_eq!(format_number(-1000.0, 0), "\u{2212}1,000");
         assert_eq!(format_number(-0.001, 0), "0");
     }
 
     #[test]
     fn currencies_use_symbols_or_codes() {
         assert_eq!(format_currency(1234.5, "USD", 0), "$1,235");
-        assert_eq!(format_currency(-1234.5, "EUR", 2), "-€1,234.50");
+        assert_eq!(format_currency(-1234.5, "EUR", 2), "\u{2212}€1,234.50");
         assert_eq!(format_currency(10.0, "CHF", 0), "10 CHF");
     }
 

@@ -127,7 +127,16 @@ fn check_unique_module_ids(store: &ContentStore, problems: &mut Vec<Diagnostic>)
 }
 
 /// Paths proficio generates itself; content must not take them.
-pub const GENERATED_ROOTS: [&str; 5] = ["tracks", "skills", "workflows", "levels", "tags"];
+pub const GENERATED_ROOTS: [&str; 8] = [
+    "tracks",
+    "skills",
+    "workflows",
+    "levels",
+    "tags",
+    "partners",
+    "reports",
+    "data",
+];
 
 fn check_unique_paths(store: &ContentStore, problems: &mut Vec<Diagnostic>) {
     let mut owners: BTreeMap<&str, &Page> = BTreeMap::new();

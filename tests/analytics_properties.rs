@@ -176,7 +176,8 @@ proptest! {
         let mut program = Program::default();
         program.investment.licences_per_quarter = licences;
         program.investment.enablement_per_quarter = enablement;
-        let roi = analytics::roi(&partner, &program, Quarter::parse("2025-Q2").unwrap(), 1.0);
+        let period: Vec<Quarter> = QUARTERS[1..].iter().filter_map(|q| Quarter::parse(q)).collect();
+        let roi = analytics::roi(&partner, &program, Quarter::parse("2025-Q2").unwrap(), &period, 1.0);
         prop_assert_eq!(roi.quarters, 3);
         let benefits = roi.time_value + roi.cost_to_serve_reduction + roi.attributed_margin;
         prop_assert!((roi.benefits - benefits).abs() < 1e-6);

@@ -73,7 +73,8 @@ fn the_documented_levels_and_scores_are_what_the_library_computes() {
 fn the_documented_roi_is_what_the_library_computes() {
     let (config, partner) = example();
     let baseline = Quarter::parse("2025-Q2").expect("quarter");
-    let roi = analytics::roi(&partner, &config.program, baseline, 1.0);
+    let period = ["2025-Q3", "2025-Q4"].map(|q| Quarter::parse(q).expect("quarter"));
+    let roi = analytics::roi(&partner, &config.program, baseline, &period, 1.0);
     assert!(close(roi.hours_saved, 60.0), "{roi:?}");
     assert!(close(roi.time_value, 5_700.0), "{roi:?}");
     assert!(close(roi.cost_to_serve_reduction, 3_000.0), "{roi:?}");

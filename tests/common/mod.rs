@@ -234,3 +234,42 @@ pub fn describe(diagnostics: &[Diagnostic]) -> String {
 pub fn module(front: &str, body: &str) -> String {
     format!("---\n{front}\n---\n{body}")
 }
+
+// ---------------------------------------------------------------- partner data
+
+impl Site {
+    /// A site whose `site.toml` is [`SITE_TOML`] followed by `extra` (such as
+    /// a `[program]` table), with `files`.
+    pub fn with_config_and(extra: &str, files: &[(&str, &str)]) -> Site {
+        let site = Site::new(&[("site.toml", &format!("{SITE_TOML}{extra}"))]);
+        for (path, text) in files {
+            site.write(path, text);
+        }
+        site
+    }
+
+    /// Parses a built JSON file.
+    pub fn read_json(&self, relative: &str) -> serde_json::Value {
+        serde_json::from_str(&self.read(relative))
+            .unwrap_or_else(|e| panic!("built file {relative} is not JSON: {e}"))
+    }
+
+    /// Paths of the output files whose bytes contain `needle`.
+    pub fn files_containing(&self, needle: &str) -> Vec<String> {
+        self.snapshot()
+            .into_iter()
+            .filter(|(_, bytes)| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            .map(|(path, _)| path)
+            .collect()
+    }
+}
+
+/// The value of the line `key=value` in a page, for templates that print
+/// one figure a line.
+pub fn line_value<'a>(text: &'a str, key: &str) -> &'a str {
+    let prefix = format!("{key}=");
+    text.lines()
+        .find_map(|line| line.trim_start().strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no line `{key}=` in:\n{text}"))
+        .trim_end()
+}

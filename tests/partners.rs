@@ -1,0 +1,1909 @@
+//! Partner metrics as the readers of a portal meet them: partner files are
+//! checked like content (file, line, column, what was expected), the
+//! documented formulas reach the pages and the exports, people stay anonymous
+//! unless the site says otherwise, and the partner lists, scorecards, the
+//! executive summary and the workflow pages show what the data says.
+//!
+//! Most tests replace the theme's three partner templates with stand-ins
+//! that print one figure a line (`score=22.71`): they check what the
+//! templates are given, whatever the theme's markup. The tests at the end
+//! read the default theme's own pages.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Site, assert_same_tree, describe, line_value, main_of, module};
+use proficio::Diagnostic;
+use serde_json::Value;
+
+// ---------------------------------------------------------------- fixtures
+
+/// Stand-in partner templates: each prints the figures the tests read, one
+/// `key=value` a line.
+const PROBE_TEMPLATES: [(&str, &str); 3] = [
+    (
+        "templates/partners.html",
+        "ordering={{ ordering.id }}\n\
+         names={% for p in partners %}{{ p.name }}|{% endfor %}\n",
+    ),
+    (
+        "templates/partner.html",
+        "name={{ partner.name }}\n\
+         url={{ partner.url }}\n\
+         score={{ partner.score | number(decimals=2) }}\n\
+         benefits={{ partner.roi_breakdown.benefits | number(decimals=2) }}\n\
+         investment={{ partner.roi_breakdown.investment | number(decimals=2) }}\n\
+         levels={% for l in partner.levels %}{{ l.id }}:{{ l.count }} {% endfor %}\n\
+         flags={% for f in partner.flags %}{{ f.id }} {% endfor %}\n\
+         people={% for p in partner.people %}{{ p.id }} {% endfor %}\n\
+         weakest={% for s in partner.weakest_skills %}{{ s.id }} {% endfor %}\n\
+         recommended={% for r in partner.recommendations %}{{ r.title }}|{% endfor %}\n\
+         kpis={% for k in partner.kpis %}{{ k.id }}:{% if not k.vs_baseline %}none{% elif k.vs_baseline.improved is none %}unchanged{% elif k.vs_baseline.improved %}better{% else %}worse{% endif %} {% endfor %}\n",
+    ),
+    (
+        "templates/executive.html",
+        "partners={{ report.partners }}\n\
+         headcount={{ report.headcount }}\n\
+         benefits={{ report.roi.benefits | number(decimals=2) }}\n\
+         investment={{ report.roi.investment | number(decimals=2) }}\n\
+         flags={% for f in report.flag_counts %}{{ f.id }}:{{ f.count }} {% endfor %}\n\
+         kpis={% for k in report.kpis %}{{ k.id }}:{% if not k.vs_baseline %}none{% elif k.vs_baseline.improved is none %}unchanged{% elif k.vs_baseline.improved %}better{% else %}worse{% endif %} {% endfor %}\n",
+    ),
+];
+
+/// A stand-in for `term.html` that prints a workflow's adoption rows.
+const PROBE_TERM: (&str, &str) = (
+    "templates/term.html",
+    "term={{ term.id }}\n\
+     adoption={% if term.adoption %}{% for r in term.adoption.rows %}{{ r.name }}:{{ r.users }}:{{ \"embedded\" if r.embedded else \"not-embedded\" }}|{% endfor %}{% endif %}\n",
+);
+
+/// Modules partner files can refer to.
+fn modules() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "content/modules/first-steps.md",
+            module(
+                "title: First steps with AI\nlevel: experimenter\nskills: [prompting]\ntrack: basics",
+                "Start here.\n",
+            ),
+        ),
+        (
+            "content/modules/check-the-output.md",
+            module(
+                "title: Check the output\nskills: [output-validation]",
+                "Check before you send.\n",
+            ),
+        ),
+        (
+            "content/modules/automate-a-step.md",
+            module(
+                "title: Automate a step\nskills: [light-automation]",
+                "One step at a time.\n",
+            ),
+        ),
+    ]
+}
+
+/// A site with `program` appended to the test `site.toml`, the modules
+/// above, one `content/partners/<id>.yaml` per partner and, when `probes`,
+/// the stand-in partner templates.
+fn partner_site(program: &str, partners: &[(&str, &str)], probes: bool) -> Site {
+    let site = Site::with_config_and(program, &[]);
+    for (path, text) in modules() {
+        site.write(path, &text);
+    }
+    for (id, yaml) in partners {
+        site.write(&format!("content/partners/{id}.yaml"), yaml);
+    }
+    if probes {
+        for (path, text) in PROBE_TEMPLATES {
+            site.write(path, text);
+        }
+    }
+    site
+}
+
+/// A fenced block of `language` from the worked example in docs/metrics.md.
+fn worked_example(language: &str) -> String {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/metrics.md"))
+        .expect("docs/metrics.md is readable");
+    let example = doc
+        .split("## Worked example")
+        .nth(1)
+        .expect("a worked example section");
+    let fence = format!("```{language}\n");
+    let start = example.find(&fence).expect("a block in that language") + fence.len();
+    let end = start + example[start..].find("```").expect("a closed block");
+    example[start..end].to_string()
+}
+
+/// The worked example of docs/metrics.md as a site: its `[program]` and its
+/// partner as `content/partners/example.yaml`.
+fn worked_example_site(probes: bool) -> Site {
+    let program = format!("\n{}", worked_example("toml"));
+    partner_site(&program, &[("example", &worked_example("yaml"))], probes)
+}
+
+/// A flow-style skill assessment with every catalogue skill at `score`,
+/// except those in `except`.
+fn scores(score: u8, except: &[(&str, u8)]) -> String {
+    let skills = [
+        "prompting",
+        "workflow-design",
+        "data-interpretation",
+        "output-validation",
+        "light-automation",
+        "actions-and-reporting",
+    ];
+    let pairs: Vec<String> = skills
+        .iter()
+        .map(|skill| {
+            let value = except
+                .iter()
+                .find(|(s, _)| s == skill)
+                .map_or(score, |(_, v)| *v);
+            format!("{skill}: {value}")
+        })
+        .collect();
+    format!("{{{}}}", pairs.join(", "))
+}
+
+/// One KPI row in flow style.
+fn kpi(quarter: &str, revenue: u32, cycle: u32, cost: u32, throughput: u32, margin: u32) -> String {
+    format!(
+        "  - {{quarter: {quarter}, partner_sourced_revenue: {revenue}, sales_cycle_days: {cycle}, cost_to_serve: {cost}, enablement_throughput: {throughput}, margin_contribution: {margin}}}\n"
+    )
+}
+
+/// The head of a partner file.
+fn head(name: &str) -> String {
+    format!("name: {name}\ntier: gold\nregion: EMEA\ntype: reseller\nowner: Sam Okafor\n")
+}
+
+/// Two quarters of flat KPIs: nothing moves, so nothing but hours saved is
+/// a benefit.
+fn flat_kpis() -> String {
+    format!(
+        "kpis:\n{}{}",
+        kpi("2025-Q2", 100000, 60, 10000, 2, 20000),
+        kpi("2025-Q3", 100000, 60, 10000, 2, 20000)
+    )
+}
+
+/// A workflow that counts as AI-embedded from 2025-Q2.
+const EMBEDDED_QBR: &str = "workflows:\n  - id: qbr\n    embedded: true\n    since: 2025-Q2\n    documented: true\n    quality_standard: true\n    minutes_before: 120\n    minutes_after: 60\n    runs_per_quarter: 4\n";
+
+// ---------------------------------------------------------------- validation
+
+/// A valid partner file; the validation tests each change one thing in it.
+/// Lines: 7 first person, 10 assessment date, 11 scores, 13 AI use, 16
+/// completion, 18 second person, 21 workflow, 23 its `since`, 26
+/// `minutes_before`, 28 `runs_per_quarter`, 30–31 KPIs.
+const VALID: &str = "\
+name: Example Partner
+tier: silver
+region: EMEA
+type: reseller
+owner: Sam Okafor
+people:
+  - id: p1
+    role: partner manager
+    assessments:
+      - date: 2025-06-01
+        scores: {prompting: 3, workflow-design: 2}
+    ai_use:
+      - workflow: qbr
+        since: 2025-07-15
+    completions:
+      - module: first-steps
+        date: 2025-09-15
+  - id: p2
+    role: sales engineer
+workflows:
+  - id: qbr
+    embedded: true
+    since: 2025-Q3
+    documented: true
+    quality_standard: true
+    minutes_before: 240
+    minutes_after: 90
+    runs_per_quarter: 12
+kpis:
+  - {quarter: 2025-Q2, partner_sourced_revenue: 500000, sales_cycle_days: 90, cost_to_serve: 20000, enablement_throughput: 2, margin_contribution: 80000}
+  - {quarter: 2025-Q3, partner_sourced_revenue: 520000, sales_cycle_days: 88, cost_to_serve: 19000, enablement_throughput: 3, margin_contribution: 84000}
+";
+
+const PARTNER_FILE: &str = "content/partners/x.yaml";
+
+/// A site that builds, with [`VALID`] as its only partner file.
+fn good_site() -> Site {
+    partner_site("", &[("x", VALID)], true)
+}
+
+/// `text` with `from` (which must occur exactly once) replaced by `to`.
+fn changed(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(text.matches(from).count(), 1, "`{from}` must occur once");
+    text.replacen(from, to, 1)
+}
+
+/// Builds `site`, writes `changes`, builds again and returns the problems
+/// of the second build, after checking it left the first build's output
+/// byte-for-byte as it was.
+fn break_and_build(site: &Site, changes: &[(&str, &str)]) -> Vec<Diagnostic> {
+    site.build();
+    let before = site.snapshot();
+    assert!(before.contains_key("partners/x/index.html"));
+    for (path, text) in changes {
+        site.write(path, text);
+    }
+    let problems = site.build_rejected();
+    assert_same_tree(&before, &site.snapshot());
+    problems
+}
+
+/// The problems of [`VALID`] with `from` replaced by `to`.
+fn problems_with(from: &str, to: &str) -> Vec<Diagnostic> {
+    let site = good_site();
+    break_and_build(&site, &[(PARTNER_FILE, &changed(VALID, from, to))])
+}
+
+/// The single problem of a run.
+fn only(problems: &[Diagnostic]) -> &Diagnostic {
+    assert_eq!(
+        problems.len(),
+        1,
+        "expected one problem:\n{}",
+        describe(problems)
+    );
+    &problems[0]
+}
+
+/// Checks the file, line, column and message of a problem, and that what
+/// was expected is said, in the `expected` note or in the message itself.
+fn assert_at(
+    problem: &Diagnostic,
+    (file, line, column): (&str, usize, usize),
+    message: &str,
+    expected: &str,
+) {
+    assert_eq!(problem.file, Path::new(file), "{problem}");
+    assert_eq!(
+        (problem.line(), problem.column()),
+        (line, column),
+        "{problem}"
+    );
+    assert!(problem.message.contains(message), "{problem}");
+    assert!(
+        problem
+            .to_string()
+            .starts_with(&format!("{file}:{line}:{column}: ")),
+        "{problem}"
+    );
+    let said = format!(
+        "{} {}",
+        problem.message,
+        problem.expected.as_deref().unwrap_or("")
+    );
+    assert!(
+        said.contains(expected),
+        "expected `{expected}` in: {problem}"
+    );
+}
+
+#[test]
+fn the_valid_partner_file_builds() {
+    let site = good_site();
+    site.build();
+    assert_eq!(
+        line_value(&site.read("partners/x/index.html"), "name"),
+        "Example Partner"
+    );
+}
+
+#[test]
+fn an_unknown_key_in_a_partner_file_is_located_and_the_known_keys_listed() {
+    // People are ids and roles only: a name is not a key of a person.
+    let problems = problems_with(
+        "    role: sales engineer\n",
+        "    role: sales engineer\n    name: Ana Lopez\n",
+    );
+    let problem = only(&problems);
+    assert_at(
+        problem,
+        (PARTNER_FILE, 20, 5),
+        "unknown field `name`",
+        "`completions`",
+    );
+    assert!(problem.message.contains("`assessments`"), "{problem}");
+}
+
+#[test]
+fn a_value_of_the_wrong_type_is_located_at_the_value() {
+    let problems = problems_with("runs_per_quarter: 12", "runs_per_quarter: often");
+    let problem = only(&problems);
+    assert_at(problem, (PARTNER_FILE, 28, 23), "invalid type", "expected");
+    assert!(problem.message.contains("\"often\""), "{problem}");
+}
+
+#[test]
+fn an_unknown_tier_is_located_and_the_tiers_listed() {
+    let problems = problems_with("tier: silver", "tier: golden");
+    assert_at(
+        only(&problems),
+        (PARTNER_FILE, 2, 7),
+        "unknown variant `golden`",
+        "`platinum`, `gold`, `silver`",
+    );
+}
+
+#[test]
+fn an_unknown_skill_in_an_assessment_is_named_and_the_skills_listed() {
+    let problems = problems_with("workflow-design: 2}", "juggling: 2}");
+    let problem = only(&problems);
+    assert_at(
+        problem,
+        (PARTNER_FILE, 11, 42),
+        "unknown skill `juggling`",
+        "one of prompting, workflow-design",
+    );
+}
+
+#[test]
+fn a_score_outside_the_scale_is_located_at_the_score() {
+    let problems = problems_with("prompting: 3,", "prompting: 5,");
+    assert_at(
+        only(&problems),
+        (PARTNER_FILE, 11, 29),
+        "score 5 for prompting is outside 0–4",
+        "a score from 0 (none) to 4 (expert)",
+    );
+}
+
+#[test]
+fn a_score_written_with_decimals_outside_the_scale_is_located_at_the_score() {
+    let problems = problems_with("prompting: 3,", "prompting: 5.0,");
+    assert_at(
+        only(&problems),
+        (PARTNER_FILE, 11, 29),
+        "outside 0–4",
+        "a score from 0 (none) to 4 (expert)",
+    );
+}
+
+#[test]
+fn an_unknown_workflow_in_ai_use_is_named_and_the_workflows_listed() {
+    let problems = problems_with("- workflow: qbr", "- workflow: podcasting");
+    assert_at(
+        only(&problems),
+        (PARTNER_FILE, 13, 19),
+        "unknown workflow `podcasting`",
+        "one of account-planning, qbr, onboarding",
+    );
+}
+
+#[test]
+fn an_unknown_workflow_in_the_workflow_list_is_named_and_the_workflows_listed() {
+    let problems = problems_with("  - id: qbr", "  - id: podcasting");
+    assert_at(
+        only(&problems),
+        (PARTNER_FILE, 21, 9),
+        "unknown workflow `podcasting`",
+        "one of account-planning, qbr, onboarding",
+    );
+}
+
+#[test]
+fn an_unknown_module_in_completions_is_named() {
+    let problems = problems_with("module: first-steps", "module: advanced-juggling");
+    assert_at(
+        only(&problems),
+        (PARTNER_FILE, 16, 17),
+        "unknown module `advanced-juggling`",
+        "the id of a module in content/modules/",
+    );
+}
+
+#[test]
+fn a_quarter_numbered_beyond_four_is_not_a_quarter() {
+    let problems = problems_with("{quarter: 2025-Q3", "{quarter: 2026-Q5");
+    assert_at(
+        only(&problems),
+        (PARTNER_FILE, 31, 15),
+        "`2026-Q5` is not a quarter",
+        "a quarter written YYYY-Qn, such as 2026-Q1",
+    );
+}
+
+#[test]
+fn a_quarter_without_its_dash_is_not_a_quarter() {
+    let problems = problems_with("{quarter: 2025-Q3", "{quarter: 2026Q1");
+    assert_at(
+        only(&problems),
+        (PARTNER_FILE, 31, 15),
+        "`2026Q1` is not a quarter",
+        "a quarter written YYYY-Qn",
+    );
+}
+
+#[test]
+fn a_repeated_quarter_is_located_at_its_second_entry() {
+    let problems = problems_with("{quarter: 2025-Q3", "{quarter: 2025-Q2");
+    assert_at(
+        only(&problems),
+        (PARTNER_FILE, 31, 15),
+        "quarter 2025-Q2 appears twice",
+        "one KPI entry per quarter",
+    );
+}
+
+#[test]
+fn negative_minutes_are_located_at_the_value() {
+    let problems = problems_with("minutes_before: 240", "minutes_before: -30");
+    assert_at(
+        only(&problems),
+        (PARTNER_FILE, 26, 21),
+        "minutes_before cannot be negative",
+        "0 or more",
+    );
+}
+
+#[test]
+fn a_person_id_used_twice_is_located_at_the_second_person() {
+    let problems = problems_with("  - id: p2", "  - id: p1");
+    assert_at(
+        only(&problems),
+        (PARTNER_FILE, 18, 9),
+        "person id `p1` appears twice",
+        "unique within the partner",
+    );
+}
+
+#[test]
+fn an_embedded_workflow_needs_the_quarter_it_was_embedded() {
+    let problems = problems_with("    since: 2025-Q3\n", "");
+    assert_at(
+        only(&problems),
+        (PARTNER_FILE, 21, 9),
+        "workflow `qbr` is embedded but has no `since`",
+        "`since: YYYY-Qn`",
+    );
+}
+
+#[test]
+fn a_date_that_does_not_exist_is_located() {
+    let problems = problems_with("date: 2025-06-01", "date: 2025-02-30");
+    assert_at(
+        only(&problems),
+        (PARTNER_FILE, 10, 15),
+        "`2025-02-30` is not a date",
+        "a date written YYYY-MM-DD",
+    );
+}
+
+#[test]
+fn a_malformed_ai_use_date_is_located() {
+    let problems = problems_with("since: 2025-07-15", "since: 15/07/2025");
+    assert_at(
+        only(&problems),
+        (PARTNER_FILE, 14, 16),
+        "`15/07/2025` is not a date",
+        "a date written YYYY-MM-DD",
+    );
+}
+
+#[test]
+fn a_workflow_listed_twice_is_located_at_its_second_entry() {
+    let site = good_site();
+    let twice = changed(
+        VALID,
+        "kpis:\n",
+        "  - id: qbr\n    embedded: false\nkpis:\n",
+    );
+    let problems = break_and_build(&site, &[(PARTNER_FILE, &twice)]);
+    assert_at(
+        only(&problems),
+        (PARTNER_FILE, 29, 9),
+        "workflow `qbr` appears twice",
+        "each workflow once",
+    );
+}
+
+#[test]
+fn an_embedded_workflow_without_since_listed_twice_has_both_problems_located() {
+    let site = good_site();
+    let twice = changed(
+        &changed(VALID, "    since: 2025-Q3\n", ""),
+        "kpis:\n",
+        "  - id: qbr\n    embedded: false\nkpis:\n",
+    );
+    let problems = break_and_build(&site, &[(PARTNER_FILE, &twice)]);
+    let mut places: Vec<(usize, usize, &str)> = problems
+        .iter()
+        .map(|p| (p.line(), p.column(), p.message.as_str()))
+        .collect();
+    places.sort();
+    assert_eq!(
+        places,
+        [
+            (21, 9, "workflow `qbr` is embedded but has no `since`"),
+            (28, 9, "workflow `qbr` appears twice"),
+        ],
+        "{}",
+        describe(&problems)
+    );
+}
+
+/// `site.toml` with a `[program]` table starting on line 10.
+fn with_program(program: &str) -> String {
+    format!("{}\n[program]\n{program}", common::SITE_TOML)
+}
+
+/// Builds the good site, then replaces its `site.toml` with `program`.
+fn program_problems(program: &str) -> Vec<Diagnostic> {
+    let site = good_site();
+    break_and_build(&site, &[("site.toml", &with_program(program))])
+}
+
+#[test]
+fn a_negative_hourly_cost_is_located_in_site_toml() {
+    let problems = program_problems("hourly_cost = -5\n");
+    assert_at(
+        only(&problems),
+        ("site.toml", 11, 1),
+        "hourly_cost must not be negative",
+        "a cost per hour of 0 or more",
+    );
+}
+
+#[test]
+fn a_margin_attribution_above_one_is_located_in_site_toml() {
+    let problems = program_problems("hourly_cost = 95\nmargin_attribution = 1.5\n");
+    assert_at(
+        only(&problems),
+        ("site.toml", 12, 1),
+        "margin_attribution 1.5 is outside 0 to 1",
+        "a share between 0 and 1",
+    );
+}
+
+#[test]
+fn a_baseline_that_is_not_a_quarter_is_located_in_site_toml() {
+    let problems = program_problems("baseline_quarter = \"2025-Q7\"\n");
+    assert_at(
+        only(&problems),
+        ("site.toml", 11, 1),
+        "`2025-Q7` is not a quarter",
+        "a quarter written YYYY-Qn",
+    );
+}
+
+#[test]
+fn every_program_mistake_is_reported_in_one_run() {
+    let problems = program_problems(
+        "hourly_cost = -5\nbaseline_quarter = \"spring\"\nmargin_attribution = 1.5\n",
+    );
+    let mut places: Vec<(String, usize)> = problems
+        .iter()
+        .map(|p| (p.file.display().to_string(), p.line()))
+        .collect();
+    places.sort();
+    assert_eq!(
+        places,
+        [
+            ("site.toml".to_string(), 11),
+            ("site.toml".to_string(), 12),
+            ("site.toml".to_string(), 13)
+        ],
+        "{}",
+        describe(&problems)
+    );
+}
+
+#[test]
+fn every_problem_of_every_partner_file_and_the_content_is_reported_in_one_run() {
+    let site = good_site();
+    let broken = changed(
+        &changed(VALID, "prompting: 3,", "prompting: 5,"),
+        "module: first-steps",
+        "module: advanced-juggling",
+    );
+    let broken = changed(&broken, "{quarter: 2025-Q3", "{quarter: 2025-Q2");
+    let problems = break_and_build(
+        &site,
+        &[
+            (PARTNER_FILE, &broken),
+            (
+                "content/partners/another.yaml",
+                &changed(VALID, "tier: silver", "tier: golden"),
+            ),
+            (
+                "content/modules/first-steps.md",
+                &module("title: First steps\nskills: [juggling]", "Start here.\n"),
+            ),
+        ],
+    );
+    let places: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}:{}", p.file.display(), p.line()))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "content/modules/first-steps.md:3",
+            "content/partners/another.yaml:2",
+            "content/partners/x.yaml:11",
+            "content/partners/x.yaml:16",
+            "content/partners/x.yaml:31",
+        ],
+        "{}",
+        describe(&problems)
+    );
+}
+
+#[test]
+fn two_files_for_the_same_partner_id_are_refused() {
+    let site = partner_site(
+        "",
+        &[(
+            "acme",
+            &one_person("Acme One", &scores(2, &[]), None, 20000),
+        )],
+        true,
+    );
+    site.write(
+        "content/partners/acme.yml",
+        &one_person("Acme Two", &scores(2, &[]), None, 20000),
+    );
+    match site.try_build() {
+        Err(proficio::Error::Input(problems)) => assert!(
+            problems
+                .iter()
+                .any(|p| p.file.starts_with("content/partners")),
+            "{}",
+            describe(&problems)
+        ),
+        Err(other) => panic!("expected Error::Input, got: {other:?}"),
+        Ok(_) => panic!(
+            "the build succeeded; the list reads {} and /partners/acme/ shows only {}",
+            line_value(&site.read("partners/index.html"), "names"),
+            line_value(&site.read("partners/acme/index.html"), "name")
+        ),
+    }
+}
+
+// ---------------------------------------------------------------- the numbers
+
+/// Whether two figures agree to the two decimals the docs show.
+fn close(actual: &Value, expected: f64) -> bool {
+    actual
+        .as_f64()
+        .is_some_and(|actual| (actual - expected).abs() < 0.005)
+}
+
+#[test]
+fn the_worked_example_reaches_metrics_json_with_the_documented_figures() {
+    let site = worked_example_site(true);
+    site.build();
+    let json = site.read_json("data/metrics.json");
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["baseline_quarter"], "2025-Q2");
+    assert_eq!(json["latest_quarter"], "2025-Q4");
+    let roi = &json["ecosystem"]["roi"];
+    assert!(close(&roi["benefits"], 12_200.0), "{roi}");
+    assert!(close(&roi["investment"], 16_000.0), "{roi}");
+    assert!(close(&roi["roi"], -0.2375), "{roi}");
+    assert!(close(&roi["payback_months"], 6.53), "{roi}");
+    assert!(close(&roi["hours_saved"], 60.0), "{roi}");
+    assert!(close(&roi["revenue_change"], 80_000.0), "{roi}");
+    let partner = &json["partners"][0];
+    assert_eq!(partner["id"], "example");
+    assert!(close(&partner["score"], 22.71), "{partner}");
+    let levels: Vec<(&str, u64)> = partner["levels"]
+        .as_array()
+        .expect("levels")
+        .iter()
+        .map(|l| (l["id"].as_str().unwrap(), l["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        levels,
+        [("nay-sayer", 2), ("experimenter", 1), ("practitioner", 1)]
+    );
+    let baseline: Vec<u64> = partner["levels_baseline"]
+        .as_array()
+        .expect("baseline levels")
+        .iter()
+        .map(|l| l["count"].as_u64().unwrap())
+        .collect();
+    assert_eq!(baseline, [3, 1, 0]);
+}
+
+#[test]
+fn revenue_is_shown_in_the_roi_but_never_added_to_the_benefits() {
+    let site = worked_example_site(true);
+    site.build();
+    let json = site.read_json("data/metrics.json");
+    let components = json["ecosystem"]["roi"]["components"]
+        .as_array()
+        .expect("ROI components");
+    let added: f64 = components
+        .iter()
+        .filter(|c| c["added"] == true)
+        .map(|c| c["value"].as_f64().unwrap())
+        .sum();
+    assert!((added - 12_200.0).abs() < 0.005, "{components:?}");
+    let revenue = components
+        .iter()
+        .find(|c| c["id"] == "revenue_change")
+        .expect("the revenue change is shown");
+    assert_eq!(revenue["added"], false);
+    assert!(close(&revenue["value"], 80_000.0), "{revenue}");
+}
+
+#[test]
+fn the_worked_example_reaches_the_partner_csv_with_the_documented_figures() {
+    let site = worked_example_site(true);
+    site.build();
+    let csv = site.read("data/partners.csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("a header")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
+    assert_eq!(rows.len(), 1, "{csv}");
+    let field = |name: &str| -> &str {
+        let at = header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {header:?}"));
+        &rows[0][at]
+    };
+    assert_eq!(field("id"), "example");
+    assert_eq!(field("name"), "Example Partner");
+    assert_eq!(field("headcount"), "4");
+    assert_eq!(field("people_nay_sayer"), "2");
+    assert_eq!(field("people_experimenter"), "1");
+    assert_eq!(field("people_practitioner"), "1");
+    assert_eq!(field("score"), "22.71");
+    assert_eq!(field("benefits"), "12200.00");
+    assert_eq!(field("investment"), "16000.00");
+    assert_eq!(field("roi"), "-0.2375");
+    assert!(field("payback_months").starts_with("6.53"), "{csv}");
+    assert_eq!(field("flags"), "");
+}
+
+#[test]
+fn the_scorecard_is_given_the_documented_figures() {
+    let site = worked_example_site(true);
+    site.build();
+    let page = site.read("partners/example/index.html");
+    assert_eq!(line_value(&page, "score"), "22.71");
+    assert_eq!(line_value(&page, "benefits"), "12,200.00");
+    assert_eq!(line_value(&page, "investment"), "16,000.00");
+    assert_eq!(
+        line_value(&page, "levels"),
+        "nay-sayer:2 experimenter:1 practitioner:1"
+    );
+    let report = site.read("reports/executive/index.html");
+    assert_eq!(line_value(&report, "benefits"), "12,200.00");
+    assert_eq!(line_value(&report, "headcount"), "4");
+}
+
+#[test]
+fn every_kpi_and_every_workflow_has_its_csv_export() {
+    let site = worked_example_site(true);
+    site.build();
+    let kpis = site.read("data/kpis.csv");
+    assert!(kpis.starts_with("partner,quarter,kpi,value\n"), "{kpis}");
+    assert!(
+        kpis.contains("example,2025-Q4,cost_to_serve,18000\n"),
+        "{kpis}"
+    );
+    assert_eq!(kpis.lines().count(), 1 + 3 * 5, "{kpis}");
+    let workflows = site.read("data/workflows.csv");
+    assert!(
+        workflows.contains("example,qbr,true,2025-Q3,"),
+        "{workflows}"
+    );
+}
+
+#[test]
+fn each_partner_object_in_metrics_json_has_each_key_once() {
+    let site = worked_example_site(true);
+    site.build();
+    let text = site.read("data/metrics.json");
+    let json: Value = serde_json::from_str(&text).expect("JSON");
+    let partner = &json["partners"][0];
+    // Pretty-printed: a partner's own keys are indented by six spaces.
+    let start = text.find("\"partners\": [").expect("a partner list");
+    let keys: Vec<&str> = text[start..]
+        .lines()
+        .filter_map(|line| line.strip_prefix("      \""))
+        .filter_map(|rest| rest.split_once("\":").map(|(key, _)| key))
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    let repeated: Vec<&str> = keys.iter().copied().filter(|k| !seen.insert(*k)).collect();
+    assert!(
+        repeated.is_empty(),
+        "keys written twice in a partner object: {repeated:?}; the reader sees roi = {}",
+        partner["roi"]
+    );
+}
+
+#[test]
+fn the_ecosystem_investment_is_the_program_cost_even_for_a_partner_without_a_baseline_row() {
+    let early = format!(
+        "{}people:\n  - id: a1\n    role: partner manager\nkpis:\n{}{}",
+        head("Early Partner"),
+        kpi("2025-Q2", 100000, 60, 10000, 2, 20000),
+        kpi("2025-Q3", 100000, 60, 9000, 2, 20000)
+    );
+    let late = format!(
+        "{}people:\n  - id: b1\n    role: partner manager\nkpis:\n{}",
+        head("Late Partner"),
+        kpi("2025-Q3", 50000, 60, 5000, 1, 10000)
+    );
+    let site = partner_site(
+        "\n[program]\nbaseline_quarter = \"2025-Q2\"\n\n[program.investment]\nlicences_per_quarter = 1000\nenablement_per_quarter = 1000\n",
+        &[("early", &early), ("late", &late)],
+        true,
+    );
+    site.build();
+    let json = site.read_json("data/metrics.json");
+    // One quarter after the baseline at 2,000 a quarter.
+    let roi = &json["ecosystem"]["roi"];
+    assert!(close(&roi["investment"], 2_000.0), "{roi}");
+}
+
+#[test]
+fn ecosystem_kpis_are_sums_except_the_sales_cycle_which_is_a_mean() {
+    let first = format!(
+        "{}people:\n  - id: f1\n    role: partner manager\nkpis:\n{}{}",
+        head("First Partner"),
+        kpi("2025-Q2", 100000, 90, 10000, 2, 20000),
+        kpi("2025-Q3", 120000, 80, 9000, 3, 25000)
+    );
+    let second = format!(
+        "{}people:\n  - id: s1\n    role: partner manager\nkpis:\n{}{}",
+        head("Second Partner"),
+        kpi("2025-Q2", 50000, 60, 5000, 1, 10000),
+        kpi("2025-Q3", 40000, 40, 6000, 1, 10000)
+    );
+    let site = partner_site("", &[("first", &first), ("second", &second)], true);
+    site.build();
+    let json = site.read_json("data/metrics.json");
+    let latest = |id: &str| -> f64 {
+        json["ecosystem"]["kpis"]
+            .as_array()
+            .expect("kpis")
+            .iter()
+            .find(|k| k["id"] == id)
+            .and_then(|k| k["latest"].as_f64())
+            .unwrap_or_else(|| panic!("no latest {id}"))
+    };
+    assert_eq!(latest("partner_sourced_revenue"), 160_000.0);
+    assert_eq!(latest("sales_cycle_days"), 60.0);
+    assert_eq!(latest("cost_to_serve"), 15_000.0);
+    assert_eq!(latest("enablement_throughput"), 4.0);
+    assert_eq!(latest("margin_contribution"), 35_000.0);
+}
+
+#[test]
+fn the_executive_narrative_speaks_of_one_partner_and_one_quarter_in_the_singular() {
+    let activity = format!(
+        "{}people:\n  - id: a1\n    role: partner manager\n    ai_use:\n      - workflow: qbr\n        since: 2025-04-01\nworkflows:\n  - id: qbr\n    embedded: false\n{}",
+        head("Activity Partner"),
+        flat_kpis()
+    );
+    let site = partner_site("", &[("activity", &activity)], true);
+    site.build();
+    let json = site.read_json("data/metrics.json");
+    let narrative: Vec<&str> = json["ecosystem"]["narrative"]
+        .as_array()
+        .expect("a narrative")
+        .iter()
+        .map(|s| s.as_str().expect("a sentence"))
+        .collect();
+    let text = narrative.join("\n");
+    assert!(text.starts_with("Across 1 partner and 1 person,"), "{text}");
+    assert!(
+        text.contains(" over 1 quarter after the baseline"),
+        "{text}"
+    );
+    assert!(text.contains("1 partner shows a failure pattern"), "{text}");
+}
+
+// ---------------------------------------------------------------- privacy
+
+/// A partner whose people have ids a reader must never see.
+fn secret_people() -> String {
+    format!(
+        "{}people:\n\
+         \x20 - id: secret-person-7\n    role: partner manager\n    assessments:\n      - date: 2025-05-01\n        scores: {}\n    ai_use:\n      - workflow: qbr\n        since: 2025-05-01\n    completions:\n      - module: first-steps\n        date: 2025-05-02\n\
+         \x20 - id: secret-person-8\n    role: sales engineer\n{EMBEDDED_QBR}{}",
+        head("Private Partner"),
+        scores(3, &[]),
+        flat_kpis()
+    )
+}
+
+#[test]
+fn person_ids_appear_in_no_output_file_by_default() {
+    let site = partner_site("", &[("private", &secret_people())], true);
+    site.build();
+    assert!(site.built("data/metrics.json"));
+    assert!(site.built("partners/private/index.html"));
+    assert_eq!(site.files_containing("secret-person"), Vec::<String>::new());
+}
+
+#[test]
+fn person_ids_are_shown_on_the_scorecard_when_the_site_allows_it() {
+    let site = partner_site(
+        "\n[program]\nshow_people = true\n",
+        &[("private", &secret_people())],
+        true,
+    );
+    site.build();
+    let page = site.read("partners/private/index.html");
+    assert_eq!(
+        line_value(&page, "people"),
+        "secret-person-7 secret-person-8"
+    );
+    let json = site.read_json("data/metrics.json");
+    assert_eq!(json["partners"][0]["people"][0]["id"], "secret-person-7");
+    assert_eq!(
+        json["partners"][0]["people"][0]["level"]["id"],
+        "practitioner"
+    );
+}
+
+// ---------------------------------------------------------------- pages
+
+/// One person with an assessment early in 2025-Q2 and, when `later` is
+/// given, another in 2025-Q3; no AI use.
+fn one_person(name: &str, early: &str, later: Option<&str>, cost_q3: u32) -> String {
+    let later = later.map_or(String::new(), |scores| {
+        format!("      - date: 2025-08-01\n        scores: {scores}\n")
+    });
+    format!(
+        "{}people:\n  - id: x1\n    role: partner manager\n    assessments:\n      - date: 2025-04-01\n        scores: {early}\n{later}kpis:\n{}{}",
+        head(name),
+        kpi("2025-Q2", 100000, 60, 20000, 2, 20000),
+        kpi("2025-Q3", 100000, 60, cost_q3, 2, 20000)
+    )
+}
+
+/// Three partners whose file names, names, scores, movements and ROI all
+/// sort differently. Each has one person and a third of 3,000 a quarter of
+/// investment, over the one quarter after the baseline:
+///
+/// | file | name | score | movement | ROI |
+/// |---|---|---|---|---|
+/// | p3 | Alpha Corp | 30 | 0 | (1,500 − 1,000) / 1,000 = 0.5 |
+/// | p1 | Bravo Ltd | 15 | +15 | (3,000 − 1,000) / 1,000 = 2.0 |
+/// | p2 | Charlie Inc | 45 | +12.5 | (0 − 1,000) / 1,000 = −1.0 |
+fn three_partners(probes: bool) -> Site {
+    partner_site(
+        "\n[program]\nbaseline_quarter = \"2025-Q2\"\n\n[program.investment]\nlicences_per_quarter = 3000\n",
+        &[
+            (
+                "p3",
+                &one_person("Alpha Corp", &scores(2, &[]), None, 18500),
+            ),
+            (
+                "p1",
+                &one_person("Bravo Ltd", &scores(0, &[]), Some(&scores(1, &[])), 17000),
+            ),
+            (
+                "p2",
+                &one_person(
+                    "Charlie Inc",
+                    &scores(2, &[("prompting", 3)]),
+                    Some(&scores(3, &[])),
+                    20000,
+                ),
+            ),
+        ],
+        probes,
+    )
+}
+
+#[test]
+fn the_partner_list_comes_in_four_orders() {
+    let site = three_partners(true);
+    site.build();
+    for (page, ordering, names) in [
+        (
+            "partners/index.html",
+            "name",
+            "Alpha Corp|Bravo Ltd|Charlie Inc|",
+        ),
+        (
+            "partners/by-score/index.html",
+            "score",
+            "Charlie Inc|Alpha Corp|Bravo Ltd|",
+        ),
+        (
+            "partners/by-movement/index.html",
+            "movement",
+            "Bravo Ltd|Charlie Inc|Alpha Corp|",
+        ),
+        (
+            "partners/by-roi/index.html",
+            "roi",
+            "Bravo Ltd|Alpha Corp|Charlie Inc|",
+        ),
+    ] {
+        let html = site.read(page);
+        assert_eq!(line_value(&html, "ordering"), ordering, "{page}");
+        assert_eq!(line_value(&html, "names"), names, "{page}");
+    }
+}
+
+#[test]
+fn each_partner_has_a_scorecard_at_its_file_name() {
+    let site = three_partners(true);
+    site.build();
+    for (id, name, score) in [
+        ("p1", "Bravo Ltd", "15.00"),
+        ("p2", "Charlie Inc", "45.00"),
+        ("p3", "Alpha Corp", "30.00"),
+    ] {
+        let html = site.read(&format!("partners/{id}/index.html"));
+        assert_eq!(line_value(&html, "name"), name);
+        assert_eq!(line_value(&html, "url"), format!("/partners/{id}/"));
+        assert_eq!(line_value(&html, "score"), score, "{id}");
+    }
+    let report = site.read("reports/executive/index.html");
+    assert_eq!(line_value(&report, "partners"), "3");
+    assert_eq!(line_value(&report, "headcount"), "3");
+    // 1,500 + 3,000 + 0 of cost-to-serve reduction against 3,000.
+    assert_eq!(line_value(&report, "benefits"), "4,500.00");
+    assert_eq!(line_value(&report, "investment"), "3,000.00");
+}
+
+#[test]
+fn partner_urls_carry_the_base_path() {
+    let site = three_partners(true);
+    site.write(
+        "site.toml",
+        &format!(
+            "{}\n[program]\nbaseline_quarter = \"2025-Q2\"\n",
+            common::SITE_TOML.replace("https://example.com/", "https://example.com/portal/")
+        ),
+    );
+    site.build();
+    let html = site.read("partners/p1/index.html");
+    assert_eq!(line_value(&html, "url"), "/portal/partners/p1/");
+    let home = site.read("index.html");
+    assert!(home.contains("href=\"/portal/partners/\""), "{home}");
+    assert!(
+        home.contains("href=\"/portal/reports/executive/\""),
+        "{home}"
+    );
+}
+
+#[test]
+fn workflow_pages_show_the_partners_that_use_the_workflow() {
+    let uses = format!(
+        "{}people:\n  - id: u1\n    role: partner manager\n    ai_use:\n      - workflow: qbr\n        since: 2025-04-01\n  - id: u2\n    role: sales engineer\n    ai_use:\n      - workflow: qbr\n        since: 2025-04-01\n{EMBEDDED_QBR}{}",
+        head("Embedding Partner"),
+        flat_kpis()
+    );
+    let claims = format!(
+        "{}people:\n  - id: c1\n    role: partner manager\nworkflows:\n  - id: qbr\n    embedded: true\n    since: 2025-Q2\n    documented: false\n{}",
+        head("Claiming Partner"),
+        flat_kpis()
+    );
+    let elsewhere = format!(
+        "{}people:\n  - id: e1\n    role: partner manager\n    ai_use:\n      - workflow: co-selling\n        since: 2025-04-01\n{}",
+        head("Co-selling Partner"),
+        flat_kpis()
+    );
+    let site = partner_site(
+        "",
+        &[
+            ("uses", &uses),
+            ("claims", &claims),
+            ("elsewhere", &elsewhere),
+        ],
+        true,
+    );
+    site.write(PROBE_TERM.0, PROBE_TERM.1);
+    site.build();
+    let qbr = site.read("workflows/qbr/index.html");
+    assert_eq!(
+        line_value(&qbr, "adoption"),
+        "Claiming Partner:0:not-embedded|Embedding Partner:2:embedded|"
+    );
+    let co_selling = site.read("workflows/co-selling/index.html");
+    assert_eq!(
+        line_value(&co_selling, "adoption"),
+        "Co-selling Partner:1:not-embedded|"
+    );
+    let onboarding = site.read("workflows/onboarding/index.html");
+    assert_eq!(line_value(&onboarding, "adoption"), "");
+    let prompting = site.read("skills/prompting/index.html");
+    assert_eq!(line_value(&prompting, "adoption"), "");
+}
+
+/// The main navigation of a page, as `title -> href` pairs.
+fn nav_of(html: &str) -> Vec<String> {
+    let start = html.find("aria-label=\"Main\"").expect("a main navigation");
+    let end = start + html[start..].find("</nav>").expect("a closed nav");
+    html[start..end]
+        .split("<a href=\"")
+        .skip(1)
+        .map(|item| {
+            let (href, rest) = item.split_once('"').expect("href");
+            let title = rest
+                .split_once('>')
+                .and_then(|(_, t)| t.split_once('<'))
+                .map_or("", |(t, _)| t);
+            format!("{title} -> {href}")
+        })
+        .collect()
+}
+
+#[test]
+fn the_navigation_links_the_partners_and_the_executive_summary_when_there_is_partner_data() {
+    let site = three_partners(true);
+    site.build();
+    let nav = nav_of(&site.read("modules/first-steps/index.html"));
+    assert!(
+        nav.contains(&"Partners -> /partners/".to_string()),
+        "{nav:?}"
+    );
+    assert!(
+        nav.contains(&"Executive summary -> /reports/executive/".to_string()),
+        "{nav:?}"
+    );
+}
+
+#[test]
+fn a_site_without_partner_files_has_no_partner_pages_exports_or_links() {
+    let site = partner_site("", &[], false);
+    site.build();
+    let files = site.snapshot();
+    let partner_outputs: Vec<&String> = files
+        .keys()
+        .filter(|f| {
+            f.starts_with("partners/") || f.starts_with("reports/") || f.starts_with("data/")
+        })
+        .collect();
+    assert!(partner_outputs.is_empty(), "{partner_outputs:?}");
+    let nav = nav_of(&site.read("index.html"));
+    assert!(
+        !nav.iter()
+            .any(|item| item.starts_with("Partners") || item.starts_with("Executive")),
+        "{nav:?}"
+    );
+    assert!(!site.read("sitemap.xml").contains("/partners/"));
+}
+
+// ---------------------------------------------------------------- flags
+
+/// Four partners: one showing each failure pattern and one showing none.
+fn flagged_partners(probes: bool) -> Site {
+    // Both people use AI in qbr, which is not embedded.
+    let activity = format!(
+        "{}people:\n  - id: a1\n    role: partner manager\n    ai_use:\n      - workflow: qbr\n        since: 2025-04-01\n  - id: a2\n    role: sales engineer\n    ai_use:\n      - workflow: qbr\n        since: 2025-04-01\nworkflows:\n  - id: qbr\n    embedded: false\n{}",
+        head("Activity Partner"),
+        flat_kpis()
+    );
+    // Six completions, five of them in 2025-Q3; qbr is embedded.
+    let completion =
+        |module: &str, date: &str| format!("      - module: {module}\n        date: {date}\n");
+    let event = format!(
+        "{}people:\n  - id: e1\n    role: partner manager\n    completions:\n{}{}  - id: e2\n    role: sales engineer\n    completions:\n{}{}  - id: e3\n    role: account manager\n    completions:\n{}{}{EMBEDDED_QBR}{}",
+        head("Event Partner"),
+        completion("first-steps", "2025-07-02"),
+        completion("check-the-output", "2025-07-03"),
+        completion("first-steps", "2025-07-02"),
+        completion("check-the-output", "2025-07-03"),
+        completion("first-steps", "2025-07-02"),
+        completion("automate-a-step", "2025-04-10"),
+        flat_kpis()
+    );
+    // Two completions per person, spread over two quarters; nothing embedded.
+    let literacy = format!(
+        "{}people:\n  - id: l1\n    role: partner manager\n    completions:\n{}{}  - id: l2\n    role: sales engineer\n    completions:\n{}{}{}",
+        head("Literacy Partner"),
+        completion("first-steps", "2025-04-10"),
+        completion("check-the-output", "2025-07-10"),
+        completion("first-steps", "2025-04-11"),
+        completion("check-the-output", "2025-07-11"),
+        flat_kpis()
+    );
+    partner_site(
+        "",
+        &[
+            ("activity", &activity),
+            ("event", &event),
+            ("literacy", &literacy),
+            ("example", &worked_example("yaml")),
+        ],
+        probes,
+    )
+}
+
+#[test]
+fn each_failure_pattern_is_flagged_on_the_partner_that_shows_it_and_only_there() {
+    let site = flagged_partners(true);
+    site.build();
+    for (id, flags) in [
+        ("activity", "activity-without-instrumentation"),
+        ("event", "event-based-enablement"),
+        ("literacy", "literacy-without-capability"),
+        ("example", ""),
+    ] {
+        let html = site.read(&format!("partners/{id}/index.html"));
+        assert_eq!(line_value(&html, "flags"), flags, "{id}");
+    }
+    let report = site.read("reports/executive/index.html");
+    assert_eq!(
+        line_value(&report, "flags"),
+        "activity-without-instrumentation:1 event-based-enablement:1 literacy-without-capability:1"
+    );
+}
+
+#[test]
+fn the_flags_reach_the_csv_export() {
+    let site = flagged_partners(true);
+    site.build();
+    let csv = site.read("data/partners.csv");
+    let flags_of = |id: &str| -> String {
+        let line = csv
+            .lines()
+            .find(|l| l.starts_with(&format!("{id},")))
+            .unwrap_or_else(|| panic!("no row for {id}:\n{csv}"));
+        line.rsplit(',').next().unwrap_or_default().to_string()
+    };
+    assert_eq!(flags_of("activity"), "activity-without-instrumentation");
+    assert_eq!(flags_of("event"), "event-based-enablement");
+    assert_eq!(flags_of("literacy"), "literacy-without-capability");
+    assert_eq!(flags_of("example"), "");
+}
+
+// ---------------------------------------------------------------- KPI movement
+
+/// A partner whose revenue rises, sales cycle and cost to serve fall,
+/// throughput falls and margin stays.
+fn moving_kpis(probes: bool) -> Site {
+    let partner = format!(
+        "{}people:\n  - id: m1\n    role: partner manager\nkpis:\n{}{}",
+        head("Moving Partner"),
+        kpi("2025-Q2", 500000, 90, 20000, 5, 80000),
+        kpi("2025-Q3", 550000, 80, 18000, 3, 80000)
+    );
+    partner_site("", &[("moving", &partner)], probes)
+}
+
+#[test]
+fn falling_sales_cycle_and_cost_to_serve_count_as_improvements() {
+    let site = moving_kpis(true);
+    site.build();
+    let expected = "partner_sourced_revenue:better sales_cycle_days:better cost_to_serve:better enablement_throughput:worse margin_contribution:unchanged";
+    let html = site.read("partners/moving/index.html");
+    assert_eq!(line_value(&html, "kpis"), expected);
+    let report = site.read("reports/executive/index.html");
+    assert_eq!(line_value(&report, "kpis"), expected);
+    let json = site.read_json("data/metrics.json");
+    let cycle = json["partners"][0]["kpis"]
+        .as_array()
+        .expect("kpis")
+        .iter()
+        .find(|k| k["id"] == "sales_cycle_days")
+        .expect("the sales cycle");
+    assert_eq!(cycle["higher_is_better"], false);
+    assert_eq!(cycle["vs_baseline"]["improved"], true);
+    assert!(close(&cycle["vs_baseline"]["change"], -10.0), "{cycle}");
+    assert!(
+        close(&cycle["vs_baseline"]["relative"], -10.0 / 90.0),
+        "{cycle}"
+    );
+}
+
+// ---------------------------------------------------------------- recommendations
+
+/// Three people strong in everything but output validation (1) and light
+/// automation (0); two of them completed "Check the output", one "Validate
+/// the numbers". "Validate the numbers" requires "Wire up an automation",
+/// though its title sorts first.
+fn weak_partner(probes: bool) -> Site {
+    let weak = scores(4, &[("output-validation", 1), ("light-automation", 0)]);
+    let person = |id: &str, completions: &[&str]| {
+        let mut text = format!(
+            "  - id: {id}\n    role: partner manager\n    assessments:\n      - date: 2025-06-01\n        scores: {weak}\n"
+        );
+        if !completions.is_empty() {
+            text.push_str("    completions:\n");
+            for module in completions {
+                text.push_str(&format!(
+                    "      - module: {module}\n        date: 2025-06-10\n"
+                ));
+            }
+        }
+        text
+    };
+    let partner = format!(
+        "{}people:\n{}{}{}{EMBEDDED_QBR}{}",
+        head("Weak Partner"),
+        person("w1", &["check-the-output", "validate-numbers"]),
+        person("w2", &["check-the-output"]),
+        person("w3", &[]),
+        flat_kpis()
+    );
+    let site = partner_site("", &[("weak", &partner)], probes);
+    site.write(
+        "content/modules/automate-a-step.md",
+        &module(
+            "title: Wire up an automation\nskills: [light-automation]",
+            "One step at a time.\n",
+        ),
+    );
+    site.write(
+        "content/modules/validate-numbers.md",
+        &module(
+            "title: A check for numbers\nskills: [output-validation]\nprerequisites: [automate-a-step]",
+            "Numbers lie.\n",
+        ),
+    );
+    site
+}
+
+#[test]
+fn modules_teaching_the_weakest_skills_are_recommended_in_learning_order() {
+    let site = weak_partner(true);
+    site.build();
+    let html = site.read("partners/weak/index.html");
+    assert_eq!(
+        line_value(&html, "weakest"),
+        "light-automation output-validation"
+    );
+    assert_eq!(
+        line_value(&html, "recommended"),
+        "Wire up an automation|A check for numbers|"
+    );
+}
+
+#[test]
+fn a_module_most_people_completed_is_not_recommended_again() {
+    let site = weak_partner(true);
+    site.build();
+    let html = site.read("partners/weak/index.html");
+    let recommended = line_value(&html, "recommended");
+    // Two of three people completed it, though it teaches a weak skill.
+    assert!(!recommended.contains("Check the output"), "{recommended}");
+    // Prompting is at 4: nothing teaching only it is suggested.
+    assert!(!recommended.contains("First steps"), "{recommended}");
+}
+
+#[test]
+fn a_partner_weak_in_one_skill_is_recommended_a_module_teaching_it() {
+    let person = format!(
+        "{}people:\n  - id: w1\n    role: partner manager\n    assessments:\n      - date: 2025-06-01\n        scores: {}\n{EMBEDDED_QBR}{}",
+        head("Automation Partner"),
+        scores(3, &[("light-automation", 0)]),
+        flat_kpis()
+    );
+    let site = partner_site("", &[("automation", &person)], true);
+    site.build();
+    let html = site.read("partners/automation/index.html");
+    let weakest = line_value(&html, "weakest");
+    assert!(weakest.starts_with("light-automation"), "{weakest}");
+    let recommended = line_value(&html, "recommended");
+    assert!(recommended.contains("Automate a step|"), "{recommended}");
+    assert!(!recommended.contains("Check the output"), "{recommended}");
+}
+
+// ---------------------------------------------------------------- determinism
+
+#[test]
+fn two_builds_of_a_partner_site_are_byte_identical() {
+    let site = flagged_partners(true);
+    site.build();
+    let first = site.snapshot();
+    site.build();
+    assert_same_tree(&first, &site.snapshot());
+    let again = flagged_partners(true);
+    again.build();
+    assert_same_tree(&first, &again.snapshot());
+}
+
+// ---------------------------------------------------------------- what the build writes and records
+
+#[test]
+fn content_cannot_take_the_url_of_a_generated_partner_page() {
+    let site = three_partners(true);
+    site.write(
+        "content/reports/executive.md",
+        "---\ntitle: Our own executive page\n---\nHand-written.\n",
+    );
+    site.write(
+        "content/partners/_index.md",
+        "---\ntitle: Our partners\n---\nAn introduction.\n",
+    );
+    let problems = match site.try_build() {
+        Err(proficio::Error::Input(problems)) => problems,
+        Err(other) => panic!("expected Error::Input, got: {other:?}"),
+        Ok(_) => panic!(
+            "the build succeeded; /reports/executive/ reads: {}",
+            line_value(&site.read("reports/executive/index.html"), "partners")
+        ),
+    };
+    for file in ["content/reports/executive.md", "content/partners/_index.md"] {
+        assert!(
+            problems.iter().any(|p| p.file == Path::new(file)
+                && p.message.contains("belongs to pages proficio generates")),
+            "{file}:\n{}",
+            describe(&problems)
+        );
+    }
+}
+
+#[test]
+fn nothing_in_the_partner_folder_is_published_as_it_is() {
+    let site = partner_site("", &[("private", &secret_people())], true);
+    site.write("content/partners/other.YAML", &secret_people());
+    let published = match site.try_build() {
+        Ok(_) => site.files_containing("secret-person"),
+        // Refusing the file is as good as reading it.
+        Err(proficio::Error::Input(_)) => Vec::new(),
+        Err(other) => panic!("unexpected failure: {other:?}"),
+    };
+    assert_eq!(published, Vec::<String>::new());
+}
+
+#[test]
+fn a_scorecard_records_every_partner_file_its_figures_depend_on() {
+    let site = three_partners(true);
+    site.build();
+    let before = line_value(&site.read("partners/p1/index.html"), "investment").to_string();
+    site.write(
+        "content/partners/p2.yaml",
+        &one_person(
+            "Charlie Inc",
+            &scores(2, &[("prompting", 3)]),
+            Some(&scores(3, &[])),
+            20000,
+        )
+        .replace("kpis:\n", "  - id: x2\n    role: sales engineer\nkpis:\n"),
+    );
+    let report = site.build();
+    let after = line_value(&site.read("partners/p1/index.html"), "investment").to_string();
+    assert_ne!(
+        before, after,
+        "the other partner's headcount moves this figure"
+    );
+    let scorecard = report
+        .pages
+        .iter()
+        .find(|p| p.output == "partners/p1/index.html")
+        .expect("the scorecard is in the report");
+    for source in ["partners/p1.yaml", "partners/p2.yaml", "partners/p3.yaml"] {
+        assert!(
+            scorecard.sources.contains(source),
+            "{source} missing from {:?}",
+            scorecard.sources
+        );
+    }
+}
+
+// ---------------------------------------------------------------- the default theme's pages
+
+/// What a reader sees of some HTML: the text without its tags, with the
+/// few entities the theme uses decoded and runs of white space as one space.
+fn visible_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text
+        .replace("&nbsp;", " ")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The `<section>` of a page whose heading has the id `heading`.
+fn section<'a>(html: &'a str, heading: &str) -> &'a str {
+    let start = html
+        .find(&format!("aria-labelledby=\"{heading}\""))
+        .unwrap_or_else(|| panic!("no section labelled by {heading}"));
+    let end = start + html[start..].find("</section>").expect("a closed section");
+    &html[start..end]
+}
+
+/// The visible text of the first table row of `html` that contains `needle`.
+fn row_with(html: &str, needle: &str) -> String {
+    html.split("<tr")
+        .skip(1)
+        .map(|row| row.split("</tr>").next().unwrap_or(""))
+        .find(|row| row.contains(needle))
+        .map(|row| visible_text(&format!("<tr{row}")))
+        .unwrap_or_else(|| panic!("no row with {needle}"))
+}
+
+#[test]
+fn the_scorecard_shows_a_reader_the_documented_figures() {
+    let site = worked_example_site(false);
+    site.build();
+    let html = site.read("partners/example/index.html");
+    let main = main_of(&html);
+    assert!(main.contains("<h1>Example Partner</h1>"), "{main}");
+    let stand = visible_text(section(main, "stand-title"));
+    for phrase in [
+        "22.7 / 100",
+        "Nay-sayer 2 (50%)",
+        "Experimenter 1 (25%)",
+        "Practitioner 1 (25%)",
+    ] {
+        assert!(stand.contains(phrase), "{phrase} not in: {stand}");
+    }
+    let roi = section(main, "roi-title");
+    let total = row_with(roi, "Total benefits");
+    assert!(total.contains("$5,700 + $3,000 + $3,500"), "{total}");
+    assert!(total.ends_with("$12,200"), "{total}");
+    assert!(row_with(roi, ">Investment<").contains("$16,000"));
+    assert!(row_with(roi, ">Payback<").contains("6.5 months"));
+    let revenue = row_with(roi, "Partner-sourced revenue change");
+    assert!(revenue.contains("$80,000"), "{revenue}");
+    assert!(revenue.contains("Not added"), "{revenue}");
+}
+
+#[test]
+fn the_executive_summary_shows_a_reader_the_documented_figures() {
+    let site = worked_example_site(false);
+    site.build();
+    let html = site.read("reports/executive/index.html");
+    let main = main_of(&html);
+    assert!(main.contains("<h1>Executive ROI summary</h1>"), "{main}");
+    let headlines = visible_text(section(main, "headline-title"));
+    for phrase in [
+        "Total benefits $12,200",
+        "Investment $16,000",
+        "Payback 6.5 months",
+        "Hours saved 60 h",
+        "Proficiency score 22.7 / 100",
+    ] {
+        assert!(headlines.contains(phrase), "{phrase} not in: {headlines}");
+    }
+    let roi = section(main, "roi-title");
+    assert!(row_with(roi, "Total benefits").ends_with("$12,200"));
+}
+
+#[test]
+fn scorecard_charts_are_labelled_images_with_their_numbers_in_a_table() {
+    let site = worked_example_site(false);
+    site.build();
+    let html = site.read("partners/example/index.html");
+    let charts = html.matches("<svg").count();
+    assert!(charts >= 3, "a level, a skill and an hours chart: {charts}");
+    assert_eq!(html.matches("role=\"img\"").count(), charts);
+    assert_eq!(
+        html.matches("<title>").count(),
+        charts + 1,
+        "one per chart and the page's"
+    );
+    assert_eq!(html.matches("<desc>").count(), charts);
+    assert_eq!(html.matches("<table class=\"chart-data\">").count(), charts);
+    let levels_start = html
+        .find("<title>Level mix by quarter</title>")
+        .expect("a level chart");
+    let levels = &html[levels_start..];
+    let levels = &levels[..levels.find("</figure>").expect("a closed figure")];
+    assert!(
+        levels.contains("<desc>2025-Q2: 3 Nay-sayer, 1 Experimenter, 0 Practitioner;"),
+        "{levels}"
+    );
+    let table = &levels[levels
+        .find("<table class=\"chart-data\">")
+        .expect("a data table")..];
+    for (quarter, counts) in [
+        ("2025-Q2", [3, 1, 0]),
+        ("2025-Q3", [2, 1, 1]),
+        ("2025-Q4", [2, 1, 1]),
+    ] {
+        let cells: String = counts.iter().map(|n| format!("<td>{n}</td>")).collect();
+        assert!(
+            table.contains(&format!("<th scope=\"row\">{quarter}</th>{cells}")),
+            "{quarter}: {table}"
+        );
+    }
+}
+
+/// The visible text of each KPI card, by KPI title.
+fn kpi_cards(html: &str) -> Vec<(String, String)> {
+    html.split("<li class=\"kpi-card\">")
+        .skip(1)
+        .map(|card| {
+            let card = &card[..card.find("</li>").expect("a closed card")];
+            let title = card
+                .split_once("<h3 class=\"kpi-title\">")
+                .and_then(|(_, rest)| rest.split_once("</h3>"))
+                .map_or("", |(title, _)| title)
+                .to_string();
+            (title, visible_text(card))
+        })
+        .collect()
+}
+
+#[test]
+fn the_scorecard_calls_a_falling_sales_cycle_and_cost_to_serve_better() {
+    let site = moving_kpis(false);
+    site.build();
+    let html = site.read("partners/moving/index.html");
+    let cards = kpi_cards(main_of(&html));
+    let card = |title: &str| -> &str {
+        &cards
+            .iter()
+            .find(|(t, _)| t == title)
+            .unwrap_or_else(|| panic!("no {title} card in {cards:?}"))
+            .1
+    };
+    let cycle = card("Sales cycle");
+    assert!(cycle.contains("Lower is better"), "{cycle}");
+    assert!(cycle.contains("−10.0 days (−11.1%) better"), "{cycle}");
+    assert!(!cycle.contains("worse"), "{cycle}");
+    let cost = card("Cost to serve");
+    assert!(cost.contains("−$2,000 (−10.0%) better"), "{cost}");
+    assert!(!cost.contains("worse"), "{cost}");
+    let revenue = card("Partner-sourced revenue");
+    assert!(revenue.contains("+$50,000 (+10.0%) better"), "{revenue}");
+    let throughput = card("Enablement throughput");
+    assert!(throughput.contains("−2 (−40.0%) worse"), "{throughput}");
+    let margin = card("Margin contribution");
+    let since_baseline = margin
+        .split("vs baseline")
+        .nth(1)
+        .expect("a baseline delta");
+    assert!(since_baseline.contains("unchanged"), "{margin}");
+    assert!(!since_baseline.contains("better"), "{margin}");
+    assert!(!since_baseline.contains("worse"), "{margin}");
+}
+
+#[test]
+fn the_executive_summary_calls_a_falling_sales_cycle_better() {
+    let site = moving_kpis(false);
+    site.build();
+    let html = site.read("reports/executive/index.html");
+    let kpis = section(main_of(&html), "kpi-title");
+    let cycle = row_with(kpis, "Sales cycle");
+    assert!(cycle.contains("lower is better"), "{cycle}");
+    assert!(cycle.contains("90.0 days 80.0 days"), "{cycle}");
+    assert!(cycle.contains("−10.0 days (−11.1%) better"), "{cycle}");
+    assert!(!cycle.contains("worse"), "{cycle}");
+    let cost = row_with(kpis, "Cost to serve");
+    assert!(cost.contains("−$2,000 (−10.0%) better"), "{cost}");
+    let throughput = row_with(kpis, "Enablement throughput");
+    assert!(throughput.contains("−2 (−40.0%) worse"), "{throughput}");
+}
+
+#[test]
+fn warning_signs_are_named_with_their_evidence_on_scorecards_lists_and_the_summary() {
+    let site = flagged_partners(false);
+    site.build();
+    for (id, title, evidence) in [
+        (
+            "activity",
+            "Activity without instrumentation",
+            "2 of 2 people use AI in 1 workflow",
+        ),
+        (
+            "event",
+            "Event-based enablement",
+            "5 of 6 module completions (83%) happened in 2025-Q3",
+        ),
+        (
+            "literacy",
+            "Literacy without capability",
+            "4 module completions (2.0 per person)",
+        ),
+    ] {
+        let html = site.read(&format!("partners/{id}/index.html"));
+        let flags = visible_text(section(main_of(&html), "flags-title"));
+        assert!(flags.contains(title), "{id}: {flags}");
+        assert!(flags.contains(evidence), "{id}: {flags}");
+        assert!(!flags.contains("None found"), "{id}: {flags}");
+    }
+    let clean = site.read("partners/example/index.html");
+    let flags = visible_text(section(main_of(&clean), "flags-title"));
+    assert!(flags.contains("None found."), "{flags}");
+    let list = site.read("partners/index.html");
+    assert!(row_with(&list, ">Activity Partner<").contains("Activity without instrumentation"));
+    assert!(row_with(&list, ">Example Partner<").contains("None"));
+    let report = site.read("reports/executive/index.html");
+    let patterns = section(main_of(&report), "patterns-title");
+    let row = row_with(patterns, ">Event-based enablement<");
+    assert!(row.contains("Event Partner"), "{row}");
+    assert!(!row.contains("Literacy Partner"), "{row}");
+}
+
+#[test]
+fn the_scorecard_recommends_modules_for_the_weakest_skills_in_learning_order() {
+    let site = weak_partner(false);
+    site.build();
+    let html = site.read("partners/weak/index.html");
+    let next = section(main_of(&html), "next-title");
+    let automate = next
+        .find("href=\"/modules/automate-a-step/\"")
+        .expect("the automation module is recommended");
+    let numbers = next
+        .find("href=\"/modules/validate-numbers/\"")
+        .expect("the numbers module is recommended");
+    assert!(automate < numbers, "prerequisite first: {next}");
+    assert!(!next.contains("/modules/check-the-output/"), "{next}");
+    assert!(!next.contains("/modules/first-steps/"), "{next}");
+    let skills = visible_text(section(main_of(&html), "skills-title"));
+    assert!(
+        skills.contains("Weakest skills: Light automation, Output validation."),
+        "{skills}"
+    );
+}
+
+#[test]
+fn no_page_of_the_default_theme_shows_a_person_id_by_default() {
+    let site = partner_site("", &[("private", &secret_people())], false);
+    site.build();
+    assert!(site.built("partners/private/index.html"));
+    assert_eq!(site.files_containing("secret-person"), Vec::<String>::new());
+}
+
+#[test]
+fn the_default_scorecard_lists_people_when_the_site_allows_it() {
+    let site = partner_site(
+        "\n[program]\nshow_people = true\n",
+        &[("private", &secret_people())],
+        false,
+    );
+    site.build();
+    let html = site.read("partners/private/index.html");
+    let people = section(main_of(&html), "people-title");
+    let row = row_with(people, "secret-person-7");
+    assert!(row.contains("partner manager"), "{row}");
+    assert!(row.contains("Practitioner"), "{row}");
+    assert!(people.contains("secret-person-8"), "{people}");
+}
+
+/// Partner names in the order the rows of a partner table list them.
+fn names_in_rows(html: &str) -> Vec<String> {
+    html.split("<th scope=\"row\"><a href=\"")
+        .skip(1)
+        .filter_map(|row| {
+            row.split_once('>')
+                .and_then(|(_, rest)| rest.split_once('<'))
+        })
+        .map(|(name, _)| name.to_string())
+        .collect()
+}
+
+#[test]
+fn the_default_partner_list_shows_each_order_and_marks_the_current_one() {
+    let site = three_partners(false);
+    site.build();
+    for (page, active, names) in [
+        (
+            "partners/index.html",
+            "Name",
+            ["Alpha Corp", "Bravo Ltd", "Charlie Inc"],
+        ),
+        (
+            "partners/by-score/index.html",
+            "Proficiency score",
+            ["Charlie Inc", "Alpha Corp", "Bravo Ltd"],
+        ),
+        (
+            "partners/by-movement/index.html",
+            "Movement since baseline",
+            ["Bravo Ltd", "Charlie Inc", "Alpha Corp"],
+        ),
+        (
+            "partners/by-roi/index.html",
+            "ROI",
+            ["Bravo Ltd", "Alpha Corp", "Charlie Inc"],
+        ),
+    ] {
+        let html = site.read(page);
+        let main = main_of(&html);
+        assert_eq!(names_in_rows(main), names, "{page}");
+        assert!(
+            main.contains(&format!("aria-current=\"page\">{active}</a>")),
+            "{page} marks {active}"
+        );
+        assert_eq!(main.matches("aria-current=\"page\"").count(), 1, "{page}");
+    }
+    let by_roi = site.read("partners/by-roi/index.html");
+    assert!(row_with(&by_roi, ">Bravo Ltd<").contains("200%"));
+    assert!(row_with(&by_roi, ">Alpha Corp<").contains("50%"));
+}
+
+#[test]
+fn partner_pages_mark_their_place_in_the_main_navigation() {
+    let site = three_partners(false);
+    site.build();
+    for (page, current) in [
+        ("partners/index.html", "Partners"),
+        ("partners/by-roi/index.html", "Partners"),
+        ("partners/p1/index.html", "Partners"),
+        ("reports/executive/index.html", "Executive summary"),
+    ] {
+        let html = site.read(page);
+        let nav_start = html.find("aria-label=\"Main\"").expect("a main navigation");
+        let nav = &html[nav_start..nav_start + html[nav_start..].find("</nav>").expect("closed")];
+        assert!(
+            nav.contains(&format!("aria-current=\"page\">{current}</a>")),
+            "{page}: {nav}"
+        );
+        assert_eq!(nav.matches("aria-current").count(), 1, "{page}: {nav}");
+    }
+}
+
+#[test]
+fn the_default_workflow_page_shows_adoption_across_partners() {
+    let uses = format!(
+        "{}people:\n  - id: u1\n    role: partner manager\n    ai_use:\n      - workflow: qbr\n        since: 2025-04-01\n  - id: u2\n    role: sales engineer\n    ai_use:\n      - workflow: qbr\n        since: 2025-04-01\n{EMBEDDED_QBR}{}",
+        head("Embedding Partner"),
+        flat_kpis()
+    );
+    let other = format!(
+        "{}people:\n  - id: o1\n    role: partner manager\n{}",
+        head("Other Partner"),
+        flat_kpis()
+    );
+    let site = partner_site("", &[("uses", &uses), ("other", &other)], false);
+    site.build();
+    let html = site.read("workflows/qbr/index.html");
+    let main = main_of(&html);
+    let row = row_with(main, "href=\"/partners/uses/\"");
+    // Embedded since 2025-Q2, two people, 4 runs × 60 minutes = 4 hours.
+    assert!(row.starts_with("Embedding Partner"), "{row}");
+    assert!(row.contains("since 2025-Q2"), "{row}");
+    assert!(row.contains(" 2 4.0"), "{row}");
+    assert!(!main.contains("Other Partner"), "{main}");
+    let none = site.read("workflows/onboarding/index.html");
+    assert!(!main_of(&none).contains("/partners/"), "no adoption rows");
+}
+
+#[test]
+fn two_builds_with_the_default_theme_are_byte_identical() {
+    let site = flagged_partners(false);
+    site.build();
+    let first = site.snapshot();
+    site.build();
+    assert_same_tree(&first, &site.snapshot());
+    let again = flagged_partners(false);
+    again.build();
+    assert_same_tree(&first, &again.snapshot());
+}
+
+#[test]
+fn payback_is_not_shown_when_no_investment_is_set() {
+    let site = flagged_partners(false);
+    site.build();
+    let row = row_with(&site.read("partners/index.html"), ">Example Partner<");
+    assert!(!row.contains(" mo"), "{row}");
+    let json = site.read_json("data/metrics.json");
+    let example = json["partners"]
+        .as_array()
+        .expect("partners")
+        .iter()
+        .find(|p| p["id"] == "example")
+        .expect("the example partner");
+    assert!(
+        example["payback_months"].is_null(),
+        "{}",
+        example["payback_months"]
+    );
+}
