@@ -141,6 +141,11 @@ pub fn bars(
     compare_label: Option<&str>,
 ) -> String {
     let row_height = 26.0;
+    let decimals = decimals_for(
+        bars.iter()
+            .flat_map(|b| [Some(b.value), b.compare])
+            .flatten(),
+    );
     let label_width = label_width(bars.iter().map(|b| b.label.as_str()));
     let bar_width = 330.0;
     let largest = bars
@@ -155,7 +160,7 @@ pub fn bars(
             format!(
                 "{}: {}{}",
                 b.label,
-                format_number(b.value, 1),
+                format_number(b.value, decimals),
                 unit_suffix(unit)
             )
         })
@@ -175,7 +180,7 @@ pub fn bars(
             PALETTE[2],
             label_width + bar_width + 6.0,
             y + 15.0,
-            format_number(bar.value, 1)
+            format_number(bar.value, decimals)
         );
         if let Some(compare) = bar.compare {
             let x = label_width + bar_width * (compare / scale).clamp(0.0, 1.0);
@@ -196,9 +201,12 @@ pub fn bars(
     let body: Vec<Vec<String>> = bars
         .iter()
         .map(|b| {
-            let mut row = vec![b.label.clone(), format_number(b.value, 1)];
+            let mut row = vec![b.label.clone(), format_number(b.value, decimals)];
             if compare_label.is_some() {
-                row.push(b.compare.map_or("–".to_string(), |c| format_number(c, 1)));
+                row.push(
+                    b.compare
+                        .map_or("–".to_string(), |c| format_number(c, decimals)),
+                );
             }
             row
         })
@@ -230,6 +238,7 @@ pub fn trend(
         (520.0, 180.0, 70.0, 26.0)
     };
     let top = 8.0;
+    let decimals = decimals_for(points.iter().map(|p| p.value).chain(baseline));
     let values: Vec<f64> = points.iter().map(|p| p.value).chain(baseline).collect();
     let low = values.iter().copied().fold(f64::INFINITY, f64::min);
     let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -254,7 +263,7 @@ pub fn trend(
             format!(
                 "{} {}{}",
                 p.label,
-                format_number(p.value, 1),
+                format_number(p.value, decimals),
                 unit_suffix(unit)
             )
         })
@@ -263,7 +272,7 @@ pub fn trend(
     let description = match baseline {
         Some(b) => format!(
             "{description}; baseline {}{}",
-            format_number(b, 1),
+            format_number(b, decimals),
             unit_suffix(unit)
         ),
         None => description,
@@ -323,18 +332,28 @@ pub fn trend(
     let head = vec![String::new(), unit.to_string()];
     let mut body: Vec<Vec<String>> = points
         .iter()
-        .map(|p| vec![p.label.clone(), format_number(p.value, 1)])
+        .map(|p| vec![p.label.clone(), format_number(p.value, decimals)])
         .collect();
     if let Some(b) = baseline {
-        body.push(vec!["Baseline".to_string(), format_number(b, 1)]);
+        body.push(vec!["Baseline".to_string(), format_number(b, decimals)]);
     }
     figure(title, &svg, &head, &body)
+}
+
+/// Whole numbers (money, counts) show no decimals; anything else shows one.
+fn decimals_for(values: impl Iterator<Item = f64>) -> usize {
+    let mut values = values;
+    if values.all(|v| v.fract() == 0.0) {
+        0
+    } else {
+        1
+    }
 }
 
 /// Room for the longest label at the chart's 12px type, so labels are not clipped.
 fn label_width<'a>(labels: impl Iterator<Item = &'a str>) -> f64 {
     let longest = labels.map(|l| l.chars().count()).max().unwrap_or(0);
-    (longest as f64 * 6.8 + 10.0).clamp(60.0, 320.0)
+    (longest as f64 * 6.8 + 10.0).clamp(60.0, 320.0).round()
 }
 
 fn unit_suffix(unit: &str) -> String {
@@ -441,6 +460,6 @@ mod tests {
             Some("baseline"),
         );
         assert!(html.contains(r#"width="165.0""#), "{html}");
-        assert!(html.contains("<td>2.0</td><td>1.0</td>"), "{html}");
+        assert!(html.contains("<td>2</td><td>1</td>"), "{html}");
     }
 }
