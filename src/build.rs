@@ -2,6 +2,8 @@
 //! theme) → validate → compute → render (in parallel) → write. Each stage
 //! collects every problem it finds; the build stops after the first stage
 //! that has any, and the output folder is only replaced when all succeeded.
+//! [`render`] runs the same pipeline without writing, for the live preview,
+//! and can reuse pages of an earlier render through a [`PageCache`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -15,6 +17,9 @@ use crate::diagnostics::{self, Diagnostic, Error, Result};
 use crate::highlight;
 use crate::metrics;
 use crate::output::{self, Contents, OutputFile};
+pub use crate::page_cache::PageCache;
+use crate::page_cache::{RenderKey, Reuse};
+use crate::scorecards::Audience;
 use crate::site;
 use crate::templates::Templates;
 use crate::theme;
@@ -31,6 +36,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Includes pages marked `draft: true`.
     pub drafts: bool,
+    /// Who the build is for: everything, or what one partner may receive.
+    pub audience: Audience,
 }
 
 /// One written page and the content sources it was built from.
@@ -61,36 +68,66 @@ struct Inputs {
     output_dir: PathBuf,
     store: content::ContentStore,
     partners: Vec<metrics::PartnerFile>,
+    audience: Audience,
     theme: theme::Theme,
     /// Problems found while reading.
     problems: Vec<Diagnostic>,
 }
 
+/// A site rendered in memory: every file a build would write, not written.
+pub struct RenderedSite {
+    /// The folder a build would write.
+    pub output_dir: PathBuf,
+    /// Every output file, in path order.
+    pub files: Vec<OutputFile>,
+    /// Every rendered page with its sources, in output order.
+    pub pages: Vec<PageRecord>,
+    /// How many static and content files are copied rather than rendered.
+    pub files_copied: usize,
+    /// How many pages this run rendered; the others came from the cache.
+    pub pages_rendered: usize,
+    /// This run's pages, for the next run to reuse.
+    pub cache: PageCache,
+}
+
+/// A page's bytes, and whether this run rendered them (rather than reusing
+/// them from the cache).
+type PageBytes = (Arc<[u8]>, bool);
+
 /// Builds the site described by `options`.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
-    let mut inputs = load(options)?;
-    let config = &inputs.loaded.config;
-    let mut problems = std::mem::take(&mut inputs.problems);
-    problems.extend(validate::validate(&inputs.store, config));
-    problems.extend(metrics::validate(&inputs.partners, config, &inputs.store));
-    // Compute even after problems so dead links join the same report.
-    let site = match site::compute(config, &inputs.store, &inputs.partners) {
-        Ok(site) => site,
-        Err(Error::Input(link_problems)) => {
-            problems.extend(link_problems);
-            return Err(input_error(problems));
-        }
-        Err(other) => return Err(other),
-    };
-    fail_on(problems)?;
-    let levels = config.levels.iter().map(|l| l.title.clone()).collect();
-    let mut templates =
-        Templates::new(&inputs.theme, site.targets.clone(), levels).map_err(Error::Input)?;
-    templates.set_globals(site.globals.clone());
-    let rendered = render_all(&templates, &site.jobs)?;
+    let site = render_site(options, &PageCache::default(), true)?;
+    output::write(&site.output_dir, &site.files)?;
+    Ok(BuildReport {
+        output_dir: site.output_dir,
+        pages: site.pages,
+        files_copied: site.files_copied,
+    })
+}
 
-    let (files, files_copied) = output_files(&inputs, &site, rendered);
-    output::write(&inputs.output_dir, &files)?;
+/// Runs the whole pipeline without writing anything, reusing the pages of
+/// `cache` whose inputs did not change. The output folder is not checked,
+/// since nothing is written to it.
+pub fn render(options: &BuildOptions, cache: &PageCache) -> Result<RenderedSite> {
+    render_site(options, cache, false)
+}
+
+fn render_site(
+    options: &BuildOptions,
+    cache: &PageCache,
+    check_output: bool,
+) -> Result<RenderedSite> {
+    let mut inputs = load(options, check_output)?;
+    let site = check_and_compute(&mut inputs)?;
+    let config = &inputs.loaded.config;
+    let levels: Vec<String> = config.levels.iter().map(|l| l.title.clone()).collect();
+    let mut templates = Templates::new(&inputs.theme, site.targets.clone(), levels.clone())
+        .map_err(Error::Input)?;
+    templates.set_globals(site.globals.clone());
+    let key = RenderKey::new(&inputs.theme, &site, levels);
+    let rendered = render_all(&templates, &site.jobs, &cache.reusable(&key))?;
+    let pages_rendered = rendered.iter().filter(|(_, fresh)| *fresh).count();
+    let (files, files_copied) = output_files(&inputs, &site, &rendered);
     let pages = site
         .jobs
         .iter()
@@ -100,15 +137,39 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             sources: job.sources.clone(),
         })
         .collect();
-    Ok(BuildReport {
+    Ok(RenderedSite {
         output_dir: inputs.output_dir,
+        files,
         pages,
         files_copied,
+        pages_rendered,
+        cache: PageCache::keep(key, site.jobs, rendered.into_iter().map(|(bytes, _)| bytes)),
     })
 }
 
-/// Reads configuration, content, partner data and theme.
-fn load(options: &BuildOptions) -> Result<Inputs> {
+/// Validates the inputs and computes the pages, reporting every problem of
+/// both stages together.
+fn check_and_compute(inputs: &mut Inputs) -> Result<site::Site> {
+    let config = &inputs.loaded.config;
+    let mut problems = std::mem::take(&mut inputs.problems);
+    problems.extend(validate::validate(&inputs.store, config));
+    problems.extend(metrics::validate(&inputs.partners, config, &inputs.store));
+    // Compute even after problems so dead links join the same report.
+    let site = match site::compute(config, &inputs.store, &inputs.partners, &inputs.audience) {
+        Ok(site) => site,
+        Err(Error::Input(link_problems)) => {
+            problems.extend(link_problems);
+            return Err(input_error(problems));
+        }
+        Err(other) => return Err(other),
+    };
+    fail_on(problems)?;
+    Ok(site)
+}
+
+/// Reads configuration, content, partner data and theme; with
+/// `check_output`, first refuses an output folder that must not be replaced.
+fn load(options: &BuildOptions, check_output: bool) -> Result<Inputs> {
     let root = &options.root;
     let mut loaded = Config::load(root)?;
     if let Some(base_url) = &options.base_url {
@@ -118,10 +179,26 @@ fn load(options: &BuildOptions) -> Result<Inputs> {
         Some(output) => output.clone(),
         None => root.join(&loaded.config.output_dir),
     };
-    output::check_target(root, &output_dir)?;
+    if check_output {
+        output::check_target(root, &output_dir)?;
+    }
     let (store, mut problems) = content::load(root, options.drafts)?;
     let (partners, partner_problems) = metrics::load(root)?;
     problems.extend(partner_problems);
+    if let Audience::Partner(id) = &options.audience
+        && partner_problems_allow_check(&problems)
+        && !partners.iter().any(|p| &p.id == id)
+    {
+        let ids: Vec<&str> = partners.iter().map(|p| p.id.as_str()).collect();
+        return Err(Error::Refused(format!(
+            "--audience partner:{id}: no partner file content/partners/{id}.yaml (partners: {})",
+            if ids.is_empty() {
+                "none".to_string()
+            } else {
+                ids.join(", ")
+            }
+        )));
+    }
     let theme = match theme::load(root, &loaded) {
         Ok(theme) => theme,
         Err(Error::Input(theme_problems)) => {
@@ -135,8 +212,18 @@ fn load(options: &BuildOptions) -> Result<Inputs> {
         output_dir,
         store,
         partners,
+        audience: options.audience.clone(),
         theme,
         problems,
+    })
+}
+
+/// An unknown audience is only worth reporting when every partner file loaded;
+/// otherwise the partner may be the one that failed to parse.
+fn partner_problems_allow_check(problems: &[Diagnostic]) -> bool {
+    !problems.iter().any(|p| {
+        p.file
+            .starts_with(Path::new(content::CONTENT_DIR).join(metrics::PARTNERS_DIR))
     })
 }
 
@@ -146,7 +233,7 @@ fn load(options: &BuildOptions) -> Result<Inputs> {
 fn output_files(
     inputs: &Inputs,
     site: &site::Site,
-    rendered: Vec<String>,
+    rendered: &[PageBytes],
 ) -> (Vec<OutputFile>, usize) {
     let config = &inputs.loaded.config;
     let bytes = |data: Vec<u8>| Contents::Bytes(Arc::from(data));
@@ -163,8 +250,8 @@ fn output_files(
     for (path, data) in &site.files {
         files.insert(path.clone(), bytes(data.clone()));
     }
-    for (job, html) in site.jobs.iter().zip(rendered) {
-        files.insert(job.output.clone(), bytes(html.into_bytes()));
+    for (job, (page, _)) in site.jobs.iter().zip(rendered) {
+        files.insert(job.output.clone(), Contents::Bytes(page.clone()));
     }
     let files = files
         .into_iter()
@@ -188,12 +275,23 @@ fn input_error(mut problems: Vec<Diagnostic>) -> Error {
     Error::Input(problems)
 }
 
-/// Renders every job in parallel; a template mistake usually repeats on many
-/// pages, so identical reports are shown once.
-fn render_all(templates: &Templates, jobs: &[site::RenderJob]) -> Result<Vec<String>> {
-    let results: Vec<std::result::Result<String, Diagnostic>> = jobs
+/// Renders every job in parallel, taking a job's bytes from `reuse` when
+/// its template and context are unchanged; each result says whether it was
+/// rendered now. A template mistake usually repeats on many pages, so
+/// identical reports are shown once.
+fn render_all(
+    templates: &Templates,
+    jobs: &[site::RenderJob],
+    reuse: &Reuse,
+) -> Result<Vec<PageBytes>> {
+    let results: Vec<std::result::Result<PageBytes, Diagnostic>> = jobs
         .par_iter()
-        .map(|job| templates.render(job.template, &job.context))
+        .map(|job| match reuse.get(job) {
+            Some(bytes) => Ok((bytes, false)),
+            None => templates
+                .render(job.template, &job.context)
+                .map(|html| (Arc::from(html.into_bytes()), true)),
+        })
         .collect();
     let mut pages = Vec::with_capacity(results.len());
     // One mistake in a shared template fails many pages, with messages that

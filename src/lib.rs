@@ -3,7 +3,8 @@
 //! thin `proficio` binary drive it the same way:
 //! load ([`config`], [`content`], [`theme`]) → validate ([`validate`]) →
 //! compute ([`site`], [`markdown`], [`highlight`]) → render ([`templates`]) →
-//! write ([`output`]), orchestrated by [`build`].
+//! write ([`output`]), orchestrated by [`build`]. [`serve`] is the live
+//! preview: the same pipeline rendered into memory and served over HTTP.
 
 #![warn(missing_docs)]
 
@@ -18,7 +19,9 @@ pub mod init;
 pub mod markdown;
 pub mod metrics;
 pub mod output;
+mod page_cache;
 pub mod scorecards;
+pub mod serve;
 pub mod site;
 pub mod templates;
 pub mod theme;

@@ -1,11 +1,13 @@
 //! The `proficio` command line: parses arguments and calls the library.
 
 use std::io::IsTerminal;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
+use proficio::scorecards::Audience;
 use proficio::{BuildOptions, Error};
 
 /// Build partner enablement portals from Markdown modules.
@@ -32,6 +34,33 @@ enum Command {
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Who the portal is for: `internal` (everything) or `partner:<id>`
+        /// (all modules and that partner's scorecard, nothing of any other partner).
+        #[arg(long, default_value = "internal", value_parser = parse_audience)]
+        audience: Audience,
+    },
+    /// Preview the site: build it in memory, serve it over HTTP and rebuild on
+    /// every change, reloading open pages.
+    Serve {
+        /// The site's root folder (holding site.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// The port to listen on; when it is busy the next free one is used.
+        #[arg(long, default_value_t = proficio::serve::DEFAULT_PORT)]
+        port: u16,
+        /// Poll for changes instead of using the system's change events
+        /// (for network drives and containers).
+        #[arg(long)]
+        poll: bool,
+        /// Include pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Publish under this absolute URL instead of the server's own address.
+        #[arg(long)]
+        base_url: Option<String>,
     },
     /// Create a new site with sample modules in DIR (which must be empty or absent).
     Init {
@@ -49,6 +78,7 @@ fn main() -> ExitCode {
             output,
             base_url,
             drafts,
+            audience,
         } => {
             let started = Instant::now();
             let options = BuildOptions {
@@ -56,6 +86,7 @@ fn main() -> ExitCode {
                 output,
                 base_url,
                 drafts,
+                audience,
             };
             proficio::build(&options).map(|report| {
                 eprintln!(
@@ -66,6 +97,23 @@ fn main() -> ExitCode {
                     started.elapsed().as_millis()
                 );
             })
+        }
+        Command::Serve {
+            root,
+            bind,
+            port,
+            poll,
+            drafts,
+            base_url,
+        } => {
+            let mut options = proficio::serve::ServeOptions::new(root);
+            options.bind = bind;
+            options.port = port;
+            options.poll = poll;
+            options.drafts = drafts;
+            options.base_url = base_url;
+            options.colour = colour;
+            proficio::serve::Server::start(options).map(proficio::serve::Server::wait)
         }
         Command::Init { dir } => proficio::init::init(&dir).map(|()| {
             eprintln!(
@@ -98,4 +146,9 @@ fn report(error: &Error, colour: bool) {
         }
         other => eprintln!("error: {other}"),
     }
+}
+
+fn parse_audience(text: &str) -> Result<Audience, String> {
+    Audience::parse(text)
+        .ok_or_else(|| format!("`{text}` is not an audience: use `internal` or `partner:<id>`"))
 }

@@ -288,15 +288,42 @@ struct AdoptionRow {
     hours_saved_latest: f64,
 }
 
-/// Everything computed from the partner data.
+/// Who a build is for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Audience {
+    /// Everything: every scorecard, the partner list, the executive summary.
+    #[default]
+    Internal,
+    /// What one partner may receive: all modules and its own scorecard, and
+    /// no trace of any other partner.
+    Partner(String),
+}
+
+impl Audience {
+    /// Parses `internal` or `partner:<id>`.
+    pub fn parse(text: &str) -> Option<Audience> {
+        match text.split_once(':') {
+            None if text == "internal" => Some(Audience::Internal),
+            Some(("partner", id)) if !id.is_empty() => Some(Audience::Partner(id.to_string())),
+            _ => None,
+        }
+    }
+}
+
+/// Everything computed from the partner data that the audience may see.
 #[derive(Debug, Clone)]
 pub struct Ecosystem {
-    /// One view per partner, sorted by name.
+    /// One view per partner shown, sorted by name.
     pub partners: Vec<PartnerView>,
-    /// The executive summary.
-    pub report: ExecutiveView,
-    /// Workflow id → adoption across partners.
+    /// The executive summary; internal builds only, since every figure in it
+    /// aggregates all partners.
+    pub report: Option<ExecutiveView>,
+    /// Workflow id → adoption across the partners shown.
     pub adoption: BTreeMap<String, Adoption>,
+    /// Baseline quarter.
+    pub baseline_quarter: String,
+    /// Latest quarter.
+    pub latest_quarter: String,
 }
 
 /// One ordering of the partner list, published as its own page.
@@ -374,27 +401,27 @@ pub struct HomeSummary {
 }
 
 impl Ecosystem {
-    /// Figures for the top of the partner list.
-    pub fn list_summary(&self) -> ListSummary {
-        let report = &self.report;
-        ListSummary {
+    /// Figures for the top of the partner list (internal builds).
+    pub fn list_summary(&self) -> Option<ListSummary> {
+        let report = self.report.as_ref()?;
+        Some(ListSummary {
             partners: report.partners,
             headcount: report.headcount,
             score: report.score,
             score_change: report.score_change,
             roi: report.roi.roi.roi,
-        }
+        })
     }
 
-    /// Figures for the home page.
-    pub fn home_summary(&self) -> HomeSummary {
-        let report = &self.report;
-        HomeSummary {
+    /// Figures for the home page (internal builds).
+    pub fn home_summary(&self) -> Option<HomeSummary> {
+        let report = self.report.as_ref()?;
+        Some(HomeSummary {
             partners: report.partners,
             headcount: report.headcount,
             practitioner_share: report.practitioner_share,
             roi: report.roi.roi.roi,
-        }
+        })
     }
 }
 
@@ -476,12 +503,14 @@ impl Context<'_> {
     }
 }
 
-/// Computes every partner view and the executive summary; `None` without
-/// partner data.
+/// Computes the partner views and the executive summary the audience may
+/// see; `None` without partner data. Views are computed for every partner
+/// first, so a partner's share of the program cost is the same in every build.
 pub fn compute(
     config: &Config,
     store: &ContentStore,
     partners: &[PartnerFile],
+    audience: &Audience,
 ) -> Option<Ecosystem> {
     let (baseline, quarters) = quarter_range(config, partners)?;
     let latest = *quarters.last()?;
@@ -497,12 +526,19 @@ pub fn compute(
     };
     let mut views: Vec<PartnerView> = partners.iter().map(|p| partner_view(&context, p)).collect();
     views.sort_by(|a, b| (&a.summary.name, &a.summary.id).cmp(&(&b.summary.name, &b.summary.id)));
-    let adoption = adoption(&context, partners, &views);
-    let report = executive(&context, partners, &views);
+    let report = match audience {
+        Audience::Internal => Some(executive(&context, partners, &views)),
+        Audience::Partner(id) => {
+            views.retain(|v| &v.summary.id == id);
+            None
+        }
+    };
     Some(Ecosystem {
+        adoption: adoption(&context, &views),
         partners: views,
         report,
-        adoption,
+        baseline_quarter: context.baseline.to_string(),
+        latest_quarter: context.latest.to_string(),
     })
 }
 
@@ -917,11 +953,7 @@ fn roi_view(config: &Config, roi: Roi) -> RoiView {
     RoiView { roi, components }
 }
 
-fn adoption(
-    context: &Context,
-    partners: &[PartnerFile],
-    views: &[PartnerView],
-) -> BTreeMap<String, Adoption> {
+fn adoption(context: &Context, views: &[PartnerView]) -> BTreeMap<String, Adoption> {
     context
         .config
         .workflows
@@ -944,7 +976,7 @@ fn adoption(
                 .collect();
             let adoption = Adoption {
                 embedded_partners: rows.iter().filter(|r| r.embedded).count(),
-                partners: partners.len(),
+                partners: views.len(),
                 users: rows.iter().map(|r| r.users).sum(),
                 rows,
             };
@@ -1154,22 +1186,25 @@ pub fn exports(ecosystem: &Ecosystem, config: &Config) -> Vec<(String, Vec<u8>)>
         baseline_quarter: &'a str,
         latest_quarter: &'a str,
         program: ProgramView<'a>,
-        ecosystem: &'a ExecutiveView,
+        ecosystem: Option<&'a ExecutiveView>,
         partners: &'a [PartnerView],
     }
     let export = Export {
         schema_version: SCHEMA_VERSION,
-        baseline_quarter: &ecosystem.report.baseline_quarter,
-        latest_quarter: &ecosystem.report.latest_quarter,
+        baseline_quarter: &ecosystem.baseline_quarter,
+        latest_quarter: &ecosystem.latest_quarter,
         program: ProgramView::new(config),
-        ecosystem: &ecosystem.report,
+        ecosystem: ecosystem.report.as_ref(),
         partners: &ecosystem.partners,
     };
     let mut files = Vec::new();
     if let Ok(json) = serde_json::to_vec_pretty(&export) {
         files.push(("data/metrics.json".to_string(), json));
     }
-    files.push(("data/partners.csv".to_string(), partners_csv(ecosystem)));
+    files.push((
+        "data/partners.csv".to_string(),
+        partners_csv(ecosystem, config),
+    ));
     files.push(("data/kpis.csv".to_string(), kpis_csv(ecosystem)));
     files.push(("data/workflows.csv".to_string(), workflows_csv(ecosystem)));
     files
@@ -1188,7 +1223,7 @@ fn opt(value: Option<f64>) -> String {
     value.map_or(String::new(), |v| format!("{v:.4}"))
 }
 
-fn partners_csv(ecosystem: &Ecosystem) -> Vec<u8> {
+fn partners_csv(ecosystem: &Ecosystem, config: &Config) -> Vec<u8> {
     let rows = ecosystem
         .partners
         .iter()
@@ -1215,8 +1250,7 @@ fn partners_csv(ecosystem: &Ecosystem) -> Vec<u8> {
             row
         })
         .collect();
-    let levels: Vec<String> = ecosystem
-        .report
+    let levels: Vec<String> = config
         .levels
         .iter()
         .map(|l| format!("people_{}", l.id.replace('-', "_")))

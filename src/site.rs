@@ -17,7 +17,7 @@ use crate::content::{ContentStore, Page, PageKind};
 use crate::diagnostics::{Diagnostic, Error, Result};
 use crate::markdown::{self, LinkTargets, Rendered, TocEntry};
 use crate::metrics::PartnerFile;
-use crate::scorecards::{self, Ecosystem, ProgramView};
+use crate::scorecards::{self, Audience, Ecosystem, ProgramView};
 
 /// One file to produce with a template.
 #[derive(Debug, Clone)]
@@ -150,10 +150,17 @@ struct Model<'a> {
     ecosystem: Option<&'a Ecosystem>,
     /// Keys of the partner files, which every aggregate page depends on.
     partner_sources: BTreeSet<String>,
+    /// Who the build is for.
+    audience: &'a Audience,
 }
 
 /// Computes every page of the site.
-pub fn compute(config: &Config, store: &ContentStore, partners: &[PartnerFile]) -> Result<Site> {
+pub fn compute(
+    config: &Config,
+    store: &ContentStore,
+    partners: &[PartnerFile],
+    audience: &Audience,
+) -> Result<Site> {
     let targets = Arc::new(LinkTargets {
         base_path: config.base_path().to_string(),
         paths: store
@@ -174,7 +181,7 @@ pub fn compute(config: &Config, store: &ContentStore, partners: &[PartnerFile]) 
         crate::diagnostics::sort(&mut problems);
         return Err(Error::Input(problems));
     }
-    let ecosystem = scorecards::compute(config, store, partners);
+    let ecosystem = scorecards::compute(config, store, partners, audience);
     let mut model = Model {
         config,
         store,
@@ -185,6 +192,7 @@ pub fn compute(config: &Config, store: &ContentStore, partners: &[PartnerFile]) 
         nav: Vec::new(),
         ecosystem: ecosystem.as_ref(),
         partner_sources: partners.iter().map(|p| p.source.clone()).collect(),
+        audience,
     };
     model.summaries = store
         .pages
@@ -469,17 +477,30 @@ impl<'a> Model<'a> {
                 path: "/tracks/".to_string(),
             });
         }
-        if self.ecosystem.is_some() {
-            for (title, path) in [
-                ("Partners", "/partners/"),
-                ("Executive summary", "/reports/executive/"),
-            ] {
-                items.push(NavItem {
-                    title: title.to_string(),
-                    url: self.url(path),
-                    path: path.to_string(),
-                });
+        match self.ecosystem {
+            Some(ecosystem) if ecosystem.report.is_some() => {
+                for (title, path) in [
+                    ("Partners", "/partners/"),
+                    ("Executive summary", "/reports/executive/"),
+                ] {
+                    items.push(NavItem {
+                        title: title.to_string(),
+                        url: self.url(path),
+                        path: path.to_string(),
+                    });
+                }
             }
+            Some(ecosystem) => {
+                for partner in &ecosystem.partners {
+                    let path = format!("/partners/{}/", partner.summary.id);
+                    items.push(NavItem {
+                        title: "Your scorecard".to_string(),
+                        url: self.url(&path),
+                        path,
+                    });
+                }
+            }
+            None => {}
         }
         for (kind, title) in TAXONOMIES {
             if kind != "tags" || self.store.pages.values().any(|p| !p.front.tags.is_empty()) {
@@ -536,6 +557,14 @@ impl<'a> Model<'a> {
         let config = self.config;
         let mut context = Context::new();
         context.insert("program", &ProgramView::new(config));
+        let (kind, partner) = match self.audience {
+            Audience::Internal => ("internal", None),
+            Audience::Partner(id) => ("partner", Some(id.as_str())),
+        };
+        let mut audience = BTreeMap::<&str, Value>::new();
+        audience.insert("kind", kind.into());
+        audience.insert("partner", partner.into());
+        context.insert_value("audience", Value::from_serializable(&audience));
         context.insert(
             "site",
             &SiteView {
@@ -708,7 +737,7 @@ impl<'a> Model<'a> {
             .iter()
             .map(|t| self.track_value(t, &mut sources))
             .collect();
-        let partners_summary = self.ecosystem.map(|e| {
+        let partners_summary = self.ecosystem.and_then(|e| {
             sources.extend(self.partner_sources.iter().cloned());
             e.home_summary()
         });
@@ -903,10 +932,14 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// The partner list in each ordering, one scorecard per partner, and the
-    /// executive summary.
+    /// One scorecard per partner shown; for internal builds also the partner
+    /// list in each ordering and the executive summary.
     fn partner_jobs(&self, jobs: &mut Vec<RenderJob>) {
         let Some(ecosystem) = self.ecosystem else {
+            return;
+        };
+        self.scorecard_jobs(ecosystem, jobs);
+        let Some(report) = &ecosystem.report else {
             return;
         };
         let exports: Vec<LinkRef> = [
@@ -921,6 +954,26 @@ impl<'a> Model<'a> {
             url: self.url(path),
         })
         .collect();
+        self.partner_list_jobs(ecosystem, &exports, jobs);
+        let path = "/reports/executive/";
+        let mut job = self.job(
+            path,
+            output_for(path),
+            "executive.html",
+            "executive",
+            self.partner_sources.clone(),
+        );
+        job.context.insert("report", report);
+        job.context.insert("exports", &exports);
+        jobs.push(job);
+    }
+
+    fn partner_list_jobs(
+        &self,
+        ecosystem: &Ecosystem,
+        exports: &[LinkRef],
+        jobs: &mut Vec<RenderJob>,
+    ) {
         let orderings = scorecards::orderings(ecosystem);
         for ordering in &orderings {
             let menu: Vec<Value> = orderings
@@ -949,9 +1002,12 @@ impl<'a> Model<'a> {
                 .insert_value("ordering", Value::from_serializable(&current));
             job.context.insert_value("orderings", Value::from(menu));
             job.context.insert("ecosystem", &ecosystem.list_summary());
-            job.context.insert("exports", &exports);
+            job.context.insert("exports", exports);
             jobs.push(job);
         }
+    }
+
+    fn scorecard_jobs(&self, ecosystem: &Ecosystem, jobs: &mut Vec<RenderJob>) {
         for partner in &ecosystem.partners {
             let recommendations: Vec<RecommendationView> = partner
                 .recommendations
@@ -979,17 +1035,6 @@ impl<'a> Model<'a> {
             );
             jobs.push(job);
         }
-        let path = "/reports/executive/";
-        let mut job = self.job(
-            path,
-            output_for(path),
-            "executive.html",
-            "executive",
-            self.partner_sources.clone(),
-        );
-        job.context.insert("report", &ecosystem.report);
-        job.context.insert("exports", &exports);
-        jobs.push(job);
     }
 
     fn feed_jobs(&self, jobs: &mut Vec<RenderJob>) {

@@ -1,0 +1,296 @@
+//! Rebuilding the preview: renders the site in memory (reusing unchanged
+//! pages through the build's page cache), turns the result into the file map
+//! the server serves, decides what open pages must do (nothing, swap
+//! stylesheets, or reload) by comparing it with the previous map, and prints
+//! one line per rebuild. A failed rebuild prints its diagnostics and
+//! publishes an overlay while the last good files stay in place.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::Receiver;
+use std::time::{Instant, SystemTime};
+
+use crate::build::{self, BuildOptions, PageCache, RenderedSite};
+use crate::diagnostics::{Error, Result};
+use crate::output::Contents;
+
+use super::Log;
+use super::inject;
+use super::state::{Files, Refresh, Shared, Snapshot};
+use super::watch::Changes;
+
+/// A copied file's bytes and the metadata they were read with.
+struct Copied {
+    len: u64,
+    modified: Option<SystemTime>,
+    bytes: Arc<[u8]>,
+}
+
+/// Renders the site on demand and publishes the results.
+pub(crate) struct Rebuilder {
+    options: BuildOptions,
+    cache: PageCache,
+    /// Files copied from the inputs (content assets), re-read only when
+    /// their size or modification time changes.
+    copied: HashMap<PathBuf, Copied>,
+    shared: Arc<Shared>,
+    log: Log,
+    /// Colours diagnostics for a terminal.
+    pub colour: bool,
+}
+
+/// How a rebuild went, for its terminal line.
+pub(crate) enum Outcome {
+    /// Built and served from `ready` on; `refresh` says what open pages
+    /// were told.
+    Built {
+        pages: usize,
+        rendered: usize,
+        refresh: Option<Refresh>,
+        ready: Instant,
+    },
+    /// Did not build; the last good site stays served, with the overlay
+    /// from `ready` on.
+    Failed { problems: usize, ready: Instant },
+}
+
+impl Rebuilder {
+    /// A rebuilder for the site described by `options`.
+    pub fn new(options: BuildOptions, shared: Arc<Shared>, log: Log) -> Rebuilder {
+        Rebuilder {
+            options,
+            cache: PageCache::default(),
+            copied: HashMap::new(),
+            shared,
+            log,
+            colour: false,
+        }
+    }
+
+    /// The first build, with its own terminal line.
+    pub fn first_build(&mut self) {
+        let started = Instant::now();
+        let line = match self.rebuild() {
+            Outcome::Built { pages, .. } => format!(
+                "Built {pages} pages in memory in {} ms",
+                started.elapsed().as_millis()
+            ),
+            Outcome::Failed { problems, .. } => format!(
+                "The site does not build yet ({problems} problem{}); every page shows them until they are fixed",
+                plural(problems)
+            ),
+        };
+        (self.log)(&line);
+    }
+
+    /// Rebuilds after each batch of changes until the watcher goes away.
+    /// Batches that queued up during a rebuild are handled by one rebuild.
+    pub fn run(mut self, changes: Receiver<Changes>) {
+        while let Ok(mut batch) = changes.recv() {
+            while let Ok(more) = changes.try_recv() {
+                batch.extend(more);
+            }
+            if self.shared.stopping() {
+                break;
+            }
+            let started = batch.first_seen().unwrap_or_else(Instant::now);
+            let outcome = self.rebuild();
+            (self.log)(&rebuild_line(&batch, &outcome, started));
+        }
+    }
+
+    /// Renders and publishes; never panics on bad input.
+    pub fn rebuild(&mut self) -> Outcome {
+        match self.render() {
+            Ok((files, site)) => {
+                let refresh = self.publish_files(files);
+                let ready = Instant::now();
+                // Only now let the previous render's pages go: freeing them
+                // takes a while on a large site, and no reader waits for it.
+                self.cache = site.cache;
+                Outcome::Built {
+                    pages: site.pages.len(),
+                    rendered: site.pages_rendered,
+                    refresh,
+                    ready,
+                }
+            }
+            Err(error) => {
+                self.publish_error(&error);
+                let ready = Instant::now();
+                self.report(&error);
+                Outcome::Failed {
+                    problems: error.diagnostics().len().max(1),
+                    ready,
+                }
+            }
+        }
+    }
+
+    /// The site rendered, and its files as served bytes.
+    fn render(&mut self) -> Result<(Files, RenderedSite)> {
+        let site = build::render(&self.options, &self.cache)?;
+        let mut files = Files::with_capacity(site.files.len());
+        for file in &site.files {
+            let bytes = match &file.contents {
+                Contents::Bytes(bytes) => bytes.clone(),
+                Contents::Copy(source) => self.copied_bytes(source)?,
+            };
+            files.insert(file.path.clone(), bytes);
+        }
+        Ok((files, site))
+    }
+
+    /// A copied file's bytes, read again only if it changed on disk.
+    fn copied_bytes(&mut self, source: &Path) -> Result<Arc<[u8]>> {
+        let metadata = std::fs::metadata(source).map_err(|e| Error::io(source, e))?;
+        let modified = metadata.modified().ok();
+        if let Some(known) = self.copied.get(source)
+            && known.len == metadata.len()
+            && known.modified == modified
+            && modified.is_some()
+        {
+            return Ok(known.bytes.clone());
+        }
+        let bytes: Arc<[u8]> = std::fs::read(source)
+            .map_err(|e| Error::io(source, e))?
+            .into();
+        let copied = Copied {
+            len: metadata.len(),
+            modified,
+            bytes: bytes.clone(),
+        };
+        self.copied.insert(source.to_path_buf(), copied);
+        Ok(bytes)
+    }
+
+    /// Serves `files` from now on and tells open pages what changed.
+    fn publish_files(&self, files: Files) -> Option<Refresh> {
+        let current = self.shared.current();
+        let refresh = if current.overlay.is_some() || !current.built {
+            Some(Refresh::Reload)
+        } else {
+            refresh_for(&current.files, &files)
+        };
+        let files = Arc::new(files);
+        self.shared.publish(|s| {
+            let generation = if refresh.is_some() {
+                s.generation + 1
+            } else {
+                s.generation
+            };
+            Snapshot {
+                files,
+                built: true,
+                generation,
+                reload_generation: match refresh {
+                    Some(Refresh::Reload) => generation,
+                    _ => s.reload_generation,
+                },
+                overlay: None,
+                base_path: s.base_path.clone(),
+            }
+        });
+        refresh
+    }
+
+    /// Keeps the last good files and shows `error` on every page.
+    fn publish_error(&self, error: &Error) {
+        let overlay: Arc<str> = Arc::from(inject::overlay(error));
+        self.shared.publish(|s| Snapshot {
+            generation: s.generation + 1,
+            reload_generation: s.generation + 1,
+            overlay: Some(overlay),
+            ..s.clone()
+        });
+    }
+
+    fn report(&self, error: &Error) {
+        match error {
+            Error::Input(problems) => {
+                let text: String = problems.iter().map(|p| p.render(self.colour)).collect();
+                (self.log)(text.trim_end());
+            }
+            other => (self.log)(&format!("error: {other}")),
+        }
+    }
+}
+
+/// What open pages must do to go from `old` to `new`: nothing when no file
+/// changed, a stylesheet swap when only stylesheets did, a reload otherwise.
+fn refresh_for(old: &Files, new: &Files) -> Option<Refresh> {
+    let removed = old.keys().filter(|path| !new.contains_key(*path));
+    let changed = new.iter().filter_map(|(path, bytes)| match old.get(path) {
+        Some(before) if Arc::ptr_eq(before, bytes) || before == bytes => None,
+        _ => Some(path),
+    });
+    let mut any = false;
+    for path in removed.chain(changed) {
+        if !path.ends_with(".css") {
+            return Some(Refresh::Reload);
+        }
+        any = true;
+    }
+    any.then_some(Refresh::Styles)
+}
+
+/// The terminal line of one rebuild: what changed, what came of it, how long
+/// it took from the first change event to the result being served.
+fn rebuild_line(changes: &Changes, outcome: &Outcome, started: Instant) -> String {
+    let ready = match outcome {
+        Outcome::Built { ready, .. } | Outcome::Failed { ready, .. } => *ready,
+    };
+    let took = ready.saturating_duration_since(started).as_millis();
+    let clock = chrono::Local::now().format("%H:%M:%S");
+    let what = changes.describe();
+    match outcome {
+        Outcome::Built {
+            pages,
+            rendered,
+            refresh,
+            ..
+        } => {
+            let effect = match refresh {
+                Some(Refresh::Reload) => "pages reloaded",
+                Some(Refresh::Styles) => "stylesheets swapped",
+                None => "no output changed",
+            };
+            format!(
+                "{clock} {what}: {pages} pages ({rendered} re-rendered), {effect}, in {took} ms"
+            )
+        }
+        Outcome::Failed { problems, .. } => format!(
+            "{clock} {what}: {problems} problem{}, still serving the last good site ({took} ms)",
+            plural(*problems)
+        ),
+    }
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(entries: &[(&str, &str)]) -> Files {
+        entries
+            .iter()
+            .map(|(path, text)| (path.to_string(), Arc::from(text.as_bytes())))
+            .collect()
+    }
+
+    #[test]
+    fn only_stylesheets_changing_asks_for_a_style_swap() {
+        let old = files(&[("index.html", "a"), ("style.css", "b")]);
+        let styles = files(&[("index.html", "a"), ("style.css", "c")]);
+        let page = files(&[("index.html", "x"), ("style.css", "c")]);
+        let gone = files(&[("style.css", "b")]);
+        assert_eq!(refresh_for(&old, &old.clone()), None);
+        assert_eq!(refresh_for(&old, &styles), Some(Refresh::Styles));
+        assert_eq!(refresh_for(&old, &page), Some(Refresh::Reload));
+        assert_eq!(refresh_for(&old, &gone), Some(Refresh::Reload));
+    }
+}

@@ -1,0 +1,165 @@
+//! What the server threads share: the snapshot being served (the last good
+//! site, its generation and any current build problems) and the stop flag.
+//! A rebuild publishes a whole new snapshot at once, so a request never sees
+//! half of one build and half of another; event streams wait on a condition
+//! variable for the next generation instead of polling.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Output files by path relative to the site (`modules/qbr/index.html`).
+pub(crate) type Files = HashMap<String, Arc<[u8]>>;
+
+/// What open pages must do to show the current generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refresh {
+    /// Reload the page.
+    Reload,
+    /// Only stylesheets changed: fetch them again.
+    Styles,
+}
+
+/// One published state of the preview.
+#[derive(Clone)]
+pub(crate) struct Snapshot {
+    /// The last site that built; empty before the first good build.
+    pub files: Arc<Files>,
+    /// True once a build has succeeded.
+    pub built: bool,
+    /// Increases with every published change.
+    pub generation: u64,
+    /// The newest generation that needs a full reload (not only styles).
+    pub reload_generation: u64,
+    /// The overlay describing the current build problems, if any.
+    pub overlay: Option<Arc<str>>,
+    /// The URL path the site is served under (`/` or `/portal/`).
+    pub base_path: String,
+}
+
+impl Snapshot {
+    /// What a page showing `generation` must do to show this snapshot.
+    pub fn refresh_since(&self, generation: u64) -> Option<Refresh> {
+        if generation >= self.generation {
+            None
+        } else if generation < self.reload_generation {
+            Some(Refresh::Reload)
+        } else {
+            Some(Refresh::Styles)
+        }
+    }
+}
+
+/// State shared by the HTTP, watcher and rebuild threads.
+pub(crate) struct Shared {
+    snapshot: Mutex<Arc<Snapshot>>,
+    changed: Condvar,
+    stopping: AtomicBool,
+}
+
+impl Shared {
+    /// Nothing built yet. Generations start at the clock's milliseconds so a
+    /// page left open across a server restart sees a newer generation and
+    /// reloads.
+    pub fn new(base_path: String) -> Shared {
+        let start = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(1, |d| u64::try_from(d.as_millis()).unwrap_or(1));
+        let snapshot = Snapshot {
+            files: Arc::new(Files::new()),
+            built: false,
+            generation: start,
+            reload_generation: start,
+            overlay: None,
+            base_path,
+        };
+        Shared {
+            snapshot: Mutex::new(Arc::new(snapshot)),
+            changed: Condvar::new(),
+            stopping: AtomicBool::new(false),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Arc<Snapshot>> {
+        // A panicking holder cannot leave a half-written snapshot behind
+        // (it is replaced whole), so a poisoned lock is still usable.
+        self.snapshot.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The snapshot being served.
+    pub fn current(&self) -> Arc<Snapshot> {
+        self.lock().clone()
+    }
+
+    /// Publishes the next snapshot, made from the current one by `change`,
+    /// and wakes every event stream.
+    pub fn publish(&self, change: impl FnOnce(&Snapshot) -> Snapshot) {
+        let mut current = self.lock();
+        let next = Arc::new(change(&current));
+        let previous = std::mem::replace(&mut *current, next);
+        drop(current);
+        self.changed.notify_all();
+        // Free the previous files outside the lock, which requests wait on.
+        drop(previous);
+    }
+
+    /// Waits until the generation passes `generation`, the server stops or
+    /// `timeout` elapses, and returns the snapshot then current.
+    pub fn wait_newer(&self, generation: u64, timeout: Duration) -> Arc<Snapshot> {
+        let guard = self.lock();
+        let (guard, _) = self
+            .changed
+            .wait_timeout_while(guard, timeout, |s| {
+                s.generation <= generation && !self.stopping()
+            })
+            .unwrap_or_else(|e| e.into_inner());
+        guard.clone()
+    }
+
+    /// Asks every thread to finish.
+    pub fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        // Take the lock so no stream is between its check and its wait.
+        drop(self.lock());
+        self.changed.notify_all();
+    }
+
+    /// True once [`Shared::stop`] was called.
+    pub fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_style_change_after_a_reload_only_swaps_styles() {
+        let shared = Shared::new("/".to_string());
+        let start = shared.current().generation;
+        shared.publish(|s| Snapshot {
+            generation: s.generation + 1,
+            reload_generation: s.generation + 1,
+            ..s.clone()
+        });
+        shared.publish(|s| Snapshot {
+            generation: s.generation + 1,
+            ..s.clone()
+        });
+        let now = shared.current();
+        assert_eq!(now.refresh_since(start), Some(Refresh::Reload));
+        assert_eq!(now.refresh_since(start + 1), Some(Refresh::Styles));
+        assert_eq!(now.refresh_since(start + 2), None);
+    }
+
+    #[test]
+    fn waiting_returns_at_once_after_stop() {
+        let shared = Shared::new("/".to_string());
+        shared.stop();
+        let generation = shared.current().generation;
+        let waited = shared.wait_newer(generation, Duration::from_secs(30));
+        assert_eq!(waited.generation, generation);
+    }
+}

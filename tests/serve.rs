@@ -1,0 +1,698 @@
+//! `proficio serve` end to end: a server on a free loopback port previews a
+//! fixture site while the tests edit it the way editors do (in-place writes,
+//! a temporary file renamed over the original, vim's backup dance, new,
+//! renamed and deleted files and folders), and read the pages back over HTTP
+//! with a bounded wait. Also: the error overlay and recovery, the event
+//! stream, refused paths, and an incremental render equal to a full build.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{Site, module, snapshot};
+use proficio::build::{PageCache, render};
+use proficio::output::Contents;
+use proficio::serve::{ServeOptions, Server};
+
+/// How long a change may take to show; generous for a loaded CI machine.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// How long a change that must not cause a rebuild is given to cause one.
+const QUIET: Duration = Duration::from_millis(1500);
+
+fn fixture() -> Site {
+    Site::with_config(&[
+        (
+            "content/modules/first.md",
+            &module(
+                "title: First module\nlevel: experimenter\ntrack: basics\nskills: [prompting]",
+                "## Start\n\nThe original first text.\n",
+            ),
+        ),
+        (
+            "content/modules/second.md",
+            &module(
+                "title: Second module\nlevel: practitioner\ntrack: basics\nprerequisites: [first]",
+                "## Next\n\nSecond body.\n",
+            ),
+        ),
+        ("content/about.md", "# About\n\nWho we are.\n"),
+    ])
+}
+
+/// A running server and the lines it printed.
+struct Preview {
+    server: Server,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Preview {
+    fn start(site: &Site) -> Preview {
+        Preview::start_with(site, |_| {})
+    }
+
+    fn start_with(site: &Site, adjust: impl FnOnce(&mut ServeOptions)) -> Preview {
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let mut options = ServeOptions::new(site.root());
+        options.port = 0;
+        let sink = lines.clone();
+        options.log = Arc::new(move |line: &str| {
+            sink.lock().expect("log lock").push(line.to_string());
+        });
+        adjust(&mut options);
+        let server = Server::start(options).expect("the server starts");
+        Preview { server, lines }
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.lines.lock().expect("log lock").clone()
+    }
+
+    /// Lines that report a rebuild (they carry a clock time first).
+    fn rebuilds(&self) -> usize {
+        self.lines()
+            .iter()
+            .filter(|l| l.len() > 9 && l.as_bytes()[2] == b':' && l.as_bytes()[5] == b':')
+            .count()
+    }
+
+    fn get(&self, path: &str) -> Reply {
+        get(self.server.port(), path)
+    }
+
+    /// Polls `path` until `done` holds for the reply, or fails after
+    /// [`PATIENCE`] showing the last reply and what the server printed.
+    fn wait_for(&self, path: &str, what: &str, done: impl Fn(&Reply) -> bool) -> Reply {
+        let started = Instant::now();
+        loop {
+            let reply = self.get(path);
+            if done(&reply) {
+                return reply;
+            }
+            if started.elapsed() > PATIENCE {
+                panic!(
+                    "{path} never showed {what}; last reply {} with:\n{}\n--- server said:\n{}",
+                    reply.status,
+                    reply.body,
+                    self.lines().join("\n")
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_for_text(&self, path: &str, text: &str) -> Reply {
+        self.wait_for(path, text, |r| r.status == 200 && r.body.contains(text))
+    }
+
+    fn wait_for_status(&self, path: &str, status: u16) -> Reply {
+        self.wait_for(path, &format!("status {status}"), |r| r.status == status)
+    }
+}
+
+/// One HTTP reply.
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A GET for `target` sent byte for byte (so `..` reaches the server as
+/// written), on a fresh connection closed after the reply.
+fn get(port: u16, target: &str) -> Reply {
+    let raw = request(
+        port,
+        &format!("GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
+    );
+    parse_reply(&raw)
+}
+
+fn request(port: u16, text: &str) -> Vec<u8> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to the preview");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("read timeout");
+    stream.write_all(text.as_bytes()).expect("send the request");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read the reply");
+    raw
+}
+
+fn parse_reply(raw: &[u8]) -> Reply {
+    let text = String::from_utf8_lossy(raw);
+    let (head, body) = text.split_once("\r\n\r\n").expect("a reply head");
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Reply {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+/// A served page without the live-reload script, to compare with a build.
+fn without_script(body: &str) -> String {
+    match (
+        body.find("<script data-proficio-live-reload>"),
+        body.rfind("</script>"),
+    ) {
+        (Some(start), Some(end)) if end > start => {
+            format!("{}{}", &body[..start], &body[end + "</script>".len()..])
+        }
+        _ => body.to_string(),
+    }
+}
+
+/// Replaces a file the way vim, JetBrains editors and `sed -i` do: write a
+/// temporary file beside it, then rename it over the original.
+fn save_by_rename(site: &Site, relative: &str, temporary: &str, text: &str) {
+    site.write(temporary, text);
+    std::fs::rename(site.path(temporary), site.path(relative)).expect("rename over");
+}
+
+#[test]
+fn pages_are_served_from_memory_with_their_content_types() {
+    let site = fixture();
+    let preview = Preview::start(&site);
+    let home = preview.get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(
+        home.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(
+        home.body.contains("/__proficio/events"),
+        "no live reload script"
+    );
+    for (path, media_type) in [
+        ("/style.css", "text/css; charset=utf-8"),
+        ("/favicon.svg", "image/svg+xml"),
+        ("/sitemap.xml", "application/xml"),
+        ("/robots.txt", "text/plain; charset=utf-8"),
+    ] {
+        let reply = preview.get(path);
+        assert_eq!(reply.status, 200, "{path}");
+        assert_eq!(reply.header("content-type"), Some(media_type), "{path}");
+        assert!(!reply.body.contains("proficio-live-reload"), "{path}");
+    }
+    let module = preview.get("/modules/first/");
+    assert!(module.body.contains("The original first text."));
+    let folder = preview.get("/modules/first?x=1");
+    assert_eq!(folder.status, 301);
+    assert_eq!(folder.header("location"), Some("/modules/first/"));
+    let missing = preview.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("<html"), "the site's own 404 page");
+    assert!(
+        !site.path("public").exists(),
+        "serve never writes the output folder"
+    );
+}
+
+#[test]
+fn urls_that_could_leave_the_site_are_refused() {
+    let site = fixture();
+    site.write("secret.txt", "do not serve me");
+    let preview = Preview::start(&site);
+    for target in [
+        "/../secret.txt",
+        "/modules/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/modules/%2e%2e/%2e%2e/site.toml",
+        "/..%5csecret.txt",
+        "/.%2e/site.toml",
+        "http://localhost/../secret.txt",
+    ] {
+        let reply = preview.get(target);
+        assert_eq!(reply.status, 400, "{target}");
+        assert!(!reply.body.contains("do not serve me"), "{target}");
+    }
+    for target in [
+        "/secret.txt",
+        "/site.toml",
+        "/content/about.md",
+        "//etc/passwd",
+    ] {
+        let reply = preview.get(target);
+        assert_eq!(reply.status, 404, "{target}");
+        assert!(!reply.body.contains("do not serve me"), "{target}");
+    }
+    let post = parse_reply(&request(
+        preview.server.port(),
+        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n",
+    ));
+    assert_eq!(post.status, 405);
+}
+
+#[test]
+fn in_place_and_rename_saves_show_up() {
+    let site = fixture();
+    let preview = Preview::start(&site);
+    let front = "title: First module\nlevel: experimenter\ntrack: basics\nskills: [prompting]";
+    site.write(
+        "content/modules/first.md",
+        &module(front, "Written in place.\n"),
+    );
+    preview.wait_for_text("/modules/first/", "Written in place.");
+    save_by_rename(
+        &site,
+        "content/modules/first.md",
+        "content/modules/first.md.tmp",
+        &module(front, "Saved through a temporary file.\n"),
+    );
+    preview.wait_for_text("/modules/first/", "Saved through a temporary file.");
+    save_by_rename(
+        &site,
+        "content/modules/first.md",
+        "content/modules/first.md___jb_tmp___",
+        &module(front, "Saved the JetBrains way.\n"),
+    );
+    preview.wait_for_text("/modules/first/", "Saved the JetBrains way.");
+    // vim: move the original to a backup, write a new file, drop the backup.
+    std::fs::rename(
+        site.path("content/modules/first.md"),
+        site.path("content/modules/first.md~"),
+    )
+    .expect("backup");
+    site.write(
+        "content/modules/first.md",
+        &module(front, "Saved the vim way.\n"),
+    );
+    site.remove("content/modules/first.md~");
+    preview.wait_for_text("/modules/first/", "Saved the vim way.");
+    // The track page lists the module's title: a dependent page follows.
+    save_by_rename(
+        &site,
+        "content/modules/first.md",
+        "content/modules/.first.md.swp",
+        &module(
+            &front.replace("First module", "Renamed first module"),
+            "Body.\n",
+        ),
+    );
+    preview.wait_for_text("/tracks/basics/", "Renamed first module");
+    preview.wait_for_text("/modules/second/", "Renamed first module");
+}
+
+#[test]
+fn new_renamed_and_deleted_files_and_folders_show_up() {
+    let site = fixture();
+    let preview = Preview::start(&site);
+    site.write(
+        "content/modules/third.md",
+        &module("title: Third module\nlevel: experimenter", "Third body.\n"),
+    );
+    preview.wait_for_text("/modules/third/", "Third body.");
+    std::fs::rename(
+        site.path("content/modules/third.md"),
+        site.path("content/modules/fourth.md"),
+    )
+    .expect("rename");
+    preview.wait_for_text("/modules/fourth/", "Third body.");
+    preview.wait_for_status("/modules/third/", 404);
+    site.remove("content/modules/fourth.md");
+    preview.wait_for_status("/modules/fourth/", 404);
+
+    site.write("content/guides/_index.md", "# Guides\n\nHow-tos.\n");
+    site.write("content/guides/setup.md", "# Setup\n\nSet it up.\n");
+    preview.wait_for_text("/guides/setup/", "Set it up.");
+    std::fs::rename(site.path("content/guides"), site.path("content/handbook")).expect("rename");
+    preview.wait_for_text("/handbook/setup/", "Set it up.");
+    preview.wait_for_status("/guides/setup/", 404);
+    // Files inside a renamed folder are still watched under their new name.
+    site.write("content/handbook/setup.md", "# Setup\n\nSet it up again.\n");
+    preview.wait_for_text("/handbook/setup/", "Set it up again.");
+    site.write("content/handbook/deeper/step.md", "# Step\n\nOne step.\n");
+    preview.wait_for_text("/handbook/deeper/step/", "One step.");
+    std::fs::remove_dir_all(site.path("content/handbook")).expect("remove folder");
+    preview.wait_for_status("/handbook/setup/", 404);
+    // The whole content folder moved away and back is watched again.
+    std::fs::rename(site.path("content"), site.path("content-away")).expect("move away");
+    preview.wait_for_status("/about/", 404);
+    std::fs::rename(site.path("content-away"), site.path("content")).expect("move back");
+    preview.wait_for_text("/about/", "Who we are.");
+    site.write("content/about.md", "# About\n\nAfter the move.\n");
+    preview.wait_for_text("/about/", "After the move.");
+}
+
+#[test]
+fn site_wide_inputs_rebuild_everything() {
+    let site = fixture();
+    let preview = Preview::start(&site);
+    let config = common::SITE_TOML.replace("Test Portal", "Renamed Portal");
+    save_by_rename(&site, "site.toml", "site.toml.tmp", &config);
+    preview.wait_for_text("/about/", "Renamed Portal");
+    // A template folder that did not exist when the server started.
+    site.write(
+        "templates/robots.txt",
+        "User-agent: *\nDisallow: /private/\n",
+    );
+    preview.wait_for_text("/robots.txt", "Disallow: /private/");
+    site.write("static/extra.css", "main { color: red; }\n");
+    preview.wait_for_text("/extra.css", "color: red");
+    site.write("static/extra.css", "main { color: blue; }\n");
+    let reply = preview.wait_for_text("/extra.css", "color: blue");
+    assert_eq!(
+        reply.header("content-type"),
+        Some("text/css; charset=utf-8")
+    );
+}
+
+#[test]
+fn a_broken_file_shows_an_overlay_until_it_is_fixed() {
+    let site = fixture();
+    let preview = Preview::start(&site);
+    site.write(
+        "content/modules/first.md",
+        &module(
+            "title: First module\nlevel: \"<i>wizard</i>\"",
+            "Broken body.\n",
+        ),
+    );
+    let reply = preview.wait_for("/about/", "the overlay", |r| {
+        r.body.contains("proficio-overlay")
+    });
+    assert!(
+        reply.body.contains("content/modules/first.md:3:9"),
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains("&lt;i&gt;wizard&lt;/i&gt;"), "escaped");
+    assert!(!reply.body.contains("<i>wizard</i>"), "never raw");
+    let module_page = preview.get("/modules/first/");
+    assert!(
+        module_page.body.contains("The original first text."),
+        "the last good site stays served"
+    );
+    assert!(module_page.body.contains("proficio-overlay"));
+    let missing = preview.get("/nowhere/");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("proficio-overlay"),
+        "the 404 page shows it too"
+    );
+    assert!(
+        preview.lines().iter().any(|l| l.contains("first.md:3:9")),
+        "the terminal shows the diagnostic: {:?}",
+        preview.lines()
+    );
+    site.write(
+        "content/modules/first.md",
+        &module("title: First module\nlevel: practitioner", "Fixed body.\n"),
+    );
+    let fixed = preview.wait_for_text("/modules/first/", "Fixed body.");
+    assert!(!fixed.body.contains("proficio-overlay"));
+}
+
+#[test]
+fn a_site_that_never_built_recovers_once_fixed() {
+    let site = fixture();
+    site.write("content/about.md", "---\ntitle: [unclosed\n---\nText.\n");
+    let preview = Preview::start(&site);
+    let reply = preview.get("/");
+    assert_eq!(reply.status, 503);
+    assert!(reply.body.contains("content/about.md:2:"), "{}", reply.body);
+    site.write("content/about.md", "# About\n\nBack again.\n");
+    preview.wait_for_text("/about/", "Back again.");
+}
+
+#[test]
+fn touches_and_editor_droppings_do_not_rebuild() {
+    let site = fixture();
+    let preview = Preview::start(&site);
+    let before = preview.rebuilds();
+    let file = std::fs::File::options()
+        .write(true)
+        .open(site.path("content/modules/first.md"))
+        .expect("open");
+    file.set_modified(std::time::SystemTime::now() + Duration::from_secs(5))
+        .expect("touch");
+    drop(file);
+    site.write("content/modules/.first.md.swp", "swap");
+    site.write("content/modules/first.md~", "backup");
+    site.write("content/modules/#first.md#", "autosave");
+    site.write("content/modules/first.md.bck", "backup");
+    site.write("public/index.html", "output folder");
+    std::thread::sleep(QUIET);
+    assert_eq!(
+        preview.rebuilds(),
+        before,
+        "unexpected rebuilds: {:?}",
+        preview.lines()
+    );
+    // The watcher is alive: a real change still rebuilds, once.
+    site.write("content/about.md", "# About\n\nStill watching.\n");
+    preview.wait_for_text("/about/", "Still watching.");
+    let line = preview.lines().last().cloned().unwrap_or_default();
+    assert!(
+        line.contains("content/about.md changed") && line.contains(" ms"),
+        "{line}"
+    );
+}
+
+#[test]
+fn the_event_stream_announces_reloads_and_style_swaps() {
+    let site = fixture();
+    site.write("static/extra.css", "main { color: red; }\n");
+    let preview = Preview::start(&site);
+    let mut stream =
+        TcpStream::connect(("127.0.0.1", preview.server.port())).expect("connect to the preview");
+    stream
+        .set_read_timeout(Some(PATIENCE))
+        .expect("read timeout");
+    stream
+        .write_all(b"GET /__proficio/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .expect("subscribe");
+    let mut events = BufReader::new(stream);
+    let hello = next_event(&mut events);
+    assert!(hello.starts_with("event: hello"), "{hello}");
+    site.write("static/extra.css", "main { color: blue; }\n");
+    let swap = next_event(&mut events);
+    assert!(swap.starts_with("event: styles"), "{swap}");
+    site.write("content/about.md", "# About\n\nNew words.\n");
+    let reload = next_event(&mut events);
+    assert!(reload.starts_with("event: reload"), "{reload}");
+}
+
+/// The next event of a stream, as its `event:` and `data:` lines; the HTTP
+/// head and keep-alive comments are skipped.
+fn next_event(reader: &mut impl BufRead) -> String {
+    let mut event: Vec<String> = Vec::new();
+    loop {
+        let mut line = String::new();
+        let read = reader.read_line(&mut line).expect("read the event stream");
+        assert!(read > 0, "the event stream ended");
+        let line = line.trim_end();
+        if line.starts_with("event:") || line.starts_with("data:") {
+            event.push(line.to_string());
+        } else if line.is_empty() && !event.is_empty() {
+            return event.join("\n");
+        }
+    }
+}
+
+#[test]
+fn polling_sees_changes_too() {
+    let site = fixture();
+    let preview = Preview::start_with(&site, |options| options.poll = true);
+    site.write("content/about.md", "# About\n\nPolled words.\n");
+    preview.wait_for_text("/about/", "Polled words.");
+    let before = preview.rebuilds();
+    let file = std::fs::File::options()
+        .write(true)
+        .open(site.path("content/about.md"))
+        .expect("open");
+    file.set_modified(std::time::SystemTime::now() + Duration::from_secs(5))
+        .expect("touch");
+    drop(file);
+    std::thread::sleep(QUIET);
+    assert_eq!(preview.rebuilds(), before, "{:?}", preview.lines());
+}
+
+#[test]
+fn a_base_path_serves_the_site_under_it() {
+    let site = fixture();
+    let preview = Preview::start_with(&site, |options| {
+        options.base_url = Some("https://example.com/portal/".to_string());
+    });
+    assert_eq!(preview.get("/portal/").status, 200);
+    assert_eq!(preview.get("/portal/about/").status, 200);
+    let bare = preview.get("/portal");
+    assert_eq!(bare.status, 301);
+    assert_eq!(bare.header("location"), Some("/portal/"));
+    assert_eq!(preview.get("/about/").status, 404);
+}
+
+#[test]
+fn a_busy_port_moves_to_the_next_free_one_and_says_so() {
+    let taken = TcpListener::bind("127.0.0.1:0").expect("take a port");
+    let port = taken.local_addr().expect("address").port();
+    let site = fixture();
+    let preview = Preview::start_with(&site, |options| options.port = port);
+    assert_ne!(preview.server.port(), port);
+    assert_eq!(preview.get("/").status, 200);
+    let lines = preview.lines();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(&format!("Port {port} is in use"))
+                && l.contains(&preview.server.port().to_string())),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn after_edits_the_preview_equals_a_fresh_build_byte_for_byte() {
+    let site = fixture();
+    let preview = Preview::start(&site);
+    site.write(
+        "content/modules/third.md",
+        &module(
+            "title: Third module\nlevel: practitioner\ntrack: basics\nprerequisites: [second]\ntags: [new-tag]",
+            "## Third\n\nThird body.\n",
+        ),
+    );
+    site.write("content/about.md", "# About us\n\nEdited.\n");
+    site.remove("content/modules/second.md");
+    site.write(
+        "content/modules/third.md",
+        &module(
+            "title: Third module\nlevel: practitioner\ntrack: basics\ntags: [new-tag]",
+            "## Third\n\nThird body, final.\n",
+        ),
+    );
+    preview.wait_for_text("/modules/third/", "Third body, final.");
+    preview.wait_for_text("/about/", "Edited.");
+    preview.wait_for_status("/modules/second/", 404);
+    let output = tempfile::tempdir().expect("temporary folder");
+    let mut options = site.options();
+    options.output = Some(output.path().join("site"));
+    options.base_url = Some(preview.server.url().to_string());
+    proficio::build(&options).expect("a full build");
+    let built = snapshot(&output.path().join("site"));
+    for (path, bytes) in built.iter().filter(|(p, _)| *p != ".proficio-output") {
+        let served = preview.get(&format!("/{path}"));
+        assert_eq!(served.status, 200, "{path}");
+        let expected = String::from_utf8_lossy(bytes);
+        assert!(
+            without_script(&served.body) == expected,
+            "{path} differs from a full build"
+        );
+    }
+}
+
+#[test]
+fn an_incremental_render_equals_a_full_render_and_reuses_pages() {
+    let site = fixture();
+    let options = site.options();
+    let first = render(&options, &PageCache::default()).expect("first render");
+    site.write(
+        "content/modules/second.md",
+        &module(
+            "title: Second module\nlevel: practitioner\ntrack: basics\nprerequisites: [first]",
+            "## Next\n\nSecond body, edited.\n",
+        ),
+    );
+    let incremental = render(&options, &first.cache).expect("incremental render");
+    let full = render(&options, &PageCache::default()).expect("full render");
+    assert_eq!(full.pages_rendered, full.pages.len());
+    assert!(
+        incremental.pages_rendered < incremental.pages.len(),
+        "{} of {} pages rendered again",
+        incremental.pages_rendered,
+        incremental.pages.len()
+    );
+    assert!(incremental.pages_rendered > 0);
+    assert_eq!(files_of(&incremental), files_of(&full));
+    // A template change re-renders every page that uses it, and still matches.
+    site.write("templates/robots.txt", "User-agent: *\n");
+    let after_template = render(&options, &incremental.cache).expect("render");
+    let full = render(&options, &PageCache::default()).expect("full render");
+    assert_eq!(files_of(&after_template), files_of(&full));
+}
+
+fn files_of(site: &proficio::build::RenderedSite) -> Vec<(String, Vec<u8>)> {
+    site.files
+        .iter()
+        .map(|file| {
+            let bytes = match &file.contents {
+                Contents::Bytes(bytes) => bytes.to_vec(),
+                Contents::Copy(path) => std::fs::read(path).expect("copied file"),
+            };
+            (file.path.clone(), bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn stopping_frees_the_port() {
+    let site = fixture();
+    let preview = Preview::start(&site);
+    let port = preview.server.port();
+    preview.server.stop();
+    TcpListener::bind(("127.0.0.1", port)).expect("the port is free again");
+}
+
+#[test]
+fn the_command_line_serves_until_stopped() {
+    let site = fixture();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_proficio"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(site.root())
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start proficio serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let port = serving_port(stderr);
+    let reply = get(port, "/about/");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(reply.status, 200);
+    assert!(reply.body.contains("Who we are."));
+}
+
+/// Reads the server's startup lines until it says where it serves.
+fn serving_port(stderr: impl Read + Send + 'static) -> u16 {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let started = Instant::now();
+    while started.elapsed() < PATIENCE {
+        let Ok(line) = rx.recv_timeout(PATIENCE) else {
+            break;
+        };
+        if let Some(rest) = line.strip_prefix("Serving http://127.0.0.1:") {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            return digits.parse().expect("a port number");
+        }
+    }
+    panic!("proficio serve never said where it serves");
+}
