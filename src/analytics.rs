@@ -3,7 +3,7 @@
 //! scorecards and the executive summary show. Nothing here reads files or
 //! formats text for pages; every formula is documented in `docs/metrics.md`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -323,17 +323,22 @@ pub fn recommendations<'a>(
     weakest_skills: &[String],
     open_workflows: &[String],
     store: &'a ContentStore,
-    learning_order: &[&'a str],
+    learning_position: &HashMap<&str, usize>,
 ) -> Vec<&'a Page> {
     let people = partner.record.people.len().max(1);
-    let completed = |id: &str| {
-        partner
-            .record
-            .people
+    // People who completed each module, counted once per person.
+    let mut completions: HashMap<&str, usize> = HashMap::new();
+    for person in &partner.record.people {
+        let modules: BTreeSet<&str> = person
+            .completions
             .iter()
-            .filter(|p| p.completions.iter().any(|c| c.module == id))
-            .count()
-    };
+            .map(|c| c.module.as_str())
+            .collect();
+        for module in modules {
+            *completions.entry(module).or_default() += 1;
+        }
+    }
+    let completed = |id: &str| completions.get(id).copied().unwrap_or(0);
     let mut candidates: Vec<(usize, usize, &Page)> = store
         .modules()
         .filter_map(|module| {
@@ -350,9 +355,9 @@ pub fn recommendations<'a>(
                 .filter(|w| open_workflows.contains(w))
                 .count();
             let relevance = skills + workflows;
-            let position = learning_order
-                .iter()
-                .position(|s| *s == module.source)
+            let position = learning_position
+                .get(module.source.as_str())
+                .copied()
                 .unwrap_or(usize::MAX);
             (relevance > 0 && completed(&module.id) * 2 < people)
                 .then_some((relevance, position, module))

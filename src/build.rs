@@ -47,7 +47,8 @@ pub struct PageRecord {
     pub output: String,
     /// Template used.
     pub template: String,
-    /// Content sources (keys under `content/`) the page depends on.
+    /// Content sources (keys under `content/`) the page depends on; an entry
+    /// `@track/<id>` stands for every module of that track.
     pub sources: BTreeSet<String>,
 }
 

@@ -176,6 +176,8 @@ pub struct ContentStore {
     pub assets: Vec<Asset>,
     /// Markdown sources that exist but are not published, by source key.
     pub left_out: BTreeMap<String, Absence>,
+    /// Module id → source key of the first module with that id.
+    module_index: BTreeMap<String, String>,
 }
 
 /// Why an existing Markdown file is not part of the site.
@@ -195,7 +197,19 @@ impl ContentStore {
 
     /// A module by id.
     pub fn module(&self, id: &str) -> Option<&Page> {
-        self.modules().find(|p| p.id == id)
+        self.module_index
+            .get(id)
+            .and_then(|source| self.pages.get(source))
+    }
+
+    /// Rebuilds the id index after pages were added.
+    fn index_modules(&mut self) {
+        self.module_index.clear();
+        for page in self.pages.values().filter(|p| p.kind == PageKind::Module) {
+            self.module_index
+                .entry(page.id.clone())
+                .or_insert_with(|| page.source.clone());
+        }
     }
 
     /// Why the module `id` exists as a file but is not published, if so.
@@ -260,6 +274,7 @@ pub fn load(root: &Path, include_drafts: bool) -> Result<(ContentStore, Vec<Diag
     }
     other_files.retain(|(relative, _)| !skipped_bundles.iter().any(|b| relative.starts_with(b)));
     store.assets = place_assets(&store, other_files);
+    store.index_modules();
     Ok((store, problems))
 }
 

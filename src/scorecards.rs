@@ -4,7 +4,7 @@
 //! workflow pages show, plus the machine-readable exports (`/data/*.json`,
 //! `/data/*.csv`). People appear only in aggregate unless `show_people` is on.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -457,7 +457,8 @@ struct Context<'a> {
     baseline: Quarter,
     quarters: Vec<Quarter>,
     latest: Quarter,
-    learning_order: Vec<&'a str>,
+    /// Each module's place in the global learning order.
+    learning_position: HashMap<&'a str, usize>,
     total_headcount: usize,
 }
 
@@ -521,7 +522,11 @@ pub fn compute(
         baseline,
         latest,
         quarters,
-        learning_order: crate::site::learning_order(store.modules()),
+        learning_position: crate::site::learning_order(store.modules())
+            .into_iter()
+            .enumerate()
+            .map(|(i, source)| (source, i))
+            .collect(),
         total_headcount: partners.iter().map(|p| p.record.people.len()).sum(),
     };
     let mut views: Vec<PartnerView> = partners.iter().map(|p| partner_view(&context, p)).collect();
@@ -610,7 +615,7 @@ fn partner_view(context: &Context, partner: &PartnerFile) -> PartnerView {
         &weakest_ids,
         &open_workflows,
         context.store,
-        &context.learning_order,
+        &context.learning_position,
     )
     .into_iter()
     .map(|module| recommendation(config, module, &weakest_ids, &open_workflows))

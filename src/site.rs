@@ -19,6 +19,10 @@ use crate::markdown::{self, LinkTargets, Rendered, TocEntry};
 use crate::metrics::PartnerFile;
 use crate::scorecards::{self, Audience, Ecosystem, ProgramView};
 
+/// A source entry standing for every module of a track (`@track/<id>`):
+/// pages that show a track's order depend on all of its modules.
+pub const TRACK_SOURCE_PREFIX: &str = "@track/";
+
 /// One file to produce with a template.
 #[derive(Debug, Clone)]
 pub struct RenderJob {
@@ -28,7 +32,8 @@ pub struct RenderJob {
     pub template: &'static str,
     /// Everything the template receives besides the site-wide globals.
     pub context: Context,
-    /// Content sources (keys under `content/`) whose change affects this file.
+    /// Content sources (keys under `content/`) whose change affects this file;
+    /// an entry `@track/<id>` stands for every module of that track.
     pub sources: BTreeSet<String>,
 }
 
@@ -145,6 +150,8 @@ struct Model<'a> {
     summaries: BTreeMap<&'a str, PageSummary>,
     /// Track id → module sources in learning order.
     tracks: BTreeMap<String, Vec<&'a str>>,
+    /// Module source → its place in its track's order.
+    track_positions: BTreeMap<&'a str, usize>,
     nav: Vec<NavItem>,
     /// What the partner data says; none without partner files.
     ecosystem: Option<&'a Ecosystem>,
@@ -189,6 +196,7 @@ pub fn compute(
         rendered,
         summaries: BTreeMap::new(),
         tracks: BTreeMap::new(),
+        track_positions: BTreeMap::new(),
         nav: Vec::new(),
         ecosystem: ecosystem.as_ref(),
         partner_sources: partners.iter().map(|p| p.source.clone()).collect(),
@@ -203,6 +211,11 @@ pub fn compute(
         .tracks
         .iter()
         .map(|track| (track.id.clone(), order_track(store, &track.id)))
+        .collect();
+    model.track_positions = model
+        .tracks
+        .values()
+        .flat_map(|order| order.iter().enumerate().map(|(i, source)| (*source, i)))
         .collect();
     let sections = collect_sections(store);
     model.nav = model.navigation(&sections);
@@ -238,37 +251,55 @@ fn order_track<'a>(store: &'a ContentStore, track: &str) -> Vec<&'a str> {
 /// Validation has already ruled out cycles.
 pub fn learning_order<'a>(modules: impl Iterator<Item = &'a Page>) -> Vec<&'a str> {
     let members: BTreeMap<&str, &Page> = modules.map(|m| (m.id.as_str(), m)).collect();
-    let mut waiting: BTreeMap<&str, BTreeSet<&str>> = members
+    let by_source: BTreeMap<&str, &Page> =
+        members.values().map(|m| (m.source.as_str(), *m)).collect();
+    let key = |m: &'a Page| (m.front.weight, m.title.as_str(), m.source.as_str());
+    // Kahn's algorithm with the ready modules kept sorted by the tie-break.
+    let mut waiting: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut unlocks: BTreeMap<&str, Vec<&Page>> = BTreeMap::new();
+    for module in members.values() {
+        let needs: BTreeSet<&str> = module
+            .front
+            .prerequisites
+            .iter()
+            .map(String::as_str)
+            .filter(|p| members.contains_key(p) && *p != module.id)
+            .collect();
+        for need in &needs {
+            unlocks.entry(need).or_default().push(module);
+        }
+        waiting.insert(module.id.as_str(), needs.len());
+    }
+    let mut ready: BTreeSet<(i64, &str, &str)> = members
         .values()
-        .map(|m| {
-            let inside = m
-                .front
-                .prerequisites
-                .iter()
-                .map(String::as_str)
-                .filter(|p| members.contains_key(p));
-            (m.id.as_str(), inside.collect())
-        })
+        .filter(|m| waiting.get(m.id.as_str()) == Some(&0))
+        .map(|m| key(m))
         .collect();
     let mut order = Vec::with_capacity(members.len());
-    while !waiting.is_empty() {
-        let next = waiting
-            .iter()
-            .filter(|(_, needs)| needs.is_empty())
-            .map(|(id, _)| members[id])
-            .min_by(|a, b| {
-                (a.front.weight, &a.title, &a.source).cmp(&(b.front.weight, &b.title, &b.source))
-            });
-        let Some(next) = next else {
-            // Only reachable with a cycle, which validation reports; keep the rest in name order.
-            order.extend(waiting.keys().map(|id| members[id].source.as_str()));
-            break;
+    while let Some(next) = ready.pop_first() {
+        let source = next.2;
+        order.push(source);
+        let Some(done) = by_source.get(source) else {
+            continue;
         };
-        waiting.remove(next.id.as_str());
-        for needs in waiting.values_mut() {
-            needs.remove(next.id.as_str());
+        for module in unlocks.get(done.id.as_str()).into_iter().flatten() {
+            if let Some(count) = waiting.get_mut(module.id.as_str()) {
+                *count -= 1;
+                if *count == 0 {
+                    ready.insert(key(module));
+                }
+            }
         }
-        order.push(next.source.as_str());
+    }
+    if order.len() < members.len() {
+        // Only reachable with a cycle, which validation reports; keep the rest in name order.
+        let placed: BTreeSet<&str> = order.iter().copied().collect();
+        order.extend(
+            members
+                .values()
+                .map(|m| m.source.as_str())
+                .filter(|s| !placed.contains(s)),
+        );
     }
     order
 }
@@ -653,8 +684,10 @@ impl<'a> Model<'a> {
     fn track_nav(&self, page: &Page, sources: &mut BTreeSet<String>) -> Option<TrackNav> {
         let track = page.front.track.as_ref()?;
         let order = self.tracks.get(track)?;
-        let position = order.iter().position(|s| *s == page.source)?;
-        sources.extend(order.iter().map(|s| s.to_string()));
+        let position = *self.track_positions.get(page.source.as_str())?;
+        // The order, and so the neighbours, can change with any module of the
+        // track: one marker stands for all of them.
+        sources.insert(format!("{TRACK_SOURCE_PREFIX}{track}"));
         Some(TrackNav {
             previous: position.checked_sub(1).map(|i| self.link(order[i])),
             next: order.get(position + 1).map(|s| self.link(s)),
@@ -1039,6 +1072,12 @@ impl<'a> Model<'a> {
 
     fn feed_jobs(&self, jobs: &mut Vec<RenderJob>) {
         let everything: BTreeSet<String> = self.store.pages.keys().cloned().collect();
+        let dates: BTreeMap<&str, Option<String>> = self
+            .store
+            .pages
+            .values()
+            .map(|p| (p.path.as_str(), p.front.date.clone()))
+            .collect();
         jobs.push(self.job(
             "/404.html",
             "404.html".to_string(),
@@ -1055,12 +1094,7 @@ impl<'a> Model<'a> {
             .collect();
         paths.insert("/".to_string());
         for path in paths {
-            let lastmod = self
-                .store
-                .pages
-                .values()
-                .find(|p| p.path == path)
-                .and_then(|p| p.front.date.clone());
+            let lastmod = dates.get(path.as_str()).cloned().flatten();
             let mut map = BTreeMap::<&str, Value>::new();
             map.insert("url", self.absolute(&path).into());
             map.insert("lastmod", lastmod.into());
