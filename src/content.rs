@@ -462,19 +462,40 @@ fn parse_front_matter(
     if yaml.trim().is_empty() {
         return Ok(FrontMatter::default());
     }
-    serde_yaml::from_str(yaml).map_err(|e| {
-        let message = yaml_message(&e);
-        match e.location() {
-            Some(at) => {
-                let offset = range.start + at.index().min(yaml.len());
-                let end = text[offset..]
-                    .find(['\n', ':', ','])
-                    .map_or(text.len(), |i| offset + i.max(1));
-                Diagnostic::new(file, text.clone(), offset..end, message)
-            }
-            None => Diagnostic::new(file, text.clone(), range.start..range.start, message),
-        }
-    })
+    serde_yaml::from_str(yaml).map_err(|e| yaml_diagnostic(file, text, range, &e))
+}
+
+/// A YAML error as a diagnostic at its place in `text`, where the YAML is
+/// the byte range `yaml` of the file.
+pub fn yaml_diagnostic(
+    file: &Path,
+    text: &Arc<str>,
+    yaml: &Range<usize>,
+    error: &serde_yaml::Error,
+) -> Diagnostic {
+    let Some(at) = error.location() else {
+        return Diagnostic::new(
+            file,
+            text.clone(),
+            yaml.start..yaml.start,
+            yaml_message(error),
+        );
+    };
+    let offset = (yaml.start + at.index()).min(yaml.end);
+    let end = text[offset..]
+        .find(['\n', ':', ','])
+        .map_or(text.len(), |i| offset + i.max(1));
+    // libyaml's word for a tab is "character that cannot start any token".
+    if text[offset..].starts_with('\t') {
+        return Diagnostic::new(
+            file,
+            text.clone(),
+            offset..offset + 1,
+            "a tab indents this line",
+        )
+        .expected("spaces: YAML does not allow tabs for indentation");
+    }
+    Diagnostic::new(file, text.clone(), offset..end, yaml_message(error))
 }
 
 /// serde_yaml appends "at line X column Y" to messages; the diagnostic shows

@@ -310,17 +310,8 @@ pub fn parse(file_name: &str, text: Arc<str>) -> std::result::Result<PartnerFile
         .rsplit_once('.')
         .map_or(file_name, |(stem, _)| stem)
         .to_string();
-    let record: PartnerRecord = serde_yaml::from_str(&text).map_err(|e| {
-        let message = e.to_string();
-        let message = message
-            .find(" at line ")
-            .map_or(message.clone(), |i| message[..i].to_string());
-        let offset = e.location().map_or(0, |l| l.index().min(text.len()));
-        let end = text[offset..]
-            .find(['\n', ':', ','])
-            .map_or(text.len(), |i| offset + i.max(1));
-        Diagnostic::new(&file, text.clone(), offset..end, message)
-    })?;
+    let record: PartnerRecord = serde_yaml::from_str(&text)
+        .map_err(|e| crate::content::yaml_diagnostic(&file, &text, &(0..text.len()), &e))?;
     Ok(PartnerFile {
         source: format!("{PARTNERS_DIR}/{file_name}"),
         id,

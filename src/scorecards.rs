@@ -1203,8 +1203,11 @@ pub fn exports(ecosystem: &Ecosystem, config: &Config) -> Vec<(String, Vec<u8>)>
         partners: &ecosystem.partners,
     };
     let mut files = Vec::new();
-    if let Ok(json) = serde_json::to_vec_pretty(&export) {
-        files.push(("data/metrics.json".to_string(), json));
+    if let Ok(json) = serde_json::to_string_pretty(&export) {
+        files.push((
+            "data/metrics.json".to_string(),
+            html_safe_json(&json).into_bytes(),
+        ));
     }
     files.push((
         "data/partners.csv".to_string(),
@@ -1213,6 +1216,15 @@ pub fn exports(ecosystem: &Ecosystem, config: &Config) -> Vec<(String, Vec<u8>)>
     files.push(("data/kpis.csv".to_string(), kpis_csv(ecosystem)));
     files.push(("data/workflows.csv".to_string(), workflows_csv(ecosystem)));
     files
+}
+
+/// `<`, `>` and `&` only occur inside JSON strings, where `\u003c` and the
+/// like mean the same: the data is unchanged, and the file stays inert even
+/// if a viewer treats it as HTML.
+fn html_safe_json(json: &str) -> String {
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 fn csv_bytes(header: &[&str], rows: Vec<Vec<String>>) -> Vec<u8> {
