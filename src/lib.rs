@@ -5,12 +5,16 @@
 //! compute ([`site`], [`markdown`], [`highlight`]) → render ([`templates`]) →
 //! write ([`output`]), orchestrated by [`build`]. [`serve`] is the live
 //! preview: the same pipeline rendered into memory and served over HTTP.
+//! [`check`] renders into memory too and reports broken links and anchors,
+//! images without alt text, unused assets and modules outside every track,
+//! for people and for CI.
 
 #![warn(missing_docs)]
 
 pub mod analytics;
 pub mod build;
 pub mod charts;
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostics;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use proficio::scorecards::Audience;
 use proficio::{BuildOptions, Error};
 
@@ -62,11 +62,43 @@ enum Command {
         #[arg(long)]
         base_url: Option<String>,
     },
+    /// Check the site without writing anything: every validation of `build`,
+    /// plus broken links and anchors, images without alt text, unused assets
+    /// and modules outside every track. Exits 1 when there are errors.
+    Check {
+        /// The site's root folder (holding site.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Check as published under this absolute URL instead of base_url from site.toml.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Include pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Who the portal is for: `internal` (everything) or `partner:<id>`.
+        #[arg(long, default_value = "internal", value_parser = parse_audience)]
+        audience: Audience,
+        /// `human` (source lines with a caret) or `json` (one document on stdout).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Create a new site with sample modules in DIR (which must be empty or absent).
     Init {
         /// Folder for the new site.
         dir: PathBuf,
     },
+}
+
+/// How `proficio check` prints its findings.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Each finding with its source line and a caret, then a summary.
+    Human,
+    /// One JSON document (schema in docs/ci.md).
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -115,6 +147,23 @@ fn main() -> ExitCode {
             options.colour = colour;
             proficio::serve::Server::start(options).map(proficio::serve::Server::wait)
         }
+        Command::Check {
+            root,
+            base_url,
+            drafts,
+            audience,
+            format,
+            strict,
+        } => {
+            let options = BuildOptions {
+                root,
+                output: None,
+                base_url,
+                drafts,
+                audience,
+            };
+            return run_check(&options, format, strict);
+        }
         Command::Init { dir } => proficio::init::init(&dir).map(|()| {
             eprintln!(
                 "Created a new site in {}. Build it with: proficio build --root {}",
@@ -129,6 +178,32 @@ fn main() -> ExitCode {
             report(&error, colour);
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Runs `proficio check` and prints its report: exit 0 without errors, 1 with.
+fn run_check(options: &BuildOptions, format: Format, strict: bool) -> ExitCode {
+    let mut report = match proficio::check::check(options) {
+        Ok(report) => report,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if strict {
+        report.make_strict();
+    }
+    match format {
+        Format::Json => println!("{}", report.to_json()),
+        Format::Human => {
+            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            print!("{}", report.render(colour));
+        }
+    }
+    if report.errors() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 
