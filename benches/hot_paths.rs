@@ -1,0 +1,302 @@
+//! Criterion benchmarks of the per-item hot paths of a build, on pages and
+//! partner files from the benchmark corpus generator (`examples/gen_corpus.rs`):
+//!
+//! - `markdown/*`: one module body to HTML (`markdown::render`), with and
+//!   without its two fenced code blocks, and each block's highlighting alone;
+//! - `content/parse_page`: splitting a module file and parsing its front matter;
+//! - `templates/*`: rendering one module page, section page and partner
+//!   scorecard through the default theme, with the context the build gives it;
+//! - `analytics/*`: parsing one partner file (50 people, eight quarters) and
+//!   the per-partner analytics: every person's state at a quarter and the ROI;
+//! - `scorecards/one_partner`: one partner's whole scorecard computation against
+//!   a catalogue of generated modules (recommendations included).
+//!
+//! ```sh
+//! cargo bench --bench hot_paths            # everything, about a minute and a half
+//! cargo bench --bench hot_paths -- markdown  # one group
+//! ```
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+
+use proficio::analytics;
+use proficio::config::Config;
+use proficio::content;
+use proficio::highlight;
+use proficio::markdown::{self, LinkTargets};
+use proficio::metrics::{self, Quarter};
+use proficio::scorecards::{self, Audience};
+use proficio::site;
+use proficio::templates::Templates;
+use proficio::theme;
+
+#[allow(dead_code)]
+#[path = "../examples/gen_corpus.rs"]
+mod gen_corpus;
+
+const SEED: u64 = 42;
+/// Modules in the generated catalogue the benchmarked pages link into.
+const MODULES: usize = 1000;
+/// The module benchmarked alone (it has 5 headings and both code blocks).
+const PAGE: usize = 7;
+
+struct Corpus {
+    heads: Vec<gen_corpus::Head>,
+    sections: Vec<String>,
+}
+
+impl Corpus {
+    fn new(modules: usize) -> Corpus {
+        let sections = gen_corpus::section_names(20);
+        Corpus {
+            heads: gen_corpus::heads(SEED, modules, &sections),
+            sections,
+        }
+    }
+
+    fn module(&self, i: usize, code: bool) -> gen_corpus::Module {
+        gen_corpus::module(SEED, i, &self.heads, &self.sections, code)
+    }
+
+    fn page(&self, i: usize, code: bool) -> content::Page {
+        let module = self.module(i, code);
+        content::parse_page(&module.source, Arc::from(module.text)).expect("generated page parses")
+    }
+
+    /// Link targets for every generated module, as the build computes them.
+    fn targets(&self) -> LinkTargets {
+        LinkTargets {
+            base_path: "/".to_string(),
+            paths: self
+                .heads
+                .iter()
+                .map(|h| {
+                    (
+                        format!("modules/{}/{}.md", h.section, h.slug),
+                        format!("/modules/{}/{}/", h.section, h.slug),
+                    )
+                })
+                .collect(),
+            left_out: Default::default(),
+        }
+    }
+
+    fn partner(&self, i: usize) -> (String, String) {
+        let ids: Vec<String> = self.heads.iter().map(|h| h.slug.clone()).collect();
+        let (id, text) = gen_corpus::partner_file(SEED, i, &ids);
+        (format!("{id}.yaml"), text)
+    }
+}
+
+fn config() -> Config {
+    Config::parse(
+        PathBuf::from("site.toml"),
+        Arc::from(gen_corpus::site_toml()),
+    )
+    .expect("generated site.toml parses")
+    .config
+}
+
+/// The fenced blocks of a Markdown text: (language, code).
+fn code_blocks(text: &str) -> Vec<(String, String)> {
+    let mut blocks = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if let Some(language) = line.strip_prefix("```").filter(|l| !l.is_empty()) {
+            let mut code = String::new();
+            for line in lines.by_ref().take_while(|l| *l != "```") {
+                code.push_str(line);
+                code.push('\n');
+            }
+            blocks.push((language.to_string(), code));
+        }
+    }
+    blocks
+}
+
+fn markdown(c: &mut Criterion) {
+    let corpus = Corpus::new(MODULES);
+    let targets = corpus.targets();
+    let with_code = corpus.page(PAGE, true);
+    let without_code = corpus.page(PAGE, false);
+    let rendered = markdown::render(&with_code, &targets);
+    assert!(rendered.problems.is_empty(), "{:?}", rendered.problems);
+    let mut group = c.benchmark_group("markdown");
+    group.bench_function("render_page", |b| {
+        b.iter(|| markdown::render(black_box(&with_code), &targets))
+    });
+    group.bench_function("render_page_without_code", |b| {
+        b.iter(|| markdown::render(black_box(&without_code), &targets))
+    });
+    for (language, code) in code_blocks(with_code.body()) {
+        group.bench_function(format!("highlight_{language}_block"), |b| {
+            b.iter(|| highlight::highlight(black_box(&code), &language))
+        });
+    }
+    group.finish();
+
+    let module = corpus.module(PAGE, true);
+    let text: Arc<str> = Arc::from(module.text);
+    c.bench_function("content/parse_page", |b| {
+        b.iter(|| content::parse_page(&module.source, black_box(text.clone())))
+    });
+}
+
+fn analytics(c: &mut Criterion) {
+    let corpus = Corpus::new(MODULES);
+    let config = config();
+    let (file_name, text) = corpus.partner(0);
+    let text: Arc<str> = Arc::from(text);
+    let partner = metrics::parse(&file_name, text.clone()).expect("generated partner parses");
+    let skills = analytics::skill_ids(&config);
+    let rules = &config.program.level_rules;
+    let baseline = Quarter::parse(&gen_corpus::quarter_label(0)).expect("quarter");
+    let quarters: Vec<Quarter> = (0..gen_corpus::QUARTERS)
+        .map(|q| Quarter::parse(&gen_corpus::quarter_label(q)).expect("quarter"))
+        .collect();
+    let latest = *quarters.last().expect("quarters");
+    let period: Vec<Quarter> = quarters[1..].to_vec();
+
+    let mut group = c.benchmark_group("analytics");
+    group.bench_function("parse_partner", |b| {
+        b.iter(|| metrics::parse(&file_name, black_box(text.clone())))
+    });
+    group.bench_function("person_states_one_quarter", |b| {
+        b.iter(|| {
+            partner
+                .record
+                .people
+                .iter()
+                .map(|person| {
+                    analytics::person_state(
+                        person,
+                        &partner.record.workflows,
+                        black_box(latest),
+                        &skills,
+                        rules,
+                        config.levels.len(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    group.bench_function("person_states_all_quarters", |b| {
+        b.iter(|| {
+            quarters
+                .iter()
+                .map(|q| {
+                    partner
+                        .record
+                        .people
+                        .iter()
+                        .map(|person| {
+                            analytics::person_state(
+                                person,
+                                &partner.record.workflows,
+                                black_box(*q),
+                                &skills,
+                                rules,
+                                config.levels.len(),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    group.bench_function("roi", |b| {
+        b.iter(|| {
+            analytics::roi(
+                black_box(&partner),
+                &config.program,
+                baseline,
+                &period,
+                0.01,
+            )
+        })
+    });
+    group.finish();
+
+    // One partner's scorecard against a catalogue of modules: the part of
+    // `scorecards::compute` that grows with the number of modules.
+    let mut group = c.benchmark_group("scorecards");
+    group.sample_size(10);
+    for modules in [100, 1000] {
+        let corpus = Corpus::new(modules);
+        let mut store = content::ContentStore::default();
+        for i in 0..modules {
+            let page = corpus.page(i, true);
+            store.pages.insert(page.source.clone(), page);
+        }
+        let (file_name, text) = corpus.partner(0);
+        let partner = metrics::parse(&file_name, Arc::from(text)).expect("partner parses");
+        let partners = [partner];
+        group.bench_function(format!("one_partner_{modules}_modules"), |b| {
+            b.iter(|| scorecards::compute(&config, &store, &partners, &Audience::Internal))
+        });
+    }
+    group.finish();
+}
+
+/// Renders through the default theme with the contexts the build computes for
+/// a small generated site.
+fn templates(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let root = dir.path().join("site");
+    gen_corpus::generate(&gen_corpus::Args {
+        modules: 100,
+        partners: 10,
+        seed: SEED,
+        sections: 20,
+        out: root.clone(),
+        code: true,
+    })
+    .expect("corpus written");
+    let loaded = Config::load(&root).expect("config");
+    let config = &loaded.config;
+    let (store, problems) = content::load(&root, false).expect("content");
+    assert!(problems.is_empty());
+    let (partners, problems) = metrics::load(&root).expect("partners");
+    assert!(problems.is_empty());
+    let theme = theme::load(&root, &loaded).expect("theme");
+    let computed =
+        site::compute(config, &store, &partners, &Audience::Internal).expect("site computes");
+    let levels: Vec<String> = config.levels.iter().map(|l| l.title.clone()).collect();
+    let mut templates =
+        Templates::new(&theme, computed.targets.clone(), levels).expect("templates compile");
+    templates.set_globals(computed.globals.clone());
+
+    let mut group = c.benchmark_group("templates");
+    for (template, name) in [
+        ("module.html", "module_page"),
+        ("section.html", "section_page"),
+        ("partner.html", "partner_scorecard"),
+    ] {
+        let job = computed
+            .jobs
+            .iter()
+            .filter(|job| job.template == template)
+            .nth(1)
+            .unwrap_or_else(|| panic!("a {template} page"));
+        templates
+            .render(job.template, &job.context)
+            .expect("renders");
+        group.bench_function(name, |b| {
+            b.iter(|| templates.render(job.template, black_box(&job.context)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = markdown, analytics, templates
+}
+criterion_main!(benches);
