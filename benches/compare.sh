@@ -10,7 +10,8 @@
 #
 # Options (before the numbers):
 #   --runs R          timed runs per tool (default 5)
-#   --work DIR        where corpora go (default: a fresh temporary folder, removed at the end)
+#   --work DIR        where corpora go (default: a fresh temporary folder, removed at the
+#                     end); a tmpfs folder takes file-system noise out of the figures
 #   --keep            keep the work folder
 #   --proficio-only   skip Hugo
 #
@@ -31,7 +32,7 @@ while [[ $# -gt 0 && $1 == --* ]]; do
     --work) work=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     --proficio-only) proficio_only=1; shift ;;
-    --help|-h) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --help|-h) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -147,6 +148,7 @@ echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -h | awk '/^Mem:/ { print $2 }') RAM, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "proficio: $("$proficio_bin" --version), corpus $(cat "$work/proficio-corpus.json" 2>/dev/null || echo "(reused)")"
 [[ $proficio_only -eq 1 ]] || echo "hugo:     $hugo_version, corpus $(cat "$work/hugo-corpus.json" 2>/dev/null || echo "(reused)")"
+echo "work folder on $(stat -f -c %T "$work") (a disk file system adds the cost of deleting and re-creating every output file between runs)"
 echo "medians of $runs runs after one warm-up each, output folder deleted before every run"
 echo
 echo "| $modules modules | pages written | wall (s) | CPU user+sys (s) | peak RSS (MB) |"

@@ -8,11 +8,12 @@
 //!   scorecard through the default theme, with the context the build gives it;
 //! - `analytics/*`: parsing one partner file (50 people, eight quarters) and
 //!   the per-partner analytics: every person's state at a quarter and the ROI;
-//! - `scorecards/one_partner`: one partner's whole scorecard computation against
-//!   a catalogue of generated modules (recommendations included).
+//! - `scorecards/*`: one partner's validation (`metrics::validate`) and whole
+//!   scorecard computation (`scorecards::compute`, recommendations included)
+//!   against catalogues of 100, 1,000 and 10,000 generated modules.
 //!
 //! ```sh
-//! cargo bench --bench hot_paths            # everything, about a minute and a half
+//! cargo bench --bench hot_paths            # everything, under two minutes
 //! cargo bench --bench hot_paths -- markdown  # one group
 //! ```
 
@@ -221,11 +222,11 @@ fn analytics(c: &mut Criterion) {
     });
     group.finish();
 
-    // One partner's scorecard against a catalogue of modules: the part of
-    // `scorecards::compute` that grows with the number of modules.
+    // One partner's checks and scorecard against a catalogue of modules: the
+    // per-partner work of a build, which grows with the number of modules.
     let mut group = c.benchmark_group("scorecards");
     group.sample_size(10);
-    for modules in [100, 1000] {
+    for modules in [100, 1000, 10000] {
         let corpus = Corpus::new(modules);
         let mut store = content::ContentStore::default();
         for i in 0..modules {
@@ -235,8 +236,13 @@ fn analytics(c: &mut Criterion) {
         let (file_name, text) = corpus.partner(0);
         let partner = metrics::parse(&file_name, Arc::from(text)).expect("partner parses");
         let partners = [partner];
-        group.bench_function(format!("one_partner_{modules}_modules"), |b| {
-            b.iter(|| scorecards::compute(&config, &store, &partners, &Audience::Internal))
+        group.bench_function(format!("validate_one_partner_{modules}_modules"), |b| {
+            b.iter(|| metrics::validate(black_box(&partners), &config, &store))
+        });
+        group.bench_function(format!("compute_one_partner_{modules}_modules"), |b| {
+            b.iter(|| {
+                scorecards::compute(&config, &store, black_box(&partners), &Audience::Internal)
+            })
         });
     }
     group.finish();

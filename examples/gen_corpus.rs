@@ -1,8 +1,8 @@
 //! Writes a deterministic synthetic proficio site for benchmarks.
 //!
 //! ```sh
-//! cargo run --release --example gen_corpus -- --modules 1000 --partners 100 --out /tmp/bench-1000
-//! proficio build --root /tmp/bench-1000
+//! cargo run --release --example gen_corpus -- --modules 1000 --partners 100 --out ../bench-1000
+//! proficio build --root ../bench-1000
 //! ```
 //!
 //! Modules have the page shape of the engine-neutral benchmark corpus used for
