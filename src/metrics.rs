@@ -321,11 +321,11 @@ pub fn parse(file_name: &str, text: Arc<str>) -> std::result::Result<PartnerFile
     })
 }
 
-/// Byte range of the `nth` (0-based) place where `key:` is followed by
-/// `value`, in block or flow style; the start of the file when not found.
-fn locate(text: &str, key: &str, value: &str, nth: usize) -> Range<usize> {
+/// Every place where `key:` is followed by a value, in block or flow style:
+/// the value as written and its byte range.
+fn occurrences(text: &str, key: &str) -> Vec<(String, Range<usize>)> {
     let is_id = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
-    let mut found = 0;
+    let mut found = Vec::new();
     for (at, _) in text.match_indices(key) {
         let before = text[..at].chars().next_back();
         if before.is_some_and(is_id) {
@@ -336,23 +336,33 @@ fn locate(text: &str, key: &str, value: &str, nth: usize) -> Range<usize> {
         };
         let trimmed = rest.trim_start_matches([' ', '"', '\'']);
         let value_at = text.len() - trimmed.len();
-        // The token as written, so `5.0` matches the number 5.
         let token_len = trimmed
             .find([',', '}', ']', '\n', '\r', ' ', '#', '"', '\''])
             .unwrap_or(trimmed.len());
-        let token = &trimmed[..token_len];
-        let same_number = matches!(
-            (token.parse::<f64>(), value.parse::<f64>()),
-            (Ok(a), Ok(b)) if a == b
-        );
-        if token == value || same_number {
-            if found == nth {
-                return value_at..value_at + token_len;
-            }
-            found += 1;
-        }
+        found.push((
+            trimmed[..token_len].to_string(),
+            value_at..value_at + token_len,
+        ));
     }
-    0..0
+    found
+}
+
+/// The `nth` (0-based) occurrence whose value is `value` (as written, or the
+/// same number: `5.0` matches 5); the start of the file when there is none.
+fn nth_match(occurrences: &[(String, Range<usize>)], value: &str, nth: usize) -> Range<usize> {
+    let number = value.parse::<f64>().ok();
+    occurrences
+        .iter()
+        .filter(|(token, _)| {
+            token == value || (number.is_some() && token.parse::<f64>().ok() == number)
+        })
+        .nth(nth)
+        .map_or(0..0, |(_, range)| range.clone())
+}
+
+#[cfg(test)]
+fn locate(text: &str, key: &str, value: &str, nth: usize) -> Range<usize> {
+    nth_match(&occurrences(text, key), value, nth)
 }
 
 /// Shows a number as YAML would have it written (`5`, `4.5`).
@@ -374,6 +384,7 @@ pub fn validate(
             store,
             problems: &mut problems,
             seen: BTreeMap::new(),
+            keys: BTreeMap::new(),
         }
         .run();
     }
@@ -387,6 +398,8 @@ struct Checker<'a> {
     problems: &'a mut Vec<Diagnostic>,
     /// How often each `key: value` pair has been met, to locate repeats.
     seen: BTreeMap<(String, String), usize>,
+    /// Key → every place it occurs in the file, found on first use.
+    keys: BTreeMap<String, Vec<(String, Range<usize>)>>,
 }
 
 impl Checker<'_> {
@@ -396,9 +409,15 @@ impl Checker<'_> {
             .seen
             .entry((key.to_string(), value.to_string()))
             .or_insert(0);
-        let range = locate(&self.partner.text, key, value, *count);
+        let nth = *count;
         *count += 1;
-        range
+        // Each key's occurrences are found once per file, not once per value.
+        let text = &self.partner.text;
+        let occurrences = self
+            .keys
+            .entry(key.to_string())
+            .or_insert_with(|| occurrences(text, key));
+        nth_match(occurrences, value, nth)
     }
 
     fn report(&mut self, key: &str, value: &str, message: String, expected: &str) {
