@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::bodies::Bodies;
 use crate::config::Config;
 use crate::content;
 use crate::diagnostics::{self, Diagnostic, Error, Result};
@@ -95,14 +96,29 @@ pub struct RenderedSite {
 /// them from the cache).
 type PageBytes = (Arc<[u8]>, bool);
 
-/// Builds the site described by `options`.
+/// Builds the site described by `options`. Pages are written as they are
+/// rendered, so the rendered site is never held in memory.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
-    let site = render_site(options, &PageCache::default(), true)?;
-    output::write(&site.output_dir, &site.files)?;
+    let mut inputs = load(options, true)?;
+    let site = check_and_compute(&mut inputs)?;
+    let templates = templates_for(&inputs, &site)?;
+    let (files, files_copied) = other_files(&inputs, &site);
+    let staging = output::Staging::new(&inputs.output_dir)?;
+    staging.write_all(&files)?;
+    drop(files);
+    let bodies = bodies_of(&inputs, &site);
+    render_all(
+        &templates,
+        &bodies,
+        &site.jobs,
+        &Reuse::nothing(&inputs.store),
+        |job, (page, _)| staging.write(&job.output, &page),
+    )?;
+    staging.finish()?;
     Ok(BuildReport {
-        output_dir: site.output_dir,
-        pages: site.pages,
-        files_copied: site.files_copied,
+        output_dir: inputs.output_dir,
+        pages: page_records(&site.jobs),
+        files_copied,
     })
 }
 
@@ -110,42 +126,61 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
 /// `cache` whose inputs did not change. The output folder is not checked,
 /// since nothing is written to it.
 pub fn render(options: &BuildOptions, cache: &PageCache) -> Result<RenderedSite> {
-    render_site(options, cache, false)
-}
-
-fn render_site(
-    options: &BuildOptions,
-    cache: &PageCache,
-    check_output: bool,
-) -> Result<RenderedSite> {
-    let mut inputs = load(options, check_output)?;
+    let mut inputs = load(options, false)?;
     let site = check_and_compute(&mut inputs)?;
-    let config = &inputs.loaded.config;
-    let levels: Vec<String> = config.levels.iter().map(|l| l.title.clone()).collect();
-    let mut templates = Templates::new(&inputs.theme, site.targets.clone(), levels.clone())
-        .map_err(Error::Input)?;
-    templates.set_globals(site.globals.clone());
-    let key = RenderKey::new(&inputs.theme, &site, levels);
-    let rendered = render_all(&templates, &site.jobs, &cache.reusable(&key))?;
+    let templates = templates_for(&inputs, &site)?;
+    let key = RenderKey::new(&inputs.theme, &site, level_names(&inputs));
+    let bodies = bodies_of(&inputs, &site);
+    let reuse = cache.reusable(&key, &inputs.store);
+    let rendered = render_all(&templates, &bodies, &site.jobs, &reuse, |_, page| Ok(page))?;
+    drop(bodies);
     let pages_rendered = rendered.iter().filter(|(_, fresh)| *fresh).count();
-    let (files, files_copied) = output_files(&inputs, &site, &rendered);
-    let pages = site
-        .jobs
-        .iter()
-        .map(|job| PageRecord {
-            output: job.output.clone(),
-            template: job.template.to_string(),
-            sources: job.sources.clone(),
-        })
-        .collect();
+    let (mut files, files_copied) = other_files(&inputs, &site);
+    for (job, (page, _)) in site.jobs.iter().zip(&rendered) {
+        files.push(OutputFile {
+            path: job.output.clone(),
+            contents: Contents::Bytes(page.clone()),
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let pages = page_records(&site.jobs);
+    let pages_kept = rendered.into_iter().map(|(bytes, _)| bytes);
     Ok(RenderedSite {
+        cache: PageCache::keep(key, &inputs.store, site.jobs, pages_kept),
         output_dir: inputs.output_dir,
         files,
         pages,
         files_copied,
         pages_rendered,
-        cache: PageCache::keep(key, site.jobs, rendered.into_iter().map(|(bytes, _)| bytes)),
     })
+}
+
+fn level_names(inputs: &Inputs) -> Vec<String> {
+    let levels = &inputs.loaded.config.levels;
+    levels.iter().map(|l| l.title.clone()).collect()
+}
+
+/// The templates with the site's globals and link targets.
+fn templates_for(inputs: &Inputs, site: &site::Site) -> Result<Templates> {
+    let mut templates = Templates::new(&inputs.theme, site.targets.clone(), level_names(inputs))
+        .map_err(Error::Input)?;
+    templates.set_globals(site.globals.clone());
+    Ok(templates)
+}
+
+fn bodies_of<'a>(inputs: &'a Inputs, site: &'a site::Site) -> Bodies<'a> {
+    let shown = site.jobs.iter().filter_map(|job| job.body.as_ref());
+    Bodies::new(&inputs.store, &site.targets, shown)
+}
+
+fn page_records(jobs: &[site::RenderJob]) -> Vec<PageRecord> {
+    jobs.iter()
+        .map(|job| PageRecord {
+            output: job.output.clone(),
+            template: job.template.to_string(),
+            sources: job.sources.clone(),
+        })
+        .collect()
 }
 
 /// Validates the inputs and computes the pages, reporting every problem of
@@ -228,14 +263,11 @@ fn partner_problems_allow_check(problems: &[Diagnostic]) -> bool {
     })
 }
 
-/// Every output file: generated stylesheet, theme statics, content assets,
-/// data exports and rendered pages (later entries win on the same path).
-/// Also returns how many were copied rather than rendered.
-fn output_files(
-    inputs: &Inputs,
-    site: &site::Site,
-    rendered: &[PageBytes],
-) -> (Vec<OutputFile>, usize) {
+/// Every output file besides the rendered pages: generated stylesheet, theme
+/// statics, content assets and data exports, in path order (later kinds win
+/// on the same path, and a page wins over all of them). Also returns how many
+/// were copied rather than generated.
+fn other_files(inputs: &Inputs, site: &site::Site) -> (Vec<OutputFile>, usize) {
     let config = &inputs.loaded.config;
     let bytes = |data: Vec<u8>| Contents::Bytes(Arc::from(data));
     let mut files: BTreeMap<String, Contents> = BTreeMap::new();
@@ -251,8 +283,8 @@ fn output_files(
     for (path, data) in &site.files {
         files.insert(path.clone(), bytes(data.clone()));
     }
-    for (job, (page, _)) in site.jobs.iter().zip(rendered) {
-        files.insert(job.output.clone(), Contents::Bytes(page.clone()));
+    for job in &site.jobs {
+        files.remove(&job.output);
     }
     let files = files
         .into_iter()
@@ -276,31 +308,38 @@ fn input_error(mut problems: Vec<Diagnostic>) -> Error {
     Error::Input(problems)
 }
 
-/// Renders every job in parallel, taking a job's bytes from `reuse` when
-/// its template and context are unchanged; each result says whether it was
-/// rendered now. A template mistake usually repeats on many pages, so
-/// identical reports are shown once.
-fn render_all(
+/// Renders every job in parallel and hands each page to `deliver` as soon as
+/// it is rendered, taking a job's bytes from `reuse` when its inputs are
+/// unchanged; each page says whether it was rendered now. Returns what
+/// `deliver` returned, in job order. A template mistake usually repeats on
+/// many pages, so identical reports are shown once.
+fn render_all<T: Send>(
     templates: &Templates,
+    bodies: &Bodies,
     jobs: &[site::RenderJob],
     reuse: &Reuse,
-) -> Result<Vec<PageBytes>> {
-    let results: Vec<std::result::Result<PageBytes, Diagnostic>> = jobs
+    deliver: impl Fn(&site::RenderJob, PageBytes) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    let results: Vec<std::result::Result<T, Diagnostic>> = jobs
         .par_iter()
-        .map(|job| match reuse.get(job) {
-            Some(bytes) => Ok((bytes, false)),
-            None => templates
-                .render(job.template, &job.context)
-                .map(|html| (Arc::from(html.into_bytes()), true)),
+        .map(|job| {
+            let page = match reuse.get(job) {
+                Some(bytes) => (bytes, false),
+                None => match render_one(templates, bodies, job) {
+                    Ok(html) => (Arc::from(html.into_bytes()), true),
+                    Err(problem) => return Ok(Err(problem)),
+                },
+            };
+            deliver(job, page).map(Ok)
         })
-        .collect();
-    let mut pages = Vec::with_capacity(results.len());
+        .collect::<Result<_>>()?;
+    let mut delivered = Vec::with_capacity(results.len());
     // One mistake in a shared template fails many pages, with messages that
     // differ only in the variables each page has: report each place once.
     let mut problems: BTreeMap<(PathBuf, usize, usize), Diagnostic> = BTreeMap::new();
     for result in results {
         match result {
-            Ok(page) => pages.push(page),
+            Ok(value) => delivered.push(value),
             Err(problem) => {
                 let place = (problem.file.clone(), problem.line(), problem.column());
                 problems.entry(place).or_insert(problem);
@@ -308,7 +347,18 @@ fn render_all(
         }
     }
     fail_on(problems.into_values().collect())?;
-    Ok(pages)
+    Ok(delivered)
+}
+
+fn render_one(
+    templates: &Templates,
+    bodies: &Bodies,
+    job: &site::RenderJob,
+) -> std::result::Result<String, Diagnostic> {
+    match &job.body {
+        Some(body) => templates.render(job.template, &bodies.fill(&job.context, body)),
+        None => templates.render(job.template, &job.context),
+    }
 }
 
 /// The output folder a build with these options writes to, for messages.

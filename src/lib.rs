@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod analytics;
+pub mod bodies;
 pub mod build;
 pub mod charts;
 pub mod check;

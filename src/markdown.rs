@@ -71,23 +71,23 @@ pub fn options() -> Options {
         | Options::ENABLE_GFM
 }
 
+/// What the compute stage needs of a body without its HTML: the table of
+/// contents, the word count and the dead links, at a small fraction of the
+/// cost of [`render`] (no highlighting, no HTML written).
+#[derive(Debug, Clone, Default)]
+pub struct Outline {
+    /// Headings from level 2 down, nested.
+    pub toc: Vec<TocEntry>,
+    /// Words of prose, for reading time.
+    pub word_count: usize,
+    /// Dead internal links and other problems, located in the page's file.
+    pub problems: Vec<Diagnostic>,
+}
+
 /// Renders the body of `page`.
 pub fn render(page: &Page, targets: &LinkTargets) -> Rendered {
-    let body = page.body();
-    let skip = page
-        .title_heading
-        .clone()
-        .map(|r| r.start - page.body_start..r.end - page.body_start);
-    let mut state = State {
-        page,
-        targets,
-        problems: Vec::new(),
-        ids: HashSet::new(),
-        headings: Vec::new(),
-        word_count: 0,
-    };
-    let events = state.transform(Parser::new_ext(body, options()).into_offset_iter(), skip);
-    let mut out = String::with_capacity(body.len() * 3 / 2);
+    let (events, state) = transform(page, targets, true);
+    let mut out = String::with_capacity(page.body().len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
     Rendered {
         html: out,
@@ -97,9 +97,45 @@ pub fn render(page: &Page, targets: &LinkTargets) -> Rendered {
     }
 }
 
+/// Reads the body of `page` for its outline; [`render`] gives the same
+/// outline with the HTML.
+pub fn outline(page: &Page, targets: &LinkTargets) -> Outline {
+    let (_, state) = transform(page, targets, false);
+    Outline {
+        toc: nest(state.headings),
+        word_count: state.word_count,
+        problems: state.problems,
+    }
+}
+
+fn transform<'a>(
+    page: &'a Page,
+    targets: &'a LinkTargets,
+    highlight: bool,
+) -> (Vec<Event<'a>>, State<'a>) {
+    let skip = page
+        .title_heading
+        .clone()
+        .map(|r| r.start - page.body_start..r.end - page.body_start);
+    let mut state = State {
+        page,
+        targets,
+        highlight,
+        problems: Vec::new(),
+        ids: HashSet::new(),
+        headings: Vec::new(),
+        word_count: 0,
+    };
+    let parser = Parser::new_ext(page.body(), options()).into_offset_iter();
+    let events = state.transform(parser, skip);
+    (events, state)
+}
+
 struct State<'a> {
     page: &'a Page,
     targets: &'a LinkTargets,
+    /// Whether code blocks are highlighted (and written at all).
+    highlight: bool,
     problems: Vec<Diagnostic>,
     ids: HashSet<String>,
     headings: Vec<TocEntry>,
@@ -133,9 +169,11 @@ impl<'a> State<'a> {
             }
             if let Some((language, text)) = code.as_mut() {
                 match event {
-                    Event::Text(t) => text.push_str(&t),
+                    Event::Text(t) if self.highlight => text.push_str(&t),
                     Event::End(TagEnd::CodeBlock) => {
-                        out.push(Event::Html(code_block(language, text).into()));
+                        if self.highlight {
+                            out.push(Event::Html(code_block(language, text).into()));
+                        }
                         code = None;
                     }
                     _ => {}
@@ -511,6 +549,22 @@ mod tests {
             problem.message.contains("@/modules/gone.md")
                 || problem.message.contains("modules/gone.md")
         );
+    }
+
+    #[test]
+    fn the_outline_is_what_the_render_finds_without_the_html() {
+        let text = "---\ntitle: A\n---\n# A\n\n## Plan\n\nThree words here.\n\n\
+                    ```python\nprint('code is not prose')\n```\n\n### Steps\n\n\
+                    See [x](@/modules/gone.md) and [y](@/modules/b.md).\n";
+        let page = parse_page("modules/a.md", Arc::from(text)).expect("page");
+        let rendered = render(&page, &targets());
+        let outline = outline(&page, &targets());
+        assert_eq!(outline.toc, rendered.toc);
+        assert_eq!(outline.toc[0].children[0].id, "steps");
+        assert_eq!(outline.word_count, rendered.word_count);
+        assert_eq!(outline.word_count, 11);
+        assert_eq!(outline.problems, rendered.problems);
+        assert_eq!(outline.problems.len(), 1);
     }
 
     #[test]

@@ -98,42 +98,78 @@ fn resolve_lexically(path: &Path) -> PathBuf {
 /// Writes `files` as the new content of `output`, atomically from a reader's
 /// point of view: all or nothing.
 pub fn write(output: &Path, files: &[OutputFile]) -> Result<()> {
-    let parent = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".proficio-build-")
-        .tempdir_in(&parent)
-        .map_err(|e| Error::io(&parent, e))?;
-    let mut folders: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(|p| staging.path().join(p)))
-        .collect();
-    folders.sort();
-    folders.dedup();
-    for folder in &folders {
-        std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
+    let staging = Staging::new(output)?;
+    staging.write_all(files)?;
+    staging.finish()
+}
+
+/// A build's new output, written file by file into a hidden folder beside
+/// the output folder and swapped in whole by [`Staging::finish`]. Dropped
+/// unfinished (a failed build), it is removed and the output is untouched.
+pub struct Staging {
+    folder: tempfile::TempDir,
+    output: PathBuf,
+    parent: PathBuf,
+}
+
+impl Staging {
+    /// Starts the new output of `output`.
+    pub fn new(output: &Path) -> Result<Staging> {
+        let parent = match output.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let folder = tempfile::Builder::new()
+            .prefix(".proficio-build-")
+            .tempdir_in(&parent)
+            .map_err(|e| Error::io(&parent, e))?;
+        Ok(Staging {
+            folder,
+            output: output.to_path_buf(),
+            parent,
+        })
     }
-    files.par_iter().try_for_each(|file| {
-        let target = staging.path().join(&file.path);
-        match &file.contents {
-            Contents::Bytes(bytes) => {
-                std::fs::write(&target, bytes).map_err(|e| Error::io(&target, e))
+
+    /// Writes `files`, in parallel.
+    pub fn write_all(&self, files: &[OutputFile]) -> Result<()> {
+        files.par_iter().try_for_each(|file| match &file.contents {
+            Contents::Bytes(bytes) => self.write(&file.path, bytes),
+            Contents::Copy(source) => {
+                let target = self.prepare(&file.path)?;
+                std::fs::copy(source, &target)
+                    .map(|_| ())
+                    .map_err(|e| Error::io(source, e))
             }
-            Contents::Copy(source) => std::fs::copy(source, &target)
-                .map(|_| ())
-                .map_err(|e| Error::io(source, e)),
+        })
+    }
+
+    /// Writes one file at `path` (relative, `/`-separated); safe to call
+    /// from many threads at once.
+    pub fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        let target = self.prepare(path)?;
+        std::fs::write(&target, bytes).map_err(|e| Error::io(&target, e))
+    }
+
+    /// The staged location of `path`, with its folder created.
+    fn prepare(&self, path: &str) -> Result<PathBuf> {
+        let target = self.folder.path().join(path);
+        if let Some(folder) = target.parent() {
+            std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
         }
-    })?;
-    let marker = staging.path().join(MARKER);
-    std::fs::write(
-        &marker,
-        "This folder is written by proficio and replaced whole on every build.\n",
-    )
-    .map_err(|e| Error::io(&marker, e))?;
-    swap_in(staging, output, &parent)
+        Ok(target)
+    }
+
+    /// Marks the staged folder as proficio's and puts it in place of the output.
+    pub fn finish(self) -> Result<()> {
+        let marker = self.folder.path().join(MARKER);
+        std::fs::write(
+            &marker,
+            "This folder is written by proficio and replaced whole on every build.\n",
+        )
+        .map_err(|e| Error::io(&marker, e))?;
+        swap_in(self.folder, &self.output, &self.parent)
+    }
 }
 
 fn swap_in(staging: tempfile::TempDir, output: &Path, parent: &Path) -> Result<()> {

@@ -1,8 +1,8 @@
 //! Reusing rendered pages between renders, for the live preview's rebuilds.
-//! A page is reused only when its template, its template context and every
-//! site-wide input of rendering (templates, globals, link targets, level
-//! names) are equal to those it was rendered from, so a render with a cache
-//! is byte-identical to one without. Comparing the inputs themselves is what
+//! A page is reused only when its template, its template context, the
+//! Markdown texts of its body and every site-wide input of rendering
+//! (templates, globals, link targets, level names) are equal to those it was
+//! rendered from, so a render with a cache is byte-identical to one without. Comparing the inputs themselves is what
 //! makes that hold where a list of dependencies could miss an edge (a
 //! section title shown in every page's navigation, a module appearing in a
 //! partner's recommendations). Contexts compare as Tera values do; the
@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use tera::Context;
 
-use crate::content::Absence;
+use crate::content::{Absence, ContentStore};
 use crate::site::{RenderJob, Site};
 use crate::theme::Theme;
 
@@ -59,34 +59,59 @@ impl RenderKey {
 struct CachedPage {
     template: &'static str,
     context: Context,
+    /// The Markdown sources of the page's body, whose HTML is not in the context.
+    body_texts: Vec<Arc<str>>,
     bytes: Arc<[u8]>,
 }
 
 /// The pages a render may take from a cache: none when a shared input changed.
 pub(crate) struct Reuse<'a> {
     pages: Option<&'a HashMap<String, CachedPage>>,
+    store: &'a ContentStore,
 }
 
 impl Reuse<'_> {
+    /// A reuse that never finds a page, for a build with no earlier render.
+    pub(crate) fn nothing(store: &ContentStore) -> Reuse<'_> {
+        Reuse { pages: None, store }
+    }
+
     /// The bytes of `job` from the cache, if it is rendered from the same inputs.
     pub(crate) fn get(&self, job: &RenderJob) -> Option<Arc<[u8]>> {
         let page = self.pages?.get(&job.output)?;
-        let same = page.template == job.template && page.context == job.context;
+        let same = page.template == job.template
+            && page.body_texts == body_texts(job, self.store)
+            && page.context == job.context;
         same.then(|| page.bytes.clone())
     }
 }
 
+/// The Markdown texts a job's body is rendered from (equal texts share
+/// their allocation between renders only by chance, so they compare by value).
+fn body_texts(job: &RenderJob, store: &ContentStore) -> Vec<Arc<str>> {
+    job.body.as_ref().map_or_else(Vec::new, |body| {
+        body.sources()
+            .iter()
+            .filter_map(|source| store.pages.get(source))
+            .map(|page| page.text.clone())
+            .collect()
+    })
+}
+
 impl PageCache {
-    /// What a render with `key` may reuse.
-    pub(crate) fn reusable(&self, key: &RenderKey) -> Reuse<'_> {
+    /// What a render with `key` from `store` may reuse.
+    pub(crate) fn reusable<'a>(&'a self, key: &RenderKey, store: &'a ContentStore) -> Reuse<'a> {
         Reuse {
             pages: (self.key.as_ref() == Some(key)).then_some(&self.pages),
+            store,
         }
     }
 
-    /// A cache of `jobs`, rendered from `key` into `rendered` (same order).
+    /// A cache of `jobs`, rendered from `key` and `store` into `rendered`
+    /// (same order).
     pub(crate) fn keep(
         key: RenderKey,
+        store: &ContentStore,
         jobs: Vec<RenderJob>,
         rendered: impl IntoIterator<Item = Arc<[u8]>>,
     ) -> PageCache {
@@ -96,6 +121,7 @@ impl PageCache {
             .map(|(job, bytes)| {
                 let page = CachedPage {
                     template: job.template,
+                    body_texts: body_texts(&job, store),
                     context: job.context,
                     bytes,
                 };

@@ -12,10 +12,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
 
+use crate::bodies::Body;
 use crate::config::{CatalogEntry, Config};
 use crate::content::{ContentStore, Page, PageKind};
 use crate::diagnostics::{Diagnostic, Error, Result};
-use crate::markdown::{self, LinkTargets, Rendered, TocEntry};
+use crate::markdown::{self, LinkTargets, Outline, TocEntry};
 use crate::metrics::PartnerFile;
 use crate::scorecards::{self, Audience, Ecosystem, ProgramView};
 
@@ -30,8 +31,11 @@ pub struct RenderJob {
     pub output: String,
     /// Template name (`module.html`).
     pub template: &'static str,
-    /// Everything the template receives besides the site-wide globals.
+    /// Everything the template receives besides the site-wide globals and
+    /// the rendered Markdown.
     pub context: Context,
+    /// Where the rendered Markdown goes in the context, if the page shows any.
+    pub body: Option<Body>,
     /// Content sources (keys under `content/`) whose change affects this file;
     /// an entry `@track/<id>` stands for every module of that track.
     pub sources: BTreeSet<String>,
@@ -146,8 +150,14 @@ struct Model<'a> {
     config: &'a Config,
     store: &'a ContentStore,
     targets: Arc<LinkTargets>,
-    rendered: BTreeMap<&'a str, Rendered>,
+    outlines: BTreeMap<&'a str, Outline>,
     summaries: BTreeMap<&'a str, PageSummary>,
+    /// The summaries as template values, made once: every listing clones
+    /// them, which only counts a reference.
+    summary_values: BTreeMap<&'a str, Value>,
+    /// The navigation as a template value, one per item that can be marked
+    /// current (index `nav.len()` marks none).
+    nav_values: Vec<Value>,
     /// Track id → module sources in learning order.
     tracks: BTreeMap<String, Vec<&'a str>>,
     /// Module source → its place in its track's order.
@@ -177,13 +187,13 @@ pub fn compute(
             .collect(),
         left_out: store.left_out.clone(),
     });
-    let rendered: BTreeMap<&str, Rendered> = store
+    let outlines: BTreeMap<&str, Outline> = store
         .pages
         .par_iter()
-        .map(|(key, page)| (key.as_str(), markdown::render(page, &targets)))
+        .map(|(key, page)| (key.as_str(), markdown::outline(page, &targets)))
         .collect();
     let mut problems: Vec<Diagnostic> =
-        rendered.values().flat_map(|r| r.problems.clone()).collect();
+        outlines.values().flat_map(|r| r.problems.clone()).collect();
     if !problems.is_empty() {
         crate::diagnostics::sort(&mut problems);
         return Err(Error::Input(problems));
@@ -193,8 +203,10 @@ pub fn compute(
         config,
         store,
         targets: targets.clone(),
-        rendered,
+        outlines,
         summaries: BTreeMap::new(),
+        summary_values: BTreeMap::new(),
+        nav_values: Vec::new(),
         tracks: BTreeMap::new(),
         track_positions: BTreeMap::new(),
         nav: Vec::new(),
@@ -206,6 +218,11 @@ pub fn compute(
         .pages
         .values()
         .map(|page| (page.source.as_str(), model.summary(page)))
+        .collect();
+    model.summary_values = model
+        .summaries
+        .iter()
+        .map(|(source, summary)| (*source, Value::from_serializable(summary)))
         .collect();
     model.tracks = config
         .tracks
@@ -219,6 +236,9 @@ pub fn compute(
         .collect();
     let sections = collect_sections(store);
     model.nav = model.navigation(&sections);
+    model.nav_values = (0..=model.nav.len())
+        .map(|current| model.nav_value(current))
+        .collect();
     let mut jobs = Vec::new();
     model.page_jobs(&mut jobs);
     model.section_jobs(&sections, &mut jobs);
@@ -471,7 +491,7 @@ impl<'a> Model<'a> {
     }
 
     fn summary_value(&self, source: &str) -> Value {
-        Value::from_serializable(&self.summaries[source])
+        self.summary_values[source].clone()
     }
 
     fn link(&self, source: &str) -> LinkRef {
@@ -556,23 +576,22 @@ impl<'a> Model<'a> {
         sources: BTreeSet<String>,
     ) -> RenderJob {
         let mut context = Context::new();
-        let nav: Vec<Value> = self
+        // The home item is current only on the home page, every other item on
+        // all pages under its path. Those paths are distinct top-level
+        // folders, so at most one item matches and one prepared variant of
+        // the navigation per item serves every page.
+        let current = self
             .nav
             .iter()
-            .map(|item| {
-                let active = if item.path == "/" {
+            .rposition(|item| {
+                if item.path == "/" {
                     path == "/"
                 } else {
                     path.starts_with(&item.path)
-                };
-                let mut map = BTreeMap::<&str, Value>::new();
-                map.insert("title", item.title.as_str().into());
-                map.insert("url", item.url.as_str().into());
-                map.insert("active", active.into());
-                Value::from_serializable(&map)
+                }
             })
-            .collect();
-        context.insert_value("nav", Value::from(nav));
+            .unwrap_or(self.nav.len());
+        context.insert_value("nav", self.nav_values[current].clone());
         context.insert("current_path", path);
         context.insert("current_url", &self.absolute(path));
         context.insert("page_kind", kind);
@@ -580,8 +599,26 @@ impl<'a> Model<'a> {
             output,
             template,
             context,
+            body: None,
             sources,
         }
+    }
+
+    /// The navigation with item `current` marked active.
+    fn nav_value(&self, current: usize) -> Value {
+        let items: Vec<Value> = self
+            .nav
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let mut map = BTreeMap::<&str, Value>::new();
+                map.insert("title", item.title.as_str().into());
+                map.insert("url", item.url.as_str().into());
+                map.insert("active", (i == current).into());
+                Value::from_serializable(&map)
+            })
+            .collect();
+        Value::from(items)
     }
 
     fn globals(&self) -> Context {
@@ -659,14 +696,14 @@ impl<'a> Model<'a> {
                     url: self.url(&index.path),
                 }
             });
-            let rendered = &self.rendered[page.source.as_str()];
+            let outline = &self.outlines[page.source.as_str()];
             let view = PageView {
                 summary: &self.summaries[page.source.as_str()],
-                content: &rendered.html,
-                toc: &rendered.toc,
+                content: "",
+                toc: &outline.toc,
                 prerequisites,
                 track_nav,
-                reading_minutes: reading_minutes(rendered.word_count),
+                reading_minutes: reading_minutes(outline.word_count),
                 section,
                 source_path: &page.source,
             };
@@ -677,6 +714,10 @@ impl<'a> Model<'a> {
             };
             let mut job = self.job(&page.path, output_for(&page.path), template, kind, sources);
             job.context.insert("page", &view);
+            job.body = Some(Body::Own {
+                variable: "page",
+                source: page.source.clone(),
+            });
             jobs.push(job);
         }
     }
@@ -729,10 +770,7 @@ impl<'a> Model<'a> {
                 "summary",
                 section.index.and_then(|p| p.front.summary.clone()).into(),
             );
-            let content = section
-                .index
-                .map_or("", |p| self.rendered[p.source.as_str()].html.as_str());
-            view.insert("content", content.into());
+            view.insert("content", "".into());
             view.insert("url", self.url(&path).into());
             let pages: Vec<Value> = section
                 .pages
@@ -742,16 +780,17 @@ impl<'a> Model<'a> {
             view.insert("pages", pages.into());
             view.insert("subsections", subsections.into());
             let section_value = Value::from_serializable(&view);
-            if section.folder.is_empty() {
-                let mut job = self.home_job(sources);
-                job.context.insert_value("section", section_value);
-                jobs.push(job);
+            let mut job = if section.folder.is_empty() {
+                self.home_job(sources)
             } else {
-                let mut job =
-                    self.job(&path, output_for(&path), "section.html", "section", sources);
-                job.context.insert_value("section", section_value);
-                jobs.push(job);
-            }
+                self.job(&path, output_for(&path), "section.html", "section", sources)
+            };
+            job.context.insert_value("section", section_value);
+            job.body = section.index.map(|index| Body::Own {
+                variable: "section",
+                source: index.source.clone(),
+            });
+            jobs.push(job);
         }
     }
 
@@ -1117,7 +1156,12 @@ impl<'a> Model<'a> {
             "feed",
             everything,
         );
-        job.context.insert_value("feed", self.feed());
+        let (feed, shown) = self.feed();
+        job.context.insert_value("feed", feed);
+        job.body = Some(Body::Entries {
+            variable: "feed",
+            sources: shown,
+        });
         jobs.push(job);
 
         let mut job = self.job(
@@ -1132,9 +1176,9 @@ impl<'a> Model<'a> {
         jobs.push(job);
     }
 
-    /// The newest modules, newest first; the feed's time is its newest entry's,
-    /// never the clock's, so output stays byte-identical.
-    fn feed(&self) -> Value {
+    /// The newest modules, newest first, and their sources; the feed's time is
+    /// its newest entry's, never the clock's, so output stays byte-identical.
+    fn feed(&self) -> (Value, Vec<String>) {
         let mut modules: Vec<&Page> = self.store.modules().collect();
         modules.sort_by(|a, b| {
             (&b.front.date, &a.title, &a.source).cmp(&(&a.front.date, &b.title, &b.source))
@@ -1143,19 +1187,16 @@ impl<'a> Model<'a> {
             format!("{}T00:00:00Z", date.as_deref().unwrap_or("1970-01-01"))
         };
         let updated = rfc3339(&modules.first().and_then(|m| m.front.date.clone()));
+        modules.truncate(50);
         let entries: Vec<Value> = modules
             .iter()
-            .take(50)
             .map(|m| {
                 let mut map = BTreeMap::<&str, Value>::new();
                 map.insert("title", m.title.as_str().into());
                 map.insert("url", self.absolute(&m.path).into());
                 map.insert("updated", rfc3339(&m.front.date).into());
                 map.insert("summary", m.front.summary.clone().into());
-                map.insert(
-                    "content",
-                    self.rendered[m.source.as_str()].html.as_str().into(),
-                );
+                map.insert("content", "".into());
                 Value::from_serializable(&map)
             })
             .collect();
@@ -1165,7 +1206,8 @@ impl<'a> Model<'a> {
         feed.insert("site_url", self.config.base_url.as_str().into());
         feed.insert("updated", updated.into());
         feed.insert("entries", entries.into());
-        Value::from_serializable(&feed)
+        let shown = modules.iter().map(|m| m.source.clone()).collect();
+        (Value::from_serializable(&feed), shown)
     }
 }
 

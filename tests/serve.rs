@@ -634,6 +634,31 @@ fn an_incremental_render_equals_a_full_render_and_reuses_pages() {
     assert_eq!(files_of(&after_template), files_of(&full));
 }
 
+#[test]
+fn a_body_only_edit_renders_its_page_again_and_matches_a_full_render() {
+    let site = fixture();
+    let options = site.options();
+    let first = render(&options, &PageCache::default()).expect("first render");
+    // Same words, same headings: nothing but the body's HTML changes.
+    site.write(
+        "content/modules/second.md",
+        &module(
+            "title: Second module\nlevel: practitioner\ntrack: basics\nprerequisites: [first]",
+            "## Next\n\nAltered body.\n",
+        ),
+    );
+    let incremental = render(&options, &first.cache).expect("incremental render");
+    let full = render(&options, &PageCache::default()).expect("full render");
+    assert_eq!(files_of(&incremental), files_of(&full));
+    let page = files_of(&incremental)
+        .into_iter()
+        .find(|(path, _)| path == "modules/second/index.html")
+        .expect("the module page");
+    assert!(String::from_utf8_lossy(&page.1).contains("Altered body."));
+    // The module page and the feed, which carries the newest bodies.
+    assert_eq!(incremental.pages_rendered, 2);
+}
+
 fn files_of(site: &proficio::build::RenderedSite) -> Vec<(String, Vec<u8>)> {
     site.files
         .iter()

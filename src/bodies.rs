@@ -1,0 +1,134 @@
+//! Markdown bodies at render time. The compute stage only outlines each body
+//! (table of contents, word count, dead links); the HTML, with its syntax
+//! highlighting, is rendered here just before the page that shows it, and
+//! dropped once that page is written. Bodies with their highlighted code are
+//! the bulk of a site, so a build never holds them all at once. A body shown
+//! on several pages (a section's introduction, the newest modules in the
+//! feed) is rendered once and kept for the build.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use tera::{Context, Value};
+
+use crate::content::ContentStore;
+use crate::markdown::{self, LinkTargets};
+
+/// Where a job's context receives rendered Markdown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// `<variable>.content` is the body of this content source.
+    Own {
+        /// Top-level context variable holding a map (`page`, `section`).
+        variable: &'static str,
+        /// Content source key of the body.
+        source: String,
+    },
+    /// `<variable>.entries[i].content` is the body of the i-th source.
+    Entries {
+        /// Top-level context variable holding a map with an `entries` list.
+        variable: &'static str,
+        /// Content source keys, one per entry.
+        sources: Vec<String>,
+    },
+}
+
+impl Body {
+    /// The content sources whose Markdown this body shows.
+    pub fn sources(&self) -> &[String] {
+        match self {
+            Body::Own { source, .. } => std::slice::from_ref(source),
+            Body::Entries { sources, .. } => sources,
+        }
+    }
+}
+
+/// Renders bodies for one build's jobs.
+pub struct Bodies<'a> {
+    store: &'a ContentStore,
+    targets: &'a LinkTargets,
+    /// Bodies more than one job shows, each rendered on first use.
+    shared: HashMap<&'a str, OnceLock<Arc<str>>>,
+}
+
+impl<'a> Bodies<'a> {
+    /// A renderer for `bodies`, which tells which sources are shown more than once.
+    pub fn new<'b>(
+        store: &'a ContentStore,
+        targets: &'a LinkTargets,
+        bodies: impl Iterator<Item = &'b Body>,
+    ) -> Bodies<'a> {
+        let mut uses: HashMap<&str, usize> = HashMap::new();
+        for body in bodies {
+            for source in body.sources() {
+                *uses.entry(source.as_str()).or_default() += 1;
+            }
+        }
+        let shared = uses
+            .into_iter()
+            .filter(|(_, count)| *count > 1)
+            .filter_map(|(source, _)| store.pages.get_key_value(source))
+            .map(|(key, _)| (key.as_str(), OnceLock::new()))
+            .collect();
+        Bodies {
+            store,
+            targets,
+            shared,
+        }
+    }
+
+    /// The HTML of a source's body; empty for a source that is not a page.
+    fn html(&self, source: &str) -> Arc<str> {
+        let render = || match self.store.pages.get(source) {
+            Some(page) => Arc::from(markdown::render(page, self.targets).html),
+            None => Arc::from(""),
+        };
+        match self.shared.get(source) {
+            Some(cell) => cell.get_or_init(render).clone(),
+            None => render(),
+        }
+    }
+
+    /// `context` with the rendered Markdown of `body` filled in.
+    pub fn fill(&self, context: &Context, body: &Body) -> Context {
+        let mut context = context.clone();
+        match body {
+            Body::Own { variable, source } => {
+                let html = self.html(source);
+                update_map(&mut context, variable, |map| {
+                    map.insert("content".into(), Value::from(&*html));
+                });
+            }
+            Body::Entries { variable, sources } => {
+                update_map(&mut context, variable, |map| {
+                    let entries = map
+                        .iter_mut()
+                        .find(|(key, _)| key.as_str() == Some("entries"))
+                        .map(|(_, entries)| entries);
+                    let Some(entries) = entries else { return };
+                    let filled: Vec<Value> = entries
+                        .as_array()
+                        .unwrap_or_default()
+                        .iter()
+                        .zip(sources)
+                        .map(|(entry, source)| {
+                            let mut entry = entry.clone().into_map().unwrap_or_default();
+                            entry.insert("content".into(), Value::from(&*self.html(source)));
+                            Value::from(entry)
+                        })
+                        .collect();
+                    *entries = Value::from(filled);
+                });
+            }
+        }
+        context
+    }
+}
+
+/// Applies `change` to the map held by the context variable `variable`.
+fn update_map(context: &mut Context, variable: &'static str, change: impl FnOnce(&mut tera::Map)) {
+    if let Some(mut map) = context.remove(variable).and_then(Value::into_map) {
+        change(&mut map);
+        context.insert_value(variable, Value::from(map));
+    }
+}
