@@ -555,7 +555,7 @@ mod tests {
     fn the_outline_is_what_the_render_finds_without_the_html() {
         let text = "---\ntitle: A\n---\n# A\n\n## Plan\n\nThree words here.\n\n\
                     ```python\nprint('code is not prose')\n```\n\n### Steps\n\n\
-                    See [x](@/modules/gone.md) and [y](@/modules/b.md).\n";
+                    See [x](@/modules/gone.md) and [y](@/modules/qbr.md).\n";
         let page = parse_page("modules/a.md", Arc::from(text)).expect("page");
         let rendered = render(&page, &targets());
         let outline = outline(&page, &targets());
