@@ -5,11 +5,13 @@
 //! [`render`] runs the same pipeline without writing, for the live preview,
 //! and can reuse pages of an earlier render through a [`PageCache`].
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use tera::Context;
 
 use crate::bodies::Bodies;
 use crate::config::Config;
@@ -110,9 +112,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     render_all(
         &templates,
         &bodies,
-        &site.jobs,
+        &site,
         &Reuse::nothing(&inputs.store),
-        |job, (page, _)| staging.write(&job.output, &page),
+        |job, _, (page, _)| staging.write(&job.output, &page),
     )?;
     staging.finish()?;
     Ok(BuildReport {
@@ -132,11 +134,13 @@ pub fn render(options: &BuildOptions, cache: &PageCache) -> Result<RenderedSite>
     let key = RenderKey::new(&inputs.theme, &site, level_names(&inputs));
     let bodies = bodies_of(&inputs, &site);
     let reuse = cache.reusable(&key, &inputs.store);
-    let rendered = render_all(&templates, &bodies, &site.jobs, &reuse, |_, page| Ok(page))?;
+    let rendered = render_all(&templates, &bodies, &site, &reuse, |_, context, page| {
+        Ok((context.into_owned(), page))
+    })?;
     drop(bodies);
-    let pages_rendered = rendered.iter().filter(|(_, fresh)| *fresh).count();
+    let pages_rendered = rendered.iter().filter(|(_, (_, fresh))| *fresh).count();
     let (mut files, files_copied) = other_files(&inputs, &site);
-    for (job, (page, _)) in site.jobs.iter().zip(&rendered) {
+    for (job, (_, (page, _))) in site.jobs.iter().zip(&rendered) {
         files.push(OutputFile {
             path: job.output.clone(),
             contents: Contents::Bytes(page.clone()),
@@ -144,7 +148,9 @@ pub fn render(options: &BuildOptions, cache: &PageCache) -> Result<RenderedSite>
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let pages = page_records(&site.jobs);
-    let pages_kept = rendered.into_iter().map(|(bytes, _)| bytes);
+    let pages_kept = rendered
+        .into_iter()
+        .map(|(context, (bytes, _))| (context, bytes));
     Ok(RenderedSite {
         cache: PageCache::keep(key, &inputs.store, site.jobs, pages_kept),
         output_dir: inputs.output_dir,
@@ -316,21 +322,23 @@ fn input_error(mut problems: Vec<Diagnostic>) -> Error {
 fn render_all<T: Send>(
     templates: &Templates,
     bodies: &Bodies,
-    jobs: &[site::RenderJob],
+    site: &site::Site,
     reuse: &Reuse,
-    deliver: impl Fn(&site::RenderJob, PageBytes) -> Result<T> + Sync,
+    deliver: impl Fn(&site::RenderJob, Cow<Context>, PageBytes) -> Result<T> + Sync,
 ) -> Result<Vec<T>> {
-    let results: Vec<std::result::Result<T, Diagnostic>> = jobs
+    let results: Vec<std::result::Result<T, Diagnostic>> = site
+        .jobs
         .par_iter()
         .map(|job| {
-            let page = match reuse.get(job) {
+            let context = site.context(job);
+            let page = match reuse.get(job, &context) {
                 Some(bytes) => (bytes, false),
-                None => match render_one(templates, bodies, job) {
+                None => match render_one(templates, bodies, job, &context) {
                     Ok(html) => (Arc::from(html.into_bytes()), true),
                     Err(problem) => return Ok(Err(problem)),
                 },
             };
-            deliver(job, page).map(Ok)
+            deliver(job, context, page).map(Ok)
         })
         .collect::<Result<_>>()?;
     let mut delivered = Vec::with_capacity(results.len());
@@ -354,10 +362,11 @@ fn render_one(
     templates: &Templates,
     bodies: &Bodies,
     job: &site::RenderJob,
+    context: &Context,
 ) -> std::result::Result<String, Diagnostic> {
     match &job.body {
-        Some(body) => templates.render(job.template, &bodies.fill(&job.context, body)),
-        None => templates.render(job.template, &job.context),
+        Some(body) => templates.render(job.template, &bodies.fill(context, body)),
+        None => templates.render(job.template, context),
     }
 }
 

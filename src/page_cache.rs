@@ -76,12 +76,13 @@ impl Reuse<'_> {
         Reuse { pages: None, store }
     }
 
-    /// The bytes of `job` from the cache, if it is rendered from the same inputs.
-    pub(crate) fn get(&self, job: &RenderJob) -> Option<Arc<[u8]>> {
+    /// The bytes of `job` from the cache, if it is rendered from the same
+    /// inputs; `context` is the job's whole context but its Markdown.
+    pub(crate) fn get(&self, job: &RenderJob, context: &Context) -> Option<Arc<[u8]>> {
         let page = self.pages?.get(&job.output)?;
         let same = page.template == job.template
             && page.body_texts == body_texts(job, self.store)
-            && page.context == job.context;
+            && page.context == *context;
         same.then(|| page.bytes.clone())
     }
 }
@@ -107,22 +108,22 @@ impl PageCache {
         }
     }
 
-    /// A cache of `jobs`, rendered from `key` and `store` into `rendered`
-    /// (same order).
+    /// A cache of `jobs`, rendered from `key` and `store` with their whole
+    /// contexts into `rendered` (same order).
     pub(crate) fn keep(
         key: RenderKey,
         store: &ContentStore,
         jobs: Vec<RenderJob>,
-        rendered: impl IntoIterator<Item = Arc<[u8]>>,
+        rendered: impl IntoIterator<Item = (Context, Arc<[u8]>)>,
     ) -> PageCache {
         let pages = jobs
             .into_iter()
             .zip(rendered)
-            .map(|(job, bytes)| {
+            .map(|(job, (context, bytes))| {
                 let page = CachedPage {
                     template: job.template,
                     body_texts: body_texts(&job, store),
-                    context: job.context,
+                    context,
                     bytes,
                 };
                 (job.output, page)

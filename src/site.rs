@@ -5,6 +5,7 @@
 //! its context, and the content sources the page was built from, so a live
 //! preview can later re-render only what an edit touches.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -34,17 +35,50 @@ pub struct RenderJob {
     /// Everything the template receives besides the site-wide globals and
     /// the rendered Markdown.
     pub context: Context,
+    /// The part of the context made only when the job is rendered.
+    pub deferred: Option<Deferred>,
     /// Where the rendered Markdown goes in the context, if the page shows any.
     pub body: Option<Body>,
     /// Content sources (keys under `content/`) whose change affects this file;
-    /// an entry `@track/<id>` stands for every module of that track.
+    /// an entry `@track/<id>` stands for every module of that track, and
+    /// [`PARTNERS_SOURCE`] for every partner file.
     pub sources: BTreeSet<String>,
+}
+
+/// A source entry standing for every partner file: each aggregate figure
+/// (and each partner's share of the program cost) depends on all of them.
+pub const PARTNERS_SOURCE: &str = "@partners";
+
+/// Context values of the two kinds of page a large site has thousands of,
+/// made by [`Site::context`] just before the page is rendered: held for every
+/// page at once, they would be most of a build's memory.
+#[derive(Debug, Clone)]
+pub enum Deferred {
+    /// `page`: a module's or plain page's view.
+    Page(Box<PageParts>),
+    /// `partner`: the scorecard of the ecosystem's partner at this index.
+    Partner(usize),
+}
+
+/// What a page's view holds besides its summary and its body.
+#[derive(Debug, Clone)]
+pub struct PageParts {
+    source: String,
+    toc: Vec<TocEntry>,
+    prerequisites: Vec<LinkRef>,
+    track_nav: Option<TrackNav>,
+    reading_minutes: usize,
+    section: Option<LinkRef>,
 }
 
 /// The computed site: what to render and the values shared by every template.
 pub struct Site {
     /// Pages and feeds to render.
     pub jobs: Vec<RenderJob>,
+    /// Every page's summary, for deferred contexts.
+    summaries: BTreeMap<String, PageSummary>,
+    /// The partner figures, for deferred contexts.
+    ecosystem: Option<Ecosystem>,
     /// Values every template sees (`site`, `catalog`, `generator`).
     pub globals: Context,
     /// Link resolution for templates' `url()` function.
@@ -96,13 +130,29 @@ struct TrackNav {
 struct PageView<'a> {
     #[serde(flatten)]
     summary: &'a PageSummary,
+    /// Filled in with the rendered body, see [`Body`].
     content: &'a str,
     toc: &'a [TocEntry],
-    prerequisites: Vec<LinkRef>,
-    track_nav: Option<TrackNav>,
+    prerequisites: &'a [LinkRef],
+    track_nav: &'a Option<TrackNav>,
     reading_minutes: usize,
-    section: Option<LinkRef>,
+    section: &'a Option<LinkRef>,
     source_path: &'a str,
+}
+
+impl<'a> PageView<'a> {
+    fn new(summary: &'a PageSummary, parts: &'a PageParts) -> PageView<'a> {
+        PageView {
+            summary,
+            content: "",
+            toc: &parts.toc,
+            prerequisites: &parts.prerequisites,
+            track_nav: &parts.track_nav,
+            reading_minutes: parts.reading_minutes,
+            section: &parts.section,
+            source_path: &parts.source,
+        }
+    }
 }
 
 /// A recommended module as a page summary with its reasons.
@@ -165,7 +215,8 @@ struct Model<'a> {
     nav: Vec<NavItem>,
     /// What the partner data says; none without partner files.
     ecosystem: Option<&'a Ecosystem>,
-    /// Keys of the partner files, which every aggregate page depends on.
+    /// The marker for every partner file (none without partner data): every
+    /// aggregate page depends on all of them.
     partner_sources: BTreeSet<String>,
     /// Who the build is for.
     audience: &'a Audience,
@@ -211,7 +262,11 @@ pub fn compute(
         track_positions: BTreeMap::new(),
         nav: Vec::new(),
         ecosystem: ecosystem.as_ref(),
-        partner_sources: partners.iter().map(|p| p.source.clone()).collect(),
+        partner_sources: if partners.is_empty() {
+            BTreeSet::new()
+        } else {
+            BTreeSet::from([PARTNERS_SOURCE.to_string()])
+        },
         audience,
     };
     model.summaries = store
@@ -249,12 +304,62 @@ pub fn compute(
     let files = ecosystem
         .as_ref()
         .map_or_else(Vec::new, |e| scorecards::exports(e, config));
+    let globals = model.globals();
+    let summaries = std::mem::take(&mut model.summaries)
+        .into_iter()
+        .map(|(source, summary)| (source.to_string(), summary))
+        .collect();
     Ok(Site {
         jobs,
-        globals: model.globals(),
+        summaries,
+        ecosystem,
+        globals,
         targets,
         files,
     })
+}
+
+impl Site {
+    /// The whole context of `job` but its rendered Markdown.
+    pub fn context<'s>(&'s self, job: &'s RenderJob) -> Cow<'s, Context> {
+        let Some(deferred) = &job.deferred else {
+            return Cow::Borrowed(&job.context);
+        };
+        let mut context = job.context.clone();
+        match deferred {
+            Deferred::Page(parts) => {
+                if let Some(summary) = self.summaries.get(&parts.source) {
+                    context.insert("page", &PageView::new(summary, parts));
+                }
+            }
+            Deferred::Partner(index) => {
+                if let Some(view) = self.ecosystem.as_ref().and_then(|e| e.partners.get(*index)) {
+                    context.insert("partner", &self.partner_page(view));
+                }
+            }
+        }
+        Cow::Owned(context)
+    }
+
+    /// A scorecard with its recommended modules' summaries.
+    fn partner_page<'s>(&'s self, view: &'s scorecards::PartnerView) -> PartnerPage<'s> {
+        let recommendations = view
+            .recommendations
+            .iter()
+            .filter_map(|r| {
+                self.summaries
+                    .get(r.source.as_str())
+                    .map(|summary| RecommendationView {
+                        summary,
+                        reasons: &r.reasons,
+                    })
+            })
+            .collect();
+        PartnerPage {
+            view,
+            recommendations,
+        }
+    }
 }
 
 /// Modules of a track in learning order.
@@ -599,6 +704,7 @@ impl<'a> Model<'a> {
             output,
             template,
             context,
+            deferred: None,
             body: None,
             sources,
         }
@@ -697,15 +803,13 @@ impl<'a> Model<'a> {
                 }
             });
             let outline = &self.outlines[page.source.as_str()];
-            let view = PageView {
-                summary: &self.summaries[page.source.as_str()],
-                content: "",
-                toc: &outline.toc,
+            let parts = PageParts {
+                source: page.source.clone(),
+                toc: outline.toc.clone(),
                 prerequisites,
                 track_nav,
                 reading_minutes: reading_minutes(outline.word_count),
                 section,
-                source_path: &page.source,
             };
             let (template, kind) = if page.kind == PageKind::Module {
                 ("module.html", "module")
@@ -713,7 +817,7 @@ impl<'a> Model<'a> {
                 ("page.html", "page")
             };
             let mut job = self.job(&page.path, output_for(&page.path), template, kind, sources);
-            job.context.insert("page", &view);
+            job.deferred = Some(Deferred::Page(Box::new(parts)));
             job.body = Some(Body::Own {
                 variable: "page",
                 source: page.source.clone(),
@@ -1080,31 +1184,12 @@ impl<'a> Model<'a> {
     }
 
     fn scorecard_jobs(&self, ecosystem: &Ecosystem, jobs: &mut Vec<RenderJob>) {
-        for partner in &ecosystem.partners {
-            let recommendations: Vec<RecommendationView> = partner
-                .recommendations
-                .iter()
-                .filter_map(|r| {
-                    self.summaries
-                        .get(r.source.as_str())
-                        .map(|summary| RecommendationView {
-                            summary,
-                            reasons: &r.reasons,
-                        })
-                })
-                .collect();
-            // Every partner file: the investment share depends on all headcounts.
-            let mut sources = self.partner_sources.clone();
+        for (index, partner) in ecosystem.partners.iter().enumerate() {
+            let mut sources = BTreeSet::from([PARTNERS_SOURCE.to_string()]);
             sources.extend(partner.recommendations.iter().map(|r| r.source.clone()));
             let path = format!("/partners/{}/", partner.summary.id);
             let mut job = self.job(&path, output_for(&path), "partner.html", "partner", sources);
-            job.context.insert(
-                "partner",
-                &PartnerPage {
-                    view: partner,
-                    recommendations,
-                },
-            );
+            job.deferred = Some(Deferred::Partner(index));
             jobs.push(job);
         }
     }
