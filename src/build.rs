@@ -197,7 +197,8 @@ fn check_and_compute(inputs: &mut Inputs) -> Result<site::Site> {
     problems.extend(validate::validate(&inputs.store, config));
     problems.extend(metrics::validate(&inputs.partners, config, &inputs.store));
     // Compute even after problems so dead links join the same report.
-    let site = match site::compute(config, &inputs.store, &inputs.partners, &inputs.audience) {
+    let partners = std::mem::take(&mut inputs.partners);
+    let site = match site::compute(config, &inputs.store, partners, &inputs.audience) {
         Ok(site) => site,
         Err(Error::Input(link_problems)) => {
             problems.extend(link_problems);
@@ -287,7 +288,7 @@ fn other_files(inputs: &Inputs, site: &site::Site) -> (Vec<OutputFile>, usize) {
     }
     let files_copied = files.len();
     for (path, data) in &site.files {
-        files.insert(path.clone(), bytes(data.clone()));
+        files.insert(path.clone(), Contents::Bytes(data.clone()));
     }
     for job in &site.jobs {
         files.remove(&job.output);

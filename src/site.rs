@@ -84,7 +84,7 @@ pub struct Site {
     /// Link resolution for templates' `url()` function.
     pub targets: Arc<LinkTargets>,
     /// Generated files that need no template (data exports), by output path.
-    pub files: Vec<(String, Vec<u8>)>,
+    pub files: Vec<(String, Arc<[u8]>)>,
 }
 
 /// A reference to a catalogue entry or tag as templates see it.
@@ -226,7 +226,7 @@ struct Model<'a> {
 pub fn compute(
     config: &Config,
     store: &ContentStore,
-    partners: &[PartnerFile],
+    partners: Vec<PartnerFile>,
     audience: &Audience,
 ) -> Result<Site> {
     let targets = Arc::new(LinkTargets {
@@ -249,7 +249,10 @@ pub fn compute(
         crate::diagnostics::sort(&mut problems);
         return Err(Error::Input(problems));
     }
-    let ecosystem = scorecards::compute(config, store, partners, audience);
+    let ecosystem = scorecards::compute(config, store, &partners, audience);
+    let has_partners = !partners.is_empty();
+    // The parsed files are large and everything later reads the computed views.
+    drop(partners);
     let mut model = Model {
         config,
         store,
@@ -262,10 +265,10 @@ pub fn compute(
         track_positions: BTreeMap::new(),
         nav: Vec::new(),
         ecosystem: ecosystem.as_ref(),
-        partner_sources: if partners.is_empty() {
-            BTreeSet::new()
-        } else {
+        partner_sources: if has_partners {
             BTreeSet::from([PARTNERS_SOURCE.to_string()])
+        } else {
+            BTreeSet::new()
         },
         audience,
     };
@@ -303,7 +306,10 @@ pub fn compute(
     model.feed_jobs(&mut jobs);
     let files = ecosystem
         .as_ref()
-        .map_or_else(Vec::new, |e| scorecards::exports(e, config));
+        .map_or_else(Vec::new, |e| scorecards::exports(e, config))
+        .into_iter()
+        .map(|(path, bytes)| (path, Arc::from(bytes)))
+        .collect();
     let globals = model.globals();
     let summaries = std::mem::take(&mut model.summaries)
         .into_iter()
