@@ -29,7 +29,7 @@ use crate::theme;
 use crate::validate;
 
 /// What to build and how.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct BuildOptions {
     /// The site's root folder (holding `site.toml`).
     pub root: PathBuf,
@@ -67,10 +67,10 @@ pub struct BuildReport {
 }
 
 /// Everything read from disk, before any checking.
-struct Inputs {
+pub(crate) struct Inputs {
     loaded: crate::config::LoadedConfig,
-    output_dir: PathBuf,
-    store: content::ContentStore,
+    pub(crate) output_dir: PathBuf,
+    pub(crate) store: content::ContentStore,
     partners: Vec<metrics::PartnerFile>,
     audience: Audience,
     theme: theme::Theme,
@@ -85,13 +85,26 @@ pub struct RenderedSite {
     /// Every output file, in path order.
     pub files: Vec<OutputFile>,
     /// Every rendered page with its sources, in output order.
-    pub pages: Vec<PageRecord>,
+    pub pages: Arc<[PageRecord]>,
     /// How many static and content files are copied rather than rendered.
     pub files_copied: usize,
     /// How many pages this run rendered; the others came from the cache.
     pub pages_rendered: usize,
     /// This run's pages, for the next run to reuse.
     pub cache: PageCache,
+}
+
+/// What a render keeps for the next one, besides its pages: what it was
+/// rendered from and what it produced.
+pub(crate) struct Retained {
+    pub(crate) options: BuildOptions,
+    pub(crate) inputs: Inputs,
+    pub(crate) site: site::Site,
+    pub(crate) templates: Templates,
+    /// Every output file, in path order.
+    pub(crate) files: Vec<OutputFile>,
+    pub(crate) pages: Arc<[PageRecord]>,
+    pub(crate) files_copied: usize,
 }
 
 /// A page's bytes, and whether this run rendered them (rather than reusing
@@ -147,13 +160,23 @@ pub fn render(options: &BuildOptions, cache: &PageCache) -> Result<RenderedSite>
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let pages = page_records(&site.jobs);
+    let pages: Arc<[PageRecord]> = page_records(&site.jobs).into();
     let pages_kept = rendered
         .into_iter()
         .map(|(context, (bytes, _))| (context, bytes));
+    let output_dir = inputs.output_dir.clone();
+    let retained = Retained {
+        options: options.clone(),
+        inputs,
+        site,
+        templates,
+        files: files.clone(),
+        pages: pages.clone(),
+        files_copied,
+    };
     Ok(RenderedSite {
-        cache: PageCache::keep(key, &inputs.store, site.jobs, pages_kept),
-        output_dir: inputs.output_dir,
+        cache: PageCache::keep(key, retained, pages_kept),
+        output_dir,
         files,
         pages,
         files_copied,
@@ -359,7 +382,8 @@ fn render_all<T: Send>(
     Ok(delivered)
 }
 
-fn render_one(
+/// Renders one job from its whole context but its Markdown.
+pub(crate) fn render_one(
     templates: &Templates,
     bodies: &Bodies,
     job: &site::RenderJob,

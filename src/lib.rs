@@ -20,6 +20,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod highlight;
+pub mod incremental;
 pub mod init;
 pub mod markdown;
 pub mod metrics;

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use tera::Context;
 
+use crate::build::Retained;
 use crate::content::{Absence, ContentStore};
 use crate::site::{RenderJob, Site};
 use crate::theme::Theme;
@@ -24,7 +25,33 @@ use crate::theme::Theme;
 #[derive(Default)]
 pub struct PageCache {
     key: Option<RenderKey>,
-    pages: HashMap<String, CachedPage>,
+    pages: CachedPages,
+    /// The earlier render's inputs and computed site, for an edit that only
+    /// rewrites Markdown bodies (see [`crate::incremental`]).
+    retained: Option<Box<Retained>>,
+}
+
+/// Rendered pages by output path.
+#[derive(Default)]
+pub(crate) struct CachedPages(HashMap<String, CachedPage>);
+
+impl CachedPages {
+    /// Records `job` as rendered now from `context` and `store` into `bytes`.
+    pub(crate) fn update(
+        &mut self,
+        job: &RenderJob,
+        store: &ContentStore,
+        context: Context,
+        bytes: Arc<[u8]>,
+    ) {
+        let page = CachedPage {
+            template: job.template,
+            body_texts: body_texts(job, store),
+            context,
+            bytes,
+        };
+        self.0.insert(job.output.clone(), page);
+    }
 }
 
 /// What every page's rendering depends on besides its own context.
@@ -66,7 +93,7 @@ struct CachedPage {
 
 /// The pages a render may take from a cache: none when a shared input changed.
 pub(crate) struct Reuse<'a> {
-    pages: Option<&'a HashMap<String, CachedPage>>,
+    pages: Option<&'a CachedPages>,
     store: &'a ContentStore,
 }
 
@@ -79,7 +106,7 @@ impl Reuse<'_> {
     /// The bytes of `job` from the cache, if it is rendered from the same
     /// inputs; `context` is the job's whole context but its Markdown.
     pub(crate) fn get(&self, job: &RenderJob, context: &Context) -> Option<Arc<[u8]>> {
-        let page = self.pages?.get(&job.output)?;
+        let page = self.pages?.0.get(&job.output)?;
         let same = page.template == job.template
             && page.body_texts == body_texts(job, self.store)
             && page.context == *context;
@@ -108,40 +135,47 @@ impl PageCache {
         }
     }
 
-    /// A cache of `jobs`, rendered from `key` and `store` with their whole
-    /// contexts into `rendered` (same order).
+    /// A cache of the jobs of `retained`, rendered from `key` with their
+    /// whole contexts into `rendered` (same order).
     pub(crate) fn keep(
         key: RenderKey,
-        store: &ContentStore,
-        jobs: Vec<RenderJob>,
+        retained: Retained,
         rendered: impl IntoIterator<Item = (Context, Arc<[u8]>)>,
     ) -> PageCache {
-        let pages = jobs
-            .into_iter()
-            .zip(rendered)
-            .map(|(job, (context, bytes))| {
-                let page = CachedPage {
-                    template: job.template,
-                    body_texts: body_texts(&job, store),
-                    context,
-                    bytes,
-                };
-                (job.output, page)
-            })
-            .collect();
+        let mut pages = CachedPages::default();
+        for (job, (context, bytes)) in retained.site.jobs.iter().zip(rendered) {
+            pages.update(job, &retained.inputs.store, context, bytes);
+        }
         PageCache {
             key: Some(key),
             pages,
+            retained: Some(Box::new(retained)),
         }
+    }
+
+    /// The kept inputs, if any.
+    pub(crate) fn retained(&self) -> Option<&Retained> {
+        self.retained.as_deref()
+    }
+
+    /// The pages and the kept inputs, to update both.
+    pub(crate) fn parts_mut(&mut self) -> Option<(&mut CachedPages, &mut Retained)> {
+        let retained = self.retained.as_deref_mut()?;
+        Some((&mut self.pages, retained))
+    }
+
+    /// Drops the kept inputs, keeping the pages for comparison.
+    pub(crate) fn forget_inputs(&mut self) {
+        self.retained = None;
     }
 
     /// How many pages the cache holds.
     pub fn len(&self) -> usize {
-        self.pages.len()
+        self.pages.0.len()
     }
 
     /// True when the cache holds no page.
     pub fn is_empty(&self) -> bool {
-        self.pages.is_empty()
+        self.pages.0.is_empty()
     }
 }

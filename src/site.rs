@@ -325,7 +325,26 @@ pub fn compute(
     })
 }
 
+impl PageParts {
+    /// The content source of the page.
+    pub fn source(&self) -> &String {
+        &self.source
+    }
+}
+
 impl Site {
+    /// Records a new outline of the body of `source`, for a body-only edit.
+    pub fn set_outline(&mut self, source: &str, outline: Outline) {
+        for job in &mut self.jobs {
+            if let Some(Deferred::Page(parts)) = &mut job.deferred
+                && parts.source == source
+            {
+                parts.toc = outline.toc.clone();
+                parts.reading_minutes = reading_minutes(outline.word_count);
+            }
+        }
+    }
+
     /// The whole context of `job` but its rendered Markdown.
     pub fn context<'s>(&'s self, job: &'s RenderJob) -> Cow<'s, Context> {
         let Some(deferred) = &job.deferred else {

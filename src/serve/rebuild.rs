@@ -13,6 +13,7 @@ use std::time::{Instant, SystemTime};
 
 use crate::build::{self, BuildOptions, PageCache, RenderedSite};
 use crate::diagnostics::{Error, Result};
+use crate::incremental;
 use crate::output::Contents;
 
 use super::Log;
@@ -71,7 +72,7 @@ impl Rebuilder {
     /// The first build, with its own terminal line.
     pub fn first_build(&mut self) {
         let started = Instant::now();
-        let line = match self.rebuild() {
+        let line = match self.rebuild(None) {
             Outcome::Built { pages, .. } => format!(
                 "Built {pages} pages in memory in {} ms",
                 started.elapsed().as_millis()
@@ -95,14 +96,15 @@ impl Rebuilder {
                 break;
             }
             let started = batch.first_seen().unwrap_or_else(Instant::now);
-            let outcome = self.rebuild();
+            let outcome = self.rebuild(Some(&batch));
             (self.log)(&rebuild_line(&batch, &outcome, started));
         }
     }
 
-    /// Renders and publishes; never panics on bad input.
-    pub fn rebuild(&mut self) -> Outcome {
-        match self.render() {
+    /// Renders and publishes after `changes` (everything, without);
+    /// never panics on bad input.
+    pub fn rebuild(&mut self, changes: Option<&Changes>) -> Outcome {
+        match self.render(changes) {
             Ok((files, site)) => {
                 let refresh = self.publish_files(files);
                 let ready = Instant::now();
@@ -117,6 +119,9 @@ impl Rebuilder {
                 }
             }
             Err(error) => {
+                // The changes of a failed render are not in the kept inputs:
+                // the next render must read everything again.
+                self.cache.forget_inputs();
                 self.publish_error(&error);
                 let ready = Instant::now();
                 self.report(&error);
@@ -129,8 +134,12 @@ impl Rebuilder {
     }
 
     /// The site rendered, and its files as served bytes.
-    fn render(&mut self) -> Result<(Files, RenderedSite)> {
-        let site = build::render(&self.options, &self.cache)?;
+    fn render(&mut self, changes: Option<&Changes>) -> Result<(Files, RenderedSite)> {
+        let modified = changes.and_then(Changes::modified_paths);
+        let site = match modified {
+            Some(paths) => incremental::render_changes(&self.options, &mut self.cache, &paths)?,
+            None => build::render(&self.options, &self.cache)?,
+        };
         let mut files = Files::with_capacity(site.files.len());
         for file in &site.files {
             let bytes = match &file.contents {

@@ -84,6 +84,15 @@ impl Changes {
         self.first_seen
     }
 
+    /// The changed paths, when every change of the batch modified an
+    /// existing file in place (nothing added, removed or renamed).
+    pub fn modified_paths(&self) -> Option<Vec<&str>> {
+        self.items
+            .iter()
+            .map(|(kind, path)| (*kind == Kind::Changed).then_some(path.as_str()))
+            .collect()
+    }
+
     fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
