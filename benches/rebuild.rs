@@ -2,8 +2,8 @@
 //! reach the preview. Two sites are measured: a generated portal of many
 //! modules (a one-module edit) and the demo portal with its partner files
 //! cloned many times (a one-partner edit). For each it reports the full
-//! render, the incremental render after the edit (the page cache reusing
-//! unchanged pages), and, through a real server on a loopback port, the
+//! render, the incremental render after the edit (`render_changes`, as the
+//! server calls it), and, through a real server on a loopback port, the
 //! server's own event-to-ready time and the time from saving the file to the
 //! page showing the change over HTTP. Results go to standard output as a
 //! Markdown table; `docs/performance.md` records them.
@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use proficio::BuildOptions;
 use proficio::build::{PageCache, render};
+use proficio::incremental::render_changes;
 use proficio::serve::{ServeOptions, Server};
 
 /// Skills, workflows and levels of the default catalogue, cycled through.
@@ -128,7 +129,11 @@ fn measure(label: &str, root: &Path, args: &Args, edit: &dyn Fn(usize) -> Edit) 
     for i in 0..args.edits {
         let change = edit(i);
         std::fs::write(&change.file, &change.text).expect("write the edit");
-        let (took, site) = time(|| render(&options, &cache).expect("incremental render"));
+        let relative = change.file.strip_prefix(root).expect("the edit is in the site");
+        let relative = relative.to_string_lossy().replace('\\', "/");
+        let (took, site) = time(|| {
+            render_changes(&options, &mut cache, &[relative.as_str()]).expect("incremental render")
+        });
         incremental.push(took);
         pages = (site.pages_rendered, site.pages.len());
         // Outside the timing, as the server frees it after serving.

@@ -41,7 +41,7 @@ const CONFIG: &str = "site.toml";
 /// How long the debouncer waits for a burst of events to settle: long
 /// enough to pair an editor's write-temporary-then-rename, short enough to
 /// stay well under what a writer notices.
-const DEBOUNCE: Duration = Duration::from_millis(50);
+const DEBOUNCE: Duration = Duration::from_millis(20);
 
 /// How often the polling watcher looks at every input file.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
