@@ -129,7 +129,10 @@ fn measure(label: &str, root: &Path, args: &Args, edit: &dyn Fn(usize) -> Edit) 
     for i in 0..args.edits {
         let change = edit(i);
         std::fs::write(&change.file, &change.text).expect("write the edit");
-        let relative = change.file.strip_prefix(root).expect("the edit is in the site");
+        let relative = change
+            .file
+            .strip_prefix(root)
+            .expect("the edit is in the site");
         let relative = relative.to_string_lossy().replace('\\', "/");
         let (took, site) = time(|| {
             render_changes(&options, &mut cache, &[relative.as_str()]).expect("incremental render")

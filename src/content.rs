@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use rayon::prelude::*;
 use serde::Deserialize;
 use walkdir::WalkDir;
 
@@ -232,8 +233,7 @@ pub fn load(root: &Path, include_drafts: bool) -> Result<(ContentStore, Vec<Diag
     }
     let mut problems = Vec::new();
     let mut other_files = Vec::new();
-    // A draft bundle's files are as unpublished as its page.
-    let mut skipped_bundles: Vec<String> = Vec::new();
+    let mut markdown_files = Vec::new();
     let walker = WalkDir::new(&content_dir)
         .sort_by_file_name()
         .into_iter()
@@ -248,28 +248,42 @@ pub fn load(root: &Path, include_drafts: bool) -> Result<(ContentStore, Vec<Diag
         }
         let relative = relative_key(&content_dir, entry.path());
         if relative.ends_with(".md") {
-            let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+            markdown_files.push((relative, entry.into_path()));
+        } else if !is_data_file(&relative) {
+            other_files.push((relative, entry.into_path()));
+        }
+    }
+    // Reading and parsing are per file; the results (and the first file
+    // that cannot be read) are taken in walk order.
+    let parsed: Vec<Result<(String, std::result::Result<Page, Diagnostic>)>> = markdown_files
+        .into_par_iter()
+        .map(|(relative, path)| {
+            let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
             let parsed = match String::from_utf8(bytes) {
                 Ok(text) => parse_page(&relative, Arc::from(text)),
                 Err(e) => Err(not_utf8(&relative, &e)),
             };
-            match parsed {
-                Ok(page) if page.front.draft && !include_drafts => {
-                    if page.is_bundle {
-                        skipped_bundles.push(format!("{}/", page.folder));
-                    }
-                    store.left_out.insert(page.source.clone(), Absence::Draft);
+            Ok((relative, parsed))
+        })
+        .collect();
+    // A draft bundle's files are as unpublished as its page.
+    let mut skipped_bundles: Vec<String> = Vec::new();
+    for read in parsed {
+        let (relative, parsed) = read?;
+        match parsed {
+            Ok(page) if page.front.draft && !include_drafts => {
+                if page.is_bundle {
+                    skipped_bundles.push(format!("{}/", page.folder));
                 }
-                Ok(page) => {
-                    store.pages.insert(page.source.clone(), page);
-                }
-                Err(diagnostic) => {
-                    store.left_out.insert(relative.clone(), Absence::Broken);
-                    problems.push(diagnostic);
-                }
+                store.left_out.insert(page.source.clone(), Absence::Draft);
             }
-        } else if !is_data_file(&relative) {
-            other_files.push((relative, entry.path().to_path_buf()));
+            Ok(page) => {
+                store.pages.insert(page.source.clone(), page);
+            }
+            Err(diagnostic) => {
+                store.left_out.insert(relative, Absence::Broken);
+                problems.push(diagnostic);
+            }
         }
     }
     other_files.retain(|(relative, _)| !skipped_bundles.iter().any(|b| relative.starts_with(b)));
