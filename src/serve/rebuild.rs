@@ -106,10 +106,12 @@ impl Rebuilder {
     pub fn rebuild(&mut self, changes: Option<&Changes>) -> Outcome {
         match self.render(changes) {
             Ok((files, site)) => {
-                let refresh = self.publish_files(files);
+                let (refresh, retired) = self.publish_files(files);
                 let ready = Instant::now();
-                // Only now let the previous render's pages go: freeing them
-                // takes a while on a large site, and no reader waits for it.
+                // Only now let the previous render's pages and files go:
+                // freeing them takes a while on a large site, and no reader
+                // waits for it.
+                drop(retired);
                 self.cache = site.cache;
                 Outcome::Built {
                     pages: site.pages.len(),
@@ -174,8 +176,9 @@ impl Rebuilder {
         Ok(bytes)
     }
 
-    /// Serves `files` from now on and tells open pages what changed.
-    fn publish_files(&self, files: Files) -> Option<Refresh> {
+    /// Serves `files` from now on and tells open pages what changed; also
+    /// returns the snapshot it replaced, to be freed once nobody waits.
+    fn publish_files(&self, files: Files) -> (Option<Refresh>, Arc<Snapshot>) {
         let current = self.shared.current();
         let refresh = if current.overlay.is_some() || !current.built {
             Some(Refresh::Reload)
@@ -201,7 +204,7 @@ impl Rebuilder {
                 base_path: s.base_path.clone(),
             }
         });
-        refresh
+        (refresh, current)
     }
 
     /// Keeps the last good files and shows `error` on every page.

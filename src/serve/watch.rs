@@ -247,6 +247,11 @@ impl Watcher {
                 changes.extend(self.everything());
                 continue;
             }
+            // Reads (this server's own, for one) change nothing, and
+            // watching a folder again opens it: following them would loop.
+            if matches!(event.kind, EventKind::Access(_)) {
+                continue;
+            }
             self.follow_folders(event);
             if let Some((kind, path)) = self.classify(event) {
                 changes.push(kind, path, event.time);
@@ -279,9 +284,6 @@ impl Watcher {
     /// what was there before and is there now, not from the event's name:
     /// a save through a temporary file is a change of the file it replaces.
     fn classify(&mut self, event: &DebouncedEvent) -> Option<(Kind, String)> {
-        if matches!(event.kind, EventKind::Access(_)) {
-            return None;
-        }
         let inputs: Vec<&PathBuf> = event
             .paths
             .iter()
