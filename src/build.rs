@@ -2,8 +2,11 @@
 //! theme) → validate → compute → render (in parallel) → write. Each stage
 //! collects every problem it finds; the build stops after the first stage
 //! that has any, and the output folder is only replaced when all succeeded.
-//! [`render`] runs the same pipeline without writing, for the live preview,
-//! and can reuse pages of an earlier render through a [`PageCache`].
+//! Render and write overlap: each page goes to the staging folder as soon as
+//! it is rendered, so a build holds only the pages being rendered. [`render`]
+//! runs the same pipeline into memory, for the live preview and `check`; it
+//! can reuse pages of an earlier render through a [`PageCache`], which also
+//! keeps what [`crate::incremental`] needs to redo only a prose edit.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};

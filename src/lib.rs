@@ -2,9 +2,10 @@
 //! enablement portal. The library holds the whole pipeline so tests and the
 //! thin `proficio` binary drive it the same way:
 //! load ([`config`], [`content`], [`theme`]) → validate ([`validate`]) →
-//! compute ([`site`], [`markdown`], [`highlight`]) → render ([`templates`]) →
-//! write ([`output`]), orchestrated by [`build`]. [`serve`] is the live
-//! preview: the same pipeline rendered into memory and served over HTTP.
+//! compute ([`site`], [`markdown`]) → render ([`templates`], [`bodies`],
+//! [`highlight`]) → write ([`output`]), orchestrated by [`build`]. [`serve`]
+//! is the live preview: the same pipeline rendered into memory and served
+//! over HTTP, redoing only what an edit touched ([`incremental`]).
 //! [`check`] renders into memory too and reports broken links and anchors,
 //! images without alt text, unused assets and modules outside every track,
 //! for people and for CI.

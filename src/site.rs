@@ -1,9 +1,10 @@
 //! The compute stage: from validated content and configuration to the list of
-//! pages to render. It renders every Markdown body (in parallel), orders each
-//! learning track by its prerequisites, groups pages into sections and
-//! taxonomies, and produces one [`RenderJob`] per output file: the template,
-//! its context, and the content sources the page was built from, so a live
-//! preview can later re-render only what an edit touches.
+//! pages to render. It outlines every Markdown body (in parallel: contents,
+//! reading time, dead links), orders each learning track by its
+//! prerequisites, groups pages into sections and taxonomies, and produces one
+//! [`RenderJob`] per output file: the template, its context (the bulky parts
+//! deferred to render time), where its rendered Markdown goes, and the
+//! content sources the page was built from.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
