@@ -61,6 +61,10 @@ enum Command {
         /// Publish under this absolute URL instead of the server's own address.
         #[arg(long)]
         base_url: Option<String>,
+        /// Who the preview is for: `internal` (everything) or `partner:<id>`
+        /// (the modules and that partner's own scorecard only).
+        #[arg(long, default_value = "internal", value_parser = parse_audience)]
+        audience: Audience,
     },
     /// Check the site without writing anything: every validation of `build`,
     /// plus broken links and anchors, images without alt text, unused assets
@@ -137,6 +141,7 @@ fn main() -> ExitCode {
             poll,
             drafts,
             base_url,
+            audience,
         } => {
             let mut options = proficio::serve::ServeOptions::new(root);
             options.bind = bind;
@@ -144,6 +149,7 @@ fn main() -> ExitCode {
             options.poll = poll;
             options.drafts = drafts;
             options.base_url = base_url;
+            options.audience = audience;
             options.colour = colour;
             proficio::serve::Server::start(options).map(proficio::serve::Server::wait)
         }

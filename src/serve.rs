@@ -21,6 +21,7 @@ use std::thread::JoinHandle;
 
 use crate::build::BuildOptions;
 use crate::diagnostics::{Error, Result};
+use crate::scorecards::Audience;
 
 use rebuild::Rebuilder;
 use state::Shared;
@@ -52,6 +53,8 @@ pub struct ServeOptions {
     /// Publishes under this URL; by default the server's own address, so
     /// absolute links (feeds, canonical URLs) point at the preview.
     pub base_url: Option<String>,
+    /// Who the preview is for, as with `build --audience`.
+    pub audience: Audience,
     /// Colours diagnostics for a terminal.
     pub colour: bool,
     /// Receives every line the server prints (startup, one per rebuild,
@@ -61,7 +64,8 @@ pub struct ServeOptions {
 
 impl ServeOptions {
     /// Options for serving the site at `root` on the defaults: 127.0.0.1,
-    /// port 1111, system change events, no drafts, lines to standard error.
+    /// port 1111, system change events, no drafts, the internal audience,
+    /// lines to standard error.
     pub fn new(root: impl Into<PathBuf>) -> ServeOptions {
         ServeOptions {
             root: root.into(),
@@ -70,6 +74,7 @@ impl ServeOptions {
             poll: false,
             drafts: false,
             base_url: None,
+            audience: Audience::Internal,
             colour: false,
             log: Arc::new(|line: &str| eprintln!("{line}")),
         }
@@ -176,12 +181,13 @@ impl Drop for Server {
 /// The build the preview renders: published at the server's own `url`
 /// unless another base URL was asked for, so absolute links stay local.
 fn build_options(options: &ServeOptions, url: &str) -> BuildOptions {
-    // Every other option (the audience, say) keeps its default.
     BuildOptions {
         root: options.root.clone(),
+        // Nothing is written: the output folder is only named in messages.
+        output: None,
         base_url: Some(options.base_url.clone().unwrap_or_else(|| url.to_string())),
         drafts: options.drafts,
-        ..BuildOptions::default()
+        audience: options.audience.clone(),
     }
 }
 

@@ -9,6 +9,7 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -16,6 +17,7 @@ use std::time::{Duration, Instant};
 use common::{Site, module, snapshot};
 use proficio::build::{PageCache, render};
 use proficio::output::Contents;
+use proficio::scorecards::Audience;
 use proficio::serve::{ServeOptions, Server};
 
 /// How long a change may take to show; generous for a loaded CI machine.
@@ -670,6 +672,45 @@ fn files_of(site: &proficio::build::RenderedSite) -> Vec<(String, Vec<u8>)> {
             (file.path.clone(), bytes)
         })
         .collect()
+}
+
+#[test]
+fn a_partner_preview_serves_that_partner_only() {
+    let site = Site::new(&[]);
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &site.path("content"));
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("site.toml"),
+        site.path("site.toml"),
+    )
+    .expect("copy site.toml");
+    let preview = Preview::start_with(&site, |options| {
+        options.audience = Audience::Partner("halvorsen-digital".to_string());
+    });
+    let scorecard = preview.get("/partners/halvorsen-digital/");
+    assert_eq!(scorecard.status, 200);
+    assert!(scorecard.body.contains("Halvorsen"));
+    assert!(scorecard.body.contains("Your scorecard"));
+    for hidden in [
+        "/partners/",
+        "/reports/executive/",
+        "/partners/cordillera-networks/",
+    ] {
+        assert_eq!(preview.get(hidden).status, 404, "{hidden}");
+    }
+    assert!(!preview.get("/data/partners.csv").body.contains("cordillera"));
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for entry in std::fs::read_dir(from).expect("read folder") {
+        let entry = entry.expect("folder entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
 }
 
 #[test]
