@@ -234,6 +234,28 @@ fn pages_are_served_from_memory_with_their_content_types() {
 }
 
 #[test]
+fn a_loopback_preview_refuses_requests_for_other_host_names() {
+    let site = fixture();
+    let preview = Preview::start(&site);
+    let port = preview.server.port();
+    let ask = |host: &str| {
+        parse_reply(&request(
+            port,
+            &format!("GET /about/ HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        ))
+    };
+    // A page on another site can make its own name resolve to 127.0.0.1.
+    let rebound = ask(&format!("attacker.example:{port}"));
+    assert_eq!(rebound.status, 403);
+    assert!(!rebound.body.contains("Who we are"));
+    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}")] {
+        let reply = ask(&host);
+        assert_eq!(reply.status, 200, "{host}");
+        assert!(reply.body.contains("Who we are"), "{host}");
+    }
+}
+
+#[test]
 fn urls_that_could_leave_the_site_are_refused() {
     let site = fixture();
     site.write("secret.txt", "do not serve me");
@@ -677,7 +699,10 @@ fn files_of(site: &proficio::build::RenderedSite) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn a_partner_preview_serves_that_partner_only() {
     let site = Site::new(&[]);
-    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &site.path("content"));
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &site.path("content"),
+    );
     std::fs::copy(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("site.toml"),
         site.path("site.toml"),
@@ -697,7 +722,12 @@ fn a_partner_preview_serves_that_partner_only() {
     ] {
         assert_eq!(preview.get(hidden).status, 404, "{hidden}");
     }
-    assert!(!preview.get("/data/partners.csv").body.contains("cordillera"));
+    assert!(
+        !preview
+            .get("/data/partners.csv")
+            .body
+            .contains("cordillera")
+    );
 }
 
 fn copy_tree(from: &Path, to: &Path) {

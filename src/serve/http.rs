@@ -79,6 +79,8 @@ struct Request {
     head_only: bool,
     target: String,
     keep_alive: bool,
+    /// The `Host` header, if any.
+    host: Option<String>,
 }
 
 /// Why a request is answered with an error and the connection closed.
@@ -101,8 +103,13 @@ fn connection(stream: TcpStream, shared: &Shared) -> io::Result<()> {
     stream.set_read_timeout(Some(IDLE))?;
     stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
     let mut reader = BufReader::new(stream.try_clone()?);
+    let on_loopback = stream.local_addr()?.ip().is_loopback();
     while !shared.stopping() {
         let request = match read_request(&mut reader) {
+            Ok(request) if on_loopback && !names_this_machine(request.host.as_deref()) => {
+                let why = "This preview only answers requests for localhost.\n";
+                return write_response(&stream, &Response::text(403, why), false, false);
+            }
             Ok(request) => request,
             Err(Refusal::Gone) => return Ok(()),
             Err(Refusal::Status(status, why)) => {
@@ -163,7 +170,26 @@ fn read_request(reader: &mut impl BufRead) -> std::result::Result<Request, Refus
         head_only,
         target: target.to_string(),
         keep_alive,
+        host: header(&headers, "host").map(str::to_string),
     })
+}
+
+/// Whether a request's `Host` names this machine. A preview on a loopback
+/// address refuses other names, so a web page cannot reach it through a
+/// name of its own that resolves to 127.0.0.1 (DNS rebinding). A request
+/// without the header (HTTP/1.0) cannot come from such a page.
+fn names_this_machine(host: Option<&str>) -> bool {
+    let Some(host) = host else { return true };
+    let name = match host.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    let name = name.to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Header lines up to the blank line that ends the head.
@@ -456,6 +482,7 @@ fn reason(status: u16) -> &'static str {
         200 => "OK",
         301 => "Moved Permanently",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         431 => "Request Header Fields Too Large",
@@ -498,6 +525,31 @@ fn write_response(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_names_of_this_machine_reach_a_loopback_preview() {
+        for host in [
+            "localhost",
+            "localhost:1111",
+            "LOCALHOST:1111",
+            "docs.localhost:1111",
+            "127.0.0.1:1111",
+            "127.0.0.2",
+            "[::1]:1111",
+        ] {
+            assert!(names_this_machine(Some(host)), "{host}");
+        }
+        assert!(names_this_machine(None));
+        for host in [
+            "attacker.example:1111",
+            "example.com",
+            "10.0.0.5:1111",
+            "[::2]:80",
+            "",
+        ] {
+            assert!(!names_this_machine(Some(host)), "{host}");
+        }
+    }
 
     #[test]
     fn paths_map_to_output_files() {
