@@ -370,10 +370,15 @@ impl Config {
 
     /// Replaces the base URL, as `--base-url` does.
     pub fn set_base_url(&mut self, base_url: &str) -> Result<()> {
-        check_base_url(base_url).map_err(|why| Error::Refused(format!("--base-url: {why}")))?;
+        check_base_url_option(base_url)?;
         self.base_url = normalise_base_url(base_url);
         Ok(())
     }
+}
+
+/// Refuses a `--base-url` value that is not an absolute http(s) URL.
+pub fn check_base_url_option(base_url: &str) -> Result<()> {
+    check_base_url(base_url).map_err(|why| Error::Refused(format!("--base-url: {why}")))
 }
 
 impl Program {

@@ -94,6 +94,10 @@ impl Server {
     /// site that does not build still starts (showing its problems); only a
     /// port that cannot be bound or a watcher that cannot start is an error.
     pub fn start(options: ServeOptions) -> Result<Server> {
+        // A wrong URL would fail every render: say so now, not in an overlay.
+        if let Some(base_url) = &options.base_url {
+            crate::config::check_base_url_option(base_url)?;
+        }
         let listener = bind(&options)?;
         let address = listener
             .local_addr()

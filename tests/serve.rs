@@ -571,6 +571,16 @@ fn a_base_path_serves_the_site_under_it() {
 }
 
 #[test]
+fn a_base_url_that_is_not_an_absolute_url_is_refused_at_start() {
+    let site = fixture();
+    let mut options = ServeOptions::new(site.root());
+    options.port = 0;
+    options.base_url = Some("portal/".to_string());
+    let error = Server::start(options).err().expect("refused");
+    assert!(error.to_string().contains("--base-url"), "{error}");
+}
+
+#[test]
 fn a_busy_port_moves_to_the_next_free_one_and_says_so() {
     let taken = TcpListener::bind("127.0.0.1:0").expect("take a port");
     let port = taken.local_addr().expect("address").port();
