@@ -5,11 +5,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::config::{Config, LevelRules, Program};
 use crate::content::{ContentStore, Page};
-use crate::metrics::{KpiRecord, PartnerFile, Person, Quarter, WorkflowRecord, date};
+use crate::metrics::{Assessment, KpiRecord, PartnerFile, Person, Quarter, WorkflowRecord, date};
 
 /// The five business KPIs, with the direction that counts as better.
 pub const KPIS: [Kpi; 5] = [
@@ -116,13 +117,17 @@ pub fn delta(from: f64, to: f64, higher_is_better: bool) -> Delta {
 /// with a quality standard and a measured time saving, from its `since`
 /// quarter on.
 pub fn is_embedded(workflow: &WorkflowRecord, quarter: Quarter) -> bool {
+    embedded_since(workflow).is_some_and(|since| since <= quarter)
+}
+
+/// The quarter from which a workflow counts as AI-embedded, if ever.
+fn embedded_since(workflow: &WorkflowRecord) -> Option<Quarter> {
     let measured = matches!((workflow.minutes_before, workflow.minutes_after), (Some(before), Some(after)) if after < before);
-    let started = workflow
-        .since
-        .as_deref()
-        .and_then(Quarter::parse)
-        .is_some_and(|since| since <= quarter);
-    workflow.embedded && workflow.documented && workflow.quality_standard && measured && started
+    if workflow.embedded && workflow.documented && workflow.quality_standard && measured {
+        workflow.since.as_deref().and_then(Quarter::parse)
+    } else {
+        None
+    }
 }
 
 /// Hours a workflow saves in a quarter: runs × (minutes before − after) / 60,
@@ -164,50 +169,155 @@ pub fn person_state(
     rules: &LevelRules,
     level_count: usize,
 ) -> PersonState {
-    let end = quarter.last_day();
-    let ai_workflows: BTreeSet<String> = person
-        .ai_use
+    PersonTimeline::new(person, skills).state(
+        &embedded_workflows(workflows),
+        quarter,
+        rules,
+        level_count,
+    )
+}
+
+/// The workflows that ever count as AI-embedded, with the quarter from which
+/// they do: what [`PersonTimeline`] needs to count embedded use.
+pub fn embedded_workflows(workflows: &[WorkflowRecord]) -> Vec<(&str, Quarter)> {
+    workflows
         .iter()
-        .filter(|u| date(&u.since).is_some_and(|d| d <= end))
-        .map(|u| u.workflow.clone())
-        .collect();
-    let embedded_use = ai_workflows
-        .iter()
-        .filter(|id| {
-            workflows
-                .iter()
-                .any(|w| &w.id == *id && is_embedded(w, quarter))
-        })
-        .count();
-    let mean_score = person
-        .assessments
-        .iter()
-        .filter_map(|a| date(&a.date).filter(|d| *d <= end).map(|d| (d, a)))
-        .max_by_key(|(d, _)| *d)
-        .map_or(0.0, |(_, a)| {
-            mean(
-                skills
+        .filter_map(|w| embedded_since(w).map(|since| (w.id.as_str(), since)))
+        .collect()
+}
+
+/// A person's dated records with the dates parsed and each assessment's mean
+/// score taken once, so states at many quarters cost no re-parsing.
+#[derive(Debug, Clone)]
+pub struct PersonTimeline<'a> {
+    /// AI use as (workflow, since), sorted; entries without a date left out.
+    ai_use: Vec<(&'a str, NaiveDate)>,
+    /// Dated assessments in file order, each with its mean over the skills.
+    assessments: Vec<(NaiveDate, f64, &'a Assessment)>,
+}
+
+/// A person's level and proficiency score at the end of a quarter: the part
+/// of [`PersonState`] that aggregates need.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Standing {
+    /// Index into the level catalogue: 0 lowest.
+    pub level: usize,
+    /// 0–100 proficiency score.
+    pub score: f64,
+}
+
+impl<'a> PersonTimeline<'a> {
+    /// The timeline of `person`, with mean scores over `skills`.
+    pub fn new(person: &'a Person, skills: &[String]) -> PersonTimeline<'a> {
+        let mut ai_use: Vec<(&str, NaiveDate)> = person
+            .ai_use
+            .iter()
+            .filter_map(|u| date(&u.since).map(|d| (u.workflow.as_str(), d)))
+            .collect();
+        ai_use.sort_unstable();
+        let assessments = person
+            .assessments
+            .iter()
+            .filter_map(|a| {
+                let scores = skills
                     .iter()
-                    .map(|s| a.scores.get(s).copied().unwrap_or(0.0)),
-            )
-        });
-    let top = level_count.saturating_sub(1);
-    let level = if ai_workflows.len() < rules.experimenter_min_ai_workflows.max(1) {
-        0
-    } else if embedded_use >= rules.practitioner_min_embedded_workflows.max(1)
-        && mean_score >= rules.practitioner_min_mean_score
-    {
-        top
-    } else {
-        1.min(top)
-    };
-    let score = proficiency_score(mean_score, ai_workflows.len(), embedded_use);
-    PersonState {
-        level,
-        mean_score,
-        ai_workflows,
-        embedded_use,
-        score,
+                    .map(|s| a.scores.get(s).copied().unwrap_or(0.0));
+                date(&a.date).map(|d| (d, mean(scores), a))
+            })
+            .collect();
+        PersonTimeline {
+            ai_use,
+            assessments,
+        }
+    }
+
+    /// The latest assessment on or before `end` (the last listed of a day).
+    pub fn assessment_at(&self, end: NaiveDate) -> Option<&'a Assessment> {
+        self.latest_assessment(end).map(|(_, _, a)| *a)
+    }
+
+    fn latest_assessment(&self, end: NaiveDate) -> Option<&(NaiveDate, f64, &'a Assessment)> {
+        self.assessments
+            .iter()
+            .filter(|(d, _, _)| *d <= end)
+            .max_by_key(|(d, _, _)| *d)
+    }
+
+    /// Each workflow with AI use started by `end`, once, in id order.
+    fn ai_workflows(&self, end: NaiveDate) -> impl Iterator<Item = &'a str> + '_ {
+        let mut last = None;
+        self.ai_use
+            .iter()
+            .filter(move |(_, since)| *since <= end)
+            .map(|&(workflow, _)| workflow)
+            .filter(move |workflow| last.replace(*workflow) != Some(*workflow))
+    }
+
+    /// The whole state at the end of `quarter`; see [`person_state`].
+    pub fn state(
+        &self,
+        embedded: &[(&str, Quarter)],
+        quarter: Quarter,
+        rules: &LevelRules,
+        level_count: usize,
+    ) -> PersonState {
+        let (standing, mean_score, embedded_use) =
+            self.assess(embedded, quarter, rules, level_count);
+        PersonState {
+            level: standing.level,
+            mean_score,
+            ai_workflows: self
+                .ai_workflows(quarter.last_day())
+                .map(str::to_string)
+                .collect(),
+            embedded_use,
+            score: standing.score,
+        }
+    }
+
+    /// Level and score at the end of `quarter`, as [`Self::state`] has them.
+    pub fn standing(
+        &self,
+        embedded: &[(&str, Quarter)],
+        quarter: Quarter,
+        rules: &LevelRules,
+        level_count: usize,
+    ) -> Standing {
+        self.assess(embedded, quarter, rules, level_count).0
+    }
+
+    /// The standing, mean skill score and embedded use at the end of `quarter`.
+    fn assess(
+        &self,
+        embedded: &[(&str, Quarter)],
+        quarter: Quarter,
+        rules: &LevelRules,
+        level_count: usize,
+    ) -> (Standing, f64, usize) {
+        let end = quarter.last_day();
+        let (mut ai_workflows, mut embedded_use) = (0, 0);
+        for workflow in self.ai_workflows(end) {
+            ai_workflows += 1;
+            if embedded
+                .iter()
+                .any(|(id, since)| *id == workflow && *since <= quarter)
+            {
+                embedded_use += 1;
+            }
+        }
+        let mean_score = self.latest_assessment(end).map_or(0.0, |(_, m, _)| *m);
+        let top = level_count.saturating_sub(1);
+        let level = if ai_workflows < rules.experimenter_min_ai_workflows.max(1) {
+            0
+        } else if embedded_use >= rules.practitioner_min_embedded_workflows.max(1)
+            && mean_score >= rules.practitioner_min_mean_score
+        {
+            top
+        } else {
+            1.min(top)
+        };
+        let score = proficiency_score(mean_score, ai_workflows, embedded_use);
+        (Standing { level, score }, mean_score, embedded_use)
     }
 }
 
@@ -314,6 +424,145 @@ pub fn flags(partner: &PartnerFile, states: &[PersonState], quarter: Quarter) ->
     flags
 }
 
+/// Most modules recommended to one partner.
+const RECOMMENDED: usize = 5;
+
+/// The modules as recommendations see them, prepared once for every partner:
+/// in learning order, with the catalogue skills and workflows each teaches.
+#[derive(Debug, Clone)]
+pub struct ModuleCatalogue<'a> {
+    topics: Topics<'a>,
+    /// Sorted by learning position; modules outside the order last, in store order.
+    modules: Vec<&'a Page>,
+    /// Each module's place in the learning order; `usize::MAX` outside it.
+    positions: Vec<usize>,
+    /// Each module's topics as a bit set, for topics below 64 listed once:
+    /// a partner's relevance for every module is then a few instructions.
+    masks: Vec<u64>,
+    /// Listings the masks cannot hold, as (module, topic) in module order:
+    /// topics listed again (each listing counts towards relevance) or from
+    /// the 64th on.
+    overflow: Vec<(usize, usize)>,
+    /// Module id → indices into `modules`.
+    by_id: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> ModuleCatalogue<'a> {
+    /// The modules of `store`, placed by `learning_order` (module sources).
+    pub fn new(config: &'a Config, store: &'a ContentStore, learning_order: &[&str]) -> Self {
+        let mut topics = Topics::default();
+        for entry in &config.skills {
+            topics.skill(&entry.id);
+        }
+        for entry in &config.workflows {
+            topics.workflow(&entry.id);
+        }
+        let positions: HashMap<&str, usize> = learning_order
+            .iter()
+            .enumerate()
+            .map(|(i, source)| (*source, i))
+            .collect();
+        let mut modules: Vec<(usize, &Page)> = store
+            .modules()
+            .map(|page| {
+                let position = positions.get(page.source.as_str()).copied();
+                (position.unwrap_or(usize::MAX), page)
+            })
+            .collect();
+        // Stable, so modules outside the order keep the store order.
+        modules.sort_by_key(|(position, _)| *position);
+        let mut masks = Vec::with_capacity(modules.len());
+        let mut overflow = Vec::new();
+        let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, (_, page)) in modules.iter().enumerate() {
+            let mut mask = 0u64;
+            let mut add =
+                |topic: usize| match 1u64.checked_shl(topic as u32).filter(|bit| mask & bit == 0) {
+                    Some(bit) => mask |= bit,
+                    None => overflow.push((i, topic)),
+                };
+            for id in &page.front.skills {
+                add(topics.skill(id));
+            }
+            for id in &page.front.workflows {
+                add(topics.workflow(id));
+            }
+            masks.push(mask);
+            by_id.entry(page.id.as_str()).or_default().push(i);
+        }
+        ModuleCatalogue {
+            topics,
+            positions: modules.iter().map(|(position, _)| *position).collect(),
+            modules: modules.into_iter().map(|(_, page)| page).collect(),
+            masks,
+            overflow,
+            by_id,
+        }
+    }
+
+    /// Whether each module was completed by half or more of the partner's people.
+    fn completed_by_half(&self, partner: &PartnerFile) -> Vec<bool> {
+        let people = partner.record.people.len().max(1);
+        // People who completed each module, counted once per person.
+        let mut completions: HashMap<&str, usize> = HashMap::new();
+        for person in &partner.record.people {
+            let modules: BTreeSet<&str> = person
+                .completions
+                .iter()
+                .map(|c| c.module.as_str())
+                .collect();
+            for module in modules {
+                *completions.entry(module).or_default() += 1;
+            }
+        }
+        let mut done = vec![false; self.modules.len()];
+        for (module, _) in completions.iter().filter(|(_, n)| **n * 2 >= people) {
+            for i in self.by_id.get(module).into_iter().flatten() {
+                done[*i] = true;
+            }
+        }
+        done
+    }
+
+    /// Whether each topic is one of the skills or workflows named.
+    fn wanted(&self, skills: &[String], workflows: &[String]) -> Vec<bool> {
+        let topics = &self.topics;
+        let mut wanted = vec![false; topics.count];
+        for (index, ids) in [(&topics.skills, skills), (&topics.workflows, workflows)] {
+            for topic in ids.iter().filter_map(|id| index.get(id.as_str())) {
+                wanted[*topic] = true;
+            }
+        }
+        wanted
+    }
+}
+
+/// Skill and workflow ids numbered as topics: the catalogues' first, so that
+/// they get the numbers the bit sets hold, then any other id a module lists.
+#[derive(Debug, Clone, Default)]
+struct Topics<'a> {
+    skills: HashMap<&'a str, usize>,
+    workflows: HashMap<&'a str, usize>,
+    count: usize,
+}
+
+impl<'a> Topics<'a> {
+    fn skill(&mut self, id: &'a str) -> usize {
+        Self::number(&mut self.skills, &mut self.count, id)
+    }
+
+    fn workflow(&mut self, id: &'a str) -> usize {
+        Self::number(&mut self.workflows, &mut self.count, id)
+    }
+
+    fn number(index: &mut HashMap<&'a str, usize>, count: &mut usize, id: &'a str) -> usize {
+        *index.entry(id).or_insert_with(|| {
+            *count += 1;
+            *count - 1
+        })
+    }
+}
+
 /// Modules to take next: those teaching one of the partner's two weakest
 /// skills or one of its not-yet-embedded workflows, not already completed by
 /// half or more of its people, most relevant first (up to five), then shown
@@ -322,53 +571,38 @@ pub fn recommendations<'a>(
     partner: &PartnerFile,
     weakest_skills: &[String],
     open_workflows: &[String],
-    store: &'a ContentStore,
-    learning_position: &HashMap<&str, usize>,
+    catalogue: &ModuleCatalogue<'a>,
 ) -> Vec<&'a Page> {
-    let people = partner.record.people.len().max(1);
-    // People who completed each module, counted once per person.
-    let mut completions: HashMap<&str, usize> = HashMap::new();
-    for person in &partner.record.people {
-        let modules: BTreeSet<&str> = person
-            .completions
-            .iter()
-            .map(|c| c.module.as_str())
-            .collect();
-        for module in modules {
-            *completions.entry(module).or_default() += 1;
+    let done = catalogue.completed_by_half(partner);
+    let wanted = catalogue.wanted(weakest_skills, open_workflows);
+    let wanted_mask = wanted
+        .iter()
+        .take(64)
+        .enumerate()
+        .fold(0u64, |mask, (topic, want)| {
+            mask | (u64::from(*want) << topic)
+        });
+    let mut overflow = catalogue.overflow.iter().peekable();
+    // (relevance, index) of the best so far, most relevant first; modules come
+    // in learning order, so a later one only displaces less relevant ones.
+    let mut best: Vec<(usize, usize)> = Vec::with_capacity(RECOMMENDED + 1);
+    for (i, mask) in catalogue.masks.iter().enumerate() {
+        let mut relevance = (mask & wanted_mask).count_ones() as usize;
+        while let Some((_, topic)) = overflow.next_if(|(module, _)| *module == i) {
+            relevance += usize::from(wanted[*topic]);
         }
+        let full = best.len() == RECOMMENDED;
+        if relevance == 0 || (full && best[RECOMMENDED - 1].0 >= relevance) || done[i] {
+            continue;
+        }
+        let at = best.partition_point(|(r, _)| *r >= relevance);
+        best.insert(at, (relevance, i));
+        best.truncate(RECOMMENDED);
     }
-    let completed = |id: &str| completions.get(id).copied().unwrap_or(0);
-    let mut candidates: Vec<(usize, usize, &Page)> = store
-        .modules()
-        .filter_map(|module| {
-            let skills = module
-                .front
-                .skills
-                .iter()
-                .filter(|s| weakest_skills.contains(s))
-                .count();
-            let workflows = module
-                .front
-                .workflows
-                .iter()
-                .filter(|w| open_workflows.contains(w))
-                .count();
-            let relevance = skills + workflows;
-            let position = learning_position
-                .get(module.source.as_str())
-                .copied()
-                .unwrap_or(usize::MAX);
-            (relevance > 0 && completed(&module.id) * 2 < people)
-                .then_some((relevance, position, module))
-        })
-        .collect();
-    candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    candidates.truncate(5);
-    candidates.sort_by_key(|(_, position, _)| *position);
-    candidates
-        .into_iter()
-        .map(|(_, _, module)| module)
+    // Then in learning order (stable: equal places keep their relevance order).
+    best.sort_by_key(|(_, i)| catalogue.positions[*i]);
+    best.into_iter()
+        .map(|(_, i)| catalogue.modules[i])
         .collect()
 }
 
@@ -525,6 +759,129 @@ mod tests {
             ..w
         };
         assert_eq!(hours_saved(&undocumented, q("2026-Q2")), 0.0);
+    }
+
+    /// Recommendations as first written: every module scored against the
+    /// lists, sorted by relevance then learning position, cut to five.
+    fn recommended_simply<'a>(
+        partner: &PartnerFile,
+        weakest: &[String],
+        open: &[String],
+        store: &'a ContentStore,
+        order: &[&str],
+    ) -> Vec<&'a str> {
+        let people = partner.record.people.len().max(1);
+        let completed = |id: &str| {
+            let did = |p: &&Person| p.completions.iter().any(|c| c.module == id);
+            partner.record.people.iter().filter(did).count()
+        };
+        let mut candidates: Vec<(usize, usize, &Page)> = store
+            .modules()
+            .filter_map(|m| {
+                let relevance = m
+                    .front
+                    .skills
+                    .iter()
+                    .filter(|s| weakest.contains(s))
+                    .count()
+                    + m.front
+                        .workflows
+                        .iter()
+                        .filter(|w| open.contains(w))
+                        .count();
+                let position = order
+                    .iter()
+                    .position(|s| *s == m.source)
+                    .unwrap_or(usize::MAX);
+                (relevance > 0 && completed(&m.id) * 2 < people).then_some((relevance, position, m))
+            })
+            .collect();
+        candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        candidates.truncate(5);
+        candidates.sort_by_key(|(_, position, _)| *position);
+        candidates
+            .into_iter()
+            .map(|(_, _, m)| m.source.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn recommendations_match_scoring_every_module() {
+        // Skills the modules list: some past the 64 topics the bit sets hold
+        // (the catalogue has 70), one outside the catalogue.
+        const SKILLS: [u64; 6] = [0, 1, 2, 65, 66, 99];
+        let entry = |id: String| crate::config::CatalogEntry {
+            title: id.clone(),
+            id,
+            description: None,
+        };
+        let config = Config {
+            skills: (0..70).map(|i| entry(format!("s{i}"))).collect(),
+            workflows: (0..3).map(|i| entry(format!("w{i}"))).collect(),
+            ..Config::default()
+        };
+        let mut store = ContentStore::default();
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for i in 0..60 {
+            // Repeats, unknown ids and a module id shared by two sections.
+            let skills: Vec<String> = (0..next(4))
+                .map(|_| format!("s{}", SKILLS[next(6) as usize]))
+                .collect();
+            let workflows: Vec<String> = (0..next(3)).map(|_| format!("w{}", next(4))).collect();
+            let source = format!("modules/{}/m{}.md", i % 2, i / 2 + i % 3);
+            let text = format!(
+                "---\ntitle: M{i}\nskills: [{}]\nworkflows: [{}]\n---\nBody.\n",
+                skills.join(", "),
+                workflows.join(", ")
+            );
+            let page = crate::content::parse_page(&source, text.into()).expect("module parses");
+            store.pages.insert(source, page);
+        }
+        // About a third of the modules are outside the learning order, which
+        // runs against the store order.
+        let mut order: Vec<&str> = store
+            .modules()
+            .map(|m| m.source.as_str())
+            .filter(|_| next(3) > 0)
+            .collect();
+        order.reverse();
+        let partner = crate::metrics::parse(
+            "p.yaml",
+            concat!(
+                "name: P\ntier: gold\nregion: EU\ntype: isv\nowner: O\npeople:\n",
+                "  - id: a\n    role: r\n    completions:\n",
+                "      - module: m3\n        date: 2025-01-01\n",
+                "      - module: m7\n        date: 2025-01-01\n",
+                "  - id: b\n    role: r\n    completions:\n",
+                "      - module: m3\n        date: 2025-01-01\n",
+                "  - id: c\n    role: r\n",
+            )
+            .into(),
+        )
+        .expect("partner parses");
+        let catalogue = ModuleCatalogue::new(&config, &store, &order);
+        let ids = |prefix: &str, of: &[u64]| -> Vec<String> {
+            of.iter().map(|i| format!("{prefix}{i}")).collect()
+        };
+        for _ in 0..300 {
+            let weakest: Vec<u64> = (0..next(3)).map(|_| SKILLS[next(6) as usize]).collect();
+            let open: Vec<u64> = (0..next(3)).map(|_| next(4)).collect();
+            let (weakest, open) = (ids("s", &weakest), ids("w", &open));
+            let fast: Vec<&str> = recommendations(&partner, &weakest, &open, &catalogue)
+                .iter()
+                .map(|m| m.source.as_str())
+                .collect();
+            assert_eq!(
+                fast,
+                recommended_simply(&partner, &weakest, &open, &store, &order)
+            );
+        }
     }
 
     #[test]

@@ -4,14 +4,16 @@
 //! workflow pages show, plus the machine-readable exports (`/data/*.json`,
 //! `/data/*.csv`). People appear only in aggregate unless `show_people` is on.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::analytics::{self, Delta, KPIS, Kpi, PersonState, Roi, Unit};
+use rayon::prelude::*;
+
+use crate::analytics::{self, Delta, KPIS, Kpi, PersonState, PersonTimeline, Roi, Standing, Unit};
 use crate::config::{CatalogEntry, Config};
 use crate::content::{ContentStore, Page};
-use crate::metrics::{PartnerFile, Quarter};
+use crate::metrics::{Assessment, KpiRecord, PartnerFile, Quarter};
 use crate::templates::{format_currency, format_number};
 
 /// A mean skill score (0–4) at or above which a skill is not called weak.
@@ -452,13 +454,14 @@ fn quarter_range(config: &Config, partners: &[PartnerFile]) -> Option<(Quarter, 
 /// Shared inputs of the view builders.
 struct Context<'a> {
     config: &'a Config,
-    store: &'a ContentStore,
     base_path: &'a str,
     baseline: Quarter,
     quarters: Vec<Quarter>,
     latest: Quarter,
-    /// Each module's place in the global learning order.
-    learning_position: HashMap<&'a str, usize>,
+    /// The catalogue's skill ids, in order.
+    skills: Vec<String>,
+    /// The modules prepared for recommendations.
+    modules: analytics::ModuleCatalogue<'a>,
     total_headcount: usize,
 }
 
@@ -484,14 +487,14 @@ impl Context<'_> {
         }
     }
 
-    fn levels(&self, states: &[PersonState]) -> Vec<LevelCount> {
-        let headcount = states.len().max(1) as f64;
+    fn levels(&self, standings: &[Standing]) -> Vec<LevelCount> {
+        let headcount = standings.len().max(1) as f64;
         self.config
             .levels
             .iter()
             .enumerate()
             .map(|(i, level)| {
-                let count = states.iter().filter(|s| s.level == i).count();
+                let count = standings.iter().filter(|s| s.level == i).count();
                 LevelCount {
                     id: level.id.clone(),
                     title: level.title.clone(),
@@ -501,6 +504,35 @@ impl Context<'_> {
                 }
             })
             .collect()
+    }
+
+    /// A quarter's row of people per level.
+    fn level_row(&self, quarter: Quarter, standings: &[Standing]) -> Row {
+        let values = self
+            .config
+            .levels
+            .iter()
+            .enumerate()
+            .map(|(i, _)| standings.iter().filter(|s| s.level == i).count() as f64);
+        Row {
+            label: quarter.to_string(),
+            values: values.collect(),
+        }
+    }
+}
+
+/// One partner's people at every quarter, worked out once for its scorecard
+/// and the executive summary.
+struct Standings {
+    /// Per quarter of [`Context::quarters`], each person in file order.
+    by_quarter: Vec<Vec<Standing>>,
+    /// Each person at the baseline.
+    baseline: Vec<Standing>,
+}
+
+impl Standings {
+    fn latest(&self) -> &[Standing] {
+        self.by_quarter.last().map_or(&[], Vec::as_slice)
     }
 }
 
@@ -515,24 +547,25 @@ pub fn compute(
 ) -> Option<Ecosystem> {
     let (baseline, quarters) = quarter_range(config, partners)?;
     let latest = *quarters.last()?;
+    let learning_order = crate::site::learning_order(store.modules());
     let context = Context {
         config,
-        store,
         base_path: config.base_path(),
         baseline,
         latest,
         quarters,
-        learning_position: crate::site::learning_order(store.modules())
-            .into_iter()
-            .enumerate()
-            .map(|(i, source)| (source, i))
-            .collect(),
+        skills: analytics::skill_ids(config),
+        modules: analytics::ModuleCatalogue::new(config, store, &learning_order),
         total_headcount: partners.iter().map(|p| p.record.people.len()).sum(),
     };
-    let mut views: Vec<PartnerView> = partners.iter().map(|p| partner_view(&context, p)).collect();
+    // Each partner's view depends only on its own file and the shared context.
+    let (mut views, standings): (Vec<PartnerView>, Vec<Standings>) = partners
+        .par_iter()
+        .map(|p| partner_view(&context, p))
+        .unzip();
     views.sort_by(|a, b| (&a.summary.name, &a.summary.id).cmp(&(&b.summary.name, &b.summary.id)));
     let report = match audience {
-        Audience::Internal => Some(executive(&context, partners, &views)),
+        Audience::Internal => Some(executive(&context, partners, &standings, &views)),
         Audience::Partner(id) => {
             views.retain(|v| &v.summary.id == id);
             None
@@ -547,56 +580,59 @@ pub fn compute(
     })
 }
 
-fn states_at(context: &Context, partner: &PartnerFile, quarter: Quarter) -> Vec<PersonState> {
-    let skills = analytics::skill_ids(context.config);
-    partner
-        .record
-        .people
-        .iter()
-        .map(|person| {
-            analytics::person_state(
-                person,
-                &partner.record.workflows,
-                quarter,
-                &skills,
-                &context.config.program.level_rules,
-                context.config.levels.len(),
-            )
-        })
-        .collect()
-}
-
-fn mean_score(states: &[PersonState]) -> f64 {
-    if states.is_empty() {
+fn mean_score(standings: &[Standing]) -> f64 {
+    if standings.is_empty() {
         0.0
     } else {
-        states.iter().map(|s| s.score).sum::<f64>() / states.len() as f64
+        standings.iter().map(|s| s.score).sum::<f64>() / standings.len() as f64
     }
 }
 
-fn partner_view(context: &Context, partner: &PartnerFile) -> PartnerView {
+/// Every person's full state at the latest quarter, and their standings at
+/// every quarter and the baseline.
+fn people_over_time<'p>(
+    context: &Context,
+    partner: &'p PartnerFile,
+) -> (Vec<PersonTimeline<'p>>, Vec<PersonState>, Standings) {
+    let record = &partner.record;
+    let timelines: Vec<PersonTimeline> = record
+        .people
+        .iter()
+        .map(|person| PersonTimeline::new(person, &context.skills))
+        .collect();
+    let embedded = analytics::embedded_workflows(&record.workflows);
+    let rules = &context.config.program.level_rules;
+    let level_count = context.config.levels.len();
+    let at = |quarter: Quarter| -> Vec<Standing> {
+        timelines
+            .iter()
+            .map(|t| t.standing(&embedded, quarter, rules, level_count))
+            .collect()
+    };
+    let latest = timelines
+        .iter()
+        .map(|t| t.state(&embedded, context.latest, rules, level_count))
+        .collect();
+    let standings = Standings {
+        by_quarter: context.quarters.iter().map(|q| at(*q)).collect(),
+        baseline: at(context.baseline),
+    };
+    (timelines, latest, standings)
+}
+
+fn partner_view(context: &Context, partner: &PartnerFile) -> (PartnerView, Standings) {
     let config = context.config;
     let record = &partner.record;
-    let latest_states = states_at(context, partner, context.latest);
-    let baseline_states = states_at(context, partner, context.baseline);
-    let score = mean_score(&latest_states);
-    let score_baseline = (!record.people.is_empty()).then(|| mean_score(&baseline_states));
+    let (timelines, latest_states, standings) = people_over_time(context, partner);
+    let score = mean_score(standings.latest());
+    let score_baseline = (!record.people.is_empty()).then(|| mean_score(&standings.baseline));
     let level_rows = context
         .quarters
         .iter()
-        .map(|q| {
-            let states = states_at(context, partner, *q);
-            Row {
-                label: q.to_string(),
-                values: context
-                    .levels(&states)
-                    .iter()
-                    .map(|l| l.count as f64)
-                    .collect(),
-            }
-        })
+        .zip(&standings.by_quarter)
+        .map(|(q, at)| context.level_row(*q, at))
         .collect();
-    let skills = skill_profile(context, partner);
+    let skills = skill_profile(context, &timelines);
     // A skill near the top of the scale is no weakness, however it ranks.
     let mut ranked_skills: Vec<&SkillView> =
         skills.iter().filter(|s| s.latest < STRONG_SKILL).collect();
@@ -610,16 +646,11 @@ fn partner_view(context: &Context, partner: &PartnerFile) -> PartnerView {
         .map(|w| w.id.clone())
         .collect();
     let weakest_ids: Vec<String> = weakest.iter().map(|s| s.id.clone()).collect();
-    let recommendations = analytics::recommendations(
-        partner,
-        &weakest_ids,
-        &open_workflows,
-        context.store,
-        &context.learning_position,
-    )
-    .into_iter()
-    .map(|module| recommendation(config, module, &weakest_ids, &open_workflows))
-    .collect();
+    let recommendations =
+        analytics::recommendations(partner, &weakest_ids, &open_workflows, &context.modules)
+            .into_iter()
+            .map(|module| recommendation(config, module, &weakest_ids, &open_workflows))
+            .collect();
     let hours_by_quarter: Vec<Point> = context
         .quarters
         .iter()
@@ -654,8 +685,8 @@ fn partner_view(context: &Context, partner: &PartnerFile) -> PartnerView {
         partner_type: record.partner_type,
         owner: record.owner.clone(),
         headcount: record.people.len(),
-        levels: context.levels(&latest_states),
-        levels_baseline: context.levels(&baseline_states),
+        levels: context.levels(standings.latest()),
+        levels_baseline: context.levels(&standings.baseline),
         score,
         score_baseline,
         score_change: score_baseline.map(|b| score - b),
@@ -688,7 +719,7 @@ fn partner_view(context: &Context, partner: &PartnerFile) -> PartnerView {
     } else {
         Vec::new()
     };
-    PartnerView {
+    let view = PartnerView {
         baseline_quarter: context.baseline.to_string(),
         latest_quarter: context.latest.to_string(),
         level_rows,
@@ -723,7 +754,8 @@ fn partner_view(context: &Context, partner: &PartnerFile) -> PartnerView {
         people,
         source: partner.source.clone(),
         summary,
-    }
+    };
+    (view, standings)
 }
 
 fn recommendation(
@@ -769,25 +801,20 @@ fn recommendation(
     }
 }
 
-fn skill_profile(context: &Context, partner: &PartnerFile) -> Vec<SkillView> {
-    let at = |quarter: Quarter, skill: &str| -> Option<f64> {
+fn skill_profile(context: &Context, timelines: &[PersonTimeline]) -> Vec<SkillView> {
+    // Each person's latest assessment by the end of a quarter, found once for every skill.
+    let assessed = |quarter: Quarter| -> Vec<&Assessment> {
         let end = quarter.last_day();
-        let scores: Vec<f64> = partner
-            .record
-            .people
+        timelines
             .iter()
-            .filter_map(|person| {
-                person
-                    .assessments
-                    .iter()
-                    .filter_map(|a| {
-                        crate::metrics::date(&a.date)
-                            .filter(|d| *d <= end)
-                            .map(|d| (d, a))
-                    })
-                    .max_by_key(|(d, _)| *d)
-                    .map(|(_, a)| a.scores.get(skill).copied().unwrap_or(0.0))
-            })
+            .filter_map(|t| t.assessment_at(end))
+            .collect()
+    };
+    let (latest, baseline) = (assessed(context.latest), assessed(context.baseline));
+    let mean = |assessments: &[&Assessment], skill: &str| -> Option<f64> {
+        let scores: Vec<f64> = assessments
+            .iter()
+            .map(|a| a.scores.get(skill).copied().unwrap_or(0.0))
             .collect();
         (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64)
     };
@@ -801,8 +828,8 @@ fn skill_profile(context: &Context, partner: &PartnerFile) -> Vec<SkillView> {
                 id: reference.id,
                 title: reference.title,
                 url: reference.url,
-                latest: at(context.latest, &skill.id).unwrap_or(0.0),
-                baseline: at(context.baseline, &skill.id),
+                latest: mean(&latest, &skill.id).unwrap_or(0.0),
+                baseline: mean(&baseline, &skill.id),
             }
         })
         .collect()
@@ -845,19 +872,25 @@ fn workflow_views(
 
 /// KPI series summed over `partners` per quarter (the sales cycle is their mean).
 fn kpi_views(context: &Context, partners: &[&PartnerFile]) -> Vec<KpiView> {
+    // Each quarter's records in partner order, their quarters parsed once for all KPIs.
+    let mut by_quarter: BTreeMap<Quarter, Vec<&KpiRecord>> = BTreeMap::new();
+    for record in partners.iter().flat_map(|p| &p.record.kpis) {
+        if let Some(quarter) = Quarter::parse(&record.quarter) {
+            by_quarter.entry(quarter).or_default().push(record);
+        }
+    }
     KPIS.iter()
         .map(|kpi| {
             let points: Vec<Point> = context
                 .quarters
                 .iter()
                 .filter_map(|quarter| {
-                    let values: Vec<f64> = partners
+                    let values: Vec<f64> = by_quarter
+                        .get(quarter)?
                         .iter()
-                        .flat_map(|p| &p.record.kpis)
-                        .filter(|k| Quarter::parse(&k.quarter) == Some(*quarter))
                         .map(|k| kpi.value(k))
                         .collect();
-                    (!values.is_empty()).then(|| Point {
+                    Some(Point {
                         label: quarter.to_string(),
                         value: combine(kpi, &values),
                         compare: None,
@@ -990,35 +1023,26 @@ fn adoption(context: &Context, views: &[PartnerView]) -> BTreeMap<String, Adopti
         .collect()
 }
 
-fn executive(context: &Context, partners: &[PartnerFile], views: &[PartnerView]) -> ExecutiveView {
-    let latest_states: Vec<PersonState> = partners
-        .iter()
-        .flat_map(|p| states_at(context, p, context.latest))
-        .collect();
-    let baseline_states: Vec<PersonState> = partners
-        .iter()
-        .flat_map(|p| states_at(context, p, context.baseline))
-        .collect();
-    let levels = context.levels(&latest_states);
-    let levels_baseline = context.levels(&baseline_states);
+fn executive(
+    context: &Context,
+    partners: &[PartnerFile],
+    standings: &[Standings],
+    views: &[PartnerView],
+) -> ExecutiveView {
+    // Everyone in partner order, as the figures have always been summed.
+    let everyone = |of: &dyn Fn(&Standings) -> &[Standing]| -> Vec<Standing> {
+        standings.iter().flat_map(of).copied().collect()
+    };
+    let latest = everyone(&|s| s.latest());
+    let at_baseline = everyone(&|s| &s.baseline);
+    let levels = context.levels(&latest);
+    let levels_baseline = context.levels(&at_baseline);
     let top_share = |levels: &[LevelCount]| levels.last().map_or(0.0, |l| l.share);
     let level_rows = context
         .quarters
         .iter()
-        .map(|q| {
-            let states: Vec<PersonState> = partners
-                .iter()
-                .flat_map(|p| states_at(context, p, *q))
-                .collect();
-            Row {
-                label: q.to_string(),
-                values: context
-                    .levels(&states)
-                    .iter()
-                    .map(|l| l.count as f64)
-                    .collect(),
-            }
-        })
+        .enumerate()
+        .map(|(i, q)| context.level_row(*q, &everyone(&|s| &s.by_quarter[i])))
         .collect();
     let hours_by_quarter: Vec<Point> = context
         .quarters
@@ -1047,20 +1071,20 @@ fn executive(context: &Context, partners: &[PartnerFile], views: &[PartnerView])
     });
     let movers = 3.min(ranked.len() / 2);
     let flag_counts = flag_counts(views);
-    let score = mean_score(&latest_states);
-    let score_baseline = mean_score(&baseline_states);
+    let score = mean_score(&latest);
+    let score_baseline = mean_score(&at_baseline);
     let mut report = ExecutiveView {
         baseline_quarter: context.baseline.to_string(),
         latest_quarter: context.latest.to_string(),
         partners: partners.len(),
-        headcount: latest_states.len(),
+        headcount: latest.len(),
         level_rows,
         practitioner_share: top_share(&levels),
         practitioner_share_baseline: top_share(&levels_baseline),
         levels,
         levels_baseline,
         score,
-        score_change: (!baseline_states.is_empty()).then_some(score - score_baseline),
+        score_change: (!at_baseline.is_empty()).then_some(score - score_baseline),
         hours_by_quarter,
         kpis: kpi_views(context, &partners.iter().collect::<Vec<_>>()),
         roi: roi_view(context.config, roi),
@@ -1202,29 +1226,57 @@ pub fn exports(ecosystem: &Ecosystem, config: &Config) -> Vec<(String, Vec<u8>)>
         ecosystem: ecosystem.report.as_ref(),
         partners: &ecosystem.partners,
     };
+    // The JSON is the bulk of the work; the tables are written alongside it.
+    let (json, (partners, (kpis, workflows))) = rayon::join(
+        || html_safe_json(&export),
+        || {
+            rayon::join(
+                || partners_csv(ecosystem, config),
+                || rayon::join(|| kpis_csv(ecosystem), || workflows_csv(ecosystem)),
+            )
+        },
+    );
     let mut files = Vec::new();
-    if let Ok(json) = serde_json::to_string_pretty(&export) {
-        files.push((
-            "data/metrics.json".to_string(),
-            html_safe_json(&json).into_bytes(),
-        ));
+    if let Some(json) = json {
+        files.push(("data/metrics.json".to_string(), json));
     }
-    files.push((
-        "data/partners.csv".to_string(),
-        partners_csv(ecosystem, config),
-    ));
-    files.push(("data/kpis.csv".to_string(), kpis_csv(ecosystem)));
-    files.push(("data/workflows.csv".to_string(), workflows_csv(ecosystem)));
+    files.push(("data/partners.csv".to_string(), partners));
+    files.push(("data/kpis.csv".to_string(), kpis));
+    files.push(("data/workflows.csv".to_string(), workflows));
     files
 }
 
-/// `<`, `>` and `&` only occur inside JSON strings, where `\u003c` and the
-/// like mean the same: the data is unchanged, and the file stays inert even
-/// if a viewer treats it as HTML.
-fn html_safe_json(json: &str) -> String {
-    json.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+/// Pretty JSON with `<`, `>` and `&` written `\u003c` and the like. They only
+/// occur inside JSON strings, where the escapes mean the same: the data is
+/// unchanged, and the file stays inert even if a viewer treats it as HTML.
+fn html_safe_json(value: &impl Serialize) -> Option<Vec<u8>> {
+    let mut writer = HtmlSafe(Vec::new());
+    serde_json::to_writer_pretty(&mut writer, value).ok()?;
+    Some(writer.0)
+}
+
+/// Escapes `<`, `>` and `&` as the JSON serialiser writes, in one pass.
+struct HtmlSafe(Vec<u8>);
+
+impl std::io::Write for HtmlSafe {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let mut rest = bytes;
+        while let Some(at) = rest.iter().position(|b| matches!(b, b'<' | b'>' | b'&')) {
+            self.0.extend_from_slice(&rest[..at]);
+            self.0.extend_from_slice(match rest[at] {
+                b'<' => b"\\u003c",
+                b'>' => b"\\u003e",
+                _ => b"\\u0026",
+            });
+            rest = &rest[at + 1..];
+        }
+        self.0.extend_from_slice(rest);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn csv_bytes(header: &[&str], rows: Vec<Vec<String>>) -> Vec<u8> {
@@ -1365,5 +1417,26 @@ impl<'a> ProgramView<'a> {
             baseline_quarter: program.baseline_quarter.as_deref(),
             show_people: program.show_people,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_safe_json_escapes_markup_characters_only() {
+        let value = serde_json::json!({
+            "name": "<b>Smith & Sons</b>",
+            "rows": [{"label": "a>b", "value": 1.5}, "&&", "plain"],
+        });
+        let pretty = serde_json::to_string_pretty(&value).expect("serialises");
+        let expected = pretty
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026");
+        let json = html_safe_json(&value).expect("serialises");
+        assert_eq!(String::from_utf8(json).expect("UTF-8"), expected);
+        assert!(expected.contains("\\u003cb\\u003eSmith \\u0026 Sons"));
     }
 }
