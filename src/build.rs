@@ -118,9 +118,9 @@ type PageBytes = (Arc<[u8]>, bool);
 /// rendered, so the rendered site is never held in memory.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let mut inputs = load(options, true)?;
-    let site = check_and_compute(&mut inputs)?;
+    let mut site = check_and_compute(&mut inputs)?;
     let templates = templates_for(&inputs, &site)?;
-    let (files, files_copied) = other_files(&inputs, &site);
+    let (files, files_copied) = other_files(&inputs, &mut site);
     let staging = output::Staging::new(&inputs.output_dir)?;
     staging.write_all(&files)?;
     drop(files);
@@ -145,7 +145,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
 /// since nothing is written to it.
 pub fn render(options: &BuildOptions, cache: &PageCache) -> Result<RenderedSite> {
     let mut inputs = load(options, false)?;
-    let site = check_and_compute(&mut inputs)?;
+    let mut site = check_and_compute(&mut inputs)?;
     let templates = templates_for(&inputs, &site)?;
     let key = RenderKey::new(&inputs.theme, &site, level_names(&inputs));
     let bodies = bodies_of(&inputs, &site);
@@ -155,7 +155,7 @@ pub fn render(options: &BuildOptions, cache: &PageCache) -> Result<RenderedSite>
     })?;
     drop(bodies);
     let pages_rendered = rendered.iter().filter(|(_, (_, fresh))| *fresh).count();
-    let (mut files, files_copied) = other_files(&inputs, &site);
+    let (mut files, files_copied) = other_files(&inputs, &mut site);
     for (job, (_, (page, _))) in site.jobs.iter().zip(&rendered) {
         files.push(OutputFile {
             path: job.output.clone(),
@@ -300,7 +300,7 @@ fn partner_problems_allow_check(problems: &[Diagnostic]) -> bool {
 /// statics, content assets and data exports, in path order (later kinds win
 /// on the same path, and a page wins over all of them). Also returns how many
 /// were copied rather than generated.
-fn other_files(inputs: &Inputs, site: &site::Site) -> (Vec<OutputFile>, usize) {
+fn other_files(inputs: &Inputs, site: &mut site::Site) -> (Vec<OutputFile>, usize) {
     let config = &inputs.loaded.config;
     let bytes = |data: Vec<u8>| Contents::Bytes(Arc::from(data));
     let mut files: BTreeMap<String, Contents> = BTreeMap::new();
@@ -313,8 +313,9 @@ fn other_files(inputs: &Inputs, site: &site::Site) -> (Vec<OutputFile>, usize) {
         files.insert(asset.output.clone(), Contents::Copy(asset.source.clone()));
     }
     let files_copied = files.len();
-    for (path, data) in &site.files {
-        files.insert(path.clone(), Contents::Bytes(data.clone()));
+    // Taken, not shared: the exports are large and written once.
+    for (path, data) in std::mem::take(&mut site.files) {
+        files.insert(path, Contents::Bytes(data));
     }
     for job in &site.jobs {
         files.remove(&job.output);

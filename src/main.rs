@@ -10,6 +10,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 use proficio::scorecards::Audience;
 use proficio::{BuildOptions, Error};
 
+/// mimalloc reuses memory freed by any thread; the system allocator keeps
+/// each thread's freed memory for that thread, so data loaded in parallel
+/// and dropped stayed resident through a large build.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Build partner enablement portals from Markdown modules.
 #[derive(Parser)]
 #[command(name = "proficio", version, about)]

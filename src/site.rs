@@ -254,6 +254,13 @@ pub fn compute(
     let has_partners = !partners.is_empty();
     // The parsed files are large and everything later reads the computed views.
     drop(partners);
+    // Made before the pages' contexts, while less is held: the exports are big.
+    let files = ecosystem
+        .as_ref()
+        .map_or_else(Vec::new, |e| scorecards::exports(e, config))
+        .into_iter()
+        .map(|(path, bytes)| (path, Arc::from(bytes)))
+        .collect();
     let mut model = Model {
         config,
         store,
@@ -305,12 +312,6 @@ pub fn compute(
     model.taxonomy_jobs(&mut jobs);
     model.partner_jobs(&mut jobs);
     model.feed_jobs(&mut jobs);
-    let files = ecosystem
-        .as_ref()
-        .map_or_else(Vec::new, |e| scorecards::exports(e, config))
-        .into_iter()
-        .map(|(path, bytes)| (path, Arc::from(bytes)))
-        .collect();
     let globals = model.globals();
     let summaries = std::mem::take(&mut model.summaries)
         .into_iter()
