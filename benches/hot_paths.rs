@@ -233,6 +233,8 @@ fn analytics(c: &mut Criterion) {
             let page = corpus.page(i, true);
             store.pages.insert(page.source.clone(), page);
         }
+        // Without it every completion names an unknown module.
+        store.index_modules();
         let (file_name, text) = corpus.partner(0);
         let partner = metrics::parse(&file_name, Arc::from(text)).expect("partner parses");
         let partners = [partner];

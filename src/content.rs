@@ -203,8 +203,8 @@ impl ContentStore {
             .and_then(|source| self.pages.get(source))
     }
 
-    /// Rebuilds the id index after pages were added.
-    fn index_modules(&mut self) {
+    /// Rebuilds the id → module index; call it after adding pages by hand.
+    pub fn index_modules(&mut self) {
         self.module_index.clear();
         for page in self.pages.values().filter(|p| p.kind == PageKind::Module) {
             self.module_index
