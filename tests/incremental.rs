@@ -1,7 +1,9 @@
-//! Rendering again after edits (`incremental::render_changes`), as the live
-//! preview does: an edit that only rewrites a page's prose renders only the
-//! pages that show it, anything else runs the whole pipeline, and whichever
-//! way it goes the files equal a fresh full render byte for byte.
+//! Rendering again after edits, as the live preview does: through the page
+//! cache (`build::render` reusing unchanged pages) and through
+//! `incremental::render_changes` (an edit that only rewrites a page's prose
+//! renders only the pages that show it, anything else runs the whole
+//! pipeline). Whichever way it goes, the files equal a fresh full render
+//! byte for byte.
 
 mod common;
 
@@ -55,6 +57,13 @@ fn page(files: &[(String, Vec<u8>)], path: &str) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// What the first render of `site` keeps for the next one.
+fn first_render(site: &Site) -> PageCache {
+    render(&site.options(), &PageCache::default())
+        .expect("first render")
+        .cache
+}
+
 /// Renders after `changed` and checks the result against a fresh render.
 fn render_after(site: &Site, cache: &mut PageCache, changed: &[&str]) -> RenderedSite {
     let options = site.options();
@@ -71,9 +80,7 @@ fn render_after(site: &Site, cache: &mut PageCache, changed: &[&str]) -> Rendere
 #[test]
 fn a_prose_edit_renders_only_the_page_and_the_feed() {
     let site = fixture();
-    let mut cache = render(&site.options(), &PageCache::default())
-        .expect("first render")
-        .cache;
+    let mut cache = first_render(&site);
     site.write(
         "content/modules/second.md",
         &module(
@@ -107,9 +114,7 @@ fn a_prose_edit_renders_only_the_page_and_the_feed() {
 #[test]
 fn a_section_introduction_edit_renders_its_section_page() {
     let site = fixture();
-    let mut cache = render(&site.options(), &PageCache::default())
-        .expect("first render")
-        .cache;
+    let mut cache = first_render(&site);
     site.write(
         "content/modules/_index.md",
         "---\ntitle: Modules\n---\nA rewritten introduction.\n",
@@ -122,9 +127,7 @@ fn a_section_introduction_edit_renders_its_section_page() {
 #[test]
 fn a_front_matter_edit_runs_the_whole_pipeline() {
     let site = fixture();
-    let mut cache = render(&site.options(), &PageCache::default())
-        .expect("first render")
-        .cache;
+    let mut cache = first_render(&site);
     site.write(
         "content/modules/second.md",
         &module(
@@ -142,9 +145,7 @@ fn a_front_matter_edit_runs_the_whole_pipeline() {
 #[test]
 fn a_prose_edit_that_breaks_a_link_is_reported_and_its_fix_recovers() {
     let site = fixture();
-    let mut cache = render(&site.options(), &PageCache::default())
-        .expect("first render")
-        .cache;
+    let mut cache = first_render(&site);
     let front = "title: Second module\nlevel: practitioner\ntrack: basics\nprerequisites: [first]\ndate: 2026-02-05";
     site.write(
         "content/modules/second.md",
@@ -171,13 +172,63 @@ fn a_prose_edit_that_breaks_a_link_is_reported_and_its_fix_recovers() {
 #[test]
 fn a_changed_file_that_is_not_a_page_runs_the_whole_pipeline() {
     let site = fixture();
-    let mut cache = render(&site.options(), &PageCache::default())
-        .expect("first render")
-        .cache;
+    let mut cache = first_render(&site);
     site.write(
         "templates/robots.txt",
         "User-agent: *\nDisallow: /drafts/\n",
     );
     let again = render_after(&site, &mut cache, &["templates/robots.txt"]);
     assert!(page(&files_of(&again), "robots.txt").contains("Disallow: /drafts/"));
+}
+
+#[test]
+fn a_render_through_the_page_cache_equals_a_full_render_and_reuses_pages() {
+    let site = fixture();
+    let options = site.options();
+    let first = render(&options, &PageCache::default()).expect("first render");
+    site.write(
+        "content/modules/second.md",
+        &module(
+            "title: Second module\nlevel: practitioner\ntrack: basics\nprerequisites: [first]",
+            "## Next\n\nSecond body, edited.\n",
+        ),
+    );
+    let incremental = render(&options, &first.cache).expect("incremental render");
+    let full = render(&options, &PageCache::default()).expect("full render");
+    assert_eq!(full.pages_rendered, full.pages.len());
+    assert!(
+        incremental.pages_rendered < incremental.pages.len(),
+        "{} of {} pages rendered again",
+        incremental.pages_rendered,
+        incremental.pages.len()
+    );
+    assert!(incremental.pages_rendered > 0);
+    assert_eq!(files_of(&incremental), files_of(&full));
+    // A template change re-renders every page that uses it, and still matches.
+    site.write("templates/robots.txt", "User-agent: *\n");
+    let after_template = render(&options, &incremental.cache).expect("render");
+    let full = render(&options, &PageCache::default()).expect("full render");
+    assert_eq!(files_of(&after_template), files_of(&full));
+}
+
+#[test]
+fn the_page_cache_renders_a_page_again_when_only_its_body_changed() {
+    let site = fixture();
+    let options = site.options();
+    let first = render(&options, &PageCache::default()).expect("first render");
+    // Same words, same headings: nothing but the body's HTML changes.
+    site.write(
+        "content/modules/second.md",
+        &module(
+            "title: Second module\nlevel: practitioner\ntrack: basics\nprerequisites: [first]\ndate: 2026-02-05",
+            "## Next\n\nAltered body.\n",
+        ),
+    );
+    let incremental = render(&options, &first.cache).expect("incremental render");
+    let full = render(&options, &PageCache::default()).expect("full render");
+    let files = files_of(&incremental);
+    assert_eq!(files, files_of(&full));
+    assert!(page(&files, "modules/second/index.html").contains("Altered body."));
+    // The module page and the feed, which carries the newest bodies.
+    assert_eq!(incremental.pages_rendered, 2);
 }

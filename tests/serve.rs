@@ -3,7 +3,8 @@
 //! a temporary file renamed over the original, vim's backup dance, new,
 //! renamed and deleted files and folders), and read the pages back over HTTP
 //! with a bounded wait. Also: the error overlay and recovery, the event
-//! stream, refused paths, and an incremental render equal to a full build.
+//! stream, refused paths and hosts, partner previews, and the pages a
+//! preview serves equal to a full build.
 
 mod common;
 
@@ -15,8 +16,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{Site, module, snapshot};
-use proficio::build::{PageCache, render};
-use proficio::output::Contents;
 use proficio::scorecards::Audience;
 use proficio::serve::{ServeOptions, Server};
 
@@ -639,74 +638,6 @@ fn after_edits_the_preview_equals_a_fresh_build_byte_for_byte() {
 }
 
 #[test]
-fn an_incremental_render_equals_a_full_render_and_reuses_pages() {
-    let site = fixture();
-    let options = site.options();
-    let first = render(&options, &PageCache::default()).expect("first render");
-    site.write(
-        "content/modules/second.md",
-        &module(
-            "title: Second module\nlevel: practitioner\ntrack: basics\nprerequisites: [first]",
-            "## Next\n\nSecond body, edited.\n",
-        ),
-    );
-    let incremental = render(&options, &first.cache).expect("incremental render");
-    let full = render(&options, &PageCache::default()).expect("full render");
-    assert_eq!(full.pages_rendered, full.pages.len());
-    assert!(
-        incremental.pages_rendered < incremental.pages.len(),
-        "{} of {} pages rendered again",
-        incremental.pages_rendered,
-        incremental.pages.len()
-    );
-    assert!(incremental.pages_rendered > 0);
-    assert_eq!(files_of(&incremental), files_of(&full));
-    // A template change re-renders every page that uses it, and still matches.
-    site.write("templates/robots.txt", "User-agent: *\n");
-    let after_template = render(&options, &incremental.cache).expect("render");
-    let full = render(&options, &PageCache::default()).expect("full render");
-    assert_eq!(files_of(&after_template), files_of(&full));
-}
-
-#[test]
-fn a_body_only_edit_renders_its_page_again_and_matches_a_full_render() {
-    let site = fixture();
-    let options = site.options();
-    let first = render(&options, &PageCache::default()).expect("first render");
-    // Same words, same headings: nothing but the body's HTML changes.
-    site.write(
-        "content/modules/second.md",
-        &module(
-            "title: Second module\nlevel: practitioner\ntrack: basics\nprerequisites: [first]",
-            "## Next\n\nAltered body.\n",
-        ),
-    );
-    let incremental = render(&options, &first.cache).expect("incremental render");
-    let full = render(&options, &PageCache::default()).expect("full render");
-    assert_eq!(files_of(&incremental), files_of(&full));
-    let page = files_of(&incremental)
-        .into_iter()
-        .find(|(path, _)| path == "modules/second/index.html")
-        .expect("the module page");
-    assert!(String::from_utf8_lossy(&page.1).contains("Altered body."));
-    // The module page and the feed, which carries the newest bodies.
-    assert_eq!(incremental.pages_rendered, 2);
-}
-
-fn files_of(site: &proficio::build::RenderedSite) -> Vec<(String, Vec<u8>)> {
-    site.files
-        .iter()
-        .map(|file| {
-            let bytes = match &file.contents {
-                Contents::Bytes(bytes) => bytes.to_vec(),
-                Contents::Copy(path) => std::fs::read(path).expect("copied file"),
-            };
-            (file.path.clone(), bytes)
-        })
-        .collect()
-}
-
-#[test]
 fn a_partner_preview_serves_that_partner_only() {
     let site = Site::new(&[]);
     copy_tree(
@@ -738,6 +669,29 @@ fn a_partner_preview_serves_that_partner_only() {
             .body
             .contains("cordillera")
     );
+}
+
+#[test]
+fn a_partner_preview_for_an_unknown_partner_says_which_partners_there_are() {
+    let site = Site::new(&[]);
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &site.path("content"),
+    );
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("site.toml"),
+        site.path("site.toml"),
+    )
+    .expect("copy site.toml");
+    let preview = Preview::start_with(&site, |options| {
+        options.audience = Audience::Partner("nobody".to_string());
+    });
+    let page = preview.get("/");
+    assert_eq!(page.status, 503);
+    assert!(page.body.contains("partner:nobody"), "{}", page.body);
+    assert!(page.body.contains("halvorsen-digital"), "{}", page.body);
+    let said = preview.lines().join("\n");
+    assert!(said.contains("content/partners/nobody.yaml"), "{said}");
 }
 
 fn copy_tree(from: &Path, to: &Path) {
