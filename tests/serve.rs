@@ -639,16 +639,7 @@ fn after_edits_the_preview_equals_a_fresh_build_byte_for_byte() {
 
 #[test]
 fn a_partner_preview_serves_that_partner_only() {
-    let site = Site::new(&[]);
-    copy_tree(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
-        &site.path("content"),
-    );
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("site.toml"),
-        site.path("site.toml"),
-    )
-    .expect("copy site.toml");
+    let site = demo_site();
     let preview = Preview::start_with(&site, |options| {
         options.audience = Audience::Partner("halvorsen-digital".to_string());
     });
@@ -673,16 +664,7 @@ fn a_partner_preview_serves_that_partner_only() {
 
 #[test]
 fn a_partner_preview_for_an_unknown_partner_says_which_partners_there_are() {
-    let site = Site::new(&[]);
-    copy_tree(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
-        &site.path("content"),
-    );
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("site.toml"),
-        site.path("site.toml"),
-    )
-    .expect("copy site.toml");
+    let site = demo_site();
     let preview = Preview::start_with(&site, |options| {
         options.audience = Audience::Partner("nobody".to_string());
     });
@@ -692,6 +674,15 @@ fn a_partner_preview_for_an_unknown_partner_says_which_partners_there_are() {
     assert!(page.body.contains("halvorsen-digital"), "{}", page.body);
     let said = preview.lines().join("\n");
     assert!(said.contains("content/partners/nobody.yaml"), "{said}");
+}
+
+/// A copy of the demo portal, with its partner files.
+fn demo_site() -> Site {
+    let site = Site::new(&[]);
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_tree(&demo.join("content"), &site.path("content"));
+    std::fs::copy(demo.join("site.toml"), site.path("site.toml")).expect("copy site.toml");
+    site
 }
 
 fn copy_tree(from: &Path, to: &Path) {
