@@ -20,7 +20,7 @@ use crate::content::{ContentStore, Page, PageKind};
 use crate::diagnostics::{Diagnostic, Error, Result};
 use crate::markdown::{self, LinkTargets, Outline, TocEntry};
 use crate::metrics::PartnerFile;
-use crate::scorecards::{self, Audience, Ecosystem, ProgramView};
+use crate::scorecards::{self, Audience, Ecosystem, ProgramView, exports};
 
 /// A source entry standing for every module of a track (`@track/<id>`):
 /// pages that show a track's order depend on all of its modules.
@@ -257,7 +257,9 @@ pub fn compute(
     // Made before the pages' contexts, while less is held: the exports are big.
     let files = ecosystem
         .as_ref()
-        .map_or_else(Vec::new, |e| scorecards::exports(e, config))
+        .map_or_else(Vec::new, |e| {
+            exports::assemble(e, config, &exports::partner_exports(e))
+        })
         .into_iter()
         .map(|(path, bytes)| (path, Arc::from(bytes)))
         .collect();
