@@ -50,15 +50,39 @@ pub struct RenderJob {
 /// (and each partner's share of the program cost) depends on all of them.
 pub const PARTNERS_SOURCE: &str = "@partners";
 
-/// Context values of the two kinds of page a large site has thousands of,
-/// made by [`Site::context`] just before the page is rendered: held for every
-/// page at once, they would be most of a build's memory.
+/// Context values made by [`Site::context`] just before the page is
+/// rendered. The two kinds of page a large site has thousands of are
+/// deferred because, held for every page at once, their values would be most
+/// of a build's memory; the figures that add up all partners are deferred so
+/// that they are read from the site's one copy of the partner figures, which
+/// a partner edit in the live preview updates in place.
 #[derive(Debug, Clone)]
 pub enum Deferred {
     /// `page`: a module's or plain page's view.
     Page(Box<PageParts>),
     /// `partner`: the scorecard of the ecosystem's partner at this index.
     Partner(usize),
+    /// `partners` and `ecosystem`: the partner list in the ordering with this id.
+    PartnerList(&'static str),
+    /// `report`: the executive summary.
+    Executive,
+    /// `partners_summary`: the home page's partner figures.
+    HomeSummary,
+    /// `term`, with the adoption of the workflow with this id.
+    Adoption(String),
+}
+
+impl Deferred {
+    /// True for values that add up every partner shown.
+    pub fn adds_up_partners(&self) -> bool {
+        matches!(
+            self,
+            Deferred::PartnerList(_)
+                | Deferred::Executive
+                | Deferred::HomeSummary
+                | Deferred::Adoption(_)
+        )
+    }
 }
 
 /// What a page's view holds besides its summary and its body.
@@ -162,6 +186,15 @@ struct RecommendationView<'a> {
     #[serde(flatten)]
     summary: &'a PageSummary,
     reasons: &'a [String],
+}
+
+/// A workflow's term with its adoption across partners (`adoption` first, as
+/// the term's keys are in alphabetical order).
+#[derive(Serialize)]
+struct TermWithAdoption<'a> {
+    adoption: Option<&'a scorecards::Adoption>,
+    #[serde(flatten)]
+    term: Value,
 }
 
 /// A scorecard: the partner view with its recommendations resolved.
@@ -366,8 +399,34 @@ impl Site {
                     context.insert("partner", &self.partner_page(view));
                 }
             }
+            other => self.insert_partner_figures(&mut context, other),
         }
         Cow::Owned(context)
+    }
+
+    /// Puts the figures that add up every partner into `context`.
+    fn insert_partner_figures(&self, context: &mut Context, deferred: &Deferred) {
+        let Some(ecosystem) = &self.ecosystem else {
+            return;
+        };
+        match deferred {
+            Deferred::PartnerList(id) => {
+                let orderings = scorecards::orderings(ecosystem);
+                if let Some(ordering) = orderings.iter().find(|o| o.id == *id) {
+                    context.insert("partners", &ordering.partners);
+                }
+                context.insert("ecosystem", &ecosystem.list_summary());
+            }
+            Deferred::Executive => context.insert("report", &ecosystem.report),
+            Deferred::HomeSummary => context.insert("partners_summary", &ecosystem.home_summary()),
+            Deferred::Adoption(workflow) => {
+                if let Some(term) = context.get("term").cloned() {
+                    let adoption = ecosystem.adoption.get(workflow);
+                    context.insert("term", &TermWithAdoption { adoption, term });
+                }
+            }
+            Deferred::Page(_) | Deferred::Partner(_) => {}
+        }
     }
 
     /// A scorecard with its recommended modules' summaries.
@@ -942,12 +1001,14 @@ impl<'a> Model<'a> {
             .iter()
             .map(|t| self.track_value(t, &mut sources))
             .collect();
-        let partners_summary = self.ecosystem.and_then(|e| {
+        if self.ecosystem.is_some() {
             sources.extend(self.partner_sources.iter().cloned());
-            e.home_summary()
-        });
+        }
         let mut job = self.job("/", "index.html".to_string(), "index.html", "home", sources);
-        job.context.insert("partners_summary", &partners_summary);
+        match self.ecosystem {
+            Some(_) => job.deferred = Some(Deferred::HomeSummary),
+            None => job.context.insert("partners_summary", &None::<()>),
+        }
         job.context.insert_value("tracks", Value::from(tracks));
         job.context
             .insert_value("recent_modules", Value::from(recent));
@@ -1099,14 +1160,6 @@ impl<'a> Model<'a> {
                     pages.iter().map(|p| p.source.clone()).collect();
                 all_sources.extend(sources.iter().cloned());
                 let mut term = BTreeMap::<&str, Value>::new();
-                let adoption = self
-                    .ecosystem
-                    .filter(|_| kind == "workflows")
-                    .and_then(|e| e.adoption.get(id.as_str()));
-                if adoption.is_some() {
-                    sources.extend(self.partner_sources.iter().cloned());
-                }
-                term.insert("adoption", Value::from_serializable(&adoption));
                 term.insert("id", id.as_str().into());
                 term.insert("title", term_title.as_str().into());
                 term.insert("description", description.clone().into());
@@ -1118,10 +1171,22 @@ impl<'a> Model<'a> {
                     .map(|p| self.summary_value(&p.source))
                     .collect();
                 term.insert("pages", summaries.into());
+                let adopted = self
+                    .ecosystem
+                    .filter(|_| kind == "workflows")
+                    .is_some_and(|e| e.adoption.contains_key(id.as_str()));
+                if adopted {
+                    sources.extend(self.partner_sources.iter().cloned());
+                } else {
+                    term.insert("adoption", Value::none());
+                }
                 let mut job = self.job(&path, output_for(&path), "term.html", "term", sources);
                 job.context.insert_value("taxonomy", taxonomy.clone());
                 job.context
                     .insert_value("term", Value::from_serializable(&term));
+                if adopted {
+                    job.deferred = Some(Deferred::Adoption(id.clone()));
+                }
                 jobs.push(job);
             }
             let mut job = self.job(
@@ -1144,9 +1209,9 @@ impl<'a> Model<'a> {
             return;
         };
         self.scorecard_jobs(ecosystem, jobs);
-        let Some(report) = &ecosystem.report else {
+        if ecosystem.report.is_none() {
             return;
-        };
+        }
         let exports: Vec<LinkRef> = [
             ("All metrics (JSON)", "/data/metrics.json"),
             ("Partners (CSV)", "/data/partners.csv"),
@@ -1168,7 +1233,7 @@ impl<'a> Model<'a> {
             "executive",
             self.partner_sources.clone(),
         );
-        job.context.insert("report", report);
+        job.deferred = Some(Deferred::Executive);
         job.context.insert("exports", &exports);
         jobs.push(job);
     }
@@ -1202,11 +1267,10 @@ impl<'a> Model<'a> {
                 "partners",
                 self.partner_sources.clone(),
             );
-            job.context.insert("partners", &ordering.partners);
+            job.deferred = Some(Deferred::PartnerList(ordering.id));
             job.context
                 .insert_value("ordering", Value::from_serializable(&current));
             job.context.insert_value("orderings", Value::from(menu));
-            job.context.insert("ecosystem", &ecosystem.list_summary());
             job.context.insert("exports", exports);
             jobs.push(job);
         }
