@@ -271,8 +271,14 @@ fn templates(c: &mut Criterion) {
     let (partners, problems) = metrics::load(&root).expect("partners");
     assert!(problems.is_empty());
     let theme = theme::load(&root, &loaded).expect("theme");
-    let computed =
-        site::compute(config, &store, partners, &Audience::Internal).expect("site computes");
+    let computed = site::compute(
+        config,
+        &store,
+        partners,
+        &Audience::Internal,
+        site::PartnerData::Drop,
+    )
+    .expect("site computes");
     let levels: Vec<String> = config.levels.iter().map(|l| l.title.clone()).collect();
     let mut templates =
         Templates::new(&theme, computed.targets.clone(), levels).expect("templates compile");

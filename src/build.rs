@@ -71,11 +71,11 @@ pub struct BuildReport {
 
 /// Everything read from disk, before any checking.
 pub(crate) struct Inputs {
-    loaded: crate::config::LoadedConfig,
+    pub(crate) loaded: crate::config::LoadedConfig,
     pub(crate) output_dir: PathBuf,
     pub(crate) store: content::ContentStore,
     partners: Vec<metrics::PartnerFile>,
-    audience: Audience,
+    pub(crate) audience: Audience,
     theme: theme::Theme,
     /// Problems found while reading.
     problems: Vec<Diagnostic>,
@@ -118,7 +118,7 @@ type PageBytes = (Arc<[u8]>, bool);
 /// rendered, so the rendered site is never held in memory.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let mut inputs = load(options, true)?;
-    let mut site = check_and_compute(&mut inputs)?;
+    let mut site = check_and_compute(&mut inputs, site::PartnerData::Drop)?;
     let templates = templates_for(&inputs, &site)?;
     let (files, files_copied) = other_files(&inputs, &mut site);
     let staging = output::Staging::new(&inputs.output_dir)?;
@@ -145,7 +145,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
 /// since nothing is written to it.
 pub fn render(options: &BuildOptions, cache: &PageCache) -> Result<RenderedSite> {
     let mut inputs = load(options, false)?;
-    let mut site = check_and_compute(&mut inputs)?;
+    let mut site = check_and_compute(&mut inputs, site::PartnerData::Keep)?;
     let templates = templates_for(&inputs, &site)?;
     let key = RenderKey::new(&inputs.theme, &site, level_names(&inputs));
     let bodies = bodies_of(&inputs, &site);
@@ -205,7 +205,7 @@ fn bodies_of<'a>(inputs: &'a Inputs, site: &'a site::Site) -> Bodies<'a> {
     Bodies::new(&inputs.store, &site.targets, shown)
 }
 
-fn page_records(jobs: &[site::RenderJob]) -> Vec<PageRecord> {
+pub(crate) fn page_records(jobs: &[site::RenderJob]) -> Vec<PageRecord> {
     jobs.iter()
         .map(|job| PageRecord {
             output: job.output.clone(),
@@ -217,14 +217,14 @@ fn page_records(jobs: &[site::RenderJob]) -> Vec<PageRecord> {
 
 /// Validates the inputs and computes the pages, reporting every problem of
 /// both stages together.
-fn check_and_compute(inputs: &mut Inputs) -> Result<site::Site> {
+fn check_and_compute(inputs: &mut Inputs, keep: site::PartnerData) -> Result<site::Site> {
     let config = &inputs.loaded.config;
     let mut problems = std::mem::take(&mut inputs.problems);
     problems.extend(validate::validate(&inputs.store, config));
     problems.extend(metrics::validate(&inputs.partners, config, &inputs.store));
     // Compute even after problems so dead links join the same report.
     let partners = std::mem::take(&mut inputs.partners);
-    let site = match site::compute(config, &inputs.store, partners, &inputs.audience) {
+    let site = match site::compute(config, &inputs.store, partners, &inputs.audience, keep) {
         Ok(site) => site,
         Err(Error::Input(link_problems)) => {
             problems.extend(link_problems);

@@ -1,13 +1,22 @@
-//! Rendering again after an edit, for the live preview. The most frequent
-//! edit rewrites the prose of a page and nothing else: the front matter, and
-//! so the title, date, track, skills and everything other pages show of it,
-//! stays the same. Such an edit changes only the pages that show the body
-//! (the page itself, a section showing its introduction, the feed), so those
-//! are rendered again from the inputs and the computed site the previous
-//! render kept, and every other file is the previous one. Any other change
-//! (a new, removed or renamed file, front matter, partner data, templates,
-//! configuration), or an edit that brings a problem, runs the whole pipeline
-//! with the page cache, which then reports the problems.
+//! Rendering again after an edit, for the live preview. Two kinds of edit
+//! are redone from what the previous render kept, rendering only the pages
+//! they change, every other file being the previous one:
+//!
+//! - prose: a page's text changes but not its front matter, and so not its
+//!   title, date, track, skills or anything other pages show of it. The
+//!   pages showing the body (the page itself, a section showing its
+//!   introduction, the feed) are rendered again.
+//! - partner data: a partner file changes but not the quarters the data
+//!   covers, the total headcount or the partner's name. Only that partner's
+//!   figures are recomputed, the figures adding up all partners are added up
+//!   again from the others' kept ones, and the pages showing either are
+//!   rendered again: its scorecard, the partner lists, the executive
+//!   summary, the home page and the workflow pages.
+//!
+//! Any other change (a new, removed or renamed file, front matter,
+//! templates, configuration, an edit that changes every scorecard), or an
+//! edit that brings a problem, runs the whole pipeline with the page cache,
+//! which then reports the problems.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -19,14 +28,21 @@ use crate::build::{self, BuildOptions, PageCache, RenderedSite, Retained};
 use crate::content::{self, CONTENT_DIR, Page};
 use crate::diagnostics::{Diagnostic, Error, Result};
 use crate::markdown::{self, Outline};
+use crate::metrics::{self, PARTNERS_DIR, PartnerFile};
 use crate::output::Contents;
 use crate::page_cache::CachedPages;
-use crate::site::{Deferred, RenderJob};
+use crate::site::Deferred;
 
 /// One page whose body alone changed.
 struct BodyEdit {
     page: Page,
     outline: Outline,
+}
+
+/// Edits that can be redone from the previous render.
+enum Edits {
+    Bodies(Vec<BodyEdit>),
+    Partners(Vec<PartnerFile>),
 }
 
 /// Renders the site of `options` after the files `changed` (paths relative
@@ -37,27 +53,30 @@ pub fn render_changes(
     cache: &mut PageCache,
     changed: &[&str],
 ) -> Result<RenderedSite> {
-    let Some(edits) = body_edits(options, cache, changed) else {
+    let Some(edits) = edits(options, cache, changed) else {
         return build::render(options, cache);
     };
     let Some((pages, retained)) = cache.parts_mut() else {
         return build::render(options, cache);
     };
-    match apply(pages, retained, edits) {
-        Ok(pages_rendered) => {
-            let output_dir = retained.inputs.output_dir.clone();
-            let files = retained.files.clone();
-            let records = retained.pages.clone();
-            let files_copied = retained.files_copied;
-            Ok(RenderedSite {
-                output_dir,
-                files,
-                pages: records,
-                files_copied,
-                pages_rendered,
-                cache: std::mem::take(cache),
-            })
-        }
+    let (jobs, exports) = match edits {
+        Edits::Bodies(edits) => (Some(apply_bodies(retained, edits)), Exports::Kept),
+        Edits::Partners(files) => (apply_partners(retained, files), Exports::Remade),
+    };
+    let Some(jobs) = jobs else {
+        // Partly applied: the kept inputs no longer match the kept pages.
+        cache.forget_inputs();
+        return build::render(options, cache);
+    };
+    match render_jobs(pages, retained, &jobs, exports) {
+        Ok(pages_rendered) => Ok(RenderedSite {
+            output_dir: retained.inputs.output_dir.clone(),
+            files: retained.files.clone(),
+            pages: retained.pages.clone(),
+            files_copied: retained.files_copied,
+            pages_rendered,
+            cache: std::mem::take(cache),
+        }),
         Err(error) => {
             // The kept inputs now run ahead of the kept pages; the next
             // render compares every page again instead.
@@ -68,25 +87,33 @@ pub fn render_changes(
 }
 
 /// The edits, if every changed file is a published page whose body alone
-/// changed, and changed without a problem.
-fn body_edits(
-    options: &BuildOptions,
-    cache: &PageCache,
-    changed: &[&str],
-) -> Option<Vec<BodyEdit>> {
+/// changed, or every changed file is a kept partner file, and the new texts
+/// have no problem.
+fn edits(options: &BuildOptions, cache: &PageCache, changed: &[&str]) -> Option<Edits> {
     let retained = cache.retained()?;
     if retained.options != *options || changed.is_empty() {
         return None;
     }
+    let partners = format!("{CONTENT_DIR}/{PARTNERS_DIR}/");
+    if changed.iter().all(|path| path.starts_with(&partners)) {
+        partner_edits(options, retained, changed).map(Edits::Partners)
+    } else {
+        body_edits(options, retained, changed).map(Edits::Bodies)
+    }
+}
+
+fn body_edits(
+    options: &BuildOptions,
+    retained: &Retained,
+    changed: &[&str],
+) -> Option<Vec<BodyEdit>> {
     let prefix = format!("{CONTENT_DIR}/");
     changed
         .iter()
         .map(|path| {
             let source = path.strip_prefix(&prefix)?;
             let old = retained.inputs.store.pages.get(source)?;
-            let bytes = std::fs::read(options.root.join(Path::new(path))).ok()?;
-            let text = String::from_utf8(bytes).ok()?;
-            let page = content::parse_page(source, Arc::from(text)).ok()?;
+            let page = content::parse_page(source, read(options, path)?).ok()?;
             let same_front = page.front_text() == old.front_text() && page.title == old.title;
             if !same_front {
                 return None;
@@ -100,16 +127,36 @@ fn body_edits(
         .collect()
 }
 
-/// Puts the edited pages in place and renders the pages showing them again;
-/// returns how many.
-fn apply(pages: &mut CachedPages, retained: &mut Retained, edits: Vec<BodyEdit>) -> Result<usize> {
-    let Retained {
-        inputs,
-        site,
-        templates,
-        files,
-        ..
-    } = retained;
+/// The changed partner files, parsed, if each one passes its checks.
+fn partner_edits(
+    options: &BuildOptions,
+    retained: &Retained,
+    changed: &[&str],
+) -> Option<Vec<PartnerFile>> {
+    let config = &retained.inputs.loaded.config;
+    changed
+        .iter()
+        .map(|path| {
+            let name = Path::new(path).file_name()?.to_str()?;
+            let file = metrics::parse(name, read(options, path)?).ok()?;
+            // Each file is checked on its own; the one check across files
+            // (two files for one id) cannot change while the path is kept.
+            metrics::validate(std::slice::from_ref(&file), config, &retained.inputs.store)
+                .is_empty()
+                .then_some(file)
+        })
+        .collect()
+}
+
+/// The text of the file at `path` under the root, if it reads as UTF-8.
+fn read(options: &BuildOptions, path: &str) -> Option<Arc<str>> {
+    let bytes = std::fs::read(options.root.join(Path::new(path))).ok()?;
+    String::from_utf8(bytes).ok().map(Arc::from)
+}
+
+/// Puts the edited pages in place; returns the jobs showing them.
+fn apply_bodies(retained: &mut Retained, edits: Vec<BodyEdit>) -> Vec<usize> {
+    let Retained { inputs, site, .. } = retained;
     let mut edited = Vec::with_capacity(edits.len());
     for edit in edits {
         let source = edit.page.source.clone();
@@ -118,10 +165,10 @@ fn apply(pages: &mut CachedPages, retained: &mut Retained, edits: Vec<BodyEdit>)
         edited.push(source);
     }
     let shows = |source: &String| edited.contains(source);
-    let affected: Vec<&RenderJob> = site
-        .jobs
+    site.jobs
         .iter()
-        .filter(|job| {
+        .enumerate()
+        .filter(|(_, job)| {
             let own_page =
                 matches!(&job.deferred, Some(Deferred::Page(parts)) if shows(parts.source()));
             own_page
@@ -130,26 +177,93 @@ fn apply(pages: &mut CachedPages, retained: &mut Retained, edits: Vec<BodyEdit>)
                     .as_ref()
                     .is_some_and(|b| b.sources().iter().any(shows))
         })
-        .collect();
+        .map(|(index, _)| index)
+        .collect()
+}
+
+/// Puts the edited partner files in place and recomputes what depends on
+/// them; returns the jobs showing the changed figures. `None` when an edit
+/// needs the whole site computed again, possibly after earlier files were
+/// put in place.
+fn apply_partners(retained: &mut Retained, files: Vec<PartnerFile>) -> Option<Vec<usize>> {
+    let Retained {
+        inputs,
+        site,
+        pages,
+        ..
+    } = retained;
+    let mut jobs = Vec::new();
+    let mut sources_changed = false;
+    for file in files {
+        let config = &inputs.loaded.config;
+        let update = site.update_partner(config, &inputs.store, &inputs.audience, file)?;
+        jobs.extend(update.jobs);
+        sources_changed |= update.sources_changed;
+    }
+    if sources_changed {
+        *pages = build::page_records(&site.jobs).into();
+    }
+    jobs.sort_unstable();
+    jobs.dedup();
+    Some(jobs)
+}
+
+/// Whether an edit changed the data exports.
+#[derive(Clone, Copy, PartialEq)]
+enum Exports {
+    Kept,
+    Remade,
+}
+
+/// Renders the jobs at `indices` again, and the exports if they changed
+/// (alongside: they are large), into the kept files and pages; returns how
+/// many pages were rendered.
+fn render_jobs(
+    pages: &mut CachedPages,
+    retained: &mut Retained,
+    indices: &[usize],
+    exports: Exports,
+) -> Result<usize> {
+    let Retained {
+        inputs,
+        site,
+        templates,
+        files,
+        ..
+    } = retained;
+    let affected: Vec<_> = indices.iter().filter_map(|i| site.jobs.get(*i)).collect();
     let shown = affected.iter().filter_map(|job| job.body.as_ref());
     let bodies = Bodies::new(&inputs.store, &site.targets, shown);
-    let rendered = affected
-        .par_iter()
-        .map(|job| {
-            let context = site.context(job);
-            let html = build::render_one(templates, &bodies, job, &context)?;
-            Ok((
-                *job,
-                context.into_owned(),
-                Arc::<[u8]>::from(html.into_bytes()),
-            ))
-        })
-        .collect::<std::result::Result<Vec<_>, Diagnostic>>()
-        .map_err(|problem| Error::Input(vec![problem]))?;
-    for (job, context, bytes) in rendered {
-        if let Ok(position) = files.binary_search_by(|file| file.path.as_str().cmp(&job.output)) {
-            files[position].contents = Contents::Bytes(bytes.clone());
+    let render = || {
+        affected
+            .par_iter()
+            .map(|job| {
+                let context = site.context(job);
+                let html = build::render_one(templates, &bodies, job, &context)?;
+                Ok((
+                    *job,
+                    context.into_owned(),
+                    Arc::<[u8]>::from(html.into_bytes()),
+                ))
+            })
+            .collect::<std::result::Result<Vec<_>, Diagnostic>>()
+    };
+    let remake = || match exports {
+        Exports::Remade => site.partner_exports(&inputs.loaded.config),
+        Exports::Kept => Vec::new(),
+    };
+    let (rendered, exports) = rayon::join(render, remake);
+    let rendered = rendered.map_err(|problem| Error::Input(vec![problem]))?;
+    let mut put = |path: &str, bytes: Arc<[u8]>| {
+        if let Ok(position) = files.binary_search_by(|file| file.path.as_str().cmp(path)) {
+            files[position].contents = Contents::Bytes(bytes);
         }
+    };
+    for (path, bytes) in exports {
+        put(&path, Arc::from(bytes));
+    }
+    for (job, context, bytes) in rendered {
+        put(&job.output, bytes.clone());
         pages.update(job, &inputs.store, context, bytes);
     }
     Ok(affected.len())

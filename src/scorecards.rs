@@ -18,6 +18,8 @@ use crate::templates::{format_currency, format_number};
 
 pub mod exports;
 
+use exports::PartnerExport;
+
 /// A mean skill score (0–4) at or above which a skill is not called weak.
 const STRONG_SKILL: f64 = 3.5;
 
@@ -547,39 +549,170 @@ pub fn compute(
     partners: &[PartnerFile],
     audience: &Audience,
 ) -> Option<Ecosystem> {
-    let (baseline, quarters) = quarter_range(config, partners)?;
-    let latest = *quarters.last()?;
+    computed(config, store, partners, audience).map(|(ecosystem, _, _)| ecosystem)
+}
+
+/// The ecosystem, each partner's standings (in file order) and the shared
+/// inputs every view was computed from.
+fn computed(
+    config: &Config,
+    store: &ContentStore,
+    partners: &[PartnerFile],
+    audience: &Audience,
+) -> Option<(Ecosystem, Vec<Standings>, Shared)> {
+    let shared = Shared::of(config, partners)?;
     let learning_order = crate::site::learning_order(store.modules());
-    let context = Context {
-        config,
-        base_path: config.base_path(),
-        baseline,
-        latest,
-        quarters,
-        skills: analytics::skill_ids(config),
-        modules: analytics::ModuleCatalogue::new(config, store, &learning_order),
-        total_headcount: partners.iter().map(|p| p.record.people.len()).sum(),
-    };
+    let context = shared.context(config, store, &learning_order);
     // Each partner's view depends only on its own file and the shared context.
     let (mut views, standings): (Vec<PartnerView>, Vec<Standings>) = partners
         .par_iter()
         .map(|p| partner_view(&context, p))
         .unzip();
     views.sort_by(|a, b| (&a.summary.name, &a.summary.id).cmp(&(&b.summary.name, &b.summary.id)));
-    let report = match audience {
-        Audience::Internal => Some(executive(&context, partners, &standings, &views)),
-        Audience::Partner(id) => {
-            views.retain(|v| &v.summary.id == id);
-            None
-        }
-    };
-    Some(Ecosystem {
-        adoption: adoption(&context, &views),
+    if let Audience::Partner(id) = audience {
+        views.retain(|v| &v.summary.id == id);
+    }
+    let mut ecosystem = Ecosystem {
+        adoption: BTreeMap::new(),
         partners: views,
-        report,
+        report: None,
         baseline_quarter: context.baseline.to_string(),
         latest_quarter: context.latest.to_string(),
-    })
+    };
+    add_up(&context, partners, &standings, audience, &mut ecosystem);
+    Some((ecosystem, standings, shared))
+}
+
+/// Works out the figures that add up the partners shown: the executive
+/// summary (internal builds only) and each workflow's adoption.
+fn add_up(
+    context: &Context,
+    partners: &[PartnerFile],
+    standings: &[Standings],
+    audience: &Audience,
+    ecosystem: &mut Ecosystem,
+) {
+    ecosystem.report = match audience {
+        Audience::Internal => Some(executive(context, partners, standings, &ecosystem.partners)),
+        Audience::Partner(_) => None,
+    };
+    ecosystem.adoption = adoption(context, &ecosystem.partners);
+}
+
+/// What every partner's view depends on besides its own file: the quarters
+/// the data covers and the total headcount (which sets each partner's share
+/// of the program cost).
+#[derive(Debug, Clone, PartialEq)]
+struct Shared {
+    baseline: Quarter,
+    quarters: Vec<Quarter>,
+    total_headcount: usize,
+}
+
+impl Shared {
+    /// `None` without partner data.
+    fn of(config: &Config, partners: &[PartnerFile]) -> Option<Shared> {
+        let (baseline, quarters) = quarter_range(config, partners)?;
+        Some(Shared {
+            baseline,
+            quarters,
+            total_headcount: partners.iter().map(|p| p.record.people.len()).sum(),
+        })
+    }
+
+    fn context<'a>(
+        &self,
+        config: &'a Config,
+        store: &'a ContentStore,
+        learning_order: &[&str],
+    ) -> Context<'a> {
+        Context {
+            config,
+            base_path: config.base_path(),
+            baseline: self.baseline,
+            latest: self.quarters.last().copied().unwrap_or(self.baseline),
+            quarters: self.quarters.clone(),
+            skills: analytics::skill_ids(config),
+            modules: analytics::ModuleCatalogue::new(config, store, learning_order),
+            total_headcount: self.total_headcount,
+        }
+    }
+}
+
+/// What the live preview keeps of the partner data between renders, so that
+/// an edit to one partner file recomputes that partner's figures alone and
+/// then adds up the others' kept ones: the parsed files, each partner's
+/// people at every quarter, and each shown partner's export rows.
+pub struct Ledger {
+    files: Vec<PartnerFile>,
+    /// In file order.
+    standings: Vec<Standings>,
+    /// In the order of the ecosystem's partners.
+    exports: Vec<PartnerExport>,
+    shared: Shared,
+}
+
+/// Like [`compute`], also keeping a [`Ledger`] of `partners`.
+pub fn compute_kept(
+    config: &Config,
+    store: &ContentStore,
+    partners: Vec<PartnerFile>,
+    audience: &Audience,
+) -> Option<(Ecosystem, Ledger)> {
+    let (ecosystem, standings, shared) = computed(config, store, &partners, audience)?;
+    let ledger = Ledger {
+        exports: exports::partner_exports(&ecosystem),
+        files: partners,
+        standings,
+        shared,
+    };
+    Some((ecosystem, ledger))
+}
+
+impl Ledger {
+    /// Puts `file` in place of the kept file at the same path, recomputes
+    /// its partner's view, export rows and the figures adding up all
+    /// partners, and updates `ecosystem`; returns the partner's place among
+    /// the ecosystem's partners, if shown. `None`, with nothing changed,
+    /// when no kept file has that path or when the edit changes what every
+    /// view depends on (the quarters covered, the total headcount) or the
+    /// partner's place in the list (its name): that takes [`compute`].
+    pub fn update(
+        &mut self,
+        config: &Config,
+        store: &ContentStore,
+        audience: &Audience,
+        ecosystem: &mut Ecosystem,
+        file: PartnerFile,
+    ) -> Option<Option<usize>> {
+        let index = self.files.iter().position(|kept| kept.file == file.file)?;
+        let shown = ecosystem
+            .partners
+            .iter()
+            .position(|view| view.summary.id == file.id);
+        let same_place =
+            shown.is_none_or(|at| ecosystem.partners[at].summary.name == file.record.name);
+        let old = std::mem::replace(&mut self.files[index], file);
+        if !same_place || Shared::of(config, &self.files).as_ref() != Some(&self.shared) {
+            self.files[index] = old;
+            return None;
+        }
+        let learning_order = crate::site::learning_order(store.modules());
+        let context = self.shared.context(config, store, &learning_order);
+        let (view, standings) = partner_view(&context, &self.files[index]);
+        self.standings[index] = standings;
+        if let Some(at) = shown {
+            self.exports[at] = PartnerExport::new(&view);
+            ecosystem.partners[at] = view;
+        }
+        add_up(&context, &self.files, &self.standings, audience, ecosystem);
+        Some(shown)
+    }
+
+    /// The export files of `ecosystem`, from the kept rows.
+    pub fn exports(&self, ecosystem: &Ecosystem, config: &Config) -> Vec<(String, Vec<u8>)> {
+        exports::assemble(ecosystem, config, &self.exports)
+    }
 }
 
 fn mean_score(standings: &[Standing]) -> f64 {

@@ -110,6 +110,26 @@ pub struct Site {
     pub targets: Arc<LinkTargets>,
     /// Generated files that need no template (data exports), by output path.
     pub files: Vec<(String, Arc<[u8]>)>,
+    /// The partner data and its kept computations, with [`PartnerData::Keep`].
+    ledger: Option<scorecards::Ledger>,
+}
+
+/// Whether the computed site keeps the partner data, so that
+/// [`Site::update_partner`] can redo one partner; a build does not need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartnerData {
+    /// Dropped once the figures are computed.
+    Drop,
+    /// Kept with the site.
+    Keep,
+}
+
+/// What [`Site::update_partner`] changed.
+pub struct PartnerUpdate {
+    /// The jobs to render again, as indices into [`Site::jobs`].
+    pub jobs: Vec<usize>,
+    /// True when a job's sources changed (a scorecard's recommendations).
+    pub sources_changed: bool,
 }
 
 /// A reference to a catalogue entry or tag as templates see it.
@@ -262,6 +282,7 @@ pub fn compute(
     store: &ContentStore,
     partners: Vec<PartnerFile>,
     audience: &Audience,
+    keep: PartnerData,
 ) -> Result<Site> {
     let targets = Arc::new(LinkTargets {
         base_path: config.base_path().to_string(),
@@ -283,16 +304,28 @@ pub fn compute(
         crate::diagnostics::sort(&mut problems);
         return Err(Error::Input(problems));
     }
-    let ecosystem = scorecards::compute(config, store, &partners, audience);
     let has_partners = !partners.is_empty();
-    // The parsed files are large and everything later reads the computed views.
-    drop(partners);
-    // Made before the pages' contexts, while less is held: the exports are big.
-    let files = ecosystem
-        .as_ref()
-        .map_or_else(Vec::new, |e| {
-            exports::assemble(e, config, &exports::partner_exports(e))
-        })
+    // The exports are made before the pages' contexts, while less is held:
+    // they are big.
+    let (ecosystem, ledger, files) = match keep {
+        PartnerData::Keep => match scorecards::compute_kept(config, store, partners, audience) {
+            Some((ecosystem, ledger)) => {
+                let files = ledger.exports(&ecosystem, config);
+                (Some(ecosystem), Some(ledger), files)
+            }
+            None => (None, None, Vec::new()),
+        },
+        PartnerData::Drop => {
+            let ecosystem = scorecards::compute(config, store, &partners, audience);
+            // The parsed files are large and everything later reads the views.
+            drop(partners);
+            let files = ecosystem.as_ref().map_or_else(Vec::new, |e| {
+                exports::assemble(e, config, &exports::partner_exports(e))
+            });
+            (ecosystem, None, files)
+        }
+    };
+    let files = files
         .into_iter()
         .map(|(path, bytes)| (path, Arc::from(bytes)))
         .collect();
@@ -359,6 +392,7 @@ pub fn compute(
         globals,
         targets,
         files,
+        ledger,
     })
 }
 
@@ -379,6 +413,52 @@ impl Site {
                 parts.toc = outline.toc.clone();
                 parts.reading_minutes = reading_minutes(outline.word_count);
             }
+        }
+    }
+
+    /// Puts an edited partner file in place of the kept one and recomputes
+    /// what depends on it (see [`scorecards::Ledger::update`]); returns the
+    /// jobs showing those figures. `None`, with nothing changed, when the
+    /// site was computed with [`PartnerData::Drop`] or the edit needs the
+    /// whole site computed again.
+    pub fn update_partner(
+        &mut self,
+        config: &Config,
+        store: &ContentStore,
+        audience: &Audience,
+        file: PartnerFile,
+    ) -> Option<PartnerUpdate> {
+        let ledger = self.ledger.as_mut()?;
+        let ecosystem = self.ecosystem.as_mut()?;
+        let shown = ledger.update(config, store, audience, ecosystem, file)?;
+        let mut sources_changed = false;
+        let jobs = self
+            .jobs
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, job)| match &job.deferred {
+                Some(Deferred::Partner(index)) if Some(*index) == shown => {
+                    let sources = scorecard_sources(&ecosystem.partners[*index]);
+                    sources_changed |= sources != job.sources;
+                    job.sources = sources;
+                    Some(i)
+                }
+                Some(deferred) if deferred.adds_up_partners() => Some(i),
+                _ => None,
+            })
+            .collect();
+        Some(PartnerUpdate {
+            jobs,
+            sources_changed,
+        })
+    }
+
+    /// The data exports made from the kept partner data; none when the site
+    /// was computed with [`PartnerData::Drop`] or has no partner figures.
+    pub fn partner_exports(&self, config: &Config) -> Vec<(String, Vec<u8>)> {
+        match (&self.ledger, &self.ecosystem) {
+            (Some(ledger), Some(ecosystem)) => ledger.exports(ecosystem, config),
+            _ => Vec::new(),
         }
     }
 
@@ -1006,8 +1086,11 @@ impl<'a> Model<'a> {
         }
         let mut job = self.job("/", "index.html".to_string(), "index.html", "home", sources);
         match self.ecosystem {
-            Some(_) => job.deferred = Some(Deferred::HomeSummary),
-            None => job.context.insert("partners_summary", &None::<()>),
+            Some(ecosystem) if ecosystem.report.is_some() => {
+                job.deferred = Some(Deferred::HomeSummary);
+            }
+            // Only internal builds show figures adding up all partners.
+            _ => job.context.insert("partners_summary", &None::<()>),
         }
         job.context.insert_value("tracks", Value::from(tracks));
         job.context
@@ -1278,8 +1361,7 @@ impl<'a> Model<'a> {
 
     fn scorecard_jobs(&self, ecosystem: &Ecosystem, jobs: &mut Vec<RenderJob>) {
         for (index, partner) in ecosystem.partners.iter().enumerate() {
-            let mut sources = BTreeSet::from([PARTNERS_SOURCE.to_string()]);
-            sources.extend(partner.recommendations.iter().map(|r| r.source.clone()));
+            let sources = scorecard_sources(partner);
             let path = format!("/partners/{}/", partner.summary.id);
             let mut job = self.job(&path, output_for(&path), "partner.html", "partner", sources);
             job.deferred = Some(Deferred::Partner(index));
@@ -1387,6 +1469,14 @@ impl<'a> Model<'a> {
         let shown = modules.iter().map(|m| m.source.clone()).collect();
         (Value::from_serializable(&feed), shown)
     }
+}
+
+/// A scorecard depends on every partner file (through its share of the
+/// program cost) and on the modules it recommends.
+fn scorecard_sources(partner: &scorecards::PartnerView) -> BTreeSet<String> {
+    let mut sources = BTreeSet::from([PARTNERS_SOURCE.to_string()]);
+    sources.extend(partner.recommendations.iter().map(|r| r.source.clone()));
+    sources
 }
 
 fn index_key(folder: &str) -> String {

@@ -1,16 +1,19 @@
 //! Rendering again after edits, as the live preview does: through the page
 //! cache (`build::render` reusing unchanged pages) and through
 //! `incremental::render_changes` (an edit that only rewrites a page's prose
-//! renders only the pages that show it, anything else runs the whole
-//! pipeline). Whichever way it goes, the files equal a fresh full render
-//! byte for byte.
+//! renders only the pages that show it, an edit to one partner file only
+//! that partner's scorecard and the pages adding up all partners, anything
+//! else runs the whole pipeline). Whichever way it goes, the files equal a
+//! fresh full render byte for byte.
 
 mod common;
 
 use common::{Site, module};
+use proficio::BuildOptions;
 use proficio::build::{PageCache, RenderedSite, render};
 use proficio::incremental::render_changes;
 use proficio::output::Contents;
+use proficio::scorecards::Audience;
 
 fn fixture() -> Site {
     Site::with_config(&[
@@ -66,14 +69,24 @@ fn first_render(site: &Site) -> PageCache {
 
 /// Renders after `changed` and checks the result against a fresh render.
 fn render_after(site: &Site, cache: &mut PageCache, changed: &[&str]) -> RenderedSite {
-    let options = site.options();
-    let again = render_changes(&options, cache, changed).expect("renders after the edit");
-    let full = render(&options, &PageCache::default()).expect("full render");
+    render_after_with(&site.options(), cache, changed)
+}
+
+/// [`render_after`] with `options`: the files and every page's recorded
+/// sources equal a fresh render's.
+fn render_after_with(
+    options: &BuildOptions,
+    cache: &mut PageCache,
+    changed: &[&str],
+) -> RenderedSite {
+    let again = render_changes(options, cache, changed).expect("renders after the edit");
+    let full = render(options, &PageCache::default()).expect("full render");
     assert_eq!(
         files_of(&again),
         files_of(&full),
         "differs from a full render"
     );
+    assert_eq!(again.pages, full.pages, "the pages' sources differ");
     again
 }
 
@@ -231,4 +244,183 @@ fn the_page_cache_renders_a_page_again_when_only_its_body_changed() {
     assert!(page(&files, "modules/second/index.html").contains("Altered body."));
     // The module page and the feed, which carries the newest bodies.
     assert_eq!(incremental.pages_rendered, 2);
+}
+
+const CORDILLERA: &str = "content/partners/cordillera-networks.yaml";
+
+/// The demo portal's Cordillera Networks file with `from` replaced by `to`.
+fn edit_cordillera(site: &Site, from: &str, to: &str) {
+    let text = std::fs::read_to_string(site.path(CORDILLERA)).expect("the demo partner");
+    assert!(text.contains(from), "the demo file has {from:?}");
+    site.write(CORDILLERA, &text.replacen(from, to, 1));
+}
+
+/// The pages a partner edit renders when every other partner's figures stay:
+/// the scorecard, the four partner lists, the executive summary, the home
+/// page and the six workflow pages (their adoption tables).
+const PARTNER_EDIT_PAGES: usize = 1 + 4 + 1 + 1 + 6;
+
+#[test]
+fn a_partner_kpi_edit_renders_its_scorecard_and_the_pages_adding_up_partners() {
+    let site = Site::demo();
+    let mut cache = first_render(&site);
+    let before = files_of(&render(&site.options(), &PageCache::default()).expect("renders"));
+    edit_cordillera(
+        &site,
+        "    partner_sourced_revenue: 426000\n",
+        "    partner_sourced_revenue: 1426000\n",
+    );
+    let again = render_after(&site, &mut cache, &[CORDILLERA]);
+    assert_eq!(again.pages_rendered, PARTNER_EDIT_PAGES);
+    let files = files_of(&again);
+    let changed = |path: &str| page(&files, path) != page(&before, path);
+    assert!(changed("partners/cordillera-networks/index.html"));
+    assert!(changed("reports/executive/index.html"));
+    assert!(changed("data/metrics.json"));
+    assert!(changed("data/kpis.csv"));
+    assert!(!changed("partners/kestrel-advisory/index.html"));
+    assert!(
+        page(&files, "data/kpis.csv")
+            .contains("cordillera-networks,2026-Q3,partner_sourced_revenue,1426000")
+    );
+    // The next edit builds on the figures this one kept.
+    let mut cache = again.cache;
+    edit_cordillera(&site, "owner: Tomás Ibarra", "owner: Ana Ruiz");
+    let again = render_after(&site, &mut cache, &[CORDILLERA]);
+    assert_eq!(again.pages_rendered, PARTNER_EDIT_PAGES);
+    assert!(
+        page(&files_of(&again), "partners/cordillera-networks/index.html").contains("Ana Ruiz")
+    );
+}
+
+#[test]
+fn a_partner_edit_that_changes_its_recommendations_records_the_new_sources() {
+    let site = Site::demo();
+    let first = render(&site.options(), &PageCache::default()).expect("renders");
+    let record = |pages: &[proficio::build::PageRecord]| {
+        pages
+            .iter()
+            .find(|p| p.output == "partners/cordillera-networks/index.html")
+            .expect("the scorecard")
+            .sources
+            .clone()
+    };
+    let recommended = record(&first.pages)
+        .into_iter()
+        .find_map(|source| {
+            let id = source.strip_prefix("modules/")?.strip_suffix(".md")?;
+            (!id.contains('/')).then(|| id.to_string())
+        })
+        .expect("a recommended module");
+    let mut cache = first.cache;
+    // Everyone completes it, so it counts as done.
+    let text = std::fs::read_to_string(site.path(CORDILLERA)).expect("the demo partner");
+    let mut partner: serde_yaml::Value = serde_yaml::from_str(&text).expect("YAML");
+    let people = partner["people"].as_sequence_mut().expect("people");
+    for person in people {
+        let done: serde_yaml::Value =
+            serde_yaml::from_str(&format!("{{module: {recommended}, date: 2026-02-03}}"))
+                .expect("YAML");
+        let person = person.as_mapping_mut().expect("a person");
+        let completions = person
+            .entry("completions".into())
+            .or_insert_with(|| serde_yaml::Value::Sequence(Vec::new()));
+        completions
+            .as_sequence_mut()
+            .expect("completions")
+            .push(done);
+    }
+    site.write(CORDILLERA, &serde_yaml::to_string(&partner).expect("YAML"));
+    let again = render_after(&site, &mut cache, &[CORDILLERA]);
+    assert_eq!(again.pages_rendered, PARTNER_EDIT_PAGES);
+    let sources = record(&again.pages);
+    assert!(
+        !sources.contains(&format!("modules/{recommended}.md")),
+        "a completed module is no longer recommended: {sources:?}"
+    );
+}
+
+#[test]
+fn a_partner_edit_that_changes_every_scorecard_runs_the_whole_pipeline() {
+    let site = Site::demo();
+    let mut cache = first_render(&site);
+    // A new person changes the total headcount, and so every partner's share
+    // of the program cost.
+    edit_cordillera(
+        &site,
+        "people:\n",
+        "people:\n  - id: cn-new\n    role: analyst\n",
+    );
+    let again = render_after(&site, &mut cache, &[CORDILLERA]);
+    assert!(
+        again.pages_rendered > PARTNER_EDIT_PAGES,
+        "{}",
+        again.pages_rendered
+    );
+    assert!(page(&files_of(&again), "partners/kestrel-advisory/index.html").contains("Kestrel"));
+    // A new name moves the partner in the lists.
+    let mut cache = again.cache;
+    edit_cordillera(&site, "name: Cordillera Networks", "name: Andes Networks");
+    let again = render_after(&site, &mut cache, &[CORDILLERA]);
+    assert!(page(&files_of(&again), "partners/index.html").contains("Andes Networks"));
+}
+
+#[test]
+fn a_partner_edit_with_a_problem_is_reported_and_its_fix_recovers() {
+    let site = Site::demo();
+    let mut cache = first_render(&site);
+    edit_cordillera(&site, "  - id: qbr\n", "  - id: quarterly-review\n");
+    let error = render_changes(&site.options(), &mut cache, &[CORDILLERA])
+        .err()
+        .expect("an unknown workflow fails the render");
+    let problem = &error.diagnostics()[0];
+    assert!(problem.file.ends_with(CORDILLERA), "{:?}", problem.file);
+    assert!(
+        problem.message.contains("quarterly-review"),
+        "{}",
+        problem.message
+    );
+    assert_eq!(problem.line(), 57);
+    edit_cordillera(&site, "  - id: quarterly-review\n", "  - id: qbr\n");
+    render_after(&site, &mut cache, &[CORDILLERA]);
+    edit_cordillera(&site, "tier: silver", "tier: [silver");
+    let error = render_changes(&site.options(), &mut cache, &[CORDILLERA])
+        .err()
+        .expect("YAML that does not parse fails the render");
+    assert!(error.diagnostics()[0].file.ends_with(CORDILLERA));
+    edit_cordillera(&site, "tier: [silver", "tier: silver");
+    render_after(&site, &mut cache, &[CORDILLERA]);
+}
+
+#[test]
+fn a_partner_preview_renders_again_only_what_its_partner_may_see() {
+    let site = Site::demo();
+    let options = BuildOptions {
+        audience: Audience::Partner("cordillera-networks".to_string()),
+        ..site.options()
+    };
+    let mut cache = render(&options, &PageCache::default())
+        .expect("renders")
+        .cache;
+    edit_cordillera(&site, "owner: Tomás Ibarra", "owner: Ana Ruiz");
+    let again = render_after_with(&options, &mut cache, &[CORDILLERA]);
+    // Its scorecard and the workflow pages; there are no lists, no summary
+    // and no partner figures on the home page.
+    assert_eq!(again.pages_rendered, 1 + 6);
+    assert!(
+        page(&files_of(&again), "partners/cordillera-networks/index.html").contains("Ana Ruiz")
+    );
+    let mut cache = again.cache;
+    let other = "content/partners/kestrel-advisory.yaml";
+    let text = std::fs::read_to_string(site.path(other)).expect("the demo partner");
+    site.write(
+        other,
+        &text.replacen("owner: ", "owner: Someone Else, ex ", 1),
+    );
+    let again = render_after_with(&options, &mut cache, &[other]);
+    assert!(
+        !files_of(&again)
+            .iter()
+            .any(|(_, bytes)| { String::from_utf8_lossy(bytes).contains("Someone Else") })
+    );
 }

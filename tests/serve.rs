@@ -10,7 +10,6 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -639,7 +638,7 @@ fn after_edits_the_preview_equals_a_fresh_build_byte_for_byte() {
 
 #[test]
 fn a_partner_preview_serves_that_partner_only() {
-    let site = demo_site();
+    let site = Site::demo();
     let preview = Preview::start_with(&site, |options| {
         options.audience = Audience::Partner("halvorsen-digital".to_string());
     });
@@ -664,7 +663,7 @@ fn a_partner_preview_serves_that_partner_only() {
 
 #[test]
 fn a_partner_preview_for_an_unknown_partner_says_which_partners_there_are() {
-    let site = demo_site();
+    let site = Site::demo();
     let preview = Preview::start_with(&site, |options| {
         options.audience = Audience::Partner("nobody".to_string());
     });
@@ -674,28 +673,6 @@ fn a_partner_preview_for_an_unknown_partner_says_which_partners_there_are() {
     assert!(page.body.contains("halvorsen-digital"), "{}", page.body);
     let said = preview.lines().join("\n");
     assert!(said.contains("content/partners/nobody.yaml"), "{said}");
-}
-
-/// A copy of the demo portal, with its partner files.
-fn demo_site() -> Site {
-    let site = Site::new(&[]);
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_tree(&demo.join("content"), &site.path("content"));
-    std::fs::copy(demo.join("site.toml"), site.path("site.toml")).expect("copy site.toml");
-    site
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create folder");
-    for entry in std::fs::read_dir(from).expect("read folder") {
-        let entry = entry.expect("folder entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy file");
-        }
-    }
 }
 
 #[test]

@@ -64,6 +64,16 @@ impl Site {
         site
     }
 
+    /// A copy of the demo portal (its `site.toml` and `content/`, partner
+    /// files included).
+    pub fn demo() -> Site {
+        let site = Site::new(&[]);
+        let demo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        copy_tree(&demo.join("content"), &site.path("content"));
+        std::fs::copy(demo.join("site.toml"), site.path("site.toml")).expect("copy site.toml");
+        site
+    }
+
     /// A site with [`SITE_TOML`] and `files`.
     pub fn with_config(files: &[(&str, &str)]) -> Site {
         let site = Site::new(&[("site.toml", SITE_TOML)]);
@@ -196,6 +206,19 @@ fn collect(base: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
                 .collect::<Vec<_>>()
                 .join("/");
             files.insert(relative, std::fs::read(&path).expect("read output file"));
+        }
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for entry in std::fs::read_dir(from).expect("read folder") {
+        let entry = entry.expect("folder entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
         }
     }
 }
