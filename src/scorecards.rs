@@ -254,6 +254,21 @@ struct NameLink {
 /// The executive summary.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExecutiveView {
+    #[serde(flatten)]
+    figures: ExecutiveFigures,
+    movers_top: Vec<PartnerSummary>,
+    movers_bottom: Vec<PartnerSummary>,
+    ranked: Vec<PartnerSummary>,
+    flag_counts: Vec<FlagCount>,
+    narrative: Vec<String>,
+    /// `ranked` as places among the ecosystem's partners.
+    #[serde(skip)]
+    ranked_places: Vec<usize>,
+}
+
+/// The executive summary's own figures, before its lists of partners.
+#[derive(Debug, Clone, Serialize)]
+struct ExecutiveFigures {
     baseline_quarter: String,
     latest_quarter: String,
     partners: usize,
@@ -268,11 +283,40 @@ pub struct ExecutiveView {
     hours_by_quarter: Vec<Point>,
     kpis: Vec<KpiView>,
     roi: RoiView,
-    movers_top: Vec<PartnerSummary>,
-    movers_bottom: Vec<PartnerSummary>,
-    ranked: Vec<PartnerSummary>,
-    flag_counts: Vec<FlagCount>,
-    narrative: Vec<String>,
+}
+
+/// The executive summary as templates see it: its fields, with each partner
+/// summary given as the prepared template value of that partner (`R`).
+#[derive(Serialize)]
+pub struct ExecutivePage<'a, R: Serialize> {
+    #[serde(flatten)]
+    figures: &'a ExecutiveFigures,
+    movers_top: Vec<&'a R>,
+    movers_bottom: Vec<&'a R>,
+    ranked: Vec<&'a R>,
+    flag_counts: &'a [FlagCount],
+    narrative: &'a [String],
+}
+
+impl ExecutiveView {
+    /// The page values, from `rows`: one value per ecosystem partner, in
+    /// order, each standing for its summary.
+    pub fn page<'a, R: Serialize>(&'a self, rows: &'a [R]) -> ExecutivePage<'a, R> {
+        let ranked: Vec<&R> = self
+            .ranked_places
+            .iter()
+            .filter_map(|at| rows.get(*at))
+            .collect();
+        let movers = self.movers_top.len();
+        ExecutivePage {
+            figures: &self.figures,
+            movers_top: ranked.iter().take(movers).copied().collect(),
+            movers_bottom: ranked.iter().rev().take(movers).copied().collect(),
+            ranked,
+            flag_counts: &self.flag_counts,
+            narrative: &self.narrative,
+        }
+    }
 }
 
 /// Adoption of one workflow across partners, for its workflow page.
@@ -340,17 +384,21 @@ pub struct Ordering<'a> {
     pub title: &'static str,
     /// URL path of the page.
     pub path: &'static str,
-    /// The partners in this order.
-    pub partners: Vec<&'a PartnerSummary>,
+    /// The partners in this order, as places among the ecosystem's partners.
+    pub partners: Vec<usize>,
+    /// Ties the ordering to the ecosystem it was made from.
+    pub ecosystem: &'a Ecosystem,
 }
 
 /// The partner list by name, by score, by movement since baseline and by ROI
 /// (partners without a figure last, then by name).
 pub fn orderings(ecosystem: &Ecosystem) -> Vec<Ordering<'_>> {
-    let by_name: Vec<&PartnerSummary> = ecosystem.partners.iter().map(|p| &p.summary).collect();
+    let summary = |at: usize| &ecosystem.partners[at].summary;
+    let by_name: Vec<usize> = (0..ecosystem.partners.len()).collect();
     let sorted = |key: fn(&PartnerSummary) -> Option<f64>| {
         let mut list = by_name.clone();
         list.sort_by(|a, b| {
+            let (a, b) = (summary(*a), summary(*b));
             let (ka, kb) = (
                 key(a).unwrap_or(f64::NEG_INFINITY),
                 key(b).unwrap_or(f64::NEG_INFINITY),
@@ -365,24 +413,28 @@ pub fn orderings(ecosystem: &Ecosystem) -> Vec<Ordering<'_>> {
             title: "Name",
             path: "/partners/",
             partners: by_name.clone(),
+            ecosystem,
         },
         Ordering {
             id: "score",
             title: "Proficiency score",
             path: "/partners/by-score/",
             partners: sorted(|p| Some(p.score)),
+            ecosystem,
         },
         Ordering {
             id: "movement",
             title: "Movement since baseline",
             path: "/partners/by-movement/",
             partners: sorted(|p| p.score_change),
+            ecosystem,
         },
         Ordering {
             id: "roi",
             title: "ROI",
             path: "/partners/by-roi/",
             partners: sorted(|p| p.roi),
+            ecosystem,
         },
     ]
 }
@@ -410,23 +462,25 @@ impl Ecosystem {
     /// Figures for the top of the partner list (internal builds).
     pub fn list_summary(&self) -> Option<ListSummary> {
         let report = self.report.as_ref()?;
+        let figures = &report.figures;
         Some(ListSummary {
-            partners: report.partners,
-            headcount: report.headcount,
-            score: report.score,
-            score_change: report.score_change,
-            roi: report.roi.roi.roi,
+            partners: figures.partners,
+            headcount: figures.headcount,
+            score: figures.score,
+            score_change: figures.score_change,
+            roi: figures.roi.roi.roi,
         })
     }
 
     /// Figures for the home page (internal builds).
     pub fn home_summary(&self) -> Option<HomeSummary> {
         let report = self.report.as_ref()?;
+        let figures = &report.figures;
         Some(HomeSummary {
-            partners: report.partners,
-            headcount: report.headcount,
-            practitioner_share: report.practitioner_share,
-            roi: report.roi.roi.roi,
+            partners: figures.partners,
+            headcount: figures.headcount,
+            practitioner_share: figures.practitioner_share,
+            roi: figures.roi.roi.roi,
         })
     }
 }
@@ -1197,18 +1251,23 @@ fn executive(
         roi.add(&view.roi_breakdown.roi);
     }
     let roi = roi.finish();
-    let mut ranked: Vec<PartnerSummary> = views.iter().map(|v| v.summary.clone()).collect();
-    ranked.sort_by(|a, b| {
+    let mut ranked_places: Vec<usize> = (0..views.len()).collect();
+    ranked_places.sort_by(|a, b| {
+        let (a, b) = (&views[*a].summary, &views[*b].summary);
         b.score_change
             .unwrap_or(f64::MIN)
             .total_cmp(&a.score_change.unwrap_or(f64::MIN))
             .then(a.name.cmp(&b.name))
     });
+    let ranked: Vec<PartnerSummary> = ranked_places
+        .iter()
+        .map(|at| views[*at].summary.clone())
+        .collect();
     let movers = 3.min(ranked.len() / 2);
     let flag_counts = flag_counts(views);
     let score = mean_score(&latest);
     let score_baseline = mean_score(&at_baseline);
-    let mut report = ExecutiveView {
+    let figures = ExecutiveFigures {
         baseline_quarter: context.baseline.to_string(),
         latest_quarter: context.latest.to_string(),
         partners: partners.len(),
@@ -1223,11 +1282,15 @@ fn executive(
         hours_by_quarter,
         kpis: kpi_views(context, &partners.iter().collect::<Vec<_>>()),
         roi: roi_view(context.config, roi),
+    };
+    let mut report = ExecutiveView {
+        figures,
         movers_top: ranked.iter().take(movers).cloned().collect(),
         movers_bottom: ranked.iter().rev().take(movers).cloned().collect(),
         ranked,
         flag_counts,
         narrative: Vec::new(),
+        ranked_places,
     };
     report.narrative = narrative(context, &report);
     report
@@ -1263,7 +1326,7 @@ fn narrative(context: &Context, report: &ExecutiveView) -> Vec<String> {
     let program = &context.config.program;
     let money = |v: f64| format_currency(v, &program.currency, 0);
     let percent = |v: f64| format!("{}%", format_number(v * 100.0, 0));
-    let roi = &report.roi.roi;
+    let roi = &report.figures.roi.roi;
     let top_level = context
         .config
         .levels
@@ -1271,13 +1334,13 @@ fn narrative(context: &Context, report: &ExecutiveView) -> Vec<String> {
         .map_or("practitioner".to_string(), |l| l.title.to_lowercase());
     let mut sentences = vec![format!(
         "Across {} and {}, the share of {}s moved from {} in {} to {} in {}.",
-        count(report.partners, "partner", "partners"),
-        count(report.headcount, "person", "people"),
+        count(report.figures.partners, "partner", "partners"),
+        count(report.figures.headcount, "person", "people"),
         top_level,
-        percent(report.practitioner_share_baseline),
-        report.baseline_quarter,
-        percent(report.practitioner_share),
-        report.latest_quarter
+        percent(report.figures.practitioner_share_baseline),
+        report.figures.baseline_quarter,
+        percent(report.figures.practitioner_share),
+        report.figures.latest_quarter
     )];
     sentences.push(format!(
         "Embedded workflows saved {} hours over {} after the baseline, worth {} at {} an hour.",
@@ -1302,7 +1365,7 @@ fn narrative(context: &Context, report: &ExecutiveView) -> Vec<String> {
         ),
         _ => format!("Benefits total {}; no investment is set in site.toml, so no ROI is computed.", money(roi.benefits)),
     });
-    if let Some(revenue) = report
+    if let Some(revenue) = report.figures
         .kpis
         .iter()
         .find(|k| k.id == "partner_sourced_revenue")

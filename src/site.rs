@@ -104,6 +104,9 @@ pub struct Site {
     summaries: BTreeMap<String, PageSummary>,
     /// The partner figures, for deferred contexts.
     ecosystem: Option<Ecosystem>,
+    /// Each ecosystem partner's summary as a template value, made once: the
+    /// partner lists and the executive summary share them.
+    partner_rows: Vec<Value>,
     /// Values every template sees (`site`, `catalog`, `generator`).
     pub globals: Context,
     /// Link resolution for templates' `url()` function.
@@ -388,11 +391,21 @@ pub fn compute(
     Ok(Site {
         jobs,
         summaries,
+        partner_rows: partner_rows(ecosystem.as_ref()),
         ecosystem,
         globals,
         targets,
         files,
         ledger,
+    })
+}
+
+fn partner_rows(ecosystem: Option<&Ecosystem>) -> Vec<Value> {
+    ecosystem.map_or_else(Vec::new, |e| {
+        e.partners
+            .par_iter()
+            .map(|view| Value::from_serializable(&view.summary))
+            .collect()
     })
 }
 
@@ -431,6 +444,9 @@ impl Site {
         let ledger = self.ledger.as_mut()?;
         let ecosystem = self.ecosystem.as_mut()?;
         let shown = ledger.update(config, store, audience, ecosystem, file)?;
+        if let Some(at) = shown {
+            self.partner_rows[at] = Value::from_serializable(&ecosystem.partners[at].summary);
+        }
         let mut sources_changed = false;
         let jobs = self
             .jobs
@@ -493,11 +509,20 @@ impl Site {
             Deferred::PartnerList(id) => {
                 let orderings = scorecards::orderings(ecosystem);
                 if let Some(ordering) = orderings.iter().find(|o| o.id == *id) {
-                    context.insert("partners", &ordering.partners);
+                    let rows: Vec<&Value> = ordering
+                        .partners
+                        .iter()
+                        .filter_map(|at| self.partner_rows.get(*at))
+                        .collect();
+                    context.insert("partners", &rows);
                 }
                 context.insert("ecosystem", &ecosystem.list_summary());
             }
-            Deferred::Executive => context.insert("report", &ecosystem.report),
+            Deferred::Executive => {
+                if let Some(report) = &ecosystem.report {
+                    context.insert("report", &report.page(&self.partner_rows));
+                }
+            }
             Deferred::HomeSummary => context.insert("partners_summary", &ecosystem.home_summary()),
             Deferred::Adoption(workflow) => {
                 if let Some(term) = context.get("term").cloned() {
