@@ -251,19 +251,18 @@ struct NameLink {
     url: String,
 }
 
-/// The executive summary.
-#[derive(Debug, Clone, Serialize)]
+/// The executive summary. Its lists of partners are kept as places among
+/// the ecosystem's partners: templates and the exports take each partner's
+/// summary from values prepared once per partner.
+#[derive(Debug, Clone)]
 pub struct ExecutiveView {
-    #[serde(flatten)]
     figures: ExecutiveFigures,
-    movers_top: Vec<PartnerSummary>,
-    movers_bottom: Vec<PartnerSummary>,
-    ranked: Vec<PartnerSummary>,
+    /// Every partner by `score_change`, largest first.
+    ranked: Vec<usize>,
+    /// How many partners each end of `ranked` shows as movers.
+    movers: usize,
     flag_counts: Vec<FlagCount>,
     narrative: Vec<String>,
-    /// `ranked` as places among the ecosystem's partners.
-    #[serde(skip)]
-    ranked_places: Vec<usize>,
 }
 
 /// The executive summary's own figures, before its lists of partners.
@@ -285,8 +284,9 @@ struct ExecutiveFigures {
     roi: RoiView,
 }
 
-/// The executive summary as templates see it: its fields, with each partner
-/// summary given as the prepared template value of that partner (`R`).
+/// The executive summary as templates and the exports see it: its figures
+/// and lists, with each partner summary given as `R`, a value prepared once
+/// per partner.
 #[derive(Serialize)]
 pub struct ExecutivePage<'a, R: Serialize> {
     #[serde(flatten)]
@@ -302,16 +302,11 @@ impl ExecutiveView {
     /// The page values, from `rows`: one value per ecosystem partner, in
     /// order, each standing for its summary.
     pub fn page<'a, R: Serialize>(&'a self, rows: &'a [R]) -> ExecutivePage<'a, R> {
-        let ranked: Vec<&R> = self
-            .ranked_places
-            .iter()
-            .filter_map(|at| rows.get(*at))
-            .collect();
-        let movers = self.movers_top.len();
+        let ranked: Vec<&R> = self.ranked.iter().filter_map(|at| rows.get(*at)).collect();
         ExecutivePage {
             figures: &self.figures,
-            movers_top: ranked.iter().take(movers).copied().collect(),
-            movers_bottom: ranked.iter().rev().take(movers).copied().collect(),
+            movers_top: ranked.iter().take(self.movers).copied().collect(),
+            movers_bottom: ranked.iter().rev().take(self.movers).copied().collect(),
             ranked,
             flag_counts: &self.flag_counts,
             narrative: &self.narrative,
@@ -1251,18 +1246,14 @@ fn executive(
         roi.add(&view.roi_breakdown.roi);
     }
     let roi = roi.finish();
-    let mut ranked_places: Vec<usize> = (0..views.len()).collect();
-    ranked_places.sort_by(|a, b| {
+    let mut ranked: Vec<usize> = (0..views.len()).collect();
+    ranked.sort_by(|a, b| {
         let (a, b) = (&views[*a].summary, &views[*b].summary);
         b.score_change
             .unwrap_or(f64::MIN)
             .total_cmp(&a.score_change.unwrap_or(f64::MIN))
             .then(a.name.cmp(&b.name))
     });
-    let ranked: Vec<PartnerSummary> = ranked_places
-        .iter()
-        .map(|at| views[*at].summary.clone())
-        .collect();
     let movers = 3.min(ranked.len() / 2);
     let flag_counts = flag_counts(views);
     let score = mean_score(&latest);
@@ -1285,14 +1276,12 @@ fn executive(
     };
     let mut report = ExecutiveView {
         figures,
-        movers_top: ranked.iter().take(movers).cloned().collect(),
-        movers_bottom: ranked.iter().rev().take(movers).cloned().collect(),
         ranked,
+        movers,
         flag_counts,
         narrative: Vec::new(),
-        ranked_places,
     };
-    report.narrative = narrative(context, &report);
+    report.narrative = narrative(context, &report, views);
     report
 }
 
@@ -1322,7 +1311,7 @@ fn count(n: usize, one: &str, many: &str) -> String {
 }
 
 /// Sentences built only from the report's numbers.
-fn narrative(context: &Context, report: &ExecutiveView) -> Vec<String> {
+fn narrative(context: &Context, report: &ExecutiveView, views: &[PartnerView]) -> Vec<String> {
     let program = &context.config.program;
     let money = |v: f64| format_currency(v, &program.currency, 0);
     let percent = |v: f64| format!("{}%", format_number(v * 100.0, 0));
@@ -1365,7 +1354,8 @@ fn narrative(context: &Context, report: &ExecutiveView) -> Vec<String> {
         ),
         _ => format!("Benefits total {}; no investment is set in site.toml, so no ROI is computed.", money(roi.benefits)),
     });
-    if let Some(revenue) = report.figures
+    if let Some(revenue) = report
+        .figures
         .kpis
         .iter()
         .find(|k| k.id == "partner_sourced_revenue")
@@ -1377,8 +1367,11 @@ fn narrative(context: &Context, report: &ExecutiveView) -> Vec<String> {
             if relative >= 0.0 { "above" } else { "below" }
         ));
     }
-    if let (Some(best), Some(worst)) = (report.ranked.first(), report.ranked.last())
-        && report.ranked.len() > 1
+    let summary = |at: Option<&usize>| at.map(|at| &views[*at].summary);
+    if let (Some(best), Some(worst)) = (
+        summary(report.ranked.first()),
+        summary(report.ranked.last()),
+    ) && report.ranked.len() > 1
     {
         sentences.push(format!(
             "{} moved most (proficiency score {:+.0}); {} moved least ({:+.0}).",

@@ -7,15 +7,20 @@ use serde::Serialize;
 
 use rayon::prelude::*;
 
-use super::{Ecosystem, ExecutiveView, PartnerView, ProgramView, SCHEMA_VERSION};
+use serde_json::value::RawValue;
+
+use super::{Ecosystem, ExecutivePage, PartnerView, ProgramView, SCHEMA_VERSION};
 use crate::config::Config;
 
 /// One partner's rows of every export, in the bytes the files hold.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PartnerExport {
     /// The partner's object in `metrics.json`, indented for its place in
     /// the `partners` array.
     json: Vec<u8>,
+    /// The partner's summary in `metrics.json`, indented for its place in
+    /// the executive summary's lists, as serialised JSON.
+    summary: Box<RawValue>,
     partners_csv: Vec<u8>,
     kpis_csv: Vec<u8>,
     workflows_csv: Vec<u8>,
@@ -24,12 +29,19 @@ pub struct PartnerExport {
 /// How deep a partner's object sits in `metrics.json`: in the `partners`
 /// array of the top-level object.
 const PARTNER_INDENT: &[u8] = b"    ";
+/// How deep a partner's summary sits: in a list of the `ecosystem` object.
+const SUMMARY_INDENT: &[u8] = b"      ";
 
 impl PartnerExport {
     /// The rows of `view`.
     pub fn new(view: &PartnerView) -> PartnerExport {
+        let summary = html_safe_json(&view.summary, SUMMARY_INDENT)
+            .and_then(|json| String::from_utf8(json).ok())
+            .and_then(|json| RawValue::from_string(json).ok())
+            .unwrap_or_else(|| RawValue::NULL.to_owned());
         PartnerExport {
             json: html_safe_json(view, PARTNER_INDENT).unwrap_or_default(),
+            summary,
             partners_csv: csv_bytes(None, vec![partners_row(view)]),
             kpis_csv: csv_bytes(None, kpi_rows(view)),
             workflows_csv: csv_bytes(None, workflow_rows(view)),
@@ -73,14 +85,15 @@ pub fn assemble(
     files
 }
 
-/// Everything in `metrics.json` but the partners.
+/// Everything in `metrics.json` but the partners; the executive summary's
+/// partner summaries are the parts' prepared JSON.
 #[derive(Serialize)]
 struct Head<'a> {
     schema_version: u32,
     baseline_quarter: &'a str,
     latest_quarter: &'a str,
     program: ProgramView<'a>,
-    ecosystem: Option<&'a ExecutiveView>,
+    ecosystem: Option<ExecutivePage<'a, &'a RawValue>>,
 }
 
 /// `metrics.json`: the head's fields, then `partners`, laid out as one pretty
@@ -90,12 +103,13 @@ fn metrics_json(
     config: &Config,
     parts: &[PartnerExport],
 ) -> Option<Vec<u8>> {
+    let summaries: Vec<&RawValue> = parts.iter().map(|part| &*part.summary).collect();
     let head = Head {
         schema_version: SCHEMA_VERSION,
         baseline_quarter: &ecosystem.baseline_quarter,
         latest_quarter: &ecosystem.latest_quarter,
         program: ProgramView::new(config),
-        ecosystem: ecosystem.report.as_ref(),
+        ecosystem: ecosystem.report.as_ref().map(|r| r.page(&summaries)),
     };
     let mut json = html_safe_json(&head, b"")?;
     // The head is a non-empty object, so it ends in a newline and a brace.
@@ -124,50 +138,34 @@ fn metrics_json(
 /// Pretty JSON with `<`, `>` and `&` written `\u003c` and the like, and
 /// `indent` after every line break. The three characters only occur inside
 /// JSON strings, where the escapes mean the same: the data is unchanged, and
-/// the file stays inert even if a viewer treats it as HTML.
+/// the file stays inert even if a viewer treats it as HTML. Line breaks only
+/// occur between values (inside strings they are escaped), so indenting them
+/// nests the whole value.
 fn html_safe_json(value: &impl Serialize, indent: &'static [u8]) -> Option<Vec<u8>> {
-    let mut writer = HtmlSafe {
-        bytes: Vec::new(),
-        indent,
-    };
-    serde_json::to_writer_pretty(&mut writer, value).ok()?;
-    Some(writer.bytes)
-}
-
-/// Escapes `<`, `>` and `&` and indents lines as the JSON serialiser writes,
-/// in one pass. Line breaks only occur between values (inside strings they
-/// are escaped), so indenting them nests the whole value.
-struct HtmlSafe {
-    bytes: Vec<u8>,
-    indent: &'static [u8],
-}
-
-impl std::io::Write for HtmlSafe {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let mut rest = bytes;
-        while let Some(at) = rest
-            .iter()
-            .position(|b| matches!(b, b'<' | b'>' | b'&' | b'\n'))
-        {
-            self.bytes.extend_from_slice(&rest[..at]);
-            match rest[at] {
-                b'<' => self.bytes.extend_from_slice(b"\\u003c"),
-                b'>' => self.bytes.extend_from_slice(b"\\u003e"),
-                b'&' => self.bytes.extend_from_slice(b"\\u0026"),
-                _ => {
-                    self.bytes.push(b'\n');
-                    self.bytes.extend_from_slice(self.indent);
-                }
+    // Serialising into a plain buffer and escaping in one pass afterwards is
+    // several times faster than escaping each of the serialiser's many small
+    // writes.
+    let plain = serde_json::to_vec_pretty(value).ok()?;
+    let mut bytes = Vec::with_capacity(plain.len() + plain.len() / 8);
+    let mut rest = plain.as_slice();
+    while let Some(at) = rest
+        .iter()
+        .position(|b| matches!(b, b'<' | b'>' | b'&' | b'\n'))
+    {
+        bytes.extend_from_slice(&rest[..at]);
+        match rest[at] {
+            b'<' => bytes.extend_from_slice(b"\\u003c"),
+            b'>' => bytes.extend_from_slice(b"\\u003e"),
+            b'&' => bytes.extend_from_slice(b"\\u0026"),
+            _ => {
+                bytes.push(b'\n');
+                bytes.extend_from_slice(indent);
             }
-            rest = &rest[at + 1..];
         }
-        self.bytes.extend_from_slice(rest);
-        Ok(bytes.len())
+        rest = &rest[at + 1..];
     }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    bytes.extend_from_slice(rest);
+    Some(bytes)
 }
 
 /// CSV records, each field quoted only where it needs to be.
@@ -320,18 +318,20 @@ mod tests {
     fn whole_json(ecosystem: &Ecosystem, config: &Config) -> Vec<u8> {
         #[derive(Serialize)]
         struct Whole<'a> {
-            #[serde(flatten)]
-            head: Head<'a>,
+            schema_version: u32,
+            baseline_quarter: &'a str,
+            latest_quarter: &'a str,
+            program: ProgramView<'a>,
+            ecosystem: Option<ExecutivePage<'a, &'a super::super::PartnerSummary>>,
             partners: &'a [PartnerView],
         }
+        let summaries: Vec<_> = ecosystem.partners.iter().map(|p| &p.summary).collect();
         let whole = Whole {
-            head: Head {
-                schema_version: SCHEMA_VERSION,
-                baseline_quarter: &ecosystem.baseline_quarter,
-                latest_quarter: &ecosystem.latest_quarter,
-                program: ProgramView::new(config),
-                ecosystem: ecosystem.report.as_ref(),
-            },
+            schema_version: SCHEMA_VERSION,
+            baseline_quarter: &ecosystem.baseline_quarter,
+            latest_quarter: &ecosystem.latest_quarter,
+            program: ProgramView::new(config),
+            ecosystem: ecosystem.report.as_ref().map(|r| r.page(&summaries)),
             partners: &ecosystem.partners,
         };
         html_safe_json(&whole, b"").expect("serialises")
