@@ -14,6 +14,12 @@
 //! ```
 
 use std::path::{Path, PathBuf};
+
+// The allocator the `proficio` binary runs with, so the figures are the
+// preview's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 

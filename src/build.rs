@@ -112,7 +112,7 @@ pub(crate) struct Retained {
 
 /// A page's bytes, and whether this run rendered them (rather than reusing
 /// them from the cache).
-type PageBytes = (Arc<[u8]>, bool);
+type PageBytes = (Arc<Vec<u8>>, bool);
 
 /// Builds the site described by `options`. Pages are written as they are
 /// rendered, so the rendered site is never held in memory.

@@ -240,11 +240,7 @@ fn render_jobs(
             .map(|job| {
                 let context = site.context(job);
                 let html = build::render_one(templates, &bodies, job, &context)?;
-                Ok((
-                    *job,
-                    context.into_owned(),
-                    Arc::<[u8]>::from(html.into_bytes()),
-                ))
+                Ok((*job, context.into_owned(), Arc::new(html.into_bytes())))
             })
             .collect::<std::result::Result<Vec<_>, Diagnostic>>()
     };
@@ -254,7 +250,7 @@ fn render_jobs(
     };
     let (rendered, exports) = rayon::join(render, remake);
     let rendered = rendered.map_err(|problem| Error::Input(vec![problem]))?;
-    let mut put = |path: &str, bytes: Arc<[u8]>| {
+    let mut put = |path: &str, bytes: Arc<Vec<u8>>| {
         if let Ok(position) = files.binary_search_by(|file| file.path.as_str().cmp(path)) {
             files[position].contents = Contents::Bytes(bytes);
         }

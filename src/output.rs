@@ -19,7 +19,7 @@ pub const MARKER: &str = ".proficio-output";
 #[derive(Debug, Clone)]
 pub enum Contents {
     /// Bytes produced by the build.
-    Bytes(Arc<[u8]>),
+    Bytes(Arc<Vec<u8>>),
     /// A file to copy as it is.
     Copy(PathBuf),
 }

@@ -42,7 +42,7 @@ impl CachedPages {
         job: &RenderJob,
         store: &ContentStore,
         context: Context,
-        bytes: Arc<[u8]>,
+        bytes: Arc<Vec<u8>>,
     ) {
         let page = CachedPage {
             template: job.template,
@@ -88,7 +88,7 @@ struct CachedPage {
     context: Context,
     /// The Markdown sources of the page's body, whose HTML is not in the context.
     body_texts: Vec<Arc<str>>,
-    bytes: Arc<[u8]>,
+    bytes: Arc<Vec<u8>>,
 }
 
 /// The pages a render may take from a cache: none when a shared input changed.
@@ -105,7 +105,7 @@ impl Reuse<'_> {
 
     /// The bytes of `job` from the cache, if it is rendered from the same
     /// inputs; `context` is the job's whole context but its Markdown.
-    pub(crate) fn get(&self, job: &RenderJob, context: &Context) -> Option<Arc<[u8]>> {
+    pub(crate) fn get(&self, job: &RenderJob, context: &Context) -> Option<Arc<Vec<u8>>> {
         let page = self.pages?.0.get(&job.output)?;
         let same = page.template == job.template
             && page.body_texts == body_texts(job, self.store)
@@ -140,7 +140,7 @@ impl PageCache {
     pub(crate) fn keep(
         key: RenderKey,
         retained: Retained,
-        rendered: impl IntoIterator<Item = (Context, Arc<[u8]>)>,
+        rendered: impl IntoIterator<Item = (Context, Arc<Vec<u8>>)>,
     ) -> PageCache {
         let mut pages = CachedPages::default();
         for (job, (context, bytes)) in retained.site.jobs.iter().zip(rendered) {

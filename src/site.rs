@@ -112,7 +112,7 @@ pub struct Site {
     /// Link resolution for templates' `url()` function.
     pub targets: Arc<LinkTargets>,
     /// Generated files that need no template (data exports), by output path.
-    pub files: Vec<(String, Arc<[u8]>)>,
+    pub files: Vec<(String, Arc<Vec<u8>>)>,
     /// The partner data and its kept computations, with [`PartnerData::Keep`].
     ledger: Option<scorecards::Ledger>,
 }

@@ -35,7 +35,7 @@ pub struct Theme {
     /// Templates by name (`module.html`, `partials/nav.html`).
     pub templates: BTreeMap<String, TemplateSource>,
     /// Static files by output path (`style.css`), with their bytes.
-    pub statics: BTreeMap<String, Arc<[u8]>>,
+    pub statics: BTreeMap<String, Arc<Vec<u8>>>,
 }
 
 /// Builds the theme for a site at `root`.
@@ -105,7 +105,7 @@ fn add_built_in(theme: &mut Theme) {
             } else if let Some(name) = path.strip_prefix("static/") {
                 theme
                     .statics
-                    .insert(name.to_string(), Arc::from(file.contents()));
+                    .insert(name.to_string(), Arc::new(file.contents().to_vec()));
             }
         }
     }

@@ -277,7 +277,7 @@ fn events(stream: &TcpStream, shared: &Shared, head_only: bool) -> io::Result<()
 
 /// A response body: bytes shared with the snapshot, or made for this request.
 enum Body {
-    Shared(Arc<[u8]>),
+    Shared(Arc<Vec<u8>>),
     Owned(Vec<u8>),
 }
 
@@ -352,7 +352,7 @@ fn respond(target: &str, snapshot: &Snapshot) -> Response {
     not_found(snapshot)
 }
 
-fn file(key: &str, bytes: &Arc<[u8]>, snapshot: &Snapshot) -> Response {
+fn file(key: &str, bytes: &Arc<Vec<u8>>, snapshot: &Snapshot) -> Response {
     let content_type = content_type(key);
     if content_type.starts_with("text/html") {
         let page = inject::into_html(bytes, snapshot.generation, snapshot.overlay.as_deref());

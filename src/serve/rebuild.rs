@@ -25,7 +25,7 @@ use super::watch::Changes;
 struct Copied {
     len: u64,
     modified: Option<SystemTime>,
-    bytes: Arc<[u8]>,
+    bytes: Arc<Vec<u8>>,
 }
 
 /// Renders the site on demand and publishes the results.
@@ -154,7 +154,7 @@ impl Rebuilder {
     }
 
     /// A copied file's bytes, read again only if it changed on disk.
-    fn copied_bytes(&mut self, source: &Path) -> Result<Arc<[u8]>> {
+    fn copied_bytes(&mut self, source: &Path) -> Result<Arc<Vec<u8>>> {
         let metadata = std::fs::metadata(source).map_err(|e| Error::io(source, e))?;
         let modified = metadata.modified().ok();
         if let Some(known) = self.copied.get(source)
@@ -164,7 +164,7 @@ impl Rebuilder {
         {
             return Ok(known.bytes.clone());
         }
-        let bytes: Arc<[u8]> = std::fs::read(source)
+        let bytes: Arc<Vec<u8>> = std::fs::read(source)
             .map_err(|e| Error::io(source, e))?
             .into();
         let copied = Copied {
@@ -290,7 +290,7 @@ mod tests {
     fn files(entries: &[(&str, &str)]) -> Files {
         entries
             .iter()
-            .map(|(path, text)| (path.to_string(), Arc::from(text.as_bytes())))
+            .map(|(path, text)| (path.to_string(), Arc::new(text.as_bytes().to_vec())))
             .collect()
     }
 

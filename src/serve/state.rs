@@ -10,7 +10,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Output files by path relative to the site (`modules/qbr/index.html`).
-pub(crate) type Files = HashMap<String, Arc<[u8]>>;
+pub(crate) type Files = HashMap<String, Arc<Vec<u8>>>;
 
 /// What open pages must do to show the current generation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
