@@ -263,46 +263,55 @@ pub fn format_number(value: f64, decimals: usize) -> String {
     // Half away from zero, as people round money; `format!` alone rounds half to even.
     let factor = 10f64.powi(decimals.min(12) as i32);
     let scaled = (value.abs() * factor).round();
+    let mut buffer = [0u8; 32];
+    let printed;
     let fixed = if decimals <= 12 && scaled < 1e15 {
-        fixed_digits(scaled as u64, decimals)
+        fixed_digits(scaled as u64, decimals, &mut buffer)
     } else {
-        format!("{:.*}", decimals, scaled / factor)
+        printed = format!("{:.*}", decimals, scaled / factor);
+        printed.as_str()
     };
     let (whole, fraction) = fixed
         .split_once('.')
-        .map_or((fixed.as_str(), None), |(w, f)| (w, Some(f)));
-    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+        .map_or((fixed, None), |(w, f)| (w, Some(f)));
+    let mut out = String::with_capacity(fixed.len() + fixed.len() / 3 + 3);
+    // U+2212, the typographic minus, as in the documentation's figures.
+    if value < 0.0 && !fixed.bytes().all(|c| c == b'0' || c == b'.') {
+        out.push('\u{2212}');
+    }
     for (i, digit) in whole.chars().enumerate() {
         if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
+            out.push(',');
         }
-        grouped.push(digit);
+        out.push(digit);
     }
-    let is_zero = fixed.chars().all(|c| c == '0' || c == '.');
-    // U+2212, the typographic minus, as in the documentation's figures.
-    let sign = if value < 0.0 && !is_zero {
-        "\u{2212}"
-    } else {
-        ""
-    };
-    match fraction {
-        Some(fraction) => format!("{sign}{grouped}.{fraction}"),
-        None => format!("{sign}{grouped}"),
+    if let Some(fraction) = fraction {
+        out.push('.');
+        out.push_str(fraction);
     }
+    out
 }
 
-/// `scaled` (below 10^15) divided by 10^`decimals`, written with `decimals`
-/// decimals: what printing the quotient as a float would give, since a
-/// double holds 15 significant digits exactly, without the far slower exact
-/// float printing. Reports print thousands of figures.
-fn fixed_digits(scaled: u64, decimals: usize) -> String {
-    let digits = scaled.to_string();
-    if decimals == 0 {
-        return digits;
+/// `scaled` (below 10^15) divided by 10^`decimals` (at most 12), written
+/// into `buffer` with `decimals` decimals: what printing the quotient as a
+/// float would give, since a double holds 15 significant digits exactly,
+/// without the far slower exact float printing. Reports print thousands of
+/// figures.
+fn fixed_digits(mut scaled: u64, decimals: usize, buffer: &mut [u8; 32]) -> &str {
+    let mut start = buffer.len();
+    let mut written = 0;
+    // At least one digit before the point.
+    while written <= decimals || scaled > 0 {
+        if written == decimals && decimals > 0 {
+            start -= 1;
+            buffer[start] = b'.';
+        }
+        start -= 1;
+        buffer[start] = b'0' + (scaled % 10) as u8;
+        scaled /= 10;
+        written += 1;
     }
-    let padded = format!("{digits:0>width$}", width = decimals + 1);
-    let (whole, fraction) = padded.split_at(padded.len() - decimals);
-    format!("{whole}.{fraction}")
+    std::str::from_utf8(&buffer[start..]).unwrap_or("0")
 }
 
 /// `-1234.5` in EUR → `-€1,235`.
@@ -357,7 +366,7 @@ mod tests {
                 let scaled = (value * factor).round();
                 if scaled < 1e15 {
                     assert_eq!(
-                        fixed_digits(scaled as u64, decimals),
+                        fixed_digits(scaled as u64, decimals, &mut [0; 32]),
                         format!("{:.*}", decimals, scaled / factor),
                         "{value} with {decimals} decimals"
                     );
