@@ -372,7 +372,7 @@ pub struct Ecosystem {
 }
 
 /// One ordering of the partner list, published as its own page.
-pub struct Ordering<'a> {
+pub struct Ordering {
     /// Stable id.
     pub id: &'static str,
     /// What it is ordered by.
@@ -381,13 +381,11 @@ pub struct Ordering<'a> {
     pub path: &'static str,
     /// The partners in this order, as places among the ecosystem's partners.
     pub partners: Vec<usize>,
-    /// Ties the ordering to the ecosystem it was made from.
-    pub ecosystem: &'a Ecosystem,
 }
 
 /// The partner list by name, by score, by movement since baseline and by ROI
 /// (partners without a figure last, then by name).
-pub fn orderings(ecosystem: &Ecosystem) -> Vec<Ordering<'_>> {
+pub fn orderings(ecosystem: &Ecosystem) -> Vec<Ordering> {
     let summary = |at: usize| &ecosystem.partners[at].summary;
     let by_name: Vec<usize> = (0..ecosystem.partners.len()).collect();
     let sorted = |key: fn(&PartnerSummary) -> Option<f64>| {
@@ -408,28 +406,24 @@ pub fn orderings(ecosystem: &Ecosystem) -> Vec<Ordering<'_>> {
             title: "Name",
             path: "/partners/",
             partners: by_name.clone(),
-            ecosystem,
         },
         Ordering {
             id: "score",
             title: "Proficiency score",
             path: "/partners/by-score/",
             partners: sorted(|p| Some(p.score)),
-            ecosystem,
         },
         Ordering {
             id: "movement",
             title: "Movement since baseline",
             path: "/partners/by-movement/",
             partners: sorted(|p| p.score_change),
-            ecosystem,
         },
         Ordering {
             id: "roi",
             title: "ROI",
             path: "/partners/by-roi/",
             partners: sorted(|p| p.roi),
-            ecosystem,
         },
     ]
 }
