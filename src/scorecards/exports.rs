@@ -88,12 +88,26 @@ pub fn assemble(
 /// Everything in `metrics.json` but the partners; the executive summary's
 /// partner summaries are the parts' prepared JSON.
 #[derive(Serialize)]
-struct Head<'a> {
+struct Head<'a, R: Serialize> {
     schema_version: u32,
     baseline_quarter: &'a str,
     latest_quarter: &'a str,
     program: ProgramView<'a>,
-    ecosystem: Option<ExecutivePage<'a, &'a RawValue>>,
+    ecosystem: Option<ExecutivePage<'a, R>>,
+}
+
+impl<'a, R: Serialize> Head<'a, R> {
+    /// The head of `ecosystem`, with `summaries` standing for its partners'
+    /// summaries (one per partner, in order).
+    fn new(ecosystem: &'a Ecosystem, config: &'a Config, summaries: &'a [R]) -> Self {
+        Head {
+            schema_version: SCHEMA_VERSION,
+            baseline_quarter: &ecosystem.baseline_quarter,
+            latest_quarter: &ecosystem.latest_quarter,
+            program: ProgramView::new(config),
+            ecosystem: ecosystem.report.as_ref().map(|r| r.page(summaries)),
+        }
+    }
 }
 
 /// `metrics.json`: the head's fields, then `partners`, laid out as one pretty
@@ -104,14 +118,7 @@ fn metrics_json(
     parts: &[PartnerExport],
 ) -> Option<Vec<u8>> {
     let summaries: Vec<&RawValue> = parts.iter().map(|part| &*part.summary).collect();
-    let head = Head {
-        schema_version: SCHEMA_VERSION,
-        baseline_quarter: &ecosystem.baseline_quarter,
-        latest_quarter: &ecosystem.latest_quarter,
-        program: ProgramView::new(config),
-        ecosystem: ecosystem.report.as_ref().map(|r| r.page(&summaries)),
-    };
-    let mut json = html_safe_json(&head, b"")?;
+    let mut json = html_safe_json(&Head::new(ecosystem, config, &summaries), b"")?;
     // The head is a non-empty object, so it ends in a newline and a brace.
     json.truncate(json.len().checked_sub(2)?);
     let total: usize = parts
@@ -318,20 +325,13 @@ mod tests {
     fn whole_json(ecosystem: &Ecosystem, config: &Config) -> Vec<u8> {
         #[derive(Serialize)]
         struct Whole<'a> {
-            schema_version: u32,
-            baseline_quarter: &'a str,
-            latest_quarter: &'a str,
-            program: ProgramView<'a>,
-            ecosystem: Option<ExecutivePage<'a, &'a super::super::PartnerSummary>>,
+            #[serde(flatten)]
+            head: Head<'a, &'a super::super::PartnerSummary>,
             partners: &'a [PartnerView],
         }
         let summaries: Vec<_> = ecosystem.partners.iter().map(|p| &p.summary).collect();
         let whole = Whole {
-            schema_version: SCHEMA_VERSION,
-            baseline_quarter: &ecosystem.baseline_quarter,
-            latest_quarter: &ecosystem.latest_quarter,
-            program: ProgramView::new(config),
-            ecosystem: ecosystem.report.as_ref().map(|r| r.page(&summaries)),
+            head: Head::new(ecosystem, config, &summaries),
             partners: &ecosystem.partners,
         };
         html_safe_json(&whole, b"").expect("serialises")
