@@ -1,7 +1,8 @@
 //! Rebuild benchmark for `proficio serve`: how long a one-file edit takes to
 //! reach the preview. Two sites are measured: a generated portal of many
-//! modules (a one-module edit) and the demo portal with its partner files
-//! cloned many times (a one-partner edit). For each it reports the full
+//! modules (a one-module edit, then an edit to the footer template every
+//! page includes) and the demo portal with its partner files cloned many
+//! times (a one-partner edit). For each it reports the full
 //! render, the incremental render after the edit (`render_changes`, as the
 //! server calls it), and, through a real server on a loopback port, the
 //! server's own event-to-ready time and the time from saving the file to the
@@ -100,6 +101,10 @@ fn main() {
         };
         let edit = |i: usize| module_edit(&root, &target, i);
         measure(&label, &root, &args, &edit);
+        // A site's own copy of the footer, which every page includes.
+        write(&root, FOOTER, &footer(""));
+        let edit = |i: usize| template_edit(&root, i);
+        measure(&format!("{label}, template edit"), &root, &args, &edit);
     }
     if args.partners > 0 {
         let root = scratch.path().join("partners");
@@ -348,6 +353,29 @@ fn module_edit(root: &Path, key: &str, i: usize) -> Edit {
         text: format!("{base}\nBench edit {i} done.\n"),
         url: page_url(key),
         file,
+        marker,
+    }
+}
+
+/// The footer override a template edit rewrites.
+const FOOTER: &str = "templates/partials/footer.html";
+
+/// The default theme's footer with `extra` at its end.
+fn footer(extra: &str) -> String {
+    let default = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("themes/default/templates")
+        .join(FOOTER.trim_start_matches("templates/"));
+    let text = std::fs::read_to_string(default).expect("the default footer");
+    text.replace("</footer>", &format!("{extra}</footer>"))
+}
+
+/// One template edit: a line in the footer of every page.
+fn template_edit(root: &Path, i: usize) -> Edit {
+    let marker = format!("Bench footer {i}");
+    Edit {
+        file: root.join(FOOTER),
+        text: footer(&format!("<p>{marker}</p>")),
+        url: "/".to_string(),
         marker,
     }
 }

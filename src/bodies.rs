@@ -4,7 +4,9 @@
 //! dropped once that page is written. Bodies with their highlighted code are
 //! the bulk of a site, so a build never holds them all at once. A body shown
 //! on several pages (a section's introduction, the newest modules in the
-//! feed) is rendered once and kept for the build.
+//! feed) is rendered once and kept for the build. The live preview keeps
+//! every body it rendered ([`Bodies::keeping`], [`Bodies::into_rendered`]), so
+//! that a template edit renders pages again without rendering Markdown again.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -47,9 +49,15 @@ impl Body {
 pub struct Bodies<'a> {
     store: &'a ContentStore,
     targets: &'a LinkTargets,
-    /// Bodies more than one job shows, each rendered on first use.
+    /// Bodies more than one job shows (every body, when keeping), each
+    /// rendered on first use.
     shared: HashMap<&'a str, OnceLock<Arc<str>>>,
+    /// Bodies rendered by an earlier render, used as they are.
+    earlier: Option<&'a RenderedBodies>,
 }
+
+/// Rendered bodies by content source.
+pub type RenderedBodies = HashMap<String, Arc<str>>;
 
 impl<'a> Bodies<'a> {
     /// A renderer for `bodies`, which tells which sources are shown more than once.
@@ -57,6 +65,29 @@ impl<'a> Bodies<'a> {
         store: &'a ContentStore,
         targets: &'a LinkTargets,
         bodies: impl Iterator<Item = &'b Body>,
+    ) -> Bodies<'a> {
+        Bodies::with_uses(store, targets, bodies, 2)
+    }
+
+    /// Like [`Bodies::new`], keeping every body rendered, for
+    /// [`Bodies::into_rendered`]; bodies in `earlier` are taken from there.
+    pub fn keeping<'b>(
+        store: &'a ContentStore,
+        targets: &'a LinkTargets,
+        bodies: impl Iterator<Item = &'b Body>,
+        earlier: Option<&'a RenderedBodies>,
+    ) -> Bodies<'a> {
+        let mut kept = Bodies::with_uses(store, targets, bodies, 1);
+        kept.earlier = earlier;
+        kept
+    }
+
+    /// Bodies shown at least `kept_from` times are kept once rendered.
+    fn with_uses<'b>(
+        store: &'a ContentStore,
+        targets: &'a LinkTargets,
+        bodies: impl Iterator<Item = &'b Body>,
+        kept_from: usize,
     ) -> Bodies<'a> {
         let mut uses: HashMap<&str, usize> = HashMap::new();
         for body in bodies {
@@ -66,7 +97,7 @@ impl<'a> Bodies<'a> {
         }
         let shared = uses
             .into_iter()
-            .filter(|(_, count)| *count > 1)
+            .filter(|(_, count)| *count >= kept_from)
             .filter_map(|(source, _)| store.pages.get_key_value(source))
             .map(|(key, _)| (key.as_str(), OnceLock::new()))
             .collect();
@@ -74,14 +105,28 @@ impl<'a> Bodies<'a> {
             store,
             targets,
             shared,
+            earlier: None,
         }
+    }
+
+    /// The bodies rendered or taken from the earlier render so far.
+    pub fn into_rendered(self) -> RenderedBodies {
+        self.shared
+            .into_iter()
+            .filter_map(|(source, cell)| Some((source.to_string(), cell.into_inner()?)))
+            .collect()
     }
 
     /// The HTML of a source's body; empty for a source that is not a page.
     fn html(&self, source: &str) -> Arc<str> {
-        let render = || match self.store.pages.get(source) {
-            Some(page) => Arc::from(markdown::render(page, self.targets).html),
-            None => Arc::from(""),
+        let render = || {
+            if let Some(html) = self.earlier.and_then(|earlier| earlier.get(source)) {
+                return html.clone();
+            }
+            match self.store.pages.get(source) {
+                Some(page) => Arc::from(markdown::render(page, self.targets).html),
+                None => Arc::from(""),
+            }
         };
         match self.shared.get(source) {
             Some(cell) => cell.get_or_init(render).clone(),
@@ -130,5 +175,53 @@ fn update_map(context: &mut Context, variable: &'static str, change: impl FnOnce
     if let Some(mut map) = context.remove(variable).and_then(Value::into_map) {
         change(&mut map);
         context.insert_value(variable, Value::from(map));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::content::parse_page;
+
+    fn store_with(source: &str, text: &str) -> ContentStore {
+        let page = parse_page(source, Arc::from(text)).expect("a page");
+        let mut store = ContentStore::default();
+        store.pages.insert(source.to_string(), page);
+        store
+    }
+
+    fn content_of(context: &Context) -> String {
+        let page = context.get("page").and_then(Value::as_map).expect("page");
+        let content = page.iter().find(|(key, _)| key.as_str() == Some("content"));
+        content
+            .and_then(|(_, v)| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    #[test]
+    fn kept_bodies_are_used_instead_of_rendering_the_markdown_again() {
+        let store = store_with("a.md", "# A\n\nThe *current* text.\n");
+        let targets = LinkTargets::default();
+        let body = Body::Own {
+            variable: "page",
+            source: "a.md".to_string(),
+        };
+        let mut context = Context::new();
+        context.insert("page", &BTreeMap::from([("title", "A")]));
+
+        let fresh = Bodies::keeping(&store, &targets, std::iter::once(&body), None);
+        assert!(content_of(&fresh.fill(&context, &body)).contains("<em>current</em>"));
+        let kept = fresh.into_rendered();
+        assert!(
+            kept["a.md"].contains("<em>current</em>"),
+            "rendered bodies are kept"
+        );
+
+        let earlier = RenderedBodies::from([("a.md".to_string(), Arc::from("<p>kept</p>"))]);
+        let again = Bodies::keeping(&store, &targets, std::iter::once(&body), Some(&earlier));
+        assert_eq!(content_of(&again.fill(&context, &body)), "<p>kept</p>");
     }
 }

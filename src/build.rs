@@ -16,7 +16,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use tera::Context;
 
-use crate::bodies::Bodies;
+use crate::bodies::{Bodies, Body, RenderedBodies};
 use crate::config::Config;
 use crate::content;
 use crate::diagnostics::{self, Diagnostic, Error, Result};
@@ -76,7 +76,7 @@ pub(crate) struct Inputs {
     pub(crate) store: content::ContentStore,
     partners: Vec<metrics::PartnerFile>,
     pub(crate) audience: Audience,
-    theme: theme::Theme,
+    pub(crate) theme: theme::Theme,
     /// Problems found while reading.
     problems: Vec<Diagnostic>,
 }
@@ -104,6 +104,8 @@ pub(crate) struct Retained {
     pub(crate) inputs: Inputs,
     pub(crate) site: site::Site,
     pub(crate) templates: Templates,
+    /// Every page body rendered, so a template edit need not render them again.
+    pub(crate) bodies: RenderedBodies,
     /// Every output file, in path order.
     pub(crate) files: Vec<OutputFile>,
     pub(crate) pages: Arc<[PageRecord]>,
@@ -148,12 +150,30 @@ pub fn render(options: &BuildOptions, cache: &PageCache) -> Result<RenderedSite>
     let mut site = check_and_compute(&mut inputs, site::PartnerData::Keep)?;
     let templates = templates_for(&inputs, &site)?;
     let key = RenderKey::new(&inputs.theme, &site, level_names(&inputs));
-    let bodies = bodies_of(&inputs, &site);
+    let shown = site.jobs.iter().filter_map(|job| job.body.as_ref());
+    let bodies = Bodies::keeping(&inputs.store, &site.targets, shown, None);
     let reuse = cache.reusable(&key, &inputs.store);
     let rendered = render_all(&templates, &bodies, &site, &reuse, |_, context, page| {
         Ok((context.into_owned(), page))
     })?;
-    drop(bodies);
+    let mut bodies = bodies.into_rendered();
+    // A reused page's bodies have the same Markdown and link targets as
+    // when the earlier render kept them.
+    if let Some(earlier) = cache.retained() {
+        let reused = site
+            .jobs
+            .iter()
+            .zip(&rendered)
+            .filter(|(_, (_, (_, fresh)))| !fresh);
+        for source in reused
+            .filter_map(|(job, _)| job.body.as_ref())
+            .flat_map(Body::sources)
+        {
+            if let Some(html) = earlier.bodies.get(source) {
+                bodies.entry(source.clone()).or_insert_with(|| html.clone());
+            }
+        }
+    }
     let pages_rendered = rendered.iter().filter(|(_, (_, fresh))| *fresh).count();
     let (mut files, files_copied) = other_files(&inputs, &mut site);
     for (job, (_, (page, _))) in site.jobs.iter().zip(&rendered) {
@@ -173,6 +193,7 @@ pub fn render(options: &BuildOptions, cache: &PageCache) -> Result<RenderedSite>
         inputs,
         site,
         templates,
+        bodies,
         files: files.clone(),
         pages: pages.clone(),
         files_copied,
@@ -187,13 +208,13 @@ pub fn render(options: &BuildOptions, cache: &PageCache) -> Result<RenderedSite>
     })
 }
 
-fn level_names(inputs: &Inputs) -> Vec<String> {
+pub(crate) fn level_names(inputs: &Inputs) -> Vec<String> {
     let levels = &inputs.loaded.config.levels;
     levels.iter().map(|l| l.title.clone()).collect()
 }
 
 /// The templates with the site's globals and link targets.
-fn templates_for(inputs: &Inputs, site: &site::Site) -> Result<Templates> {
+pub(crate) fn templates_for(inputs: &Inputs, site: &site::Site) -> Result<Templates> {
     let mut templates = Templates::new(&inputs.theme, site.targets.clone(), level_names(inputs))
         .map_err(Error::Input)?;
     templates.set_globals(site.globals.clone());

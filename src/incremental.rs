@@ -1,4 +1,4 @@
-//! Rendering again after an edit, for the live preview. Two kinds of edit
+//! Rendering again after an edit, for the live preview. Three kinds of edit
 //! are redone from what the previous render kept, rendering only the pages
 //! they change, every other file being the previous one:
 //!
@@ -13,10 +13,15 @@
 //!   rendered again: its scorecard, the partner lists, the executive
 //!   summary, the home page and the workflow pages.
 //!
-//! Any other change (a new, removed or renamed file, front matter,
-//! templates, configuration, an edit that changes every scorecard), or an
-//! edit that brings a problem, runs the whole pipeline with the page cache,
-//! which then reports the problems.
+//! - templates: only template files change. The theme is loaded and its
+//!   templates compiled again, and every page is rendered again from the
+//!   kept content, computed site and rendered Markdown bodies: nothing is
+//!   read, checked or computed again, and no Markdown is rendered again.
+//!
+//! Any other change (a new, removed or renamed file, front matter, a theme's
+//! static files, configuration, a partner edit that changes every
+//! scorecard), or an edit that brings a problem, runs the whole pipeline
+//! with the page cache, which then reports the problems.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -32,6 +37,7 @@ use crate::metrics::{self, PARTNERS_DIR, PartnerFile};
 use crate::output::Contents;
 use crate::page_cache::CachedPages;
 use crate::site::Deferred;
+use crate::theme;
 
 /// One page whose body alone changed.
 struct BodyEdit {
@@ -43,6 +49,7 @@ struct BodyEdit {
 enum Edits {
     Bodies(Vec<BodyEdit>),
     Partners(Vec<PartnerFile>),
+    Templates,
 }
 
 /// Renders the site of `options` after the files `changed` (paths relative
@@ -59,9 +66,11 @@ pub fn render_changes(
     let Some((pages, retained)) = cache.parts_mut() else {
         return build::render(options, cache);
     };
+    let templates_edited = matches!(edits, Edits::Templates);
     let (jobs, exports) = match edits {
         Edits::Bodies(edits) => (Some(apply_bodies(retained, edits)), Exports::Kept),
         Edits::Partners(files) => (apply_partners(retained, files), Exports::Remade),
+        Edits::Templates => (apply_templates(options, retained), Exports::Kept),
     };
     let Some(jobs) = jobs else {
         // Partly applied: the kept inputs no longer match the kept pages.
@@ -69,14 +78,23 @@ pub fn render_changes(
         return build::render(options, cache);
     };
     match render_jobs(pages, retained, &jobs, exports) {
-        Ok(pages_rendered) => Ok(RenderedSite {
-            output_dir: retained.inputs.output_dir.clone(),
-            files: retained.files.clone(),
-            pages: retained.pages.clone(),
-            files_copied: retained.files_copied,
-            pages_rendered,
-            cache: std::mem::take(cache),
-        }),
+        Ok(pages_rendered) => {
+            let site = RenderedSite {
+                output_dir: retained.inputs.output_dir.clone(),
+                files: retained.files.clone(),
+                pages: retained.pages.clone(),
+                files_copied: retained.files_copied,
+                pages_rendered,
+                cache: PageCache::default(),
+            };
+            if templates_edited {
+                cache.rekey();
+            }
+            Ok(RenderedSite {
+                cache: std::mem::take(cache),
+                ..site
+            })
+        }
         Err(error) => {
             // The kept inputs now run ahead of the kept pages; the next
             // render compares every page again instead.
@@ -95,8 +113,14 @@ fn edits(options: &BuildOptions, cache: &PageCache, changed: &[&str]) -> Option<
         return None;
     }
     let partners = format!("{CONTENT_DIR}/{PARTNERS_DIR}/");
+    let theme = &retained.inputs.loaded.config.theme;
+    let theme_templates = format!("themes/{theme}/templates/");
+    let is_template =
+        |path: &&str| path.starts_with("templates/") || path.starts_with(theme_templates.as_str());
     if changed.iter().all(|path| path.starts_with(&partners)) {
         partner_edits(options, retained, changed).map(Edits::Partners)
+    } else if changed.iter().all(is_template) {
+        Some(Edits::Templates)
     } else {
         body_edits(options, retained, changed).map(Edits::Bodies)
     }
@@ -156,10 +180,16 @@ fn read(options: &BuildOptions, path: &str) -> Option<Arc<str>> {
 
 /// Puts the edited pages in place; returns the jobs showing them.
 fn apply_bodies(retained: &mut Retained, edits: Vec<BodyEdit>) -> Vec<usize> {
-    let Retained { inputs, site, .. } = retained;
+    let Retained {
+        inputs,
+        site,
+        bodies,
+        ..
+    } = retained;
     let mut edited = Vec::with_capacity(edits.len());
     for edit in edits {
         let source = edit.page.source.clone();
+        bodies.remove(&source);
         site.set_outline(&source, edit.outline);
         inputs.store.pages.insert(source.clone(), edit.page);
         edited.push(source);
@@ -208,6 +238,26 @@ fn apply_partners(retained: &mut Retained, files: Vec<PartnerFile>) -> Option<Ve
     Some(jobs)
 }
 
+/// Compiles the edited templates with the rest of the theme; returns every
+/// job, since any page may use any template. `None`, with nothing changed,
+/// when the theme or a template does not load (the whole pipeline then
+/// reports why) or a static file of the theme changed too.
+fn apply_templates(options: &BuildOptions, retained: &mut Retained) -> Option<Vec<usize>> {
+    let theme = theme::load(&options.root, &retained.inputs.loaded).ok()?;
+    if theme.statics != retained.inputs.theme.statics {
+        return None;
+    }
+    let previous = std::mem::replace(&mut retained.inputs.theme, theme);
+    match build::templates_for(&retained.inputs, &retained.site) {
+        Ok(templates) => retained.templates = templates,
+        Err(_) => {
+            retained.inputs.theme = previous;
+            return None;
+        }
+    }
+    Some((0..retained.site.jobs.len()).collect())
+}
+
 /// Whether an edit changed the data exports.
 #[derive(Clone, Copy, PartialEq)]
 enum Exports {
@@ -229,11 +279,12 @@ fn render_jobs(
         site,
         templates,
         files,
+        bodies: kept,
         ..
     } = retained;
     let affected: Vec<_> = indices.iter().filter_map(|i| site.jobs.get(*i)).collect();
     let shown = affected.iter().filter_map(|job| job.body.as_ref());
-    let bodies = Bodies::new(&inputs.store, &site.targets, shown);
+    let bodies = Bodies::keeping(&inputs.store, &site.targets, shown, Some(kept));
     let render = || {
         affected
             .par_iter()
@@ -250,6 +301,8 @@ fn render_jobs(
     };
     let (rendered, exports) = rayon::join(render, remake);
     let rendered = rendered.map_err(|problem| Error::Input(vec![problem]))?;
+    let rendered_bodies = bodies.into_rendered();
+    kept.extend(rendered_bodies);
     let mut put = |path: &str, bytes: Arc<Vec<u8>>| {
         if let Ok(position) = files.binary_search_by(|file| file.path.as_str().cmp(path)) {
             files[position].contents = Contents::Bytes(bytes);

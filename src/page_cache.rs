@@ -164,6 +164,19 @@ impl PageCache {
         Some((&mut self.pages, retained))
     }
 
+    /// Records that the pages are now rendered with the kept inputs' theme
+    /// (after a template edit rendered them all again).
+    pub(crate) fn rekey(&mut self) {
+        if let Some(retained) = &self.retained {
+            let levels = crate::build::level_names(&retained.inputs);
+            self.key = Some(RenderKey::new(
+                &retained.inputs.theme,
+                &retained.site,
+                levels,
+            ));
+        }
+    }
+
     /// Drops the kept inputs, keeping the pages for comparison.
     pub(crate) fn forget_inputs(&mut self) {
         self.retained = None;

@@ -187,11 +187,87 @@ fn a_changed_file_that_is_not_a_page_runs_the_whole_pipeline() {
     let site = fixture();
     let mut cache = first_render(&site);
     site.write(
-        "templates/robots.txt",
-        "User-agent: *\nDisallow: /drafts/\n",
+        "site.toml",
+        &common::SITE_TOML.replace("Test Portal", "Renamed Portal"),
     );
-    let again = render_after(&site, &mut cache, &["templates/robots.txt"]);
-    assert!(page(&files_of(&again), "robots.txt").contains("Disallow: /drafts/"));
+    let again = render_after(&site, &mut cache, &["site.toml"]);
+    assert!(page(&files_of(&again), "index.html").contains("Renamed Portal"));
+}
+
+/// The default theme's footer, with `extra` before its end.
+fn footer_with(extra: &str) -> String {
+    let footer = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("themes/default/templates/partials/footer.html"),
+    )
+    .expect("the default footer");
+    footer.replace("</footer>", &format!("{extra}</footer>"))
+}
+
+#[test]
+fn a_template_edit_renders_every_page_again_from_the_kept_content() {
+    let site = fixture();
+    site.write("templates/partials/footer.html", &footer_with(""));
+    let mut cache = first_render(&site);
+    let total = render(&site.options(), &PageCache::default())
+        .expect("renders")
+        .pages
+        .len();
+    let footer = "templates/partials/footer.html";
+    site.write(footer, &footer_with("<p>Edited footer</p>"));
+    let again = render_after(&site, &mut cache, &[footer]);
+    assert_eq!(again.pages_rendered, total, "every page uses the footer");
+    let files = files_of(&again);
+    let module = page(&files, "modules/first/index.html");
+    assert!(module.contains("Edited footer"));
+    assert!(
+        module.contains("The original first text."),
+        "the body is kept"
+    );
+    // Prose and template edits keep building on each other.
+    let mut cache = again.cache;
+    site.write(
+        "content/modules/first.md",
+        &module_text("The first text, edited after the footer."),
+    );
+    let again = render_after(&site, &mut cache, &["content/modules/first.md"]);
+    assert_eq!(again.pages_rendered, 2);
+    let mut cache = again.cache;
+    site.write(footer, &footer_with("<p>Footer, second edit</p>"));
+    let again = render_after(&site, &mut cache, &[footer]);
+    let module = page(&files_of(&again), "modules/first/index.html");
+    assert!(module.contains("Footer, second edit"));
+    assert!(module.contains("The first text, edited after the footer."));
+}
+
+#[test]
+fn a_template_edit_with_a_mistake_is_reported_and_its_fix_recovers() {
+    let site = fixture();
+    site.write("templates/partials/footer.html", &footer_with(""));
+    let mut cache = first_render(&site);
+    let footer = "templates/partials/footer.html";
+    site.write(footer, &footer_with("<p>{{ site.title </p>\n"));
+    let error = render_changes(&site.options(), &mut cache, &[footer])
+        .err()
+        .expect("a template that does not parse fails the render");
+    let problem = &error.diagnostics()[0];
+    assert!(problem.file.ends_with(footer), "{:?}", problem.file);
+    assert!(
+        problem.line() > 1,
+        "the line of the mistake: {}",
+        problem.line()
+    );
+    site.write(footer, &footer_with("<p>Fixed footer</p>"));
+    let again = render_after(&site, &mut cache, &[footer]);
+    assert!(page(&files_of(&again), "about/index.html").contains("Fixed footer"));
+}
+
+/// The first module with `text` as its body.
+fn module_text(text: &str) -> String {
+    module(
+        "title: First module\nlevel: experimenter\ntrack: basics\nskills: [prompting]\ndate: 2026-01-05",
+        &format!("## Start\n\n{text}\n"),
+    )
 }
 
 #[test]
