@@ -23,10 +23,7 @@ fn fixture() -> Site {
         ),
         (
             "content/modules/first.md",
-            &module(
-                "title: First module\nlevel: experimenter\ntrack: basics\nskills: [prompting]\ndate: 2026-01-05",
-                "## Start\n\nThe original first text.\n",
-            ),
+            &module_text("The original first text."),
         ),
         (
             "content/modules/second.md",
@@ -115,10 +112,7 @@ fn a_prose_edit_renders_only_the_page_and_the_feed() {
     let mut cache = again.cache;
     site.write(
         "content/modules/first.md",
-        &module(
-            "title: First module\nlevel: experimenter\ntrack: basics\nskills: [prompting]\ndate: 2026-01-05",
-            "## Start\n\nThe first text, edited.\n",
-        ),
+        &module_text("The first text, edited."),
     );
     let again = render_after(&site, &mut cache, &["content/modules/first.md"]);
     assert_eq!(again.pages_rendered, 2);
