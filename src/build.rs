@@ -144,35 +144,47 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
 
 /// Runs the whole pipeline without writing anything, reusing the pages of
 /// `cache` whose inputs did not change. The output folder is not checked,
-/// since nothing is written to it.
+/// since nothing is written to it. The result's cache keeps what the next
+/// render and [`crate::incremental`] need: every page's context, the
+/// rendered Markdown bodies and the partner data.
 pub fn render(options: &BuildOptions, cache: &PageCache) -> Result<RenderedSite> {
+    render_with(options, Some(cache))
+}
+
+/// [`render`] for a single use (`check`): nothing is kept for a later
+/// render, so contexts, bodies and partner data go as soon as they are used.
+pub fn render_once(options: &BuildOptions) -> Result<RenderedSite> {
+    render_with(options, None)
+}
+
+fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<RenderedSite> {
+    let keep = cache.is_some();
+    let partner_data = if keep {
+        site::PartnerData::Keep
+    } else {
+        site::PartnerData::Drop
+    };
     let mut inputs = load(options, false)?;
-    let mut site = check_and_compute(&mut inputs, site::PartnerData::Keep)?;
+    let mut site = check_and_compute(&mut inputs, partner_data)?;
     let templates = templates_for(&inputs, &site)?;
     let key = RenderKey::new(&inputs.theme, &site, level_names(&inputs));
     let shown = site.jobs.iter().filter_map(|job| job.body.as_ref());
-    let bodies = Bodies::keeping(&inputs.store, &site.targets, shown, None);
-    let reuse = cache.reusable(&key, &inputs.store);
+    let bodies = if keep {
+        Bodies::keeping(&inputs.store, &site.targets, shown, None)
+    } else {
+        Bodies::new(&inputs.store, &site.targets, shown)
+    };
+    let reuse = match cache {
+        Some(cache) => cache.reusable(&key, &inputs.store),
+        None => Reuse::nothing(&inputs.store),
+    };
     let rendered = render_all(&templates, &bodies, &site, &reuse, |_, context, page| {
-        Ok((context.into_owned(), page))
+        Ok((keep.then(|| context.into_owned()), page))
     })?;
     let mut bodies = bodies.into_rendered();
-    // A reused page's bodies have the same Markdown and link targets as
-    // when the earlier render kept them.
-    if let Some(earlier) = cache.retained() {
-        let reused = site
-            .jobs
-            .iter()
-            .zip(&rendered)
-            .filter(|(_, (_, (_, fresh)))| !fresh);
-        for source in reused
-            .filter_map(|(job, _)| job.body.as_ref())
-            .flat_map(Body::sources)
-        {
-            if let Some(html) = earlier.bodies.get(source) {
-                bodies.entry(source.clone()).or_insert_with(|| html.clone());
-            }
-        }
+    if let Some(earlier) = cache.and_then(PageCache::retained) {
+        let fresh = rendered.iter().map(|(_, (_, fresh))| *fresh);
+        carry_over_bodies(&site.jobs, fresh, &earlier.bodies, &mut bodies);
     }
     let pages_rendered = rendered.iter().filter(|(_, (_, fresh))| *fresh).count();
     let (mut files, files_copied) = other_files(&inputs, &mut site);
@@ -184,28 +196,53 @@ pub fn render(options: &BuildOptions, cache: &PageCache) -> Result<RenderedSite>
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let pages: Arc<[PageRecord]> = page_records(&site.jobs).into();
-    let pages_kept = rendered
-        .into_iter()
-        .map(|(context, (bytes, _))| (context, bytes));
     let output_dir = inputs.output_dir.clone();
-    let retained = Retained {
-        options: options.clone(),
-        inputs,
-        site,
-        templates,
-        bodies,
-        files: files.clone(),
-        pages: pages.clone(),
-        files_copied,
+    let cache = if keep {
+        let pages_kept = rendered
+            .into_iter()
+            .map(|(context, (bytes, _))| (context.unwrap_or_default(), bytes));
+        let retained = Retained {
+            options: options.clone(),
+            inputs,
+            site,
+            templates,
+            bodies,
+            files: files.clone(),
+            pages: pages.clone(),
+            files_copied,
+        };
+        PageCache::keep(key, retained, pages_kept)
+    } else {
+        PageCache::default()
     };
     Ok(RenderedSite {
-        cache: PageCache::keep(key, retained, pages_kept),
+        cache,
         output_dir,
         files,
         pages,
         files_copied,
         pages_rendered,
     })
+}
+
+/// Adds to `bodies` the earlier render's bodies of the pages reused from it
+/// (`fresh` false): a reused page's bodies have the same Markdown and link
+/// targets as when they were kept.
+fn carry_over_bodies(
+    jobs: &[site::RenderJob],
+    fresh: impl Iterator<Item = bool>,
+    earlier: &RenderedBodies,
+    bodies: &mut RenderedBodies,
+) {
+    let reused = jobs.iter().zip(fresh).filter(|(_, fresh)| !fresh);
+    for source in reused
+        .filter_map(|(job, _)| job.body.as_ref())
+        .flat_map(Body::sources)
+    {
+        if let Some(html) = earlier.get(source) {
+            bodies.entry(source.clone()).or_insert_with(|| html.clone());
+        }
+    }
 }
 
 pub(crate) fn level_names(inputs: &Inputs) -> Vec<String> {

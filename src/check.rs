@@ -19,7 +19,7 @@ use codespan_reporting::term;
 use html5gum::{DefaultEmitter, StartTag, Token, Tokenizer};
 use serde::Serialize;
 
-use crate::build::{self, BuildOptions, PageCache, RenderedSite};
+use crate::build::{self, BuildOptions, RenderedSite};
 use crate::config::Config;
 use crate::content::{self, ContentStore, Page};
 use crate::diagnostics::{Diagnostic, Error, Result};
@@ -331,7 +331,7 @@ fn plural(count: usize) -> &'static str {
 /// problems become findings; only errors that stop reading the site at all
 /// (an unreadable folder, a refused option) are returned as errors.
 pub fn check(options: &BuildOptions) -> Result<Report> {
-    let findings = match build::render(options, &PageCache::default()) {
+    let findings = match build::render_once(options) {
         Ok(site) => inspect(options, &site)?,
         Err(Error::Input(problems)) => problems.into_iter().map(Finding::from_input).collect(),
         Err(other) => return Err(other),
