@@ -291,7 +291,11 @@ fn render_jobs(
             .map(|job| {
                 let context = site.context(job);
                 let html = build::render_one(templates, &bodies, job, &context)?;
-                Ok((*job, context.into_owned(), Arc::new(html.into_bytes())))
+                Ok((
+                    *job,
+                    context.into_owned(),
+                    build::kept_page(html.as_bytes()),
+                ))
             })
             .collect::<std::result::Result<Vec<_>, Diagnostic>>()
     };

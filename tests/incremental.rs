@@ -59,9 +59,30 @@ fn page(files: &[(String, Vec<u8>)], path: &str) -> String {
 
 /// What the first render of `site` keeps for the next one.
 fn first_render(site: &Site) -> PageCache {
-    render(&site.options(), &PageCache::default())
-        .expect("first render")
-        .cache
+    let first = render(&site.options(), &PageCache::default()).expect("first render");
+    assert_pages_are_kept_without_spare_room(&first);
+    first.cache
+}
+
+/// The preview holds every page it serves: a page buffer with room to grow
+/// would make it hold up to twice the site.
+fn assert_pages_are_kept_without_spare_room(site: &RenderedSite) {
+    let pages: std::collections::HashSet<&str> =
+        site.pages.iter().map(|page| page.output.as_str()).collect();
+    for file in site
+        .files
+        .iter()
+        .filter(|file| pages.contains(file.path.as_str()))
+    {
+        if let Contents::Bytes(bytes) = &file.contents {
+            assert_eq!(
+                bytes.capacity(),
+                bytes.len(),
+                "{} has spare room",
+                file.path
+            );
+        }
+    }
 }
 
 /// Renders after `changed` and checks the result against a fresh render.
@@ -84,6 +105,7 @@ fn render_after_with(
         "differs from a full render"
     );
     assert_eq!(again.pages, full.pages, "the pages' sources differ");
+    assert_pages_are_kept_without_spare_room(&again);
     again
 }
 
