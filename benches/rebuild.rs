@@ -2,7 +2,8 @@
 //! reach the preview. Two sites are measured: a generated portal of many
 //! modules (a one-module edit, then an edit to the footer template every
 //! page includes) and the demo portal with its partner files cloned many
-//! times (a one-partner edit). For each it reports the full
+//! times (a one-partner edit, then a new person in that partner's file,
+//! which changes every partner's figures). For each it reports the full
 //! render, the incremental render after the edit (`render_changes`, as the
 //! server calls it), and, through a real server on a loopback port, the
 //! server's own event-to-ready time and the time from saving the file to the
@@ -110,12 +111,10 @@ fn main() {
         let root = scratch.path().join("partners");
         let id = clone_demo_with_partners(&root, args.partners);
         let edit = |i: usize| partner_edit(&root, &id, i);
-        measure(
-            &format!("demo, {} partners", args.partners),
-            &root,
-            &args,
-            &edit,
-        );
+        let label = format!("demo, {} partners", args.partners);
+        measure(&label, &root, &args, &edit);
+        let edit = |i: usize| person_edit(&root, &id, i);
+        measure(&format!("{label}, new person"), &root, &args, &edit);
     }
 }
 
@@ -514,6 +513,18 @@ fn partner_edit(root: &Path, id: &str, i: usize) -> Edit {
         text,
         url: format!("/partners/{id}/"),
         marker,
+    }
+}
+
+/// [`partner_edit`] that also adds a person, which changes the total
+/// headcount and so every partner's share of the program cost (the owner
+/// shows that the edit arrived: people are listed only with `show_people`).
+fn person_edit(root: &Path, id: &str, i: usize) -> Edit {
+    let edit = partner_edit(root, id, i);
+    let person = format!("people:\n  - id: bench-person-{i}\n    role: analyst\n");
+    Edit {
+        text: edit.text.replacen("people:\n", &person, 1),
+        ..edit
     }
 }
 

@@ -653,6 +653,11 @@ struct Shared {
 }
 
 impl Shared {
+    /// True when `other` covers the same quarters from the same baseline.
+    fn quarters_match(&self, other: &Shared) -> bool {
+        self.baseline == other.baseline && self.quarters == other.quarters
+    }
+
     /// `None` without partner data.
     fn of(config: &Config, partners: &[PartnerFile]) -> Option<Shared> {
         let (baseline, quarters) = quarter_range(config, partners)?;
@@ -695,6 +700,15 @@ pub struct Ledger {
     shared: Shared,
 }
 
+/// Which partner views [`Ledger::update`] recomputed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recomputed {
+    /// The edited partner's: its place among the ecosystem's partners, if shown.
+    One(Option<usize>),
+    /// Every partner's, since the total headcount changed.
+    Every,
+}
+
 /// Like [`compute`], also keeping a [`Ledger`] of `partners`.
 pub fn compute_kept(
     config: &Config,
@@ -715,11 +729,12 @@ pub fn compute_kept(
 impl Ledger {
     /// Puts `file` in place of the kept file at the same path, recomputes
     /// its partner's view, export rows and the figures adding up all
-    /// partners, and updates `ecosystem`; returns the partner's place among
-    /// the ecosystem's partners, if shown. `None`, with nothing changed,
-    /// when no kept file has that path or when the edit changes what every
-    /// view depends on (the quarters covered, the total headcount) or the
-    /// partner's place in the list (its name): that takes [`compute`].
+    /// partners, and updates `ecosystem`. When the edit changes the total
+    /// headcount, and so every partner's share of the program cost, every
+    /// partner's view is recomputed from the kept files. `None`, with
+    /// nothing changed, when no kept file has that path or when the edit
+    /// changes the quarters covered or the partner's place in the list (its
+    /// name): that takes [`compute`].
     pub fn update(
         &mut self,
         config: &Config,
@@ -727,7 +742,7 @@ impl Ledger {
         audience: &Audience,
         ecosystem: &mut Ecosystem,
         file: PartnerFile,
-    ) -> Option<Option<usize>> {
+    ) -> Option<Recomputed> {
         let index = self.files.iter().position(|kept| kept.file == file.file)?;
         let shown = ecosystem
             .partners
@@ -736,9 +751,22 @@ impl Ledger {
         let same_place =
             shown.is_none_or(|at| ecosystem.partners[at].summary.name == file.record.name);
         let old = std::mem::replace(&mut self.files[index], file);
-        if !same_place || Shared::of(config, &self.files).as_ref() != Some(&self.shared) {
+        let shared = Shared::of(config, &self.files).filter(|_| same_place);
+        let Some(shared) = shared.filter(|s| s.quarters_match(&self.shared)) else {
             self.files[index] = old;
             return None;
+        };
+        if shared != self.shared {
+            let Some((every, standings, shared)) = computed(config, store, &self.files, audience)
+            else {
+                self.files[index] = old;
+                return None;
+            };
+            *ecosystem = every;
+            self.standings = standings;
+            self.shared = shared;
+            self.exports = exports::partner_exports(ecosystem);
+            return Some(Recomputed::Every);
         }
         let learning_order = crate::site::learning_order(store.modules());
         let context = self.shared.context(config, store, &learning_order);
@@ -749,7 +777,7 @@ impl Ledger {
             ecosystem.partners[at] = view;
         }
         add_up(&context, &self.files, &self.standings, audience, ecosystem);
-        Some(shown)
+        Some(Recomputed::One(shown))
     }
 
     /// The export files of `ecosystem`, from the kept rows.

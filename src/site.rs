@@ -20,7 +20,7 @@ use crate::content::{ContentStore, Page, PageKind};
 use crate::diagnostics::{Diagnostic, Error, Result};
 use crate::markdown::{self, LinkTargets, Outline, TocEntry};
 use crate::metrics::PartnerFile;
-use crate::scorecards::{self, Audience, Ecosystem, ProgramView, exports};
+use crate::scorecards::{self, Audience, Ecosystem, ProgramView, Recomputed, exports};
 
 /// A source entry standing for every module of a track (`@track/<id>`):
 /// pages that show a track's order depend on all of its modules.
@@ -443,17 +443,25 @@ impl Site {
     ) -> Option<PartnerUpdate> {
         let ledger = self.ledger.as_mut()?;
         let ecosystem = self.ecosystem.as_mut()?;
-        let shown = ledger.update(config, store, audience, ecosystem, file)?;
-        if let Some(at) = shown {
-            self.partner_rows[at] = Value::from_serializable(&ecosystem.partners[at].summary);
+        let recomputed = ledger.update(config, store, audience, ecosystem, file)?;
+        match recomputed {
+            Recomputed::One(Some(at)) => {
+                self.partner_rows[at] = Value::from_serializable(&ecosystem.partners[at].summary);
+            }
+            Recomputed::One(None) => {}
+            Recomputed::Every => self.partner_rows = partner_rows(Some(ecosystem)),
         }
+        let changed = |index: usize| match recomputed {
+            Recomputed::One(shown) => shown == Some(index),
+            Recomputed::Every => true,
+        };
         let mut sources_changed = false;
         let jobs = self
             .jobs
             .iter_mut()
             .enumerate()
             .filter_map(|(i, job)| match &job.deferred {
-                Some(Deferred::Partner(index)) if Some(*index) == shown => {
+                Some(Deferred::Partner(index)) if changed(*index) => {
                     let sources = scorecard_sources(&ecosystem.partners[*index]);
                     sources_changed |= sources != job.sources;
                     job.sources = sources;

@@ -432,29 +432,49 @@ fn a_partner_edit_that_changes_its_recommendations_records_the_new_sources() {
     );
 }
 
+/// The demo portal's partner files.
+const DEMO_PARTNERS: usize = 12;
+
 #[test]
-fn a_partner_edit_that_changes_every_scorecard_runs_the_whole_pipeline() {
+fn a_partner_edit_that_changes_the_headcount_renders_every_scorecard() {
     let site = Site::demo();
     let mut cache = first_render(&site);
+    let before = files_of(&render(&site.options(), &PageCache::default()).expect("renders"));
     // A new person changes the total headcount, and so every partner's share
-    // of the program cost.
+    // of the program cost: every partner's figures are worked out again from
+    // the kept files.
     edit_cordillera(
         &site,
         "people:\n",
         "people:\n  - id: cn-new\n    role: analyst\n",
     );
     let again = render_after(&site, &mut cache, &[CORDILLERA]);
-    assert!(
-        again.pages_rendered > PARTNER_EDIT_PAGES,
-        "{}",
-        again.pages_rendered
+    assert_eq!(again.pages_rendered, DEMO_PARTNERS + PARTNER_EDIT_PAGES - 1);
+    let files = files_of(&again);
+    let kestrel = "partners/kestrel-advisory/index.html";
+    assert_ne!(
+        page(&files, kestrel),
+        page(&before, kestrel),
+        "another partner's share of the cost changed"
     );
-    assert!(page(&files_of(&again), "partners/kestrel-advisory/index.html").contains("Kestrel"));
-    // A new name moves the partner in the lists.
+    // The next edit builds on the figures worked out again.
     let mut cache = again.cache;
+    edit_cordillera(&site, "owner: Tomás Ibarra", "owner: Ana Ruiz");
+    let again = render_after(&site, &mut cache, &[CORDILLERA]);
+    assert_eq!(again.pages_rendered, PARTNER_EDIT_PAGES);
+}
+
+#[test]
+fn a_partner_rename_runs_the_whole_pipeline() {
+    let site = Site::demo();
+    let mut cache = first_render(&site);
+    // A new name moves the partner in the lists.
     edit_cordillera(&site, "name: Cordillera Networks", "name: Andes Networks");
     let again = render_after(&site, &mut cache, &[CORDILLERA]);
     assert!(page(&files_of(&again), "partners/index.html").contains("Andes Networks"));
+    let mut cache = again.cache;
+    edit_cordillera(&site, "name: Andes Networks", "name: Cordillera Networks");
+    render_after(&site, &mut cache, &[CORDILLERA]);
 }
 
 #[test]
@@ -515,4 +535,17 @@ fn a_partner_preview_renders_again_only_what_its_partner_may_see() {
             .iter()
             .any(|(_, bytes)| { String::from_utf8_lossy(bytes).contains("Someone Else") })
     );
+    // Another partner's new person changes this partner's share of the cost.
+    let mut cache = again.cache;
+    let text = std::fs::read_to_string(site.path(other)).expect("the demo partner");
+    site.write(
+        other,
+        &text.replacen(
+            "people:\n",
+            "people:\n  - id: ka-new\n    role: analyst\n",
+            1,
+        ),
+    );
+    let again = render_after_with(&options, &mut cache, &[other]);
+    assert_eq!(again.pages_rendered, 1 + 6);
 }
