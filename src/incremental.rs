@@ -7,20 +7,20 @@
 //!   pages showing the body (the page itself, a section showing its
 //!   introduction, the feed) are rendered again.
 //! - partner data: a partner file changes but not the quarters the data
-//!   covers, the total headcount or the partner's name. Only that partner's
-//!   figures are recomputed, the figures adding up all partners are added up
-//!   again from the others' kept ones, and the pages showing either are
-//!   rendered again: its scorecard, the partner lists, the executive
-//!   summary, the home page and the workflow pages.
-//!
+//!   covers or the partner's name. Only that file is read again and only
+//!   that partner's figures are recomputed (every partner's, from the kept
+//!   files, when the total headcount changed), the figures adding up all
+//!   partners are added up again, and the pages showing either are
+//!   rendered again: the changed scorecards, the partner lists, the
+//!   executive summary, the home page and the workflow pages.
 //! - templates: only template files change. The theme is loaded and its
 //!   templates compiled again, and every page is rendered again from the
 //!   kept content, computed site and rendered Markdown bodies: nothing is
 //!   read, checked or computed again, and no Markdown is rendered again.
 //!
 //! Any other change (a new, removed or renamed file, front matter, a theme's
-//! static files, configuration, a partner edit that changes every
-//! scorecard), or an edit that brings a problem, runs the whole pipeline
+//! static files, configuration, a partner edit that changes the quarters
+//! covered or a name), or an edit that brings a problem, runs the whole pipeline
 //! with the page cache, which then reports the problems.
 
 use std::path::Path;
