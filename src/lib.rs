@@ -3,7 +3,7 @@
 //! thin `proficio` binary drive it the same way:
 //! load ([`config`], [`content`], [`theme`]) → validate ([`validate`]) →
 //! compute ([`site`], [`markdown`]) → render ([`templates`], [`bodies`],
-//! [`highlight`]) → write ([`output`]), orchestrated by [`build`]. [`serve`]
+//! [`highlight`]) → write ([`output`]), orchestrated by [`build`](mod@build). [`serve`]
 //! is the live preview: the same pipeline rendered into memory and served
 //! over HTTP, redoing only what an edit touched ([`incremental`]).
 //! [`check`] renders into memory too and reports broken links and anchors,
