@@ -20,8 +20,8 @@
 //!
 //! Any other change (a new, removed or renamed file, front matter, a theme's
 //! static files, configuration, a partner edit that changes the quarters
-//! covered or a name), or an edit that brings a problem, runs the whole pipeline
-//! with the page cache, which then reports the problems.
+//! covered or a name), or an edit that brings a problem, runs the whole
+//! pipeline with the page cache, which then reports the problems.
 
 use std::path::Path;
 use std::sync::Arc;
