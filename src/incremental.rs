@@ -6,10 +6,10 @@
 //!   title, date, track, skills or anything other pages show of it. The
 //!   pages showing the body (the page itself, a section showing its
 //!   introduction, the feed) are rendered again.
-//! - partner data: a partner file changes but not the quarters the data
-//!   covers or the partner's name. Only that file is read again and only
-//!   that partner's figures are recomputed (every partner's, from the kept
-//!   files, when the total headcount changed), the figures adding up all
+//! - partner data: a partner file changes but not the partner's name. Only
+//!   that file is read again and only that partner's figures are
+//!   recomputed (every partner's, from the kept files, when the quarters
+//!   covered or the total headcount changed), the figures adding up all
 //!   partners are added up again, and the pages showing either are
 //!   rendered again: the changed scorecards, the partner lists, the
 //!   executive summary, the home page and the workflow pages.
@@ -19,9 +19,9 @@
 //!   read, checked or computed again, and no Markdown is rendered again.
 //!
 //! Any other change (a new, removed or renamed file, front matter, a theme's
-//! static files, configuration, a partner edit that changes the quarters
-//! covered or a name), or an edit that brings a problem, runs the whole
-//! pipeline with the page cache, which then reports the problems.
+//! static files, configuration, a partner's new name), or an edit that
+//! brings a problem, runs the whole pipeline with the page cache, which then
+//! reports the problems.
 
 use std::path::Path;
 use std::sync::Arc;

@@ -653,11 +653,6 @@ struct Shared {
 }
 
 impl Shared {
-    /// True when `other` covers the same quarters from the same baseline.
-    fn quarters_match(&self, other: &Shared) -> bool {
-        self.baseline == other.baseline && self.quarters == other.quarters
-    }
-
     /// `None` without partner data.
     fn of(config: &Config, partners: &[PartnerFile]) -> Option<Shared> {
         let (baseline, quarters) = quarter_range(config, partners)?;
@@ -705,7 +700,8 @@ pub struct Ledger {
 pub enum Recomputed {
     /// The edited partner's: its place among the ecosystem's partners, if shown.
     One(Option<usize>),
-    /// Every partner's, since the total headcount changed.
+    /// Every partner's, since the quarters covered or the total headcount
+    /// changed.
     Every,
 }
 
@@ -729,12 +725,13 @@ pub fn compute_kept(
 impl Ledger {
     /// Puts `file` in place of the kept file at the same path, recomputes
     /// its partner's view, export rows and the figures adding up all
-    /// partners, and updates `ecosystem`. When the edit changes the total
-    /// headcount, and so every partner's share of the program cost, every
-    /// partner's view is recomputed from the kept files. `None`, with
-    /// nothing changed, when no kept file has that path or when the edit
-    /// changes the quarters covered or the partner's place in the list (its
-    /// name): that takes [`compute`].
+    /// partners, and updates `ecosystem`. When the edit changes what every
+    /// view depends on (the quarters covered, the total headcount, which
+    /// sets each partner's share of the program cost), every partner's view
+    /// is recomputed from the kept files. `None`, with nothing changed, when
+    /// no kept file has that path, no quarter has data any more, or the edit
+    /// changes the partner's place in the list (its name): that takes
+    /// [`compute`].
     pub fn update(
         &mut self,
         config: &Config,
@@ -751,8 +748,7 @@ impl Ledger {
         let same_place =
             shown.is_none_or(|at| ecosystem.partners[at].summary.name == file.record.name);
         let old = std::mem::replace(&mut self.files[index], file);
-        let shared = Shared::of(config, &self.files).filter(|_| same_place);
-        let Some(shared) = shared.filter(|s| s.quarters_match(&self.shared)) else {
+        let Some(shared) = Shared::of(config, &self.files).filter(|_| same_place) else {
             self.files[index] = old;
             return None;
         };

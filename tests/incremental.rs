@@ -464,6 +464,34 @@ fn a_partner_edit_that_changes_the_headcount_renders_every_scorecard() {
     assert_eq!(again.pages_rendered, PARTNER_EDIT_PAGES);
 }
 
+/// Cordillera Networks' figures for a quarter no partner has data for yet.
+const NEW_QUARTER: &str = "  - quarter: 2026-Q4
+    partner_sourced_revenue: 502000
+    sales_cycle_days: 96
+    cost_to_serve: 20100
+    enablement_throughput: 2
+    margin_contribution: 71000
+";
+
+#[test]
+fn a_partner_edit_that_adds_a_quarter_renders_every_scorecard() {
+    let site = Site::demo();
+    let mut cache = first_render(&site);
+    let text = std::fs::read_to_string(site.path(CORDILLERA)).expect("the demo partner");
+    // The first figures for 2026-Q4 make it every partner's latest quarter.
+    site.write(CORDILLERA, &format!("{text}{NEW_QUARTER}"));
+    let again = render_after(&site, &mut cache, &[CORDILLERA]);
+    assert_eq!(again.pages_rendered, DEMO_PARTNERS + PARTNER_EDIT_PAGES - 1);
+    let files = files_of(&again);
+    assert!(page(&files, "partners/kestrel-advisory/index.html").contains("2026-Q4"));
+    assert!(page(&files, "data/kpis.csv").contains("cordillera-networks,2026-Q4,"));
+    // Taking them out again goes back to the earlier quarters.
+    let mut cache = again.cache;
+    site.write(CORDILLERA, &text);
+    let again = render_after(&site, &mut cache, &[CORDILLERA]);
+    assert!(!page(&files_of(&again), "partners/kestrel-advisory/index.html").contains("2026-Q4"));
+}
+
 #[test]
 fn a_partner_rename_runs_the_whole_pipeline() {
     let site = Site::demo();
