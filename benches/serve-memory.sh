@@ -3,8 +3,9 @@
 # (examples/gen_corpus.rs), starts the release binary on it, and reads the
 # server's resident set size once the first build is served and again after
 # EDITS one-file edits (a sentence added to a module, or a partner's owner
-# changed), each waited for on the server's own rebuild line. Prints one Markdown table row: resident memory after the first build,
-# after the edits, and the peak. Linux only (reads /proc).
+# changed), each waited for on the server's own rebuild line. Prints a
+# Markdown table row: resident memory after the first build, after the
+# edits, and the peak. Linux only (reads /proc).
 #
 #   benches/serve-memory.sh 10000 1000      # 10,000 modules, 1,000 partners
 #   benches/serve-memory.sh --partner-edits 4 1000 30
@@ -21,11 +22,11 @@ while [[ $# -gt 0 && $1 == --* ]]; do
   case $1 in
     --work) work=$2; shift 2 ;;
     --partner-edits) partner_edits=1; shift ;;
-    --help|-h) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --help|-h) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-modules=${1:?usage: benches/serve-memory.sh [--work DIR] MODULES [PARTNERS] [EDITS]}
+modules=${1:?usage: benches/serve-memory.sh [--partner-edits] [--work DIR] MODULES [PARTNERS] [EDITS]}
 partners=${2:-0}
 edits=${3:-10}
 
@@ -68,7 +69,7 @@ fi
 (cd "$site" && exec "$repo/target/release/proficio" serve --port 0) >"$log" 2>&1 &
 server=$!
 
-# Waits until the server's log has LINES rebuild or build lines.
+# Waits until the server's log has COUNT lines matching PATTERN.
 wait_for_lines() {
   local pattern=$1 count=$2
   for _ in $(seq 1 6000); do

@@ -231,8 +231,8 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
 
 /// A rendered page as a render that keeps its pages holds it. Tera renders
 /// into a buffer that doubles as it grows, which can leave nearly as much
-/// unused room as page: a copy of the exact length makes the preview of
-/// 10,000 modules some 300 MB smaller.
+/// unused room as page; the preview holds every page, so it keeps a copy of
+/// the exact length.
 pub(crate) fn kept_page(page: &[u8]) -> Arc<Vec<u8>> {
     Arc::new(page.to_vec())
 }

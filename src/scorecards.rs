@@ -604,6 +604,18 @@ fn computed(
     audience: &Audience,
 ) -> Option<(Ecosystem, Vec<Standings>, Shared)> {
     let shared = Shared::of(config, partners)?;
+    let (ecosystem, standings) = computed_with(&shared, config, store, partners, audience);
+    Some((ecosystem, standings, shared))
+}
+
+/// [`computed`] from the shared inputs of `partners`.
+fn computed_with(
+    shared: &Shared,
+    config: &Config,
+    store: &ContentStore,
+    partners: &[PartnerFile],
+    audience: &Audience,
+) -> (Ecosystem, Vec<Standings>) {
     let learning_order = crate::site::learning_order(store.modules());
     let context = shared.context(config, store, &learning_order);
     // Each partner's view depends only on its own file and the shared context.
@@ -623,7 +635,7 @@ fn computed(
         latest_quarter: context.latest.to_string(),
     };
     add_up(&context, partners, &standings, audience, &mut ecosystem);
-    Some((ecosystem, standings, shared))
+    (ecosystem, standings)
 }
 
 /// Works out the figures that add up the partners shown: the executive
@@ -753,11 +765,7 @@ impl Ledger {
             return None;
         };
         if shared != self.shared {
-            let Some((every, standings, shared)) = computed(config, store, &self.files, audience)
-            else {
-                self.files[index] = old;
-                return None;
-            };
+            let (every, standings) = computed_with(&shared, config, store, &self.files, audience);
             *ecosystem = every;
             self.standings = standings;
             self.shared = shared;
