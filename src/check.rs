@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use codespan_reporting::diagnostic::{Diagnostic as CodespanReport, Label, Severity as Level};
-use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term;
 use html5gum::{DefaultEmitter, StartTag, Token, Tokenizer};
 use serde::Serialize;
@@ -22,7 +21,7 @@ use serde::Serialize;
 use crate::build::{self, BuildOptions, RenderedSite};
 use crate::config::Config;
 use crate::content::{self, ContentStore, Page};
-use crate::diagnostics::{Diagnostic, Error, Result};
+use crate::diagnostics::{Diagnostic, Error, Excerpt, Result, tidy};
 use crate::output::Contents;
 
 /// The version of the JSON report's schema.
@@ -163,16 +162,15 @@ impl Finding {
     }
 
     fn render_snippet(&self, source: &str, span: Range<usize>, colour: bool) -> String {
-        let name = self.file.display().to_string();
-        let file = SimpleFile::new(name, source);
+        let file = Excerpt::new(&self.file, source, span);
         let level = match self.severity {
             Severity::Error => Level::Error,
             Severity::Warning => Level::Warning,
         };
         let report = CodespanReport::new(level)
             .with_code(self.code)
-            .with_message(&self.message)
-            .with_labels(vec![Label::primary((), span)])
+            .with_message(tidy(&self.message))
+            .with_labels(vec![Label::primary((), file.span())])
             .with_notes(self.hint.iter().cloned().collect());
         let config = term::Config::default();
         if colour {

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Error, Result};
 use crate::highlight;
+use crate::paths::SiteRoot;
 
 /// The name of the configuration file at a site's root.
 pub const CONFIG_FILE: &str = "site.toml";
@@ -272,6 +273,12 @@ impl Config {
     /// Reads and checks `site.toml` in `root`.
     pub fn load(root: &Path) -> Result<LoadedConfig> {
         let path = root.join(CONFIG_FILE);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            let site = SiteRoot::new(root)?;
+            if let Err(refusal) = site.confine(&path) {
+                return Err(Error::Input(vec![site.refused(&path, &refusal)]));
+            }
+        }
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

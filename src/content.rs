@@ -13,9 +13,9 @@ use std::sync::Arc;
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 use serde::Deserialize;
-use walkdir::WalkDir;
 
 use crate::diagnostics::{Diagnostic, Error, Result};
+use crate::paths::SiteRoot;
 
 /// The folder under the site root that holds the Markdown sources.
 pub const CONTENT_DIR: &str = "content";
@@ -228,29 +228,17 @@ impl ContentStore {
 pub fn load(root: &Path, include_drafts: bool) -> Result<(ContentStore, Vec<Diagnostic>)> {
     let content_dir = root.join(CONTENT_DIR);
     let mut store = ContentStore::default();
-    if !content_dir.is_dir() {
-        return Ok((store, Vec::new()));
-    }
     let mut problems = Vec::new();
     let mut other_files = Vec::new();
     let mut markdown_files = Vec::new();
-    let walker = WalkDir::new(&content_dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name().to_string_lossy().as_ref()));
-    for entry in walker {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(&content_dir).to_path_buf();
-            Error::io(&path, e.into())
-        })?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let relative = relative_key(&content_dir, entry.path());
+    let walk = SiteRoot::new(root)?.walk(&content_dir, usize::MAX)?;
+    problems.extend(walk.problems);
+    for found in walk.files {
+        let relative = relative_key(&content_dir, &found.path);
         if relative.ends_with(".md") {
-            markdown_files.push((relative, entry.into_path()));
+            markdown_files.push((relative, found.real));
         } else if !is_data_file(&relative) {
-            other_files.push((relative, entry.into_path()));
+            other_files.push((relative, found.real));
         }
     }
     // Reading and parsing are per file; the results (and the first file
@@ -312,16 +300,6 @@ fn not_utf8(source: &str, error: &std::string::FromUtf8Error) -> Diagnostic {
         "the file is not UTF-8 text",
     )
     .expected("Markdown saved as UTF-8")
-}
-
-/// Editor droppings and hidden files never count as content.
-pub fn is_ignored(name: &str) -> bool {
-    name.starts_with('.')
-        || name.ends_with('~')
-        || (name.starts_with('#') && name.ends_with('#'))
-        || [".swp", ".swx", ".swo", ".tmp", ".bak", ".bck", ".orig"]
-            .iter()
-            .any(|suffix| name.ends_with(suffix))
 }
 
 /// Partner metrics and other data files are inputs, never published as-is;
@@ -662,13 +640,5 @@ mod tests {
         let range = p.locate("skills", "prompting");
         let d = p.diagnostic(range, "x");
         assert_eq!(d.line(), 4);
-    }
-
-    #[test]
-    fn editor_files_are_ignored() {
-        for name in [".x.md.swp", "x.md~", "#x.md#", ".hidden", "x.bck"] {
-            assert!(is_ignored(name), "{name}");
-        }
-        assert!(!is_ignored("x.md"));
     }
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
-use codespan_reporting::files::SimpleFile;
+use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term;
 
 /// One problem in one input file.
@@ -77,24 +77,164 @@ impl Diagnostic {
         self.source[line_start..self.span.start].chars().count() + 1
     }
 
-    /// Renders the problem as a terminal report with the source snippet.
+    /// Renders the problem as a terminal report with the source snippet:
+    /// the one line the problem starts on, cut to [`EXCERPT_WIDTH`]
+    /// characters around it, so a report never shows more of a file.
     pub fn render(&self, colour: bool) -> String {
-        let name = self.file.display().to_string();
-        let file = SimpleFile::new(name, self.source.as_ref());
+        let excerpt = Excerpt::new(&self.file, &self.source, self.span.clone());
         let mut report = Report::error()
-            .with_message(&self.message)
-            .with_labels(vec![Label::primary((), self.span.clone())]);
+            .with_message(tidy(&self.message))
+            .with_labels(vec![Label::primary((), excerpt.span())]);
         if let Some(expected) = &self.expected {
             report = report.with_notes(vec![format!("expected {expected}")]);
         }
         let config = term::Config::default();
         if colour {
             let mut buffer = term::termcolor::Buffer::ansi();
-            if term::emit_to_write_style(&mut buffer, &config, &file, &report).is_ok() {
+            if term::emit_to_write_style(&mut buffer, &config, &excerpt, &report).is_ok() {
                 return String::from_utf8_lossy(buffer.as_slice()).into_owned();
             }
         }
-        term::emit_into_string(&config, &file, &report).unwrap_or_else(|_| self.to_string())
+        term::emit_into_string(&config, &excerpt, &report).unwrap_or_else(|_| self.to_string())
+    }
+}
+
+/// The most characters of a source line a report shows.
+pub const EXCERPT_WIDTH: usize = 120;
+
+/// How many characters before the problem an excerpt of a long line keeps.
+const EXCERPT_LEAD: usize = 40;
+
+/// The part of a diagnostic's source a report may show: the problem's line,
+/// cut to [`EXCERPT_WIDTH`], with characters that could disturb a terminal
+/// (controls, bidirectional overrides, zero-width characters) replaced.
+/// It reports the real line and column of the full file.
+pub struct Excerpt {
+    name: String,
+    text: String,
+    span: Range<usize>,
+    line: usize,
+    /// Characters of the real line left out before the excerpt's text.
+    skipped: usize,
+    /// Whether the text starts with an ellipsis standing for `skipped`.
+    marked: bool,
+}
+
+impl Excerpt {
+    /// The excerpt of `source`, the text of `file`, for a problem at `span`.
+    pub fn new(file: &Path, source: &str, span: Range<usize>) -> Excerpt {
+        let end = span.end.min(source.len());
+        let start = span.start.min(end);
+        let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i);
+        let line = &source[line_start..line_end];
+        let column = source[line_start..start].chars().count();
+        let length = line.chars().count();
+        let skipped = if length > EXCERPT_WIDTH {
+            column
+                .saturating_sub(EXCERPT_LEAD)
+                .min(length - EXCERPT_WIDTH)
+        } else {
+            0
+        };
+        let marked = skipped > 0;
+        let mut text = String::from(if marked { "…" } else { "" });
+        let (mut span_start, mut span_end) = (None, None);
+        let end = end.min(line_end);
+        for (offset, c) in line.char_indices().skip(skipped).take(EXCERPT_WIDTH) {
+            let at = line_start + offset;
+            if at == start {
+                span_start = Some(text.len());
+            }
+            if at == end {
+                span_end = Some(text.len());
+            }
+            text.push(if is_disturbing(c) { '\u{FFFD}' } else { c });
+        }
+        let cut_end = skipped + EXCERPT_WIDTH < length;
+        let span_start = span_start.unwrap_or(text.len());
+        let span_end = span_end.unwrap_or(text.len()).max(span_start);
+        if cut_end {
+            text.push('…');
+        }
+        Excerpt {
+            name: file.display().to_string(),
+            text,
+            span: span_start..span_end,
+            line: source[..line_start].matches('\n').count() + 1,
+            skipped,
+            marked,
+        }
+    }
+
+    /// Where the problem is in the excerpt's text, for a report's label.
+    pub fn span(&self) -> Range<usize> {
+        self.span.clone()
+    }
+}
+
+/// The most characters of a message a report shows: messages quote values
+/// from the file, and a value may be a whole line.
+const MESSAGE_WIDTH: usize = 200;
+
+/// `message` with disturbing characters replaced, cut in the middle when
+/// longer than [`MESSAGE_WIDTH`] so its start and end both stay readable.
+pub fn tidy(message: &str) -> String {
+    let clean = message
+        .chars()
+        .map(|c| if is_disturbing(c) { '\u{FFFD}' } else { c });
+    let length = message.chars().count();
+    if length <= MESSAGE_WIDTH {
+        return clean.collect();
+    }
+    let keep = MESSAGE_WIDTH / 2;
+    let mut text: String = clean.clone().take(keep).collect();
+    text.push('…');
+    text.extend(clean.skip(length - keep));
+    text
+}
+
+/// Characters a terminal would act on or draw misleadingly.
+fn is_disturbing(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+impl<'a> Files<'a> for Excerpt {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> std::result::Result<&'a str, FilesError> {
+        Ok(&self.name)
+    }
+
+    fn source(&'a self, (): ()) -> std::result::Result<&'a str, FilesError> {
+        Ok(&self.text)
+    }
+
+    fn line_index(&'a self, (): (), _: usize) -> std::result::Result<usize, FilesError> {
+        Ok(0)
+    }
+
+    fn line_number(&'a self, (): (), _: usize) -> std::result::Result<usize, FilesError> {
+        Ok(self.line)
+    }
+
+    fn column_number(
+        &'a self,
+        (): (),
+        _: usize,
+        byte_index: usize,
+    ) -> std::result::Result<usize, FilesError> {
+        let shown = self.text[..byte_index.min(self.text.len())].chars().count();
+        Ok(shown - usize::from(self.marked) + self.skipped + 1)
+    }
+
+    fn line_range(&'a self, (): (), _: usize) -> std::result::Result<Range<usize>, FilesError> {
+        Ok(0..self.text.len())
     }
 }
 
@@ -106,7 +246,7 @@ impl fmt::Display for Diagnostic {
             self.file.display(),
             self.line(),
             self.column(),
-            self.message
+            tidy(&self.message)
         )?;
         if let Some(expected) = &self.expected {
             write!(f, " (expected {expected})")?;
@@ -226,5 +366,37 @@ mod tests {
         assert!(text.contains("m.md:2:8"), "{text}");
         assert!(text.contains("level: guru"), "{text}");
         assert!(text.contains("expected one of nay-sayer"), "{text}");
+    }
+
+    #[test]
+    fn a_report_shows_one_line_cut_around_the_problem_with_its_real_column() {
+        let line = format!("{}HERE{}", "a".repeat(400), "b".repeat(600));
+        let source: Arc<str> = Arc::from(format!("first\n{line}\nthird\n").as_str());
+        let start = "first\n".len() + 400;
+        let d = Diagnostic::new("big.yaml", source, start..start + 700, "bad");
+        let text = d.render(false);
+        assert!(text.contains("big.yaml:2:401"), "{text}");
+        assert!(
+            text.contains("2 │ …aaaa") && text.contains("aaaaHEREbbbb"),
+            "{text}"
+        );
+        assert!(!text.contains("first") && !text.contains("third"), "{text}");
+        let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(widest < EXCERPT_WIDTH + 20, "{text}");
+    }
+
+    #[test]
+    fn a_report_replaces_characters_that_would_disturb_a_terminal() {
+        let source: Arc<str> = Arc::from("name: a\u{1b}[2Jb\u{202e}c\u{200b}d\n");
+        let d = Diagnostic::new("p.yaml", source, 6..7, "bad");
+        let text = d.render(false);
+        assert!(
+            text.contains("name: a\u{fffd}[2Jb\u{fffd}c\u{fffd}d"),
+            "{text}"
+        );
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+            "{text}"
+        );
     }
 }

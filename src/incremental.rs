@@ -36,6 +36,7 @@ use crate::markdown::{self, Outline};
 use crate::metrics::{self, PARTNERS_DIR, PartnerFile};
 use crate::output::Contents;
 use crate::page_cache::CachedPages;
+use crate::paths::SiteRoot;
 use crate::site::Deferred;
 use crate::theme;
 
@@ -172,9 +173,11 @@ fn partner_edits(
         .collect()
 }
 
-/// The text of the file at `path` under the root, if it reads as UTF-8.
+/// The text of the file at `path` under the root, if it lies inside the
+/// root and reads as UTF-8.
 fn read(options: &BuildOptions, path: &str) -> Option<Arc<str>> {
-    let bytes = std::fs::read(options.root.join(Path::new(path))).ok()?;
+    let site = SiteRoot::new(&options.root).ok()?;
+    let bytes = site.read(&options.root.join(Path::new(path))).ok()?;
     String::from_utf8(bytes).ok().map(Arc::from)
 }
 

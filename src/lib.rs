@@ -27,6 +27,7 @@ pub mod markdown;
 pub mod metrics;
 pub mod output;
 mod page_cache;
+pub mod paths;
 pub mod scorecards;
 pub mod serve;
 pub mod site;

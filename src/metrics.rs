@@ -16,8 +16,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::content::{CONTENT_DIR, ContentStore, is_ignored};
+use crate::content::{CONTENT_DIR, ContentStore};
 use crate::diagnostics::{Diagnostic, Error, Result};
+use crate::paths::SiteRoot;
 
 /// The folder under `content/` that holds the partner files.
 pub const PARTNERS_DIR: &str = "partners";
@@ -257,17 +258,18 @@ impl PartnerFile {
 pub fn load(root: &Path) -> Result<(Vec<PartnerFile>, Vec<Diagnostic>)> {
     let dir = root.join(CONTENT_DIR).join(PARTNERS_DIR);
     let mut partners: Vec<PartnerFile> = Vec::new();
-    let mut problems = Vec::new();
-    if !dir.is_dir() {
-        return Ok((partners, problems));
-    }
+    let walk = SiteRoot::new(root)?.walk(&dir, 1)?;
+    let mut problems = walk.problems;
     // Files are read and parsed independently, so in parallel; the results
     // keep the sorted order, which decides which of two files keeps an id.
-    let parsed: Vec<Result<std::result::Result<PartnerFile, Diagnostic>>> = partner_paths(&dir)?
+    let parsed: Vec<Result<std::result::Result<PartnerFile, Diagnostic>>> = walk
+        .files
         .par_iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-            Ok(parse(&file_name(path), Arc::from(text)))
+        .filter(|found| is_partner_file(&found.path))
+        .map(|found| {
+            let text =
+                std::fs::read_to_string(&found.real).map_err(|e| Error::io(&found.path, e))?;
+            Ok(parse(&file_name(&found.path), Arc::from(text)))
         })
         .collect();
     let mut first: HashMap<String, usize> = HashMap::new();
@@ -299,19 +301,10 @@ pub fn load(root: &Path) -> Result<(Vec<PartnerFile>, Vec<Diagnostic>)> {
     Ok((partners, problems))
 }
 
-/// The YAML files of `dir` that are not ignored, sorted.
-fn partner_paths(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| {
-            let name = file_name(path);
-            let lower = name.to_ascii_lowercase();
-            !is_ignored(&name) && (lower.ends_with(".yaml") || lower.ends_with(".yml"))
-        })
-        .collect();
-    paths.sort();
-    Ok(paths)
+/// Partner files are the YAML files of the partner folder.
+fn is_partner_file(path: &Path) -> bool {
+    let lower = file_name(path).to_ascii_lowercase();
+    lower.ends_with(".yaml") || lower.ends_with(".yml")
 }
 
 fn file_name(path: &Path) -> String {

@@ -9,11 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use include_dir::{Dir, include_dir};
-use walkdir::WalkDir;
 
 use crate::config::LoadedConfig;
-use crate::content::is_ignored;
 use crate::diagnostics::{Diagnostic, Error, Result};
+use crate::paths::SiteRoot;
 
 static BUILT_IN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
@@ -41,23 +40,23 @@ pub struct Theme {
 /// Builds the theme for a site at `root`.
 pub fn load(root: &Path, loaded: &LoadedConfig) -> Result<Theme> {
     let mut theme = Theme::default();
+    let site_root = SiteRoot::new(root)?;
+    let mut problems = Vec::new();
     add_built_in(&mut theme);
     let name = loaded.config.theme.as_str();
     let theme_dir = root.join("themes").join(name);
     if theme_dir.is_dir() {
         let label = Path::new("themes").join(name);
-        add_dir(
-            &mut theme,
-            &theme_dir.join("templates"),
-            &label.join("templates"),
-            Layer::Templates,
-        )?;
-        add_dir(
-            &mut theme,
-            &theme_dir.join("static"),
-            &label.join("static"),
-            Layer::Static,
-        )?;
+        for (folder, layer) in [("templates", Layer::Templates), ("static", Layer::Static)] {
+            add_dir(
+                &mut theme,
+                &site_root,
+                &theme_dir.join(folder),
+                &label.join(folder),
+                layer,
+                &mut problems,
+            )?;
+        }
     } else if name != DEFAULT_THEME {
         let range = crate::config::locate_key(&loaded.source, "theme");
         return Err(Error::Input(vec![
@@ -72,19 +71,21 @@ pub fn load(root: &Path, loaded: &LoadedConfig) -> Result<Theme> {
             )),
         ]));
     }
-    add_dir(
-        &mut theme,
-        &root.join("templates"),
-        Path::new("templates"),
-        Layer::Templates,
-    )?;
-    add_dir(
-        &mut theme,
-        &root.join("static"),
-        Path::new("static"),
-        Layer::Static,
-    )?;
-    Ok(theme)
+    for (folder, layer) in [("templates", Layer::Templates), ("static", Layer::Static)] {
+        add_dir(
+            &mut theme,
+            &site_root,
+            &root.join(folder),
+            Path::new(folder),
+            layer,
+            &mut problems,
+        )?;
+    }
+    if problems.is_empty() {
+        Ok(theme)
+    } else {
+        Err(Error::Input(problems))
+    }
 }
 
 fn add_built_in(theme: &mut Theme) {
@@ -117,26 +118,26 @@ enum Layer {
     Static,
 }
 
-fn add_dir(theme: &mut Theme, dir: &Path, label: &Path, layer: Layer) -> Result<()> {
-    if !dir.is_dir() {
-        return Ok(());
-    }
-    let walker = WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
-    for entry in walker {
-        let entry = entry.map_err(|e| Error::io(dir, e.into()))?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+/// Adds the files under `dir` (named `label` in reports) to `theme`;
+/// links leading outside the site become problems.
+fn add_dir(
+    theme: &mut Theme,
+    root: &SiteRoot,
+    dir: &Path,
+    label: &Path,
+    layer: Layer,
+    problems: &mut Vec<Diagnostic>,
+) -> Result<()> {
+    let walk = root.walk(dir, usize::MAX)?;
+    problems.extend(walk.problems);
+    for found in walk.files {
+        let relative = found.path.strip_prefix(dir).unwrap_or(&found.path);
         let name = relative
             .components()
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+        let bytes = std::fs::read(&found.real).map_err(|e| Error::io(&found.path, e))?;
         match layer {
             Layer::Templates => {
                 let text = String::from_utf8(bytes).map_err(|_| {

@@ -95,20 +95,6 @@ fn a_large_file_builds_without_trouble() {
     assert!(site.read("guides/huge/index.html").len() > 50_000_000);
 }
 
-#[cfg(unix)]
-#[test]
-fn a_symlink_loop_under_content_is_not_followed() {
-    let site = Site::with_config(&[("content/guides/a.md", "# A\n")]);
-    std::os::unix::fs::symlink(
-        site.path("content/guides"),
-        site.path("content/guides/loop"),
-    )
-    .expect("symlink");
-    site.build();
-    assert!(site.read("guides/a/index.html").contains("<h1"));
-    assert!(!site.output().join("guides/loop").exists());
-}
-
 #[test]
 fn slugs_cannot_leave_the_output_folder() {
     for slug in ["../../escape", "..", "a/b", ".hidden"] {

@@ -23,8 +23,8 @@ use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, DebouncedEvent, RecommendedCache};
 use walkdir::WalkDir;
 
-use crate::content::is_ignored;
 use crate::diagnostics::{Error, Result};
+use crate::paths::{SiteRoot, is_ignored};
 
 use super::state::Shared;
 
@@ -359,6 +359,8 @@ fn is_jetbrains_temp(name: &str) -> bool {
 /// metadata-only one.
 struct Fingerprints {
     root: PathBuf,
+    /// Files are read only inside the site; `None` if the root is gone.
+    site: Option<SiteRoot>,
     hashes: HashMap<PathBuf, u64>,
 }
 
@@ -367,6 +369,7 @@ impl Fingerprints {
     fn scan(root: &Path) -> Fingerprints {
         let mut fingerprints = Fingerprints {
             root: root.to_path_buf(),
+            site: SiteRoot::new(root).ok(),
             hashes: HashMap::new(),
         };
         fingerprints.add_tree(&root.join(CONFIG));
@@ -387,7 +390,7 @@ impl Fingerprints {
             .map(|e| e.into_path())
             .collect();
         for path in &files {
-            if let Some(hash) = hash_file(path) {
+            if let Some(hash) = self.hash_file(path) {
                 self.hashes.insert(path.clone(), hash);
             }
         }
@@ -403,12 +406,12 @@ impl Fingerprints {
     /// whether any input file's bytes there differ from what was recorded.
     fn refresh(&mut self, path: &Path) -> bool {
         if path.is_file() {
-            let hash = hash_file(path);
-            let before = match hash {
-                Some(hash) => self.hashes.insert(path.to_path_buf(), hash),
-                None => self.hashes.remove(path),
+            let Some(hash) = self.hash_file(path) else {
+                // Unreadable, or a link leading outside: the rebuild reports it.
+                self.hashes.remove(path);
+                return true;
             };
-            return before != hash;
+            return self.hashes.insert(path.to_path_buf(), hash) != Some(hash);
         }
         let before = self.hashes.len();
         self.hashes.retain(|known, _| !known.starts_with(path));
@@ -416,13 +419,13 @@ impl Fingerprints {
         let added = path.is_dir() && self.add_tree(path) > 0;
         removed || added
     }
-}
 
-fn hash_file(path: &Path) -> Option<u64> {
-    let bytes = std::fs::read(path).ok()?;
-    let mut hasher = DefaultHasher::new();
-    hasher.write(&bytes);
-    Some(hasher.finish())
+    fn hash_file(&self, path: &Path) -> Option<u64> {
+        let bytes = self.site.as_ref()?.read(path).ok()?;
+        let mut hasher = DefaultHasher::new();
+        hasher.write(&bytes);
+        Some(hasher.finish())
+    }
 }
 
 #[cfg(test)]
