@@ -313,13 +313,30 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Parses one partner file named `file_name` (in `content/partners/`).
+/// Parses one partner file named `file_name` (in `content/partners/`). The
+/// name without its extension is the partner's id, so it must be an id like
+/// every other: it ends up in URLs, file names and exports.
 pub fn parse(file_name: &str, text: Arc<str>) -> std::result::Result<PartnerFile, Diagnostic> {
-    let file = Path::new(CONTENT_DIR).join(PARTNERS_DIR).join(file_name);
     let id = file_name
         .rsplit_once('.')
         .map_or(file_name, |(stem, _)| stem)
         .to_string();
+    if !crate::config::is_kebab_id(&id) {
+        // The name is shown escaped: a line break, control, bidi override or
+        // zero-width character in it must not reach the terminal as such.
+        let shown = printable(file_name);
+        return Err(Diagnostic::new(
+            Path::new(CONTENT_DIR).join(PARTNERS_DIR).join(&shown),
+            text,
+            0..0,
+            format!("partner file name `{shown}` is not a valid partner id"),
+        )
+        .expected(
+            "a file name of lower-case letters, digits and single dashes, \
+             then .yaml or .yml, such as \"acme-systems.yaml\"",
+        ));
+    }
+    let file = Path::new(CONTENT_DIR).join(PARTNERS_DIR).join(file_name);
     let record = serde_yaml::from_str(&text)
         .map_err(|e| crate::content::yaml_diagnostic(&file, &text, &(0..text.len()), &e))?;
     Ok(PartnerFile {
@@ -329,6 +346,18 @@ pub fn parse(file_name: &str, text: Arc<str>) -> std::result::Result<PartnerFile
         text,
         record,
     })
+}
+
+/// `name` with every character that is not plainly printable (line breaks,
+/// controls, bidi overrides, zero-width characters) and the backslash written
+/// as a Rust escape such as `\n` or `\u{202e}`; quotes are left as they are.
+fn printable(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '\'' | '"' => c.to_string(),
+            _ => c.escape_debug().to_string(),
+        })
+        .collect()
 }
 
 /// A character that can be part of a key.

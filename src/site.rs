@@ -26,6 +26,17 @@ use crate::scorecards::{self, Audience, Ecosystem, ProgramView, Recomputed, expo
 /// pages that show a track's order depend on all of its modules.
 pub const TRACK_SOURCE_PREFIX: &str = "@track/";
 
+/// What an absolute URL's path keeps as written: RFC 3986's unreserved
+/// characters and the `/` between segments. Everything else is percent-encoded
+/// (as UTF-8 bytes), `%` included, since a path here is a file name, never an
+/// already-encoded URL.
+const PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
 /// One file to produce with a template.
 #[derive(Debug, Clone)]
 pub struct RenderJob {
@@ -739,8 +750,12 @@ impl<'a> Model<'a> {
         self.targets.url(path)
     }
 
+    /// The absolute URL of the page at `path`, percent-encoded: sitemaps,
+    /// feeds and canonical links need a valid URL, and a content file name
+    /// may hold spaces, quotes or any other character.
     fn absolute(&self, path: &str) -> String {
-        format!("{}{}", self.config.base_url, path.trim_start_matches('/'))
+        let path = percent_encoding::utf8_percent_encode(path.trim_start_matches('/'), PATH);
+        format!("{}{path}", self.config.base_url)
     }
 
     fn catalog_ref(&self, kind: &str, catalog: &[CatalogEntry], id: &str) -> TermRef {

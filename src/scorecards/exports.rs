@@ -1,7 +1,9 @@
 //! The machine-readable exports: `data/metrics.json` and one CSV per main
 //! table. Each partner's share of every file is written on its own (in
 //! parallel) and the files are put together from those parts, so the live
-//! preview rewrites only the part of a partner whose figures changed.
+//! preview rewrites only the part of a partner whose figures changed. Text
+//! cells of the CSVs are written so a spreadsheet never runs them as
+//! formulas (see `text`).
 
 use serde::Serialize;
 
@@ -187,6 +189,19 @@ fn csv_bytes(header: Option<&[&str]>, rows: Vec<Vec<String>>) -> Vec<u8> {
     writer.into_inner().unwrap_or_default()
 }
 
+/// A text cell (a name, region, id or label) as a spreadsheet may safely
+/// open it: one that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return would be taken for a formula, so it gets a leading `'` (OWASP's
+/// rule against CSV injection). Numbers are formatted here and written as
+/// they are, so a negative figure stays a number.
+fn text(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    }
+}
+
 fn header(names: &[&str]) -> Vec<u8> {
     csv_bytes(Some(names), Vec::new())
 }
@@ -220,10 +235,10 @@ fn partners_row(view: &PartnerView) -> Vec<String> {
     let s = &view.summary;
     let roi = &view.roi_breakdown.roi;
     let mut row = vec![
-        s.id.clone(),
-        s.name.clone(),
-        format!("{:?}", s.tier).to_lowercase(),
-        s.region.clone(),
+        text(&s.id),
+        text(&s.name),
+        text(&format!("{:?}", s.tier).to_lowercase()),
+        text(&s.region),
         s.headcount.to_string(),
     ];
     row.extend(s.levels.iter().map(|l| l.count.to_string()));
@@ -235,7 +250,7 @@ fn partners_row(view: &PartnerView) -> Vec<String> {
         format!("{:.2}", roi.investment),
         opt(s.roi),
         opt(s.payback_months),
-        s.flags.iter().map(|f| f.id).collect::<Vec<_>>().join(" "),
+        text(&s.flags.iter().map(|f| f.id).collect::<Vec<_>>().join(" ")),
     ]);
     row
 }
@@ -248,9 +263,9 @@ fn kpi_rows(view: &PartnerView) -> Vec<Vec<String>> {
         .flat_map(|kpi| {
             kpi.points.iter().map(|point| {
                 vec![
-                    view.summary.id.clone(),
-                    point.label.clone(),
-                    kpi.id.to_string(),
+                    text(&view.summary.id),
+                    text(&point.label),
+                    text(kpi.id),
                     format!("{}", point.value),
                 ]
             })
@@ -275,10 +290,10 @@ fn workflow_rows(view: &PartnerView) -> Vec<Vec<String>> {
         .iter()
         .map(|w| {
             vec![
-                view.summary.id.clone(),
-                w.id.clone(),
+                text(&view.summary.id),
+                text(&w.id),
                 w.embedded.to_string(),
-                w.since.clone().unwrap_or_default(),
+                text(w.since.as_deref().unwrap_or_default()),
                 opt(w.minutes_before),
                 opt(w.minutes_after),
                 format!("{}", w.runs_per_quarter),
@@ -308,6 +323,24 @@ mod tests {
         let json = html_safe_json(&value, b"").expect("serialises");
         assert_eq!(String::from_utf8(json).expect("UTF-8"), expected);
         assert!(expected.contains("\\u003cb\\u003eSmith \\u0026 Sons"));
+    }
+
+    #[test]
+    fn text_cells_that_start_a_formula_get_a_leading_quote() {
+        for value in ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1"] {
+            assert_eq!(text(value), format!("'{value}"));
+        }
+        for value in ["", "EMEA", "A=B", "2025-Q2", "'quoted", " =1"] {
+            assert_eq!(text(value), value);
+        }
+        let bytes = csv_bytes(
+            None,
+            vec![vec![text("=SUM(A1)"), text("a,b"), "-3.5".into()]],
+        );
+        assert_eq!(
+            String::from_utf8(bytes).expect("UTF-8"),
+            "'=SUM(A1),\"a,b\",-3.5\n"
+        );
     }
 
     /// The demo portal's partner figures, for everyone or for no partner.
