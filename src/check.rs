@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::build::{self, BuildOptions, RenderedSite};
 use crate::config::Config;
 use crate::content::{self, ContentStore, Page};
-use crate::diagnostics::{Diagnostic, Error, Excerpt, Result, tidy};
+use crate::diagnostics::{Diagnostic, Error, Excerpt, Result, printable_path, tidy};
 use crate::output::Contents;
 
 /// The version of the JSON report's schema.
@@ -149,8 +149,8 @@ impl Finding {
                     "{}[{}]: {}\n  --> {}\n",
                     self.severity.as_str(),
                     self.code,
-                    self.message,
-                    self.file.display()
+                    tidy(&self.message),
+                    name_of(&self.file)
                 );
                 if let Some(hint) = &self.hint {
                     text.push_str(&format!("  = {hint}\n"));
@@ -196,7 +196,7 @@ impl Finding {
 }
 
 fn name_of(path: &Path) -> String {
-    path.display().to_string()
+    printable_path(path)
 }
 
 /// A more specific code for a build diagnostic, told from its file and message.

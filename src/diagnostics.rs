@@ -160,7 +160,7 @@ impl Excerpt {
             text.push('…');
         }
         Excerpt {
-            name: file.display().to_string(),
+            name: printable_path(file),
             text,
             span: span_start..span_end,
             line: source[..line_start].matches('\n').count() + 1,
@@ -194,6 +194,23 @@ pub fn tidy(message: &str) -> String {
     text.push('…');
     text.extend(clean.skip(length - keep));
     text
+}
+
+/// `path` for a terminal: characters it would act on or draw misleadingly
+/// are written as escapes (`\n`, `\u{202e}`), so a file's name cannot
+/// rewrite the report it appears in.
+pub fn printable_path(path: &Path) -> String {
+    path.display()
+        .to_string()
+        .chars()
+        .map(|c| {
+            if is_disturbing(c) {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Characters a terminal would act on or draw misleadingly.
@@ -243,7 +260,7 @@ impl fmt::Display for Diagnostic {
         write!(
             f,
             "{}:{}:{}: {}",
-            self.file.display(),
+            printable_path(&self.file),
             self.line(),
             self.column(),
             tidy(&self.message)
@@ -325,7 +342,7 @@ impl fmt::Display for Error {
                 let count = diagnostics.len();
                 write!(f, "{count} error{}", if count == 1 { "" } else { "s" })
             }
-            Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::Io { path, source } => write!(f, "{}: {source}", printable_path(path)),
             Error::Refused(reason) => f.write_str(reason),
         }
     }
@@ -383,6 +400,13 @@ mod tests {
         assert!(!text.contains("first") && !text.contains("third"), "{text}");
         let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
         assert!(widest < EXCERPT_WIDTH + 20, "{text}");
+    }
+
+    #[test]
+    fn a_file_name_is_shown_with_disturbing_characters_escaped() {
+        let d = Diagnostic::new("content/a\nb\u{202e}.md", Arc::from("x\n"), 0..1, "bad");
+        assert_eq!(d.to_string(), "content/a\\nb\\u{202e}.md:1:1: bad");
+        assert!(d.render(false).contains("content/a\\nb\\u{202e}.md:1:1"));
     }
 
     #[test]
