@@ -67,7 +67,16 @@ pub struct BuildReport {
     pub pages: Vec<PageRecord>,
     /// How many static and content files were copied.
     pub files_copied: usize,
+    /// What the user should know that did not stop the build (each one line,
+    /// such as [`OTHER_PARTNER_PROBLEM`]).
+    pub notes: Vec<String>,
 }
+
+/// What a partner audience's build or preview says, and all it says, when
+/// another partner's file has a problem: the file does not go into that
+/// partner's portal, so it does not stop it, and naming it or quoting it
+/// would show one partner another's data.
+pub const OTHER_PARTNER_PROBLEM: &str = "another partner's file has a problem";
 
 /// Everything read from disk, before any checking.
 pub(crate) struct Inputs {
@@ -79,6 +88,8 @@ pub(crate) struct Inputs {
     pub(crate) theme: theme::Theme,
     /// Problems found while reading.
     problems: Vec<Diagnostic>,
+    /// See [`BuildReport::notes`].
+    pub(crate) notes: Vec<String>,
 }
 
 /// A site rendered in memory: every file a build would write, not written.
@@ -93,6 +104,8 @@ pub struct RenderedSite {
     pub files_copied: usize,
     /// How many pages this run rendered; the others came from the cache.
     pub pages_rendered: usize,
+    /// See [`BuildReport::notes`].
+    pub notes: Vec<String>,
     /// This run's pages, for the next run to reuse.
     pub cache: PageCache,
 }
@@ -139,6 +152,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         output_dir: inputs.output_dir,
         pages: page_records(&site.jobs),
         files_copied,
+        notes: inputs.notes,
     })
 }
 
@@ -201,6 +215,7 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let pages: Arc<[PageRecord]> = page_records(&site.jobs).into();
     let output_dir = inputs.output_dir.clone();
+    let notes = inputs.notes.clone();
     let cache = if keep {
         let pages_kept = rendered
             .into_iter()
@@ -226,6 +241,7 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
         pages,
         files_copied,
         pages_rendered,
+        notes,
     })
 }
 
@@ -322,22 +338,22 @@ fn load(options: &BuildOptions, check_output: bool) -> Result<Inputs> {
         output::check_target(root, &output_dir)?;
     }
     let (store, mut problems) = content::load(root, options.drafts)?;
-    let (partners, partner_problems) = metrics::load(root)?;
-    problems.extend(partner_problems);
-    if let Audience::Partner(id) = &options.audience
-        && partner_problems_allow_check(&problems)
-        && !partners.iter().any(|p| &p.id == id)
-    {
-        let ids: Vec<&str> = partners.iter().map(|p| p.id.as_str()).collect();
-        return Err(Error::Refused(format!(
-            "--audience partner:{id}: no partner file content/partners/{id}.yaml (partners: {})",
-            if ids.is_empty() {
-                "none".to_string()
-            } else {
-                ids.join(", ")
+    let mut notes = Vec::new();
+    let partners = match &options.audience {
+        Audience::Internal => {
+            let (partners, partner_problems) = metrics::load(root)?;
+            problems.extend(partner_problems);
+            partners
+        }
+        Audience::Partner(id) => {
+            let own = own_partner_data(root, id, &loaded.config, &store)?;
+            if own.others_have_problems {
+                notes.push(OTHER_PARTNER_PROBLEM.to_string());
             }
-        )));
-    }
+            problems.extend(own.problems);
+            own.partners
+        }
+    };
     let theme = match theme::load(root, &loaded) {
         Ok(theme) => theme,
         Err(Error::Input(theme_problems)) => {
@@ -354,16 +370,54 @@ fn load(options: &BuildOptions, check_output: bool) -> Result<Inputs> {
         audience: options.audience.clone(),
         theme,
         problems,
+        notes,
     })
 }
 
-/// An unknown audience is only worth reporting when every partner file loaded;
-/// otherwise the partner may be the one that failed to parse.
-fn partner_problems_allow_check(problems: &[Diagnostic]) -> bool {
-    !problems.iter().any(|p| {
-        p.file
-            .starts_with(Path::new(content::CONTENT_DIR).join(metrics::PARTNERS_DIR))
-    })
+/// The partner data one partner's audience is built from.
+struct OwnPartnerData {
+    /// The partner's own file, if it parsed.
+    partners: Vec<metrics::PartnerFile>,
+    /// The problems of its own file (or of a second file claiming its id),
+    /// in full.
+    problems: Vec<Diagnostic>,
+    /// Whether any other partner's file has a problem: all that is said of it.
+    others_have_problems: bool,
+}
+
+/// Loads the partner data for partner `id`'s audience: its own file with its
+/// problems, and nothing of the others but whether one has a problem. Other
+/// partners' files never reach the figures, so their problems do not stop
+/// this partner's build. Refuses an `id` without a file of its own.
+fn own_partner_data(
+    root: &Path,
+    id: &str,
+    config: &Config,
+    store: &content::ContentStore,
+) -> Result<OwnPartnerData> {
+    let folder = Path::new(content::CONTENT_DIR).join(metrics::PARTNERS_DIR);
+    let is_own = |file: &Path| {
+        file.parent() == Some(folder.as_path()) && file.file_stem().is_some_and(|stem| stem == id)
+    };
+    let (partners, problems) = metrics::load(root)?;
+    let (partners, others): (Vec<_>, Vec<_>) = partners.into_iter().partition(|p| p.id == id);
+    let (problems, other_problems): (Vec<_>, Vec<_>) =
+        problems.into_iter().partition(|p| is_own(&p.file));
+    let own = OwnPartnerData {
+        partners,
+        problems,
+        others_have_problems: !other_problems.is_empty()
+            || !metrics::validate(&others, config, store).is_empty(),
+    };
+    if own.partners.is_empty() && own.problems.is_empty() {
+        // Other partners' ids are not listed: the message may show in a
+        // partner's preview.
+        return Err(Error::Refused(format!(
+            "--audience partner:{id}: no partner file content/partners/{id}.yaml \
+             (a partner's id is its file name in content/partners/ without `.yaml`)"
+        )));
+    }
+    Ok(own)
 }
 
 /// Every output file besides the rendered pages: generated stylesheet, theme

@@ -92,6 +92,9 @@ pub struct Investment {
     pub licences_per_quarter: f64,
     /// Enablement (content, coaching, time in training) per quarter.
     pub enablement_per_quarter: f64,
+    /// What one enrolled person costs the program per quarter: a partner's
+    /// own portal measures its ROI against this times its headcount.
+    pub per_person_per_quarter: Option<f64>,
 }
 
 /// The rule that places a person at a proficiency level.
@@ -125,6 +128,7 @@ impl Default for Investment {
         Investment {
             licences_per_quarter: 0.0,
             enablement_per_quarter: 0.0,
+            per_person_per_quarter: None,
         }
     }
 }
@@ -431,6 +435,10 @@ impl Program {
             (
                 "enablement_per_quarter",
                 program.investment.enablement_per_quarter,
+            ),
+            (
+                "per_person_per_quarter",
+                program.investment.per_person_per_quarter.unwrap_or(0.0),
             ),
         ] {
             if !(value.is_finite() && value >= 0.0) {

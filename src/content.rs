@@ -249,7 +249,7 @@ pub fn load(root: &Path, include_drafts: bool) -> Result<(ContentStore, Vec<Diag
             let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
             let parsed = match String::from_utf8(bytes) {
                 Ok(text) => parse_page(&relative, Arc::from(text)),
-                Err(e) => Err(not_utf8(&relative, &e)),
+                Err(e) => Err(not_utf8(&relative, &e, "Markdown")),
             };
             Ok((relative, parsed))
         })
@@ -280,8 +280,9 @@ pub fn load(root: &Path, include_drafts: bool) -> Result<(ContentStore, Vec<Diag
     Ok((store, problems))
 }
 
-/// Points at the first byte that is not UTF-8, showing the text before it.
-fn not_utf8(source: &str, error: &std::string::FromUtf8Error) -> Diagnostic {
+/// Points at the first byte of `source` (a key under `content/`) that is not
+/// UTF-8, showing the text before it; `kind` names what the file should be.
+pub(crate) fn not_utf8(source: &str, error: &std::string::FromUtf8Error, kind: &str) -> Diagnostic {
     let valid = error.utf8_error().valid_up_to();
     let text = String::from_utf8_lossy(error.as_bytes());
     let offset = text
@@ -299,7 +300,7 @@ fn not_utf8(source: &str, error: &std::string::FromUtf8Error) -> Diagnostic {
         offset..offset,
         "the file is not UTF-8 text",
     )
-    .expected("Markdown saved as UTF-8")
+    .expected(format!("{kind} saved as UTF-8"))
 }
 
 /// Partner metrics and other data files are inputs, never published as-is;
@@ -617,7 +618,7 @@ mod tests {
     fn text_that_is_not_utf8_is_located() {
         let bytes = b"---\ntitle: A\n---\nca\xffe\n".to_vec();
         let error = String::from_utf8(bytes).unwrap_err();
-        let d = not_utf8("m.md", &error);
+        let d = not_utf8("m.md", &error, "Markdown");
         assert_eq!((d.line(), d.column()), (4, 3));
         assert_eq!(d.message, "the file is not UTF-8 text");
     }

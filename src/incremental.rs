@@ -86,6 +86,7 @@ pub fn render_changes(
                 pages: retained.pages.clone(),
                 files_copied: retained.files_copied,
                 pages_rendered,
+                notes: retained.inputs.notes.clone(),
                 cache: PageCache::default(),
             };
             if templates_edited {

@@ -138,6 +138,9 @@ fn main() -> ExitCode {
                     proficio::build::describe_output(&options, &report),
                     started.elapsed().as_millis()
                 );
+                for note in &report.notes {
+                    eprintln!("warning: {note}");
+                }
             })
         }
         Command::Serve {

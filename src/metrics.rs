@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::content::{CONTENT_DIR, ContentStore};
+use crate::content::{CONTENT_DIR, ContentStore, not_utf8};
 use crate::diagnostics::{Diagnostic, Error, Result};
 use crate::paths::SiteRoot;
 
@@ -267,9 +267,12 @@ pub fn load(root: &Path) -> Result<(Vec<PartnerFile>, Vec<Diagnostic>)> {
         .par_iter()
         .filter(|found| is_partner_file(&found.path))
         .map(|found| {
-            let text =
-                std::fs::read_to_string(&found.real).map_err(|e| Error::io(&found.path, e))?;
-            Ok(parse(&file_name(&found.path), Arc::from(text)))
+            let bytes = std::fs::read(&found.real).map_err(|e| Error::io(&found.path, e))?;
+            let name = file_name(&found.path);
+            Ok(match String::from_utf8(bytes) {
+                Ok(text) => parse(&name, Arc::from(text)),
+                Err(e) => Err(not_utf8(&format!("{PARTNERS_DIR}/{name}"), &e, "YAML")),
+            })
         })
         .collect();
     let mut first: HashMap<String, usize> = HashMap::new();

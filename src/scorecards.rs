@@ -340,7 +340,8 @@ pub enum Audience {
     #[default]
     Internal,
     /// What one partner may receive: all modules and its own scorecard, and
-    /// no trace of any other partner.
+    /// no trace of any other partner: every figure is worked out from its
+    /// own file alone.
     Partner(String),
 }
 
@@ -369,6 +370,8 @@ pub struct Ecosystem {
     pub baseline_quarter: String,
     /// Latest quarter.
     pub latest_quarter: String,
+    /// Who the figures are for.
+    pub audience: Audience,
 }
 
 /// One ordering of the partner list, published as its own page.
@@ -509,7 +512,22 @@ struct Context<'a> {
     skills: Vec<String>,
     /// The modules prepared for recommendations.
     modules: analytics::ModuleCatalogue<'a>,
-    total_headcount: usize,
+    cost: Cost,
+}
+
+/// How a partner's cost (the investment its ROI is measured against) is
+/// worked out; see docs/metrics.md.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Cost {
+    /// Internal builds: the partner's headcount share of the program cost.
+    HeadcountShare {
+        /// Every partner's people.
+        total_headcount: usize,
+    },
+    /// A partner's own portal: `per_person_per_quarter` from `site.toml`
+    /// times the partner's own headcount, which needs nothing of any other
+    /// partner; no cost at all without that rate.
+    PerPerson(Option<f64>),
 }
 
 impl Context<'_> {
@@ -584,14 +602,23 @@ impl Standings {
 }
 
 /// Computes the partner views and the executive summary the audience may
-/// see; `None` without partner data. Views are computed for every partner
-/// first, so a partner's share of the program cost is the same in every build.
+/// see; `None` without partner data. A partner audience's figures come from
+/// its own file alone: the others are left out before anything is computed,
+/// so no figure (quarters covered, cost, adoption) can depend on them.
 pub fn compute(
     config: &Config,
     store: &ContentStore,
     partners: &[PartnerFile],
     audience: &Audience,
 ) -> Option<Ecosystem> {
+    let own: Vec<PartnerFile>;
+    let partners = match audience {
+        Audience::Internal => partners,
+        Audience::Partner(id) => {
+            own = partners.iter().filter(|p| &p.id == id).cloned().collect();
+            &own
+        }
+    };
     computed(config, store, partners, audience).map(|(ecosystem, _, _)| ecosystem)
 }
 
@@ -617,22 +644,20 @@ fn computed_with(
     audience: &Audience,
 ) -> (Ecosystem, Vec<Standings>) {
     let learning_order = crate::site::learning_order(store.modules());
-    let context = shared.context(config, store, &learning_order);
+    let context = shared.context(config, store, &learning_order, audience);
     // Each partner's view depends only on its own file and the shared context.
     let (mut views, standings): (Vec<PartnerView>, Vec<Standings>) = partners
         .par_iter()
         .map(|p| partner_view(&context, p))
         .unzip();
     views.sort_by(|a, b| (&a.summary.name, &a.summary.id).cmp(&(&b.summary.name, &b.summary.id)));
-    if let Audience::Partner(id) = audience {
-        views.retain(|v| &v.summary.id == id);
-    }
     let mut ecosystem = Ecosystem {
         adoption: BTreeMap::new(),
         partners: views,
         report: None,
         baseline_quarter: context.baseline.to_string(),
         latest_quarter: context.latest.to_string(),
+        audience: audience.clone(),
     };
     add_up(&context, partners, &standings, audience, &mut ecosystem);
     (ecosystem, standings)
@@ -680,6 +705,7 @@ impl Shared {
         config: &'a Config,
         store: &'a ContentStore,
         learning_order: &[&str],
+        audience: &Audience,
     ) -> Context<'a> {
         Context {
             config,
@@ -689,7 +715,14 @@ impl Shared {
             quarters: self.quarters.clone(),
             skills: analytics::skill_ids(config),
             modules: analytics::ModuleCatalogue::new(config, store, learning_order),
-            total_headcount: self.total_headcount,
+            cost: match audience {
+                Audience::Internal => Cost::HeadcountShare {
+                    total_headcount: self.total_headcount,
+                },
+                Audience::Partner(_) => {
+                    Cost::PerPerson(config.program.investment.per_person_per_quarter)
+                }
+            },
         }
     }
 }
@@ -717,13 +750,17 @@ pub enum Recomputed {
     Every,
 }
 
-/// Like [`compute`], also keeping a [`Ledger`] of `partners`.
+/// Like [`compute`], also keeping a [`Ledger`] of `partners` (for a partner
+/// audience, of its own file only).
 pub fn compute_kept(
     config: &Config,
     store: &ContentStore,
-    partners: Vec<PartnerFile>,
+    mut partners: Vec<PartnerFile>,
     audience: &Audience,
 ) -> Option<(Ecosystem, Ledger)> {
+    if let Audience::Partner(id) = audience {
+        partners.retain(|p| &p.id == id);
+    }
     let (ecosystem, standings, shared) = computed(config, store, &partners, audience)?;
     let ledger = Ledger {
         exports: exports::partner_exports(&ecosystem),
@@ -773,7 +810,9 @@ impl Ledger {
             return Some(Recomputed::Every);
         }
         let learning_order = crate::site::learning_order(store.modules());
-        let context = self.shared.context(config, store, &learning_order);
+        let context = self
+            .shared
+            .context(config, store, &learning_order, audience);
         let (view, standings) = partner_view(&context, &self.files[index]);
         self.standings[index] = standings;
         if let Some(at) = shown {
@@ -874,18 +913,7 @@ fn partner_view(context: &Context, partner: &PartnerFile) -> (PartnerView, Stand
             compare: None,
         })
         .collect();
-    let share = if context.total_headcount == 0 {
-        0.0
-    } else {
-        record.people.len() as f64 / context.total_headcount as f64
-    };
-    let roi = analytics::roi(
-        partner,
-        &config.program,
-        context.baseline,
-        &context.period(),
-        share,
-    );
+    let roi = partner_roi(context, partner);
     let summary = PartnerSummary {
         id: partner.id.clone(),
         name: record.name.clone(),
@@ -966,6 +994,38 @@ fn partner_view(context: &Context, partner: &PartnerFile) -> (PartnerView, Stand
         summary,
     };
     (view, standings)
+}
+
+/// A partner's ROI, measured against its cost as [`Context::cost`] says.
+fn partner_roi(context: &Context, partner: &PartnerFile) -> Roi {
+    let headcount = partner.record.people.len();
+    let roi = |share: f64| {
+        analytics::roi(
+            partner,
+            &context.config.program,
+            context.baseline,
+            &context.period(),
+            share,
+        )
+    };
+    match context.cost {
+        Cost::HeadcountShare { total_headcount } => roi(if total_headcount == 0 {
+            0.0
+        } else {
+            headcount as f64 / total_headcount as f64
+        }),
+        Cost::PerPerson(rate) => {
+            // The benefits as always, with no share of the program cost…
+            let benefits = roi(0.0);
+            // …then the partner's own cost, from its headcount and the rate.
+            let investment = rate.unwrap_or(0.0) * headcount as f64 * benefits.quarters as f64;
+            Roi {
+                investment,
+                ..benefits
+            }
+            .finish()
+        }
+    }
 }
 
 fn recommendation(
@@ -1424,28 +1484,44 @@ fn narrative(context: &Context, report: &ExecutiveView, views: &[PartnerView]) -
     sentences
 }
 
-/// The program assumptions as templates and exports see them.
+/// The program assumptions as templates and exports see them. A partner's
+/// portal has no program-wide cost (licences, enablement): only the
+/// per-person rate its own cost is worked out from, when `site.toml` sets one.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProgramView<'a> {
     currency: &'a str,
     hourly_cost: f64,
     margin_attribution: f64,
-    licences_per_quarter: f64,
-    enablement_per_quarter: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    licences_per_quarter: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    enablement_per_quarter: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    per_person_per_quarter: Option<f64>,
     baseline_quarter: Option<&'a str>,
     show_people: bool,
 }
 
 impl<'a> ProgramView<'a> {
-    /// The assumptions of `config`.
-    pub fn new(config: &'a Config) -> Self {
+    /// The assumptions of `config` that `audience` may see.
+    pub fn new(config: &'a Config, audience: &Audience) -> Self {
         let program = &config.program;
+        let investment = &program.investment;
+        let (licences, enablement, per_person) = match audience {
+            Audience::Internal => (
+                Some(investment.licences_per_quarter),
+                Some(investment.enablement_per_quarter),
+                None,
+            ),
+            Audience::Partner(_) => (None, None, investment.per_person_per_quarter),
+        };
         ProgramView {
             currency: &program.currency,
             hourly_cost: program.hourly_cost,
             margin_attribution: program.margin_attribution,
-            licences_per_quarter: program.investment.licences_per_quarter,
-            enablement_per_quarter: program.investment.enablement_per_quarter,
+            licences_per_quarter: licences,
+            enablement_per_quarter: enablement,
+            per_person_per_quarter: per_person,
             baseline_quarter: program.baseline_quarter.as_deref(),
             show_people: program.show_people,
         }

@@ -946,7 +946,7 @@ impl<'a> Model<'a> {
     fn globals(&self) -> Context {
         let config = self.config;
         let mut context = Context::new();
-        context.insert("program", &ProgramView::new(config));
+        context.insert("program", &ProgramView::new(config, self.audience));
         let (kind, partner) = match self.audience {
             Audience::Internal => ("internal", None),
             Audience::Partner(id) => ("partner", Some(id.as_str())),

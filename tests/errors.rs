@@ -409,6 +409,22 @@ fn a_file_that_is_not_utf8_is_located_at_the_first_bad_byte() {
 }
 
 #[test]
+fn a_partner_file_that_is_not_utf8_is_located_at_the_first_bad_byte() {
+    let site = good_site();
+    site.build();
+    let before = site.snapshot();
+    site.write_bytes(
+        "content/partners/latin.yaml",
+        b"name: Caf\xe9 Partners\nheadcount: 3\n",
+    );
+    let problems = site.build_rejected();
+    assert_same_tree(&before, &site.snapshot());
+    let problem = only(&problems);
+    assert_at(problem, "content/partners/latin.yaml", 1, 10, "not UTF-8");
+    assert_eq!(problem.expected.as_deref(), Some("YAML saved as UTF-8"));
+}
+
+#[test]
 fn two_pages_wanting_the_same_url_are_an_error() {
     let site = good_site();
     let problems = break_and_build(

@@ -662,7 +662,7 @@ fn a_partner_preview_serves_that_partner_only() {
 }
 
 #[test]
-fn a_partner_preview_for_an_unknown_partner_says_which_partners_there_are() {
+fn a_partner_preview_for_an_unknown_partner_names_no_other_partner() {
     let site = Site::demo();
     let preview = Preview::start_with(&site, |options| {
         options.audience = Audience::Partner("nobody".to_string());
@@ -670,9 +670,69 @@ fn a_partner_preview_for_an_unknown_partner_says_which_partners_there_are() {
     let page = preview.get("/");
     assert_eq!(page.status, 503);
     assert!(page.body.contains("partner:nobody"), "{}", page.body);
-    assert!(page.body.contains("halvorsen-digital"), "{}", page.body);
+    assert!(!page.body.contains("halvorsen-digital"), "{}", page.body);
     let said = preview.lines().join("\n");
     assert!(said.contains("content/partners/nobody.yaml"), "{said}");
+}
+
+/// What a partner preview shows of another partner's problem, escaped as
+/// the notice escapes it.
+const OTHER_PARTNER_NOTICE: &str = "another partner&#39;s file has a problem";
+
+/// Asserts `text` holds nothing of the file `content/partners/halvorsen-digital.yaml`.
+fn assert_nothing_of_the_other_partner(text: &str) {
+    for secret in ["halvorsen", "Halvorsen", "SECRET-MARKER"] {
+        assert!(!text.contains(secret), "shows {secret}: {text}");
+    }
+}
+
+#[test]
+fn a_partner_preview_renders_past_another_partners_broken_file_and_never_names_it() {
+    let site = Site::demo();
+    let other = "content/partners/halvorsen-digital.yaml";
+    let healthy = std::fs::read_to_string(site.path(other)).expect("partner file");
+    let broken = "name: [Halvorsen Digital SECRET-MARKER\nrevenue: 123\n";
+    site.write(other, broken);
+    let preview = Preview::start_with(&site, |options| {
+        options.audience = Audience::Partner("kestrel-advisory".to_string());
+    });
+    let own = "/partners/kestrel-advisory/";
+    // Broken from the start: the partner's own portal is served, with a notice.
+    let page = preview.wait_for_text(own, OTHER_PARTNER_NOTICE);
+    assert!(page.body.contains("Kestrel Advisory"));
+    assert!(
+        !page.body.contains("proficio-overlay"),
+        "not an error overlay"
+    );
+    assert_nothing_of_the_other_partner(&page.body);
+    // Fixed: the notice goes.
+    site.write(other, &healthy);
+    preview.wait_for(own, "no notice", |r| {
+        r.status == 200 && !r.body.contains(OTHER_PARTNER_NOTICE)
+    });
+    // Broken while previewing: an edit to the partner's own file still shows.
+    site.write(other, broken);
+    preview.wait_for_text(own, OTHER_PARTNER_NOTICE);
+    let own_file = "content/partners/kestrel-advisory.yaml";
+    let text = std::fs::read_to_string(site.path(own_file)).expect("own file");
+    site.write(
+        own_file,
+        &text.replace("name: Kestrel Advisory", "name: Kestrel Advisory Group"),
+    );
+    let page = preview.wait_for_text(own, "Kestrel Advisory Group");
+    assert!(page.body.contains(OTHER_PARTNER_NOTICE));
+    assert_nothing_of_the_other_partner(&page.body);
+    // The partner's own problem is shown in full, still naming no other file.
+    site.write(own_file, "name: [Kestrel\n");
+    let page = preview.wait_for_text(own, "proficio-overlay");
+    assert!(
+        page.body
+            .contains("content/partners/kestrel-advisory.yaml:1:"),
+        "{}",
+        page.body
+    );
+    assert_nothing_of_the_other_partner(&page.body);
+    assert_nothing_of_the_other_partner(&preview.lines().join("\n"));
 }
 
 #[test]

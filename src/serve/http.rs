@@ -355,7 +355,7 @@ fn respond(target: &str, snapshot: &Snapshot) -> Response {
 fn file(key: &str, bytes: &Arc<Vec<u8>>, snapshot: &Snapshot) -> Response {
     let content_type = content_type(key);
     if content_type.starts_with("text/html") {
-        let page = inject::into_html(bytes, snapshot.generation, snapshot.overlay.as_deref());
+        let page = inject::into_html(bytes, snapshot.generation, snapshot.banner());
         return html(200, page);
     }
     Response {
@@ -371,7 +371,7 @@ fn not_found(snapshot: &Snapshot) -> Response {
     match snapshot.files.get("404.html") {
         Some(page) => html(
             404,
-            inject::into_html(page, snapshot.generation, snapshot.overlay.as_deref()),
+            inject::into_html(page, snapshot.generation, snapshot.banner()),
         ),
         None => Response::text(404, "Not found.\n"),
     }

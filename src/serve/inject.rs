@@ -1,6 +1,7 @@
 //! What the preview adds to served HTML, and only there (never to a built
 //! site): a small script that listens for rebuilds over server-sent events,
-//! and, while the input has problems, an overlay naming each one. Pages stay
+//! and, while the input has problems, an overlay naming each one (or, when
+//! the site built but something is worth knowing, a notice saying it). Pages stay
 //! readable without JavaScript; the script only reloads them or swaps their
 //! stylesheets. The overlay is plain HTML with inline styles, so it shows
 //! whatever the theme's stylesheet says, and every message in it is escaped.
@@ -78,6 +79,20 @@ box-shadow:0 4px 16px rgba(0,0,0,.35);font:15px/1.5 system-ui,sans-serif;text-al
 <p style=\"margin:0 0 .5rem;font-weight:700\">{}</p>\
 <ol style=\"margin:0;padding-left:1.5rem\">{items}</ol></div>",
         escape(&heading)
+    )
+}
+
+/// The notice showing `notes` (each one line) on a site that built.
+pub(crate) fn notice(notes: &[String]) -> String {
+    let items: String = notes
+        .iter()
+        .map(|note| format!("<li>{}</li>", escape(note)))
+        .collect();
+    format!(
+        "<div id=\"proficio-notice\" role=\"status\" style=\"position:fixed;bottom:0;left:0;right:0;\
+z-index:2147483647;margin:0;padding:.5rem 1.25rem;background:#fff8e1;color:#3d2e00;\
+border-top:4px solid #b58100;font:15px/1.5 system-ui,sans-serif;text-align:left\">\
+<ul style=\"margin:0;padding-left:1.25rem\">{items}</ul></div>"
     )
 }
 

@@ -3,7 +3,10 @@
 //! the server serves, decides what open pages must do (nothing, swap
 //! stylesheets, or reload) by comparing it with the previous map, and prints
 //! one line per rebuild. A failed rebuild prints its diagnostics and
-//! publishes an overlay while the last good files stay in place.
+//! publishes an overlay while the last good files stay in place; a rebuild
+//! with notes (another partner's file has a problem, in a partner's
+//! preview) prints each as a warning and shows it in a notice on every page.
+//! A partner's preview names no other partner's file.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -12,9 +15,12 @@ use std::sync::mpsc::Receiver;
 use std::time::{Instant, SystemTime};
 
 use crate::build::{self, BuildOptions, PageCache, RenderedSite};
+use crate::content::CONTENT_DIR;
 use crate::diagnostics::{Error, Result};
 use crate::incremental;
+use crate::metrics::PARTNERS_DIR;
 use crate::output::Contents;
+use crate::scorecards::Audience;
 
 use super::Log;
 use super::inject;
@@ -97,7 +103,13 @@ impl Rebuilder {
             }
             let started = batch.first_seen().unwrap_or_else(Instant::now);
             let outcome = self.rebuild(Some(&batch));
-            (self.log)(&rebuild_line(&batch, &outcome, started));
+            let what = match &self.options.audience {
+                Audience::Internal => batch.describe(),
+                Audience::Partner(id) => {
+                    batch.describe_hiding(|path| other_partners_file(path, id))
+                }
+            };
+            (self.log)(&rebuild_line(&what, &outcome, started));
         }
     }
 
@@ -106,7 +118,12 @@ impl Rebuilder {
     pub fn rebuild(&mut self, changes: Option<&Changes>) -> Outcome {
         match self.render(changes) {
             Ok((files, site)) => {
-                let (refresh, retired) = self.publish_files(files);
+                let notice =
+                    (!site.notes.is_empty()).then(|| Arc::from(inject::notice(&site.notes)));
+                let (refresh, retired) = self.publish_files(files, notice);
+                for note in &site.notes {
+                    (self.log)(&format!("warning: {note}"));
+                }
                 let ready = Instant::now();
                 // Only now let the previous render's pages and files go:
                 // freeing them takes a while on a large site, and no reader
@@ -176,11 +193,16 @@ impl Rebuilder {
         Ok(bytes)
     }
 
-    /// Serves `files` from now on and tells open pages what changed; also
-    /// returns the snapshot it replaced, to be freed once nobody waits.
-    fn publish_files(&self, files: Files) -> (Option<Refresh>, Arc<Snapshot>) {
+    /// Serves `files`, with `notice` on every page, from now on and tells
+    /// open pages what changed; also returns the snapshot it replaced, to be
+    /// freed once nobody waits.
+    fn publish_files(
+        &self,
+        files: Files,
+        notice: Option<Arc<str>>,
+    ) -> (Option<Refresh>, Arc<Snapshot>) {
         let current = self.shared.current();
-        let refresh = if current.overlay.is_some() || !current.built {
+        let refresh = if current.overlay.is_some() || !current.built || current.notice != notice {
             Some(Refresh::Reload)
         } else {
             refresh_for(&current.files, &files)
@@ -201,6 +223,7 @@ impl Rebuilder {
                     _ => s.reload_generation,
                 },
                 overlay: None,
+                notice,
                 base_path: s.base_path.clone(),
             }
         });
@@ -247,15 +270,24 @@ fn refresh_for(old: &Files, new: &Files) -> Option<Refresh> {
     any.then_some(Refresh::Styles)
 }
 
+/// Whether `path` (relative to the root, `/`-separated) is a partner file
+/// other than partner `id`'s: a partner's preview does not name it.
+fn other_partners_file(path: &str, id: &str) -> bool {
+    let folder = format!("{CONTENT_DIR}/{PARTNERS_DIR}/");
+    path.strip_prefix(&folder).is_some_and(|name| {
+        let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+        stem != id
+    })
+}
+
 /// The terminal line of one rebuild: what changed, what came of it, how long
 /// it took from the first change event to the result being served.
-fn rebuild_line(changes: &Changes, outcome: &Outcome, started: Instant) -> String {
+fn rebuild_line(what: &str, outcome: &Outcome, started: Instant) -> String {
     let ready = match outcome {
         Outcome::Built { ready, .. } | Outcome::Failed { ready, .. } => *ready,
     };
     let took = ready.saturating_duration_since(started).as_millis();
     let clock = chrono::Local::now().format("%H:%M:%S");
-    let what = changes.describe();
     match outcome {
         Outcome::Built {
             pages,
@@ -286,6 +318,16 @@ fn plural(count: usize) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_partner_preview_names_only_its_own_partner_file() {
+        let id = "acme";
+        assert!(!other_partners_file("content/partners/acme.yaml", id));
+        assert!(!other_partners_file("content/partners/acme.yml", id));
+        assert!(other_partners_file("content/partners/globex.yaml", id));
+        assert!(other_partners_file("content/partners/acme-two.yaml", id));
+        assert!(!other_partners_file("content/modules/globex.md", id));
+    }
 
     fn files(entries: &[(&str, &str)]) -> Files {
         entries

@@ -1,5 +1,6 @@
 //! What the server threads share: the snapshot being served (the last good
-//! site, its generation and any current build problems) and the stop flag.
+//! site, its generation, any current build problems and any note on the
+//! site) and the stop flag.
 //! A rebuild publishes a whole new snapshot at once, so a request never sees
 //! half of one build and half of another; event streams wait on a condition
 //! variable for the next generation instead of polling.
@@ -34,11 +35,20 @@ pub(crate) struct Snapshot {
     pub reload_generation: u64,
     /// The overlay describing the current build problems, if any.
     pub overlay: Option<Arc<str>>,
+    /// A note on the served site that did not stop it building (another
+    /// partner's file has a problem), if any.
+    pub notice: Option<Arc<str>>,
     /// The URL path the site is served under (`/` or `/portal/`).
     pub base_path: String,
 }
 
 impl Snapshot {
+    /// What every served page shows above its content: the overlay of the
+    /// current problems, else the notice.
+    pub fn banner(&self) -> Option<&str> {
+        self.overlay.as_deref().or(self.notice.as_deref())
+    }
+
     /// What a page showing `generation` must do to show this snapshot.
     pub fn refresh_since(&self, generation: u64) -> Option<Refresh> {
         if generation >= self.generation {
@@ -72,6 +82,7 @@ impl Shared {
             generation: start,
             reload_generation: start,
             overlay: None,
+            notice: None,
             base_path,
         };
         Shared {

@@ -108,14 +108,28 @@ impl Changes {
     /// A short account: `content/modules/qbr.md changed`, `content/a.md
     /// renamed to content/b.md`, `content/a.md added and 3 more changes`.
     pub fn describe(&self) -> String {
+        self.describe_hiding(|_| false)
+    }
+
+    /// [`Changes::describe`], naming a path for which `hidden` holds only
+    /// as "another partner's file" (in a partner's preview).
+    pub fn describe_hiding(&self, hidden: impl Fn(&str) -> bool) -> String {
         let Some((kind, path)) = self.items.first() else {
             return "inputs changed".to_string();
         };
+        let shown = |path: &str| {
+            if hidden(path) {
+                "another partner's file".to_string()
+            } else {
+                path.to_string()
+            }
+        };
+        let path = shown(path);
         let first = match kind {
             Kind::Added => format!("{path} added"),
             Kind::Changed => format!("{path} changed"),
             Kind::Removed => format!("{path} removed"),
-            Kind::Renamed(to) => format!("{path} renamed to {to}"),
+            Kind::Renamed(to) => format!("{path} renamed to {}", shown(to)),
         };
         match self.items.len() {
             1 => first,
