@@ -449,6 +449,37 @@ fn a_broken_file_shows_an_overlay_until_it_is_fixed() {
     assert!(!fixed.body.contains("proficio-overlay"));
 }
 
+#[cfg(unix)]
+#[test]
+fn a_link_to_a_file_outside_the_site_shows_the_link_never_the_file() {
+    let site = fixture();
+    let elsewhere = tempfile::tempdir().expect("temporary folder");
+    let secret = elsewhere.path().join("passwd");
+    std::fs::write(
+        &secret,
+        "root:x:0:0:SECRET-LINE:/root:/bin/sh\nSECRET-TWO\n",
+    )
+    .expect("write");
+    let preview = Preview::start(&site);
+    std::fs::create_dir_all(site.path("content/partners")).expect("partners folder");
+    std::os::unix::fs::symlink(&secret, site.path("content/partners/evil.yaml")).expect("symlink");
+    let reply = preview.wait_for("/about/", "the overlay", |r| {
+        r.body.contains("proficio-overlay")
+    });
+    assert!(
+        reply.body.contains("content/partners/evil.yaml")
+            && reply.body.contains("leads outside the site folder"),
+        "{}",
+        reply.body
+    );
+    assert!(!reply.body.contains("SECRET"), "{}", reply.body);
+    assert!(
+        preview.lines().iter().all(|l| !l.contains("SECRET")),
+        "{:?}",
+        preview.lines()
+    );
+}
+
 #[test]
 fn a_site_that_never_built_recovers_once_fixed() {
     let site = fixture();
