@@ -131,7 +131,8 @@ struct Policy {
 }
 
 static POLICY: LazyLock<Policy> = LazyLock::new(|| {
-    // From the defaults for ammonia's list of URL schemes that cannot run code.
+    // Starts from the defaults to keep ammonia's list of URL schemes that
+    // cannot run code; everything else is set here.
     let mut builder = Builder::default();
     builder
         .tags(TAGS.iter().copied().collect())
