@@ -83,6 +83,7 @@ impl Corpus {
                 })
                 .collect(),
             left_out: Default::default(),
+            raw_html: Default::default(),
         }
     }
 

@@ -3,7 +3,8 @@
 //! ([`build::render`]); its HTML pages are read with a WHATWG tokenizer to
 //! find internal links and `#anchors` that lead nowhere (including links the
 //! templates produce) and images without alt text. Content files that no page
-//! references and modules that belong to no learning track are warnings.
+//! references, modules that belong to no learning track and whatever
+//! sanitizing removed from a body's raw HTML are warnings.
 //! Each [`Finding`] is located in the Markdown source when it comes from
 //! there, and otherwise in the rendered page, with a hint naming the template.
 //! A [`Report`] prints as a human report or as a stable JSON document.
@@ -19,9 +20,10 @@ use html5gum::{DefaultEmitter, StartTag, Token, Tokenizer};
 use serde::Serialize;
 
 use crate::build::{self, BuildOptions, RenderedSite};
-use crate::config::Config;
+use crate::config::{Config, RawHtml};
 use crate::content::{self, ContentStore, Page};
 use crate::diagnostics::{Diagnostic, Error, Excerpt, Result, printable_path, tidy};
+use crate::markdown;
 use crate::output::Contents;
 
 /// The version of the JSON report's schema.
@@ -199,10 +201,13 @@ fn name_of(path: &Path) -> String {
     printable_path(path)
 }
 
-/// A more specific code for a build diagnostic, told from its file and message.
+/// A more specific code for a build diagnostic: its own, or one told from
+/// its file and message.
 fn input_code(diagnostic: &Diagnostic) -> &'static str {
     let file = diagnostic.file.to_string_lossy().replace('\\', "/");
-    if diagnostic.message.starts_with("link to") {
+    if let Some(code) = diagnostic.code {
+        code
+    } else if diagnostic.message.starts_with("link to") {
         "broken-link"
     } else if file.starts_with("content/partners/") {
         "partner-data"
@@ -352,6 +357,9 @@ fn inspect(options: &BuildOptions, site: &RenderedSite) -> Result<Vec<Finding>> 
     links
         .findings
         .extend(modules_without_track(&store, &config));
+    if config.markdown.html == RawHtml::Sanitize {
+        links.findings.extend(sanitized(&store));
+    }
     Ok(links.findings)
 }
 
@@ -677,6 +685,30 @@ fn modules_without_track(store: &ContentStore, config: &Config) -> Vec<Finding> 
                     tracks.join(", ")
                 }
             ))
+        })
+        .collect()
+}
+
+/// What sanitizing removed from each body, one warning per removal.
+fn sanitized(store: &ContentStore) -> Vec<Finding> {
+    store
+        .pages
+        .values()
+        .flat_map(|page| {
+            markdown::removals(page).into_iter().map(|removal| {
+                Finding::at(
+                    Severity::Warning,
+                    "raw-html-removed",
+                    page.file.clone(),
+                    page.text.clone(),
+                    removal.span,
+                    format!("sanitizing removed {} from this page", removal.what),
+                )
+                .hint(
+                    "write it in Markdown or as HTML the allow-list keeps (docs/content.md, \"Raw HTML\"); \
+                     a site whose writers are all trusted can set `html = \"allow\"` under `[markdown]`",
+                )
+            })
         })
         .collect()
 }

@@ -2,7 +2,8 @@
 //! defaults (the skill, workflow and proficiency-level catalogues of the
 //! product brief, so an empty file is a working site) and checks what serde
 //! alone cannot: the base URL, the highlighting themes and unique catalogue
-//! ids. Unknown keys are errors, located by line and column.
+//! ids. Unknown keys and unknown values of a fixed set (such as
+//! `[markdown] html`) are errors, located by line and column.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -60,6 +61,30 @@ pub struct Config {
     pub tracks: Vec<CatalogEntry>,
     /// Assumptions behind the partner analytics and the ROI summary.
     pub program: Program,
+    /// How Markdown bodies are turned into HTML.
+    pub markdown: MarkdownSettings,
+}
+
+/// The `[markdown]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarkdownSettings {
+    /// What happens to raw HTML written in Markdown bodies.
+    pub html: RawHtml,
+}
+
+/// What happens to raw HTML in Markdown bodies (`[markdown] html`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawHtml {
+    /// Kept where it is on the allow-list of [`crate::raw_html`], removed
+    /// otherwise.
+    #[default]
+    Sanitize,
+    /// Kept as written, for sites whose every writer is trusted.
+    Allow,
+    /// An error, located where the HTML is written.
+    Deny,
 }
 
 /// The enablement program's assumptions: every figure the ROI summary uses
@@ -167,6 +192,7 @@ impl Default for Config {
             levels: default_levels(),
             tracks: Vec::new(),
             program: Program::default(),
+            markdown: MarkdownSettings::default(),
         }
     }
 }
@@ -596,5 +622,18 @@ mod tests {
             messages[1].starts_with("site.toml:2:1: unknown highlighting theme `Neon`"),
             "{messages:?}"
         );
+    }
+
+    #[test]
+    fn raw_html_defaults_to_sanitize_and_takes_the_three_values() {
+        assert_eq!(parse("").unwrap().config.markdown.html, RawHtml::Sanitize);
+        for (value, expected) in [
+            ("sanitize", RawHtml::Sanitize),
+            ("allow", RawHtml::Allow),
+            ("deny", RawHtml::Deny),
+        ] {
+            let text = format!("[markdown]\nhtml = \"{value}\"\n");
+            assert_eq!(parse(&text).unwrap().config.markdown.html, expected);
+        }
     }
 }

@@ -22,6 +22,8 @@ pub struct Diagnostic {
     pub message: String,
     /// What the tool expected instead, when that can be said.
     pub expected: Option<String>,
+    /// The `proficio check` code of this kind of problem, when it has its own.
+    pub code: Option<&'static str>,
     source: Arc<str>,
     span: Range<usize>,
 }
@@ -40,6 +42,7 @@ impl Diagnostic {
             file: file.into(),
             message: message.into(),
             expected: None,
+            code: None,
             source,
             span: start..end,
         }
@@ -61,6 +64,12 @@ impl Diagnostic {
     /// Adds what was expected at this place.
     pub fn expected(mut self, expected: impl Into<String>) -> Self {
         self.expected = Some(expected.into());
+        self
+    }
+
+    /// Gives the problem its own `proficio check` code.
+    pub fn code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
         self
     }
 

@@ -7,8 +7,8 @@
 //! is the live preview: the same pipeline rendered into memory and served
 //! over HTTP, redoing only what an edit touched ([`incremental`]).
 //! [`check`] renders into memory too and reports broken links and anchors,
-//! images without alt text, unused assets and modules outside every track,
-//! for people and for CI.
+//! images without alt text, unused assets, modules outside every track and
+//! what [`raw_html`] sanitizing removed, for people and for CI.
 
 #![warn(missing_docs)]
 
@@ -28,6 +28,7 @@ pub mod metrics;
 pub mod output;
 mod page_cache;
 pub mod paths;
+pub mod raw_html;
 pub mod scorecards;
 pub mod serve;
 pub mod site;

@@ -4,6 +4,10 @@
 //! highlighted through [`crate::highlight`], and links to other content by
 //! source path (`@/modules/x.md#part`, or a relative `x.md`) rewritten to
 //! final URLs. A link to content that does not exist is a located error.
+//! Raw HTML in a body, and links whose URL could run code, are treated as
+//! `[markdown] html` in `site.toml` says ([`RawHtml`]): under the default the
+//! rendered body is sanitized ([`crate::raw_html`]), only when it holds such
+//! markup, so every other body is written exactly as pulldown-cmark writes it.
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
@@ -13,9 +17,11 @@ use pulldown_cmark::{
 };
 use serde::Serialize;
 
+use crate::config::RawHtml;
 use crate::content::{Absence, Page, PageKind};
 use crate::diagnostics::Diagnostic;
 use crate::highlight;
+use crate::raw_html;
 
 /// One heading in a page's table of contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,7 +49,9 @@ pub struct Rendered {
     pub problems: Vec<Diagnostic>,
 }
 
-/// Where internal links can point: content source keys to their URL paths.
+/// What rendering a body needs to know of the site: where internal links
+/// can point (content source keys to their URL paths) and what happens to
+/// raw HTML.
 #[derive(Debug, Clone, Default)]
 pub struct LinkTargets {
     /// Prefix of every URL (`/` or `/portal/`).
@@ -52,6 +60,8 @@ pub struct LinkTargets {
     pub paths: BTreeMap<String, String>,
     /// Sources that exist but are not published.
     pub left_out: BTreeMap<String, Absence>,
+    /// What happens to raw HTML and unsafe link URLs in bodies.
+    pub raw_html: RawHtml,
 }
 
 impl LinkTargets {
@@ -89,6 +99,9 @@ pub fn render(page: &Page, targets: &LinkTargets) -> Rendered {
     let (events, state) = transform(page, targets, true);
     let mut out = String::with_capacity(page.body().len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
+    if targets.raw_html == RawHtml::Sanitize && state.has_unsafe_markup() {
+        out = raw_html::sanitize(&out);
+    }
     Rendered {
         html: out,
         toc: nest(state.headings),
@@ -108,6 +121,49 @@ pub fn outline(page: &Page, targets: &LinkTargets) -> Outline {
     }
 }
 
+/// Something the sanitizer removes from a body, for `proficio check`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removal {
+    /// Byte range in the page's text (front matter included).
+    pub span: Range<usize>,
+    /// What is removed, such as element `script` or attribute `onerror`.
+    pub what: String,
+}
+
+/// What sanitizing removes from the body of `page`, in the order it is
+/// written; empty for a body without raw HTML or unsafe link URLs.
+pub fn removals(page: &Page) -> Vec<Removal> {
+    let targets = LinkTargets::default();
+    let (_, state) = transform(page, &targets, false);
+    let body = page.body();
+    let at = |range: &Range<usize>| page.body_start + range.start..page.body_start + range.end;
+    let mut found = Vec::new();
+    for piece in &state.raw {
+        // The HTML as written is found at its place unless the Markdown
+        // around it (a quote's `>`, a list's indent) is cut out of it.
+        let in_place = body.get(piece.range.clone()) == Some(piece.text.as_str());
+        for removal in raw_html::removals(&piece.text) {
+            let span = if in_place {
+                piece.range.start + removal.span.start..piece.range.start + removal.span.end
+            } else {
+                piece.range.start..piece.range.start + 1
+            };
+            found.push(Removal {
+                span: at(&span),
+                what: removal.what,
+            });
+        }
+    }
+    for link in &state.unsafe_urls {
+        found.push(Removal {
+            span: at(&link.range),
+            what: raw_html::url_removal(&link.url).unwrap_or_default(),
+        });
+    }
+    found.sort_by_key(|removal| removal.span.start);
+    found
+}
+
 fn transform<'a>(
     page: &'a Page,
     targets: &'a LinkTargets,
@@ -125,6 +181,8 @@ fn transform<'a>(
         ids: HashSet::new(),
         headings: Vec::new(),
         word_count: 0,
+        raw: Vec::new(),
+        unsafe_urls: Vec::new(),
     };
     let parser = Parser::new_ext(page.body(), options()).into_offset_iter();
     let events = state.transform(parser, skip);
@@ -140,6 +198,25 @@ struct State<'a> {
     ids: HashSet<String>,
     headings: Vec<TocEntry>,
     word_count: usize,
+    /// Raw HTML as written, consecutive pieces joined.
+    raw: Vec<RawPiece>,
+    /// Link and image destinations whose URL sanitizing removes.
+    unsafe_urls: Vec<UnsafeUrl>,
+}
+
+/// Raw HTML in a body.
+struct RawPiece {
+    /// Byte range in the body.
+    range: Range<usize>,
+    text: String,
+}
+
+/// A link or image destination that could run code.
+struct UnsafeUrl {
+    /// Byte range of the URL in the body (of the whole link when the URL
+    /// cannot be found in it).
+    range: Range<usize>,
+    url: String,
 }
 
 /// A heading being collected until its end tag.
@@ -152,6 +229,76 @@ struct OpenHeading<'e> {
 }
 
 impl<'a> State<'a> {
+    fn has_unsafe_markup(&self) -> bool {
+        !self.raw.is_empty() || !self.unsafe_urls.is_empty()
+    }
+
+    /// Notes raw HTML; under `deny` it is an error.
+    fn raw_html(&mut self, range: &Range<usize>, text: &str) {
+        match self.raw.last_mut() {
+            // Block HTML comes a line at a time; a tag can span lines.
+            Some(last) if last.range.end == range.start => {
+                last.range.end = range.end;
+                last.text.push_str(text);
+            }
+            _ => {
+                if self.targets.raw_html == RawHtml::Deny {
+                    let line = text.lines().next().unwrap_or("").trim_end();
+                    let mut shown: String = line.chars().take(40).collect();
+                    if shown.len() < line.len() {
+                        shown.push('…');
+                    }
+                    let start = self.page.body_start + range.start;
+                    let end = start + text.trim_end().len().clamp(1, range.len().max(1));
+                    self.problems.push(
+                        self.page
+                            .diagnostic(start..end, format!("raw HTML `{shown}` in Markdown"))
+                            .expected(DENIED)
+                            .code("raw-html"),
+                    );
+                }
+                self.raw.push(RawPiece {
+                    range: range.clone(),
+                    text: text.to_string(),
+                });
+            }
+        }
+    }
+
+    /// Notes a link or image destination that could run code, which is then
+    /// left as written for the sanitizer; under `deny` it is an error. True
+    /// for such a destination.
+    fn check_destination(&mut self, destination: &str, range: &Range<usize>) -> bool {
+        if self.targets.raw_html == RawHtml::Allow || !raw_html::is_unsafe_destination(destination)
+        {
+            return false;
+        }
+        let body = self.page.body();
+        let range = body
+            .get(range.clone())
+            .and_then(|link| link.find(destination))
+            .map_or(range.clone(), |i| {
+                range.start + i..range.start + i + destination.len()
+            });
+        if self.targets.raw_html == RawHtml::Deny {
+            let what = raw_html::url_removal(destination).unwrap_or_default();
+            self.problems.push(
+                self.page
+                    .diagnostic(
+                        self.page.body_start + range.start..self.page.body_start + range.end,
+                        format!("link with a {what}, which could run code"),
+                    )
+                    .expected("an http(s), mailto: or relative URL")
+                    .code("raw-html"),
+            );
+        }
+        self.unsafe_urls.push(UnsafeUrl {
+            range,
+            url: destination.to_string(),
+        });
+        true
+    }
+
     fn transform<'e>(
         &mut self,
         events: impl Iterator<Item = (Event<'e>, Range<usize>)>,
@@ -217,10 +364,13 @@ impl<'a> State<'a> {
                     title,
                     id,
                 }) => {
-                    let dest_url = self
-                        .resolve(&dest_url, &range)
-                        .or_else(|| self.relocate_asset(&dest_url))
-                        .map_or(dest_url, CowStr::from);
+                    let dest_url = if self.check_destination(&dest_url, &range) {
+                        dest_url
+                    } else {
+                        self.resolve(&dest_url, &range)
+                            .or_else(|| self.relocate_asset(&dest_url))
+                            .map_or(dest_url, CowStr::from)
+                    };
                     Event::Start(Tag::Link {
                         link_type,
                         dest_url,
@@ -234,9 +384,12 @@ impl<'a> State<'a> {
                     title,
                     id,
                 }) => {
-                    let dest_url = self
-                        .relocate_asset(&dest_url)
-                        .map_or(dest_url, CowStr::from);
+                    let dest_url = if self.check_destination(&dest_url, &range) {
+                        dest_url
+                    } else {
+                        self.relocate_asset(&dest_url)
+                            .map_or(dest_url, CowStr::from)
+                    };
                     Event::Start(Tag::Image {
                         link_type,
                         dest_url,
@@ -247,6 +400,14 @@ impl<'a> State<'a> {
                 Event::Text(text) => {
                     self.word_count += text.split_whitespace().count();
                     Event::Text(text)
+                }
+                Event::Html(html) => {
+                    self.raw_html(&range, &html);
+                    Event::Html(html)
+                }
+                Event::InlineHtml(html) => {
+                    self.raw_html(&range, &html);
+                    Event::InlineHtml(html)
                 }
                 other => other,
             };
@@ -357,6 +518,10 @@ impl<'a> State<'a> {
         (is_relative && needs_step_up).then(|| format!("../{destination}"))
     }
 }
+
+/// What a `deny` site expects instead of raw HTML.
+const DENIED: &str =
+    "Markdown instead of HTML, as `html = \"deny\"` under `[markdown]` in site.toml asks";
 
 fn is_external(path: &str) -> bool {
     path.contains("://") || path.starts_with("mailto:") || path.starts_with("tel:")
@@ -479,6 +644,7 @@ mod tests {
             base_path: "/portal/".to_string(),
             paths,
             left_out: BTreeMap::new(),
+            raw_html: RawHtml::default(),
         }
     }
 
@@ -610,6 +776,139 @@ mod tests {
         assert!(out.html.contains("type=\"checkbox\""));
         assert!(out.html.contains("<del>old</del>"));
         assert!(out.html.contains("footnote-definition"));
+    }
+
+    fn render_with(policy: RawHtml, text: &str) -> Rendered {
+        let page = parse_page("modules/m.md", Arc::from(text)).expect("page");
+        let targets = LinkTargets {
+            raw_html: policy,
+            ..targets()
+        };
+        render(&page, &targets)
+    }
+
+    /// Every start tag with its attributes, in order.
+    fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+        let mut tags = Vec::new();
+        for token in html5gum::Tokenizer::new(html).flatten() {
+            if let html5gum::Token::StartTag(tag) = token {
+                let mut attributes: Vec<(String, String)> = tag
+                    .attributes
+                    .iter()
+                    .map(|(k, v)| {
+                        let k = String::from_utf8_lossy(k).into_owned();
+                        (k, String::from_utf8_lossy(v).into_owned())
+                    })
+                    .collect();
+                attributes.sort();
+                tags.push((String::from_utf8_lossy(&tag.name).into_owned(), attributes));
+            }
+        }
+        tags
+    }
+
+    #[test]
+    fn sanitizing_keeps_every_element_and_attribute_the_renderer_writes() {
+        let body = "## Plan {#plan .wide}\n\n| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n\n\
+                    - [x] done\n- [ ] open\n\n3. three\n4. four\n\n~~old~~ *em* **strong** `code` note[^1]\n\n\
+                    > [!WARNING]\n> Careful.\n\n> quoted\n\n```python\nx = \"a\" # c\n```\n\n    indented\n\n\
+                    ![chart](chart.svg \"Chart\") [x](@/modules/qbr.md#measure \"T\") <https://e.example/>\n\n\
+                    ---\n\nline  \nbreak\n\n[^1]: why\n";
+        let plain = render_with(RawHtml::Allow, body).html;
+        // A comment is raw HTML: the same body, sanitized.
+        let sanitized = render_with(RawHtml::Sanitize, &format!("{body}\n<!-- note -->\n")).html;
+        assert_ne!(
+            plain, sanitized,
+            "the comment makes the body go through the sanitizer"
+        );
+        assert!(!sanitized.contains("note -->"), "{sanitized}");
+        assert_eq!(tags(&sanitized), tags(&plain), "{plain}\n---\n{sanitized}");
+        for markup in [
+            "<th style=\"text-align: left\">",
+            "<span class=\"hl-",
+            "checked=\"\"",
+            "<ol start=\"3\">",
+            "footnote-definition",
+            "aria-hidden=\"true\" tabindex=\"-1\"",
+        ] {
+            assert!(sanitized.contains(markup), "{markup} in {sanitized}");
+        }
+    }
+
+    #[test]
+    fn bodies_without_raw_html_are_not_touched() {
+        let body = "Some *text* with \"quotes\" & <https://e.example/>.\n";
+        assert_eq!(
+            render_with(RawHtml::Sanitize, body).html,
+            render_with(RawHtml::Allow, body).html
+        );
+        assert!(render_with(RawHtml::Sanitize, body).html.contains("&amp;"));
+    }
+
+    #[test]
+    fn sanitize_allow_and_deny() {
+        let body = "---\ntitle: M\n---\nText <img src=x onerror=alert(1)> and\n\n<script>\nalert(2)\n</script>\n\n[go](javascript:alert(3))\n";
+        let sanitized = render_with(RawHtml::Sanitize, body);
+        assert!(!sanitized.html.contains("onerror"), "{}", sanitized.html);
+        assert!(!sanitized.html.contains("alert"), "{}", sanitized.html);
+        assert!(
+            sanitized.html.contains("<img src=\"x\">"),
+            "{}",
+            sanitized.html
+        );
+        assert!(sanitized.html.contains("<a>go</a>"), "{}", sanitized.html);
+        assert!(sanitized.problems.is_empty());
+
+        let allowed = render_with(RawHtml::Allow, body);
+        assert!(
+            allowed.html.contains("<img src=x onerror=alert(1)>"),
+            "{}",
+            allowed.html
+        );
+        assert!(
+            allowed.html.contains("<script>\nalert(2)\n</script>"),
+            "{}",
+            allowed.html
+        );
+        assert!(allowed.problems.is_empty());
+
+        let denied = render_with(RawHtml::Deny, body);
+        let found: Vec<String> = denied.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].starts_with("content/modules/m.md:4:6: raw HTML `<img src=x onerror=alert(1)>` in Markdown (expected Markdown instead of HTML"), "{found:?}");
+        assert!(
+            found[1].starts_with("content/modules/m.md:6:1: raw HTML `<script>` in Markdown"),
+            "{found:?}"
+        );
+        assert!(found[2].starts_with("content/modules/m.md:10:6: link with a URL scheme `javascript:`, which could run code"), "{found:?}");
+        assert!(denied.problems.iter().all(|p| p.code == Some("raw-html")));
+    }
+
+    #[test]
+    fn removals_are_located_in_the_source() {
+        let text = "---\ntitle: M\n---\nA <a href=\"javascript:x()\">b</a>\n\n<img\n  src=\"p.png\"\n  onload=\"x()\">\n\n> <script>y()</script>\n";
+        let page = parse_page("modules/m.md", Arc::from(text)).expect("page");
+        let found: Vec<(String, String)> = removals(&page)
+            .into_iter()
+            .map(|r| (text[r.span].to_string(), r.what))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "href=\"javascript:x()\"".to_string(),
+                    "URL scheme `javascript:`".to_string()
+                ),
+                (
+                    "onload=\"x()\"".to_string(),
+                    "attribute `onload`".to_string()
+                ),
+                (
+                    "<script".to_string(),
+                    "element `script` and its content".to_string()
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Reusing rendered pages between renders, for the live preview's rebuilds.
 //! A page is reused only when its template, its template context, the
 //! Markdown texts of its body and every site-wide input of rendering
-//! (templates, globals, link targets, level names) are equal to those it was
+//! (templates, globals, link targets and the raw HTML setting, level names) are equal to those it was
 //! rendered from, so a render with a cache is byte-identical to one without. Comparing the inputs themselves is what
 //! makes that hold where a list of dependencies could miss an edge (a
 //! section title shown in every page's navigation, a module appearing in a
@@ -17,6 +17,7 @@ use std::sync::Arc;
 use tera::Context;
 
 use crate::build::Retained;
+use crate::config::RawHtml;
 use crate::content::{Absence, ContentStore};
 use crate::site::{RenderJob, Site};
 use crate::theme::Theme;
@@ -62,6 +63,7 @@ pub(crate) struct RenderKey {
     base_path: String,
     paths: BTreeMap<String, String>,
     left_out: BTreeMap<String, Absence>,
+    raw_html: RawHtml,
     levels: Vec<String>,
 }
 
@@ -78,6 +80,7 @@ impl RenderKey {
             base_path: site.targets.base_path.clone(),
             paths: site.targets.paths.clone(),
             left_out: site.targets.left_out.clone(),
+            raw_html: site.targets.raw_html,
             levels,
         }
     }

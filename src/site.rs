@@ -306,6 +306,7 @@ pub fn compute(
             .map(|p| (p.source.clone(), p.path.clone()))
             .collect(),
         left_out: store.left_out.clone(),
+        raw_html: config.markdown.html,
     });
     let outlines: BTreeMap<&str, Outline> = store
         .pages
