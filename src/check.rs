@@ -360,6 +360,18 @@ fn inspect(options: &BuildOptions, site: &RenderedSite) -> Result<Vec<Finding>> 
     if config.markdown.html == RawHtml::Sanitize {
         links.findings.extend(sanitized(&store));
     }
+    // A partner audience's notes name no file: the partners' folder stands
+    // for the file that may not be named.
+    let partners = Path::new(content::CONTENT_DIR).join(crate::metrics::PARTNERS_DIR);
+    links.findings.extend(site.notes.iter().map(|note| {
+        Finding::whole_file(
+            Severity::Warning,
+            "partner-data",
+            partners.clone(),
+            note.clone(),
+        )
+        .hint("check without --audience to see the problem")
+    }));
     Ok(links.findings)
 }
 

@@ -317,3 +317,25 @@ fn a_partner_referencing_an_unknown_module_is_an_error() {
     );
     assert!(unknown[0].line > 0);
 }
+
+#[test]
+fn a_partner_audience_check_says_only_that_another_partners_file_has_a_problem() {
+    let site = Site::demo();
+    site.write(
+        "content/partners/zz-broken-secret.yaml",
+        "name: [Secret Holdings\n",
+    );
+    let mut options = site.options();
+    options.audience = proficio::scorecards::Audience::Partner("kestrel-advisory".to_string());
+    let report = check::check(&options).expect("the check runs");
+    let notes = with_code(&report, "partner-data");
+    assert_eq!(notes.len(), 1, "{}", describe(&report));
+    assert_eq!(notes[0].message, "another partner's file has a problem");
+    assert_eq!(notes[0].file, Path::new("content/partners"));
+    let json = report.to_json();
+    assert!(
+        !json.contains("zz-broken-secret") && !json.contains("Secret Holdings"),
+        "{json}"
+    );
+    assert_eq!(report.errors(), 0, "{}", describe(&report));
+}
