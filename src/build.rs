@@ -136,7 +136,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let mut site = check_and_compute(&mut inputs, site::PartnerData::Drop)?;
     let templates = templates_for(&inputs, &site)?;
     let (files, files_copied) = other_files(&inputs, &mut site);
-    let staging = output::Staging::new(&inputs.output_dir)?;
+    let staging = output::Staging::new(&options.root, &inputs.output_dir)?;
     staging.write_all(&files)?;
     drop(files);
     let bodies = bodies_of(&inputs, &site);
