@@ -243,14 +243,6 @@ fn has_marker(folder: &Path) -> bool {
     std::fs::symlink_metadata(folder.join(MARKER)).is_ok_and(|meta| meta.is_file())
 }
 
-/// Writes `files` as the new content of `output` for the site at `root`,
-/// atomically from a reader's point of view: all or nothing.
-pub fn write(root: &Path, output: &Path, files: &[OutputFile]) -> Result<()> {
-    let staging = Staging::new(root, output)?;
-    staging.write_all(files)?;
-    staging.finish()
-}
-
 /// A build's new output, written file by file into a hidden folder beside
 /// the output folder and swapped in whole by [`Staging::finish`]. Dropped
 /// unfinished (a failed build), it is removed and the output is untouched.
