@@ -152,6 +152,25 @@ fn an_unknown_flag_exits_2() {
 }
 
 #[test]
+fn an_audience_that_is_neither_internal_nor_a_partner_exits_2() {
+    let site = small_site();
+    let output = proficio(&[
+        "build",
+        "--root",
+        path(site.root()),
+        "--audience",
+        "everyone",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("`everyone` is not an audience"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!site.path("public").exists());
+}
+
+#[test]
 fn init_creates_a_site_that_builds_with_its_sample_modules_in_track_order() {
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path().join("portal");

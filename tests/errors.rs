@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 
 use common::{SITE_TOML, Site, assert_same_tree, describe, module};
-use proficio::Diagnostic;
+use proficio::{Diagnostic, Error};
 
 /// A small site that builds: two modules in a track and a plain page.
 fn good_site() -> Site {
@@ -422,6 +422,21 @@ fn a_partner_file_that_is_not_utf8_is_located_at_the_first_bad_byte() {
     let problem = only(&problems);
     assert_at(problem, "content/partners/latin.yaml", 1, 10, "not UTF-8");
     assert_eq!(problem.expected.as_deref(), Some("YAML saved as UTF-8"));
+}
+
+#[test]
+fn a_template_that_is_not_utf8_is_refused_by_name() {
+    let site = good_site();
+    site.build();
+    let before = site.snapshot();
+    site.write_bytes("templates/page.html", b"<p>Caf\xe9</p>");
+    match site.try_build() {
+        Err(Error::Refused(reason)) => {
+            assert_eq!(reason, "templates/page.html is not UTF-8 text")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_same_tree(&before, &site.snapshot());
 }
 
 #[test]
