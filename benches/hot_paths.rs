@@ -24,16 +24,17 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use proficio::analytics;
-use proficio::config::Config;
-use proficio::content;
-use proficio::highlight;
-use proficio::markdown::{self, LinkTargets};
-use proficio::metrics::{self, Quarter};
-use proficio::scorecards::{self, Audience};
+use proficio::base::quarter::Quarter;
+use proficio::input::config::Config;
+use proficio::input::content;
+use proficio::input::theme;
+use proficio::markup::highlight;
+use proficio::partners::analytics;
+use proficio::partners::metrics;
+use proficio::partners::scorecards::{self, Audience};
+use proficio::render::markdown::{self, LinkTargets};
+use proficio::render::templates::Templates;
 use proficio::site;
-use proficio::templates::Templates;
-use proficio::theme;
 
 #[allow(dead_code)]
 #[path = "../examples/gen_corpus.rs"]

@@ -27,8 +27,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use proficio::BuildOptions;
+use proficio::build::incremental::render_changes;
 use proficio::build::{PageCache, render};
-use proficio::incremental::render_changes;
 use proficio::serve::{ServeOptions, Server};
 
 /// Skills, workflows and levels of the default catalogue, cycled through.

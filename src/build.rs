@@ -6,7 +6,11 @@
 //! it is rendered, so a build holds only the pages being rendered. [`render`]
 //! runs the same pipeline into memory, for the live preview and `check`; it
 //! can reuse pages of an earlier render through a [`PageCache`], which also
-//! keeps what [`crate::incremental`] needs to redo only a prose edit.
+//! keeps what [`crate::build::incremental`] needs to redo only a prose edit.
+
+pub mod incremental;
+pub mod output;
+mod page_cache;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,20 +20,20 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use tera::Context;
 
-use crate::bodies::{Bodies, Body, RenderedBodies};
-use crate::config::Config;
-use crate::content;
-use crate::diagnostics::{self, Diagnostic, Error, Result};
-use crate::highlight;
-use crate::metrics;
-use crate::output::{self, Contents, OutputFile};
-pub use crate::page_cache::PageCache;
-use crate::page_cache::{RenderKey, Reuse};
-use crate::scorecards::Audience;
+use crate::base::diagnostics::{self, Diagnostic, Error, Result};
+pub use crate::build::page_cache::PageCache;
+use crate::build::page_cache::{RenderKey, Reuse};
+use crate::input::config::Config;
+use crate::input::content;
+use crate::input::theme;
+use crate::input::validate;
+use crate::markup::highlight;
+use crate::partners::metrics;
+use crate::partners::scorecards::Audience;
+use crate::render::bodies::{Bodies, Body, RenderedBodies};
+use crate::render::templates::Templates;
 use crate::site;
-use crate::templates::Templates;
-use crate::theme;
-use crate::validate;
+use output::{Contents, OutputFile};
 
 /// What to build and how.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -80,7 +84,7 @@ pub const OTHER_PARTNER_PROBLEM: &str = "another partner's file has a problem";
 
 /// Everything read from disk, before any checking.
 pub(crate) struct Inputs {
-    pub(crate) loaded: crate::config::LoadedConfig,
+    pub(crate) loaded: crate::input::config::LoadedConfig,
     pub(crate) output_dir: PathBuf,
     pub(crate) store: content::ContentStore,
     partners: Vec<metrics::PartnerFile>,
@@ -159,7 +163,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
 /// Runs the whole pipeline without writing anything, reusing the pages of
 /// `cache` whose inputs did not change. The output folder is not checked,
 /// since nothing is written to it. The result's cache keeps what the next
-/// render and [`crate::incremental`] need: every page's context, the
+/// render and [`crate::build::incremental`] need: every page's context, the
 /// rendered Markdown bodies and the partner data.
 pub fn render(options: &BuildOptions, cache: &PageCache) -> Result<RenderedSite> {
     render_with(options, Some(cache))
@@ -395,7 +399,7 @@ fn own_partner_data(
     config: &Config,
     store: &content::ContentStore,
 ) -> Result<OwnPartnerData> {
-    let folder = Path::new(content::CONTENT_DIR).join(metrics::PARTNERS_DIR);
+    let folder = Path::new(content::CONTENT_DIR).join(content::PARTNERS_DIR);
     let is_own = |file: &Path| {
         file.parent() == Some(folder.as_path()) && file.file_stem().is_some_and(|stem| stem == id)
     };

@@ -19,12 +19,12 @@ use codespan_reporting::term;
 use html5gum::{DefaultEmitter, StartTag, Token, Tokenizer};
 use serde::Serialize;
 
+use crate::base::diagnostics::{Diagnostic, Error, Excerpt, Result, printable_path, tidy};
+use crate::build::output::Contents;
 use crate::build::{self, BuildOptions, RenderedSite};
-use crate::config::{Config, RawHtml};
-use crate::content::{self, ContentStore, Page};
-use crate::diagnostics::{Diagnostic, Error, Excerpt, Result, printable_path, tidy};
-use crate::markdown;
-use crate::output::Contents;
+use crate::input::config::{Config, RawHtml};
+use crate::input::content::{self, ContentStore, Page};
+use crate::render::markdown;
 
 /// The version of the JSON report's schema.
 pub const JSON_VERSION: u64 = 1;
@@ -211,7 +211,7 @@ fn input_code(diagnostic: &Diagnostic) -> &'static str {
         "broken-link"
     } else if file.starts_with("content/partners/") {
         "partner-data"
-    } else if file == crate::config::CONFIG_FILE {
+    } else if file == crate::input::config::CONFIG_FILE {
         "config"
     } else if file.starts_with("templates/") || file.starts_with("themes/") {
         "template"
@@ -362,7 +362,7 @@ fn inspect(options: &BuildOptions, site: &RenderedSite) -> Result<Vec<Finding>> 
     }
     // A partner audience's notes name no file: the partners' folder stands
     // for the file that may not be named.
-    let partners = Path::new(content::CONTENT_DIR).join(crate::metrics::PARTNERS_DIR);
+    let partners = Path::new(content::CONTENT_DIR).join(content::PARTNERS_DIR);
     links.findings.extend(site.notes.iter().map(|note| {
         Finding::whole_file(
             Severity::Warning,

@@ -19,9 +19,9 @@ use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
+use crate::base::diagnostics::{Error, Result};
 use crate::build::BuildOptions;
-use crate::diagnostics::{Error, Result};
-use crate::scorecards::Audience;
+use crate::partners::scorecards::Audience;
 
 use rebuild::Rebuilder;
 use state::Shared;
@@ -96,7 +96,7 @@ impl Server {
     pub fn start(options: ServeOptions) -> Result<Server> {
         // A wrong URL would fail every render: say so now, not in an overlay.
         if let Some(base_url) = &options.base_url {
-            crate::config::check_base_url_option(base_url)?;
+            crate::input::config::check_base_url_option(base_url)?;
         }
         let listener = bind(&options)?;
         let address = listener

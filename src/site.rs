@@ -14,13 +14,14 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
 
-use crate::bodies::Body;
-use crate::config::{CatalogEntry, Config};
-use crate::content::{ContentStore, Page, PageKind};
-use crate::diagnostics::{Diagnostic, Error, Result};
-use crate::markdown::{self, LinkTargets, Outline, TocEntry};
-use crate::metrics::PartnerFile;
-use crate::scorecards::{self, Audience, Ecosystem, ProgramView, Recomputed, exports};
+use crate::base::diagnostics::{Diagnostic, Error, Result};
+use crate::base::text::slugify;
+use crate::input::config::{CatalogEntry, Config};
+use crate::input::content::{ContentStore, Page, PageKind, learning_order};
+use crate::partners::metrics::PartnerFile;
+use crate::partners::scorecards::{self, Audience, Ecosystem, ProgramView, Recomputed, exports};
+use crate::render::bodies::Body;
+use crate::render::markdown::{self, LinkTargets, Outline, TocEntry};
 
 /// A source entry standing for every module of a track (`@track/<id>`):
 /// pages that show a track's order depend on all of its modules.
@@ -316,7 +317,7 @@ pub fn compute(
     let mut problems: Vec<Diagnostic> =
         outlines.values().flat_map(|r| r.problems.clone()).collect();
     if !problems.is_empty() {
-        crate::diagnostics::sort(&mut problems);
+        crate::base::diagnostics::sort(&mut problems);
         return Err(Error::Input(problems));
     }
     let has_partners = !partners.is_empty();
@@ -584,64 +585,6 @@ fn order_track<'a>(store: &'a ContentStore, track: &str) -> Vec<&'a str> {
     )
 }
 
-/// Source keys of `modules` ordered so each comes after those of its
-/// prerequisites that are among them; ties go by weight, then title.
-/// Validation has already ruled out cycles.
-pub fn learning_order<'a>(modules: impl Iterator<Item = &'a Page>) -> Vec<&'a str> {
-    let members: BTreeMap<&str, &Page> = modules.map(|m| (m.id.as_str(), m)).collect();
-    let by_source: BTreeMap<&str, &Page> =
-        members.values().map(|m| (m.source.as_str(), *m)).collect();
-    let key = |m: &'a Page| (m.front.weight, m.title.as_str(), m.source.as_str());
-    // Kahn's algorithm with the ready modules kept sorted by the tie-break.
-    let mut waiting: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut unlocks: BTreeMap<&str, Vec<&Page>> = BTreeMap::new();
-    for module in members.values() {
-        let needs: BTreeSet<&str> = module
-            .front
-            .prerequisites
-            .iter()
-            .map(String::as_str)
-            .filter(|p| members.contains_key(p) && *p != module.id)
-            .collect();
-        for need in &needs {
-            unlocks.entry(need).or_default().push(module);
-        }
-        waiting.insert(module.id.as_str(), needs.len());
-    }
-    let mut ready: BTreeSet<(i64, &str, &str)> = members
-        .values()
-        .filter(|m| waiting.get(m.id.as_str()) == Some(&0))
-        .map(|m| key(m))
-        .collect();
-    let mut order = Vec::with_capacity(members.len());
-    while let Some(next) = ready.pop_first() {
-        let source = next.2;
-        order.push(source);
-        let Some(done) = by_source.get(source) else {
-            continue;
-        };
-        for module in unlocks.get(done.id.as_str()).into_iter().flatten() {
-            if let Some(count) = waiting.get_mut(module.id.as_str()) {
-                *count -= 1;
-                if *count == 0 {
-                    ready.insert(key(module));
-                }
-            }
-        }
-    }
-    if order.len() < members.len() {
-        // Only reachable with a cycle, which validation reports; keep the rest in name order.
-        let placed: BTreeSet<&str> = order.iter().copied().collect();
-        order.extend(
-            members
-                .values()
-                .map(|m| m.source.as_str())
-                .filter(|s| !placed.contains(s)),
-        );
-    }
-    order
-}
-
 /// A folder's section page, explicit (`_index.md`) or implied by its pages.
 #[derive(Debug, Clone)]
 struct SectionInfo<'a> {
@@ -772,7 +715,7 @@ impl<'a> Model<'a> {
     }
 
     fn tag_ref(&self, tag: &str) -> TermRef {
-        let id = markdown::slugify(tag);
+        let id = slugify(tag);
         TermRef {
             url: self.url(&format!("/tags/{id}/")),
             id,
@@ -1256,7 +1199,7 @@ impl<'a> Model<'a> {
                 for page in pages {
                     let mut seen = BTreeSet::new();
                     for tag in &page.front.tags {
-                        let slug = markdown::slugify(tag);
+                        let slug = slugify(tag);
                         if seen.insert(slug.clone()) {
                             tags.entry(slug)
                                 .or_insert_with(|| (tag.clone(), Vec::new()))

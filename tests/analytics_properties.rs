@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use proficio::analytics::{self, delta, person_state};
-use proficio::config::{LevelRules, Program};
-use proficio::metrics::{
-    AiUse, Assessment, KpiRecord, PartnerFile, PartnerRecord, PartnerType, Person, Quarter, Tier,
+use proficio::base::quarter::Quarter;
+use proficio::input::config::{LevelRules, Program};
+use proficio::partners::analytics::{self, delta, person_state};
+use proficio::partners::metrics::{
+    AiUse, Assessment, KpiRecord, PartnerFile, PartnerRecord, PartnerType, Person, Tier,
     WorkflowRecord,
 };
 use proptest::prelude::*;

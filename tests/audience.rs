@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use common::Site;
 use proficio::build::OTHER_PARTNER_PROBLEM;
-use proficio::scorecards::Audience;
+use proficio::partners::scorecards::Audience;
 use proficio::{BuildOptions, BuildReport, Error};
 
 /// The demo portal at the repository root.

@@ -6,9 +6,9 @@ mod common;
 use std::sync::Arc;
 
 use common::{Site, module};
-use proficio::content::parse_page;
-use proficio::markdown::{LinkTargets, render};
-use proficio::metrics;
+use proficio::input::content::parse_page;
+use proficio::partners::metrics;
+use proficio::render::markdown::{LinkTargets, render};
 use proptest::prelude::*;
 
 fn only_problem(site: &Site) -> proficio::Diagnostic {

@@ -10,10 +10,10 @@ mod common;
 
 use common::{Site, module};
 use proficio::BuildOptions;
+use proficio::build::incremental::render_changes;
+use proficio::build::output::Contents;
 use proficio::build::{PageCache, RenderedSite, render};
-use proficio::incremental::render_changes;
-use proficio::output::Contents;
-use proficio::scorecards::Audience;
+use proficio::partners::scorecards::Audience;
 
 fn fixture() -> Site {
     Site::with_config(&[

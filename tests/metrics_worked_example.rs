@@ -4,9 +4,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use proficio::analytics::{self, person_state};
-use proficio::config::Config;
-use proficio::metrics::{self, Quarter};
+use proficio::base::quarter::Quarter;
+use proficio::input::config::Config;
+use proficio::partners::analytics::{self, person_state};
+use proficio::partners::metrics;
 
 /// The fenced blocks of `language` after the "## Worked example" heading.
 fn worked_example_block(language: &str) -> String {

@@ -106,7 +106,7 @@ fn an_empty_existing_folder_and_a_folder_outside_the_site_are_fine_as_output() {
     let home = std::fs::read_to_string(target.join("index.html")).unwrap();
     assert!(home.contains("<title>Test Portal</title>"), "{home}");
     assert!(
-        target.join(proficio::output::MARKER).is_file(),
+        target.join(proficio::build::output::MARKER).is_file(),
         "the folder is marked as written by proficio"
     );
     assert!(!site.output().exists(), "the default folder is not written");
@@ -199,7 +199,10 @@ impl Shapes {
         file("sb/precious/thesis.md", "years of work\n");
         file("elsewhere/holiday.jpg", "photo\n");
         file("ci-public/index.html", "old site\n");
-        file(&format!("ci-public/{}", proficio::output::MARKER), "");
+        file(
+            &format!("ci-public/{}", proficio::build::output::MARKER),
+            "",
+        );
         file("a-file.txt", "text\n");
         file("deep/a/b/keep.txt", "");
         std::fs::create_dir(base.join("empty")).unwrap();
@@ -221,7 +224,7 @@ impl Shapes {
 /// What the decision should be for one path shape.
 enum Expect {
     /// Allowed: the folder it resolves to (relative to the base) and what is there.
-    Allowed(&'static str, proficio::output::Existing),
+    Allowed(&'static str, proficio::build::output::Existing),
     /// Refused, with this in the message.
     Refused(&'static str),
 }
@@ -240,7 +243,7 @@ fn relative_to_cwd(path: &std::path::Path) -> std::path::PathBuf {
 #[test]
 fn every_path_shape_is_resolved_completely_before_it_is_judged() {
     use Expect::{Allowed, Refused};
-    use proficio::output::Existing::{Empty, Marked, Missing};
+    use proficio::build::output::Existing::{Empty, Marked, Missing};
     let shapes = Shapes::new();
     let base = shapes.base.to_str().unwrap();
     let mut table: Vec<(String, Expect)> = vec![
@@ -382,7 +385,7 @@ fn every_path_shape_is_resolved_completely_before_it_is_judged() {
     }
     let mut wrong = Vec::new();
     for (path, expect) in &table {
-        let got = proficio::output::check_target(&shapes.root(), std::path::Path::new(path));
+        let got = proficio::build::output::check_target(&shapes.root(), std::path::Path::new(path));
         let ok = match (expect, &got) {
             (Allowed(folder, state), Ok(target)) => {
                 target.path == shapes.base.join(folder) && target.state == *state
@@ -409,7 +412,7 @@ fn a_relative_output_is_taken_from_the_working_folder() {
     for (path, expect) in cases {
         let relative = relative_to_cwd(&shapes.base.join(path));
         assert!(relative.is_relative());
-        let got = proficio::output::check_target(&shapes.root(), &relative);
+        let got = proficio::build::output::check_target(&shapes.root(), &relative);
         match (expect, got) {
             (Ok(folder), Ok(target)) => assert_eq!(target.path, shapes.base.join(folder)),
             (Err(reason), Err(Error::Refused(message))) => {
@@ -424,7 +427,7 @@ fn a_relative_output_is_taken_from_the_working_folder() {
 fn a_refusal_of_a_path_with_dot_dot_says_where_it_leads() {
     let shapes = Shapes::new();
     let path = shapes.base.join("site/public/../content");
-    match proficio::output::check_target(&shapes.root(), &path) {
+    match proficio::build::output::check_target(&shapes.root(), &path) {
         Err(Error::Refused(message)) => assert_eq!(
             message,
             format!(
@@ -554,7 +557,7 @@ fn an_existing_output_of_proficio_outside_the_site_is_replaced() {
 fn a_folder_of_files_put_in_place_of_the_output_during_a_build_is_not_moved_aside() {
     let site = small_site();
     site.build();
-    let staging = proficio::output::Staging::new(site.root(), &site.output()).unwrap();
+    let staging = proficio::build::output::Staging::new(site.root(), &site.output()).unwrap();
     staging.write("index.html", b"new site").unwrap();
     // Someone replaces the output with their own folder meanwhile.
     std::fs::remove_dir_all(site.output()).unwrap();
@@ -576,7 +579,7 @@ fn a_folder_of_files_put_in_place_of_the_output_during_a_build_is_not_moved_asid
 fn a_parent_replaced_by_a_link_into_content_during_a_build_is_refused() {
     let site = small_site();
     let output = site.path("out/public");
-    let staging = proficio::output::Staging::new(site.root(), &output).unwrap();
+    let staging = proficio::build::output::Staging::new(site.root(), &output).unwrap();
     staging.write("index.html", b"new site").unwrap();
     // The parent the build created is swapped for a link into content/.
     std::fs::rename(site.path("out"), site.path("out-moved")).unwrap();
@@ -593,7 +596,7 @@ fn a_parent_replaced_by_a_link_into_content_during_a_build_is_refused() {
 fn an_empty_output_folder_filled_during_a_build_is_not_replaced() {
     let site = small_site();
     std::fs::create_dir(site.output()).unwrap();
-    let staging = proficio::output::Staging::new(site.root(), &site.output()).unwrap();
+    let staging = proficio::build::output::Staging::new(site.root(), &site.output()).unwrap();
     site.write("public/notes.txt", "mine\n");
     assert!(staging.finish().is_err());
     assert!(site.path("public/notes.txt").is_file());
@@ -681,7 +684,7 @@ fn a_reader_never_finds_the_home_page_missing_during_rebuilds() {
 #[test]
 fn marked_leftovers_of_killed_builds_are_removed_and_nothing_else() {
     let site = small_site();
-    let marker = proficio::output::MARKER;
+    let marker = proficio::build::output::MARKER;
     let leftover = |folder: &str, marked: bool| {
         site.write(&format!("{folder}/index.html"), "half a site");
         if marked {
@@ -728,7 +731,7 @@ fn marked_leftovers_of_killed_builds_are_removed_and_nothing_else() {
 fn a_leftover_name_that_is_a_link_is_never_followed() {
     let site = small_site();
     let outside = tempfile::tempdir().unwrap();
-    std::fs::write(outside.path().join(proficio::output::MARKER), "").unwrap();
+    std::fs::write(outside.path().join(proficio::build::output::MARKER), "").unwrap();
     std::fs::write(outside.path().join("keep.txt"), "kept\n").unwrap();
     std::os::unix::fs::symlink(outside.path(), site.path(".proficio-build-public-l1nk00")).unwrap();
     site.build();
@@ -739,13 +742,13 @@ fn a_leftover_name_that_is_a_link_is_never_followed() {
 #[test]
 fn a_staging_folder_is_marked_from_the_start() {
     let site = small_site();
-    let _staging = proficio::output::Staging::new(site.root(), &site.output()).unwrap();
+    let _staging = proficio::build::output::Staging::new(site.root(), &site.output()).unwrap();
     let staged = leftovers(site.root());
     assert_eq!(staged.len(), 1, "{staged:?}");
     assert!(staged[0].starts_with(".proficio-build-public-"));
     assert!(
         site.path(&staged[0])
-            .join(proficio::output::MARKER)
+            .join(proficio::build::output::MARKER)
             .is_file()
     );
 }

@@ -9,10 +9,10 @@
 mod common;
 
 use common::{SITE_TOML, Site, describe, main_of, module};
+use proficio::build::incremental::render_changes;
+use proficio::build::output::Contents;
 use proficio::build::{PageCache, render};
 use proficio::check::{self, Severity};
-use proficio::incremental::render_changes;
-use proficio::output::Contents;
 
 /// The module's body: each line of raw HTML on a line of its own, so the
 /// expected locations are easy to read (the front matter takes lines 1–6).

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::diagnostics::Result;
+use crate::base::diagnostics::Result;
 
 use super::inject::{self, EVENTS_PATH};
 use super::state::{Refresh, Shared, Snapshot};

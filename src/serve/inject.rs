@@ -6,8 +6,8 @@
 //! stylesheets. The overlay is plain HTML with inline styles, so it shows
 //! whatever the theme's stylesheet says, and every message in it is escaped.
 
-use crate::diagnostics::{Diagnostic, Error};
-use crate::markdown::escape;
+use crate::base::diagnostics::{Diagnostic, Error};
+use crate::render::markdown::escape;
 
 /// Where the event stream is served; outside any site path.
 pub(crate) const EVENTS_PATH: &str = "/__proficio/events";

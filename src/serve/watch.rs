@@ -23,8 +23,8 @@ use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, DebouncedEvent, RecommendedCache};
 use walkdir::WalkDir;
 
-use crate::diagnostics::{Error, Result};
-use crate::paths::{SiteRoot, is_ignored};
+use crate::base::diagnostics::{Error, Result};
+use crate::base::paths::{SiteRoot, is_ignored};
 
 use super::state::Shared;
 

@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::{Diagnostic, Error, Result};
-use crate::highlight;
-use crate::paths::SiteRoot;
+use crate::base::diagnostics::{Diagnostic, Error, Result};
+use crate::base::paths::SiteRoot;
+use crate::markup::highlight;
 
 /// The name of the configuration file at a site's root.
 pub const CONFIG_FILE: &str = "site.toml";
@@ -77,7 +77,7 @@ pub struct MarkdownSettings {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RawHtml {
-    /// Kept where it is on the allow-list of [`crate::raw_html`], removed
+    /// Kept where it is on the allow-list of [`crate::markup::raw_html`], removed
     /// otherwise.
     #[default]
     Sanitize,
@@ -483,7 +483,7 @@ impl Program {
             );
         }
         if let Some(quarter) = &program.baseline_quarter
-            && crate::metrics::Quarter::parse(quarter).is_none()
+            && crate::base::quarter::Quarter::parse(quarter).is_none()
         {
             at(
                 "baseline_quarter",

@@ -10,9 +10,9 @@ use std::sync::Arc;
 
 use include_dir::{Dir, include_dir};
 
-use crate::config::LoadedConfig;
-use crate::diagnostics::{Diagnostic, Error, Result};
-use crate::paths::SiteRoot;
+use crate::base::diagnostics::{Diagnostic, Error, Result};
+use crate::base::paths::SiteRoot;
+use crate::input::config::LoadedConfig;
 
 static BUILT_IN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
@@ -58,7 +58,7 @@ pub fn load(root: &Path, loaded: &LoadedConfig) -> Result<Theme> {
             )?;
         }
     } else if name != DEFAULT_THEME {
-        let range = crate::config::locate_key(&loaded.source, "theme");
+        let range = crate::input::config::locate_key(&loaded.source, "theme");
         return Err(Error::Input(vec![
             Diagnostic::new(
                 &loaded.file,

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde_json::value::RawValue;
 
 use super::{Ecosystem, ExecutivePage, PartnerView, ProgramView, SCHEMA_VERSION};
-use crate::config::Config;
+use crate::input::config::Config;
 
 /// One partner's rows of every export, in the bytes the files hold.
 #[derive(Debug, Clone)]
@@ -307,7 +307,7 @@ fn workflow_rows(view: &PartnerView) -> Vec<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scorecards::Audience;
+    use crate::partners::scorecards::Audience;
 
     #[test]
     fn html_safe_json_escapes_markup_characters_only() {
@@ -347,9 +347,9 @@ mod tests {
     fn demo_ecosystem(audience: &Audience) -> (Config, Ecosystem) {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let config = Config::load(root).expect("the demo configuration").config;
-        let (store, _) = crate::content::load(root, false).expect("the demo content");
-        let (partners, _) = crate::metrics::load(root).expect("the demo partners");
-        let ecosystem = crate::scorecards::compute(&config, &store, &partners, audience)
+        let (store, _) = crate::input::content::load(root, false).expect("the demo content");
+        let (partners, _) = crate::partners::metrics::load(root).expect("the demo partners");
+        let ecosystem = crate::partners::scorecards::compute(&config, &store, &partners, audience)
             .expect("the demo has partner data");
         (config, ecosystem)
     }

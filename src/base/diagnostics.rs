@@ -189,7 +189,7 @@ impl Excerpt {
 const MESSAGE_WIDTH: usize = 200;
 
 /// `message` with disturbing characters replaced, cut in the middle when
-/// longer than [`MESSAGE_WIDTH`] so its start and end both stay readable.
+/// longer than 200 characters, so its start and end both stay readable.
 pub fn tidy(message: &str) -> String {
     let clean = message
         .chars()

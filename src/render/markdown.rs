@@ -1,27 +1,28 @@
 //! Markdown to HTML with pulldown-cmark: GFM tables, task lists,
 //! strikethrough, footnotes and alerts (`> [!TIP]`, rendered as callouts),
 //! unique heading ids with anchor links and a table of contents, fenced code
-//! highlighted through [`crate::highlight`], and links to other content by
+//! highlighted through [`crate::markup::highlight`], and links to other content by
 //! source path (`@/modules/x.md#part`, or a relative `x.md`) rewritten to
 //! final URLs. A link to content that does not exist is a located error.
 //! Raw HTML in a body, and links whose URL could run code, are treated as
 //! `[markdown] html` in `site.toml` says ([`RawHtml`]): under the default the
-//! rendered body is sanitized ([`crate::raw_html`]), only when it holds such
+//! rendered body is sanitized ([`crate::markup::raw_html`]), only when it holds such
 //! markup, so every other body is written exactly as pulldown-cmark writes it.
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{
-    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html,
 };
 use serde::Serialize;
 
-use crate::config::RawHtml;
-use crate::content::{Absence, Page, PageKind};
-use crate::diagnostics::Diagnostic;
-use crate::highlight;
-use crate::raw_html;
+use crate::base::diagnostics::Diagnostic;
+use crate::base::text::slugify;
+use crate::input::config::RawHtml;
+use crate::input::content::{Absence, Page, PageKind, options};
+use crate::markup::highlight;
+use crate::markup::raw_html;
 
 /// One heading in a page's table of contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -69,16 +70,6 @@ impl LinkTargets {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_path, path.trim_start_matches('/'))
     }
-}
-
-/// The Markdown extensions proficio enables everywhere.
-pub fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_GFM
 }
 
 /// What the compute stage needs of a body without its HTML: the table of
@@ -568,23 +559,6 @@ fn callout_open(kind: BlockQuoteKind) -> String {
     format!("<div class=\"callout callout-{class}\">\n<p class=\"callout-title\">{title}</p>\n")
 }
 
-/// Lower-case words joined by dashes: `Measure the time saved` →
-/// `measure-the-time-saved`.
-pub fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    while slug.ends_with('-') {
-        slug.pop();
-    }
-    slug
-}
-
 fn unique_id(taken: &mut HashSet<String>, wanted: &str) -> String {
     let mut id = wanted.to_string();
     let mut n = 1;
@@ -630,7 +604,7 @@ pub fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::parse_page;
+    use crate::input::content::parse_page;
     use std::sync::Arc;
 
     fn targets() -> LinkTargets {
@@ -651,13 +625,6 @@ mod tests {
     fn render_text(source: &str, text: &str) -> Rendered {
         let page = parse_page(source, Arc::from(text)).expect("page");
         render(&page, &targets())
-    }
-
-    #[test]
-    fn slugs() {
-        assert_eq!(slugify("Measure the time saved"), "measure-the-time-saved");
-        assert_eq!(slugify("  QBR: prep & follow-up!  "), "qbr-prep-follow-up");
-        assert_eq!(slugify("***"), "");
     }
 
     #[test]

@@ -13,8 +13,8 @@ use std::sync::{Arc, OnceLock};
 
 use tera::{Context, Value};
 
-use crate::content::ContentStore;
-use crate::markdown::{self, LinkTargets};
+use crate::input::content::ContentStore;
+use crate::render::markdown::{self, LinkTargets};
 
 /// Where a job's context receives rendered Markdown.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,7 +183,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::content::parse_page;
+    use crate::input::content::parse_page;
 
     fn store_with(source: &str, text: &str) -> ContentStore {
         let page = parse_page(source, Arc::from(text)).expect("a page");

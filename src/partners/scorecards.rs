@@ -1,5 +1,5 @@
 //! Partner scorecards and the executive summary: joins the partner metrics to
-//! the program assumptions and the content, through [`crate::analytics`], into
+//! the program assumptions and the content, through [`crate::partners::analytics`], into
 //! the views the partner list, each scorecard, the executive report and the
 //! workflow pages show, plus the machine-readable exports (`/data/*.json`,
 //! `/data/*.csv`). People appear only in aggregate unless `show_people` is on.
@@ -10,11 +10,14 @@ use serde::Serialize;
 
 use rayon::prelude::*;
 
-use crate::analytics::{self, Delta, KPIS, Kpi, PersonState, PersonTimeline, Roi, Standing, Unit};
-use crate::config::{CatalogEntry, Config};
-use crate::content::{ContentStore, Page};
-use crate::metrics::{Assessment, KpiRecord, PartnerFile, Quarter};
-use crate::templates::{format_currency, format_number};
+use crate::base::format::{format_currency, format_number};
+use crate::base::quarter::Quarter;
+use crate::input::config::{CatalogEntry, Config};
+use crate::input::content::{ContentStore, Page};
+use crate::partners::analytics::{
+    self, Delta, KPIS, Kpi, PersonState, PersonTimeline, Roi, Standing, Unit,
+};
+use crate::partners::metrics::{Assessment, KpiRecord, PartnerFile};
 
 pub mod exports;
 
@@ -131,12 +134,12 @@ pub struct PartnerSummary {
     /// Scorecard URL.
     pub url: String,
     /// Tier.
-    pub tier: crate::metrics::Tier,
+    pub tier: crate::partners::metrics::Tier,
     /// Region.
     pub region: String,
     /// Kind of partner.
     #[serde(rename = "type")]
-    pub partner_type: crate::metrics::PartnerType,
+    pub partner_type: crate::partners::metrics::PartnerType,
     /// Responsible partner manager.
     pub owner: String,
     /// People in the program.
@@ -643,7 +646,7 @@ fn computed_with(
     partners: &[PartnerFile],
     audience: &Audience,
 ) -> (Ecosystem, Vec<Standings>) {
-    let learning_order = crate::site::learning_order(store.modules());
+    let learning_order = crate::input::content::learning_order(store.modules());
     let context = shared.context(config, store, &learning_order, audience);
     // Each partner's view depends only on its own file and the shared context.
     let (mut views, standings): (Vec<PartnerView>, Vec<Standings>) = partners
@@ -809,7 +812,7 @@ impl Ledger {
             self.exports = exports::partner_exports(ecosystem);
             return Some(Recomputed::Every);
         }
-        let learning_order = crate::site::learning_order(store.modules());
+        let learning_order = crate::input::content::learning_order(store.modules());
         let context = self
             .shared
             .context(config, store, &learning_order, audience);

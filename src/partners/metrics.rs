@@ -3,85 +3,22 @@
 //! cannot: quarters well formed and unique, ids known to the catalogues and
 //! the content, scores on the 0–4 scale, minutes and runs not negative,
 //! person ids unique. Every problem is a located diagnostic. The numbers are
-//! interpreted in [`crate::analytics`].
+//! interpreted in [`crate::partners::analytics`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
-use crate::content::{CONTENT_DIR, ContentStore, not_utf8};
-use crate::diagnostics::{Diagnostic, Error, Result};
-use crate::paths::SiteRoot;
-
-/// The folder under `content/` that holds the partner files.
-pub const PARTNERS_DIR: &str = "partners";
-
-/// A calendar quarter such as 2026-Q1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Quarter {
-    /// Calendar year.
-    pub year: i32,
-    /// 1 to 4.
-    pub number: u8,
-}
-
-impl Quarter {
-    /// Parses `YYYY-Qn`.
-    pub fn parse(text: &str) -> Option<Quarter> {
-        let (year, number) = text.split_once("-Q")?;
-        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-        if !digits(year, 4) || !digits(number, 1) {
-            return None;
-        }
-        let year: i32 = year.parse().ok().filter(|y| (1900..=2999).contains(y))?;
-        let number: u8 = number.parse().ok().filter(|n| (1..=4).contains(n))?;
-        Some(Quarter { year, number })
-    }
-
-    /// The quarter a date falls in.
-    pub fn of(date: NaiveDate) -> Quarter {
-        Quarter {
-            year: date.year(),
-            number: (date.month0() / 3 + 1) as u8,
-        }
-    }
-
-    /// The quarter after this one.
-    pub fn next(self) -> Quarter {
-        if self.number == 4 {
-            Quarter {
-                year: self.year + 1,
-                number: 1,
-            }
-        } else {
-            Quarter {
-                year: self.year,
-                number: self.number + 1,
-            }
-        }
-    }
-
-    /// The last day of the quarter.
-    pub fn last_day(self) -> NaiveDate {
-        let next = self.next();
-        NaiveDate::from_ymd_opt(next.year, u32::from(next.number - 1) * 3 + 1, 1)
-            .and_then(|d| d.pred_opt())
-            .unwrap_or(NaiveDate::MAX)
-    }
-}
-
-impl fmt::Display for Quarter {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-Q{}", self.year, self.number)
-    }
-}
+use crate::base::diagnostics::{Diagnostic, Error, Result};
+use crate::base::paths::SiteRoot;
+use crate::base::quarter::Quarter;
+use crate::input::config::Config;
+use crate::input::content::{CONTENT_DIR, ContentStore, PARTNERS_DIR, not_utf8};
 
 /// Partner tier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
@@ -324,7 +261,7 @@ pub fn parse(file_name: &str, text: Arc<str>) -> std::result::Result<PartnerFile
         .rsplit_once('.')
         .map_or(file_name, |(stem, _)| stem)
         .to_string();
-    if !crate::config::is_kebab_id(&id) {
+    if !crate::input::config::is_kebab_id(&id) {
         // The name is shown escaped: a line break, control, bidi override or
         // zero-width character in it must not reach the terminal as such.
         let shown = printable(file_name);
@@ -341,7 +278,7 @@ pub fn parse(file_name: &str, text: Arc<str>) -> std::result::Result<PartnerFile
     }
     let file = Path::new(CONTENT_DIR).join(PARTNERS_DIR).join(file_name);
     let record = serde_yaml::from_str(&text)
-        .map_err(|e| crate::content::yaml_diagnostic(&file, &text, &(0..text.len()), &e))?;
+        .map_err(|e| crate::input::content::yaml_diagnostic(&file, &text, &(0..text.len()), &e))?;
     Ok(PartnerFile {
         source: format!("{PARTNERS_DIR}/{file_name}"),
         id,
@@ -804,19 +741,6 @@ pub fn date(text: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quarters_parse_order_and_step() {
-        let q = Quarter::parse("2025-Q4").expect("quarter");
-        assert_eq!(q.next().to_string(), "2026-Q1");
-        assert_eq!(q.last_day(), NaiveDate::from_ymd_opt(2025, 12, 31).unwrap());
-        assert!(Quarter::parse("2025-Q5").is_none());
-        assert!(Quarter::parse("2025Q1").is_none());
-        assert_eq!(
-            Quarter::of(NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()).to_string(),
-            "2026-Q2"
-        );
-    }
 
     #[test]
     fn locate_finds_the_nth_key_value_pair() {

@@ -10,8 +10,8 @@ use std::fmt::Write;
 
 use serde::Deserialize;
 
-use crate::markdown::escape;
-use crate::templates::format_number;
+use crate::base::format::format_number;
+use crate::render::markdown::escape;
 
 /// Colours for series, distinguishable with colour-blindness and in print.
 const PALETTE: [&str; 6] = [

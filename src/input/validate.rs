@@ -6,9 +6,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::config::{CatalogEntry, Config};
-use crate::content::{Absence, ContentStore, Page};
-use crate::diagnostics::Diagnostic;
+use crate::base::diagnostics::Diagnostic;
+use crate::input::config::{CatalogEntry, Config};
+use crate::input::content::{Absence, ContentStore, Page};
 
 /// Checks the store; returns every problem found.
 pub fn validate(store: &ContentStore, config: &Config) -> Vec<Diagnostic> {
@@ -94,7 +94,7 @@ fn check_page(page: &Page, store: &ContentStore, config: &Config, problems: &mut
         );
     }
     for tag in &front.tags {
-        if crate::markdown::slugify(tag).is_empty() {
+        if crate::base::text::slugify(tag).is_empty() {
             problems.push(
                 page.diagnostic(
                     page.locate("tags", tag),

@@ -37,7 +37,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::diagnostics::{Error, Result};
+use crate::base::diagnostics::{Error, Result};
 
 /// The marker file proficio leaves in every output folder it writes.
 pub const MARKER: &str = ".proficio-output";

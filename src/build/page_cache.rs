@@ -17,10 +17,10 @@ use std::sync::Arc;
 use tera::Context;
 
 use crate::build::Retained;
-use crate::config::RawHtml;
-use crate::content::{Absence, ContentStore};
+use crate::input::config::RawHtml;
+use crate::input::content::{Absence, ContentStore};
+use crate::input::theme::Theme;
 use crate::site::{RenderJob, Site};
-use crate::theme::Theme;
 
 /// Pages of an earlier render and what they were rendered from.
 #[derive(Default)]
@@ -28,7 +28,7 @@ pub struct PageCache {
     key: Option<RenderKey>,
     pages: CachedPages,
     /// The earlier render's inputs and computed site, for an edit that only
-    /// rewrites Markdown bodies (see [`crate::incremental`]).
+    /// rewrites Markdown bodies (see [`crate::build::incremental`]).
     retained: Option<Box<Retained>>,
 }
 

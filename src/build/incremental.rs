@@ -28,17 +28,18 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::bodies::Bodies;
+use crate::base::diagnostics::{Diagnostic, Error, Result};
+use crate::base::paths::SiteRoot;
+use crate::build::output::Contents;
+use crate::build::page_cache::CachedPages;
 use crate::build::{self, BuildOptions, PageCache, RenderedSite, Retained};
-use crate::content::{self, CONTENT_DIR, Page};
-use crate::diagnostics::{Diagnostic, Error, Result};
-use crate::markdown::{self, Outline};
-use crate::metrics::{self, PARTNERS_DIR, PartnerFile};
-use crate::output::Contents;
-use crate::page_cache::CachedPages;
-use crate::paths::SiteRoot;
+use crate::input::content::PARTNERS_DIR;
+use crate::input::content::{self, CONTENT_DIR, Page};
+use crate::input::theme;
+use crate::partners::metrics::{self, PartnerFile};
+use crate::render::bodies::Bodies;
+use crate::render::markdown::{self, Outline};
 use crate::site::Deferred;
-use crate::theme;
 
 /// One page whose body alone changed.
 struct BodyEdit {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use walkdir::WalkDir;
 
-use crate::diagnostics::{Diagnostic, Error, Result};
+use crate::base::diagnostics::{Diagnostic, Error, Result};
 
 /// Editor droppings and hidden files never count as input.
 pub fn is_ignored(name: &str) -> bool {

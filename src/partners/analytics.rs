@@ -8,9 +8,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::config::{Config, LevelRules, Program};
-use crate::content::{ContentStore, Page};
-use crate::metrics::{Assessment, KpiRecord, PartnerFile, Person, Quarter, WorkflowRecord, date};
+use crate::base::quarter::Quarter;
+use crate::input::config::{Config, LevelRules, Program};
+use crate::input::content::{ContentStore, Page};
+use crate::partners::metrics::{Assessment, KpiRecord, PartnerFile, Person, WorkflowRecord, date};
 
 /// The five business KPIs, with the direction that counts as better.
 pub const KPIS: [Kpi; 5] = [
@@ -810,7 +811,7 @@ mod tests {
         // Skills the modules list: some past the 64 topics the bit sets hold
         // (the catalogue has 70), one outside the catalogue.
         const SKILLS: [u64; 6] = [0, 1, 2, 65, 66, 99];
-        let entry = |id: String| crate::config::CatalogEntry {
+        let entry = |id: String| crate::input::config::CatalogEntry {
             title: id.clone(),
             id,
             description: None,
@@ -840,7 +841,8 @@ mod tests {
                 skills.join(", "),
                 workflows.join(", ")
             );
-            let page = crate::content::parse_page(&source, text.into()).expect("module parses");
+            let page =
+                crate::input::content::parse_page(&source, text.into()).expect("module parses");
             store.pages.insert(source, page);
         }
         // About a third of the modules are outside the learning order, which
@@ -851,7 +853,7 @@ mod tests {
             .filter(|_| next(3) > 0)
             .collect();
         order.reverse();
-        let partner = crate::metrics::parse(
+        let partner = crate::partners::metrics::parse(
             "p.yaml",
             concat!(
                 "name: P\ntier: gold\nregion: EU\ntype: isv\nowner: O\npeople:\n",

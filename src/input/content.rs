@@ -5,20 +5,23 @@
 //! it), a module (any page under `modules/`) or an asset to copy, and the URL
 //! path each page gets. Nothing here renders; errors are collected, not thrown.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::diagnostics::{Diagnostic, Error, Result};
-use crate::paths::SiteRoot;
+use crate::base::diagnostics::{Diagnostic, Error, Result};
+use crate::base::paths::SiteRoot;
 
 /// The folder under the site root that holds the Markdown sources.
 pub const CONTENT_DIR: &str = "content";
+
+/// The folder under `content/` that holds the partner files.
+pub const PARTNERS_DIR: &str = "partners";
 /// Pages under this folder of `content/` are enablement modules.
 pub const MODULES_DIR: &str = "modules";
 
@@ -123,7 +126,7 @@ impl Page {
     /// key's line when the value cannot be found there.
     pub fn locate(&self, key: &str, value: &str) -> Range<usize> {
         let front = self.front_text();
-        let key_range = crate::config::locate_key(front, key);
+        let key_range = crate::input::config::locate_key(front, key);
         let base = self.front_range.start;
         let after_key = &front[key_range.start..];
         let next_key = after_key
@@ -309,7 +312,7 @@ fn is_data_file(relative: &str) -> bool {
     let lower = relative.to_ascii_lowercase();
     lower.ends_with(".yaml")
         || lower.ends_with(".yml")
-        || lower.starts_with(&format!("{}/", crate::metrics::PARTNERS_DIR))
+        || lower.starts_with(&format!("{}/", PARTNERS_DIR))
 }
 
 fn relative_key(base: &Path, path: &Path) -> String {
@@ -529,7 +532,7 @@ fn join_path(parts: &[&str]) -> String {
 fn first_h1(body: &str) -> Option<(String, Range<usize>)> {
     let mut title = String::new();
     let mut start = None;
-    for (event, range) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading {
                 level: HeadingLevel::H1,
@@ -553,6 +556,74 @@ fn humanise(stem: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => "Untitled".to_string(),
     }
+}
+
+/// Source keys of `modules` ordered so each comes after those of its
+/// prerequisites that are among them; ties go by weight, then title.
+/// Validation has already ruled out cycles.
+pub fn learning_order<'a>(modules: impl Iterator<Item = &'a Page>) -> Vec<&'a str> {
+    let members: BTreeMap<&str, &Page> = modules.map(|m| (m.id.as_str(), m)).collect();
+    let by_source: BTreeMap<&str, &Page> =
+        members.values().map(|m| (m.source.as_str(), *m)).collect();
+    let key = |m: &'a Page| (m.front.weight, m.title.as_str(), m.source.as_str());
+    // Kahn's algorithm with the ready modules kept sorted by the tie-break.
+    let mut waiting: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut unlocks: BTreeMap<&str, Vec<&Page>> = BTreeMap::new();
+    for module in members.values() {
+        let needs: BTreeSet<&str> = module
+            .front
+            .prerequisites
+            .iter()
+            .map(String::as_str)
+            .filter(|p| members.contains_key(p) && *p != module.id)
+            .collect();
+        for need in &needs {
+            unlocks.entry(need).or_default().push(module);
+        }
+        waiting.insert(module.id.as_str(), needs.len());
+    }
+    let mut ready: BTreeSet<(i64, &str, &str)> = members
+        .values()
+        .filter(|m| waiting.get(m.id.as_str()) == Some(&0))
+        .map(|m| key(m))
+        .collect();
+    let mut order = Vec::with_capacity(members.len());
+    while let Some(next) = ready.pop_first() {
+        let source = next.2;
+        order.push(source);
+        let Some(done) = by_source.get(source) else {
+            continue;
+        };
+        for module in unlocks.get(done.id.as_str()).into_iter().flatten() {
+            if let Some(count) = waiting.get_mut(module.id.as_str()) {
+                *count -= 1;
+                if *count == 0 {
+                    ready.insert(key(module));
+                }
+            }
+        }
+    }
+    if order.len() < members.len() {
+        // Only reachable with a cycle, which validation reports; keep the rest in name order.
+        let placed: BTreeSet<&str> = order.iter().copied().collect();
+        order.extend(
+            members
+                .values()
+                .map(|m| m.source.as_str())
+                .filter(|s| !placed.contains(s)),
+        );
+    }
+    order
+}
+
+/// The Markdown extensions proficio enables everywhere.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
 }
 
 #[cfg(test)]
