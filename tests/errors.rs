@@ -6,8 +6,9 @@ mod common;
 
 use std::path::Path;
 
+use common::problems::{assert_at, break_and_build, only};
 use common::{SITE_TOML, Site, assert_same_tree, describe, module};
-use proficio::{Diagnostic, Error};
+use proficio::Error;
 
 /// A small site that builds: two modules in a track and a plain page.
 fn good_site() -> Site {
@@ -30,49 +31,6 @@ fn good_site() -> Site {
     ])
 }
 
-/// Builds `site` once as it is, applies `changes` (files to write), builds
-/// again and returns the problems the second build reported, after checking
-/// that it left the first build's output byte-for-byte untouched.
-fn break_and_build(site: &Site, changes: &[(&str, &str)]) -> Vec<Diagnostic> {
-    site.build();
-    let before = site.snapshot();
-    assert!(before.contains_key("modules/a/index.html"));
-    for (path, text) in changes {
-        site.write(path, text);
-    }
-    let problems = site.build_rejected();
-    assert_same_tree(&before, &site.snapshot());
-    problems
-}
-
-/// The single problem of a run.
-fn only(problems: &[Diagnostic]) -> &Diagnostic {
-    assert_eq!(
-        problems.len(),
-        1,
-        "expected one problem:\n{}",
-        describe(problems)
-    );
-    &problems[0]
-}
-
-/// Checks where a problem is and that its message says what it should.
-fn assert_at(problem: &Diagnostic, file: &str, line: usize, column: usize, message: &str) {
-    assert_eq!(problem.file, Path::new(file), "{problem}");
-    assert_eq!(
-        (problem.line(), problem.column()),
-        (line, column),
-        "{problem}"
-    );
-    assert!(problem.message.contains(message), "{problem}");
-    assert!(
-        problem
-            .to_string()
-            .starts_with(&format!("{file}:{line}:{column}: ")),
-        "{problem}"
-    );
-}
-
 // ---------------------------------------------------------------- front matter
 
 #[test]
@@ -87,9 +45,7 @@ fn malformed_yaml_front_matter_is_located() {
     );
     assert_at(
         only(&problems),
-        "content/modules/b.md",
-        3,
-        8,
+        ("content/modules/b.md", 3, 8),
         "mapping values are not allowed",
     );
 }
@@ -105,7 +61,7 @@ fn a_front_matter_value_of_the_wrong_type_is_located_at_the_value() {
         )],
     );
     let problem = only(&problems);
-    assert_at(problem, "content/modules/b.md", 3, 19, "invalid type");
+    assert_at(problem, ("content/modules/b.md", 3, 19), "invalid type");
     assert!(problem.message.contains("duration_minutes"), "{problem}");
     assert!(problem.message.contains("\"soon\""), "{problem}");
 }
@@ -123,9 +79,7 @@ fn an_unknown_front_matter_key_is_located_and_the_known_keys_are_listed() {
     let problem = only(&problems);
     assert_at(
         problem,
-        "content/modules/b.md",
-        3,
-        1,
+        ("content/modules/b.md", 3, 1),
         "unknown field `author`",
     );
     assert!(problem.message.contains("`duration_minutes`"), "{problem}");
@@ -144,9 +98,7 @@ fn front_matter_without_its_closing_line_is_an_error() {
     let problem = only(&problems);
     assert_at(
         problem,
-        "content/modules/b.md",
-        1,
-        1,
+        ("content/modules/b.md", 1, 1),
         "front matter is not closed",
     );
     assert_eq!(
@@ -167,9 +119,7 @@ fn a_module_with_broken_front_matter_is_not_reported_as_missing_by_its_dependant
     );
     assert_at(
         only(&problems),
-        "content/modules/a.md",
-        3,
-        19,
+        ("content/modules/a.md", 3, 19),
         "invalid type",
     );
 }
@@ -192,9 +142,7 @@ fn an_unknown_skill_is_named_and_the_valid_skills_are_listed() {
     let problem = only(&problems);
     assert_at(
         problem,
-        "content/modules/a.md",
-        5,
-        5,
+        ("content/modules/a.md", 5, 5),
         "unknown skill `juggling`",
     );
     let expected = problem.expected.as_deref().unwrap_or_default();
@@ -217,9 +165,7 @@ fn an_unknown_workflow_is_named_and_the_valid_workflows_are_listed() {
     let problem = only(&problems);
     assert_at(
         problem,
-        "content/modules/a.md",
-        3,
-        18,
+        ("content/modules/a.md", 3, 18),
         "unknown workflow `golf`",
     );
     let expected = problem.expected.as_deref().unwrap_or_default();
@@ -242,9 +188,7 @@ fn an_unknown_level_is_named_and_the_valid_levels_are_listed() {
     let problem = only(&problems);
     assert_at(
         problem,
-        "content/modules/a.md",
-        3,
-        8,
+        ("content/modules/a.md", 3, 8),
         "unknown level `guru`",
     );
     assert_eq!(
@@ -269,9 +213,7 @@ fn an_unknown_track_is_named_and_the_defined_tracks_are_listed() {
     let problem = only(&problems);
     assert_at(
         problem,
-        "content/modules/b.md",
-        3,
-        8,
+        ("content/modules/b.md", 3, 8),
         "unknown track `advanced`",
     );
     assert_eq!(problem.expected.as_deref(), Some("one of basics"));
@@ -293,9 +235,7 @@ fn an_unknown_prerequisite_is_named_at_its_place_in_the_list() {
     let problem = only(&problems);
     assert_at(
         problem,
-        "content/modules/b.md",
-        4,
-        20,
+        ("content/modules/b.md", 4, 20),
         "unknown prerequisite `nothing`",
     );
     assert!(problem.expected.is_some(), "{problem}");
@@ -317,9 +257,7 @@ fn a_prerequisite_cycle_is_reported_once_with_its_path() {
     let problem = only(&problems);
     assert_at(
         problem,
-        "content/modules/a.md",
-        4,
-        17,
+        ("content/modules/a.md", 4, 17),
         "prerequisites form a cycle: a → b → a",
     );
 }
@@ -337,9 +275,7 @@ fn an_impossible_date_is_located_at_the_date() {
     let problem = only(&problems);
     assert_at(
         problem,
-        "content/modules/a.md",
-        3,
-        7,
+        ("content/modules/a.md", 3, 7),
         "`2026-02-30` is not a date",
     );
     assert!(
@@ -369,9 +305,7 @@ fn a_link_to_missing_content_is_located_at_the_link() {
     );
     assert_at(
         only(&problems),
-        "content/modules/a.md",
-        6,
-        13,
+        ("content/modules/a.md", 6, 13),
         "@/modules/nope.md",
     );
 }
@@ -389,9 +323,7 @@ fn a_draft_named_as_a_prerequisite_is_reported_as_a_draft() {
     let problem = only(&problems);
     assert_at(
         problem,
-        "content/modules/b.md",
-        4,
-        17,
+        ("content/modules/b.md", 4, 17),
         "prerequisite `a` is a draft",
     );
     assert!(problem.to_string().contains("--drafts"), "{problem}");
@@ -405,7 +337,7 @@ fn a_file_that_is_not_utf8_is_located_at_the_first_bad_byte() {
     site.write_bytes("content/about.md", b"# About\n\nCaf\xe9 hours.\n");
     let problems = site.build_rejected();
     assert_same_tree(&before, &site.snapshot());
-    assert_at(only(&problems), "content/about.md", 3, 4, "not UTF-8");
+    assert_at(only(&problems), ("content/about.md", 3, 4), "not UTF-8");
 }
 
 #[test]
@@ -420,7 +352,7 @@ fn a_partner_file_that_is_not_utf8_is_located_at_the_first_bad_byte() {
     let problems = site.build_rejected();
     assert_same_tree(&before, &site.snapshot());
     let problem = only(&problems);
-    assert_at(problem, "content/partners/latin.yaml", 1, 10, "not UTF-8");
+    assert_at(problem, ("content/partners/latin.yaml", 1, 10), "not UTF-8");
     assert_eq!(problem.expected.as_deref(), Some("YAML saved as UTF-8"));
 }
 
@@ -450,7 +382,7 @@ fn two_pages_wanting_the_same_url_are_an_error() {
         )],
     );
     let problem = only(&problems);
-    assert_at(problem, "content/modules/z.md", 3, 7, "/modules/a/");
+    assert_at(problem, ("content/modules/z.md", 3, 7), "/modules/a/");
     assert!(
         problem.message.contains("content/modules/a.md"),
         "{problem}"
@@ -483,7 +415,7 @@ fn an_unknown_key_in_site_toml_is_located() {
         &[("site.toml", &format!("colour = \"red\"\n{SITE_TOML}"))],
     );
     let problem = only(&problems);
-    assert_at(problem, "site.toml", 1, 1, "unknown field `colour`");
+    assert_at(problem, ("site.toml", 1, 1), "unknown field `colour`");
     assert!(problem.message.contains("`base_url`"), "{problem}");
 }
 
@@ -499,9 +431,7 @@ fn a_theme_that_does_not_exist_is_located_in_site_toml() {
     );
     assert_at(
         only(&problems),
-        "site.toml",
-        3,
-        1,
+        ("site.toml", 3, 1),
         "theme `midnight` not found",
     );
 }
@@ -557,9 +487,7 @@ fn content_at_a_url_proficio_generates_is_an_error() {
     let problem = only(&problems);
     assert_at(
         problem,
-        "content/tags/mine.md",
-        1,
-        1,
+        ("content/tags/mine.md", 1, 1),
         "the URL /tags/mine/ belongs to pages proficio generates",
     );
 }
@@ -577,9 +505,7 @@ fn two_modules_with_the_same_id_are_an_error() {
     let problem = only(&problems);
     assert_at(
         problem,
-        "content/modules/extra/a.md",
-        1,
-        1,
+        ("content/modules/extra/a.md", 1, 1),
         "module id `a` is also used by content/modules/a.md",
     );
 }
@@ -618,9 +544,7 @@ fn an_unknown_variable_in_a_site_template_names_the_template_and_line() {
     );
     assert_at(
         only(&problems),
-        "templates/page.html",
-        4,
-        4,
+        ("templates/page.html", 4, 4),
         "`author` is not defined",
     );
 }
@@ -670,9 +594,7 @@ fn a_mistake_in_a_shared_partial_is_reported_once() {
     );
     assert_at(
         only(&problems),
-        "templates/partials/footer.html",
-        2,
-        4,
+        ("templates/partials/footer.html", 2, 4),
         "`footer_note` is not defined",
     );
 }
