@@ -14,7 +14,10 @@ mod common;
 use std::path::Path;
 
 use common::problems::{assert_at_expecting, break_and_build, only};
-use common::{Site, assert_same_tree, describe, line_value, main_of, module, scores};
+use common::{
+    Site, assert_same_tree, default_skills, default_workflows, describe, line_value, main_of,
+    module, one_of, scores,
+};
 use proficio::Diagnostic;
 use serde_json::Value;
 
@@ -265,7 +268,7 @@ fn an_unknown_skill_in_an_assessment_is_named_and_the_skills_listed() {
         problem,
         (PARTNER_FILE, 11, 42),
         "unknown skill `juggling`",
-        "one of prompting, workflow-design",
+        &one_of(&default_skills()),
     );
 }
 
@@ -298,7 +301,7 @@ fn an_unknown_workflow_in_ai_use_is_named_and_the_workflows_listed() {
         only(&problems),
         (PARTNER_FILE, 13, 19),
         "unknown workflow `podcasting`",
-        "one of account-planning, qbr, onboarding",
+        &one_of(&default_workflows()),
     );
 }
 
@@ -309,7 +312,7 @@ fn an_unknown_workflow_in_the_workflow_list_is_named_and_the_workflows_listed() 
         only(&problems),
         (PARTNER_FILE, 21, 9),
         "unknown workflow `podcasting`",
-        "one of account-planning, qbr, onboarding",
+        &one_of(&default_workflows()),
     );
 }
 

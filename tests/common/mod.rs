@@ -325,6 +325,11 @@ pub fn default_workflows() -> Vec<String> {
         .collect()
 }
 
+/// How a problem lists the ids it expected: `one of a, b, c`.
+pub fn one_of(ids: &[String]) -> String {
+    format!("one of {}", ids.join(", "))
+}
+
 /// A flow-style skill assessment with every skill of the default catalogue
 /// at `score`, except those in `except`.
 pub fn scores(score: u8, except: &[(&str, u8)]) -> String {
