@@ -62,10 +62,7 @@ fn a_front_matter_value_of_the_wrong_type_is_located_at_the_value() {
             "---\ntitle: Next steps\nduration_minutes: soon\n---\nMore.\n",
         )],
     );
-    let problem = only(&problems);
-    assert_at(problem, ("content/modules/b.md", 3, 19), "invalid type");
-    assert!(problem.message.contains("duration_minutes"), "{problem}");
-    assert!(problem.message.contains("\"soon\""), "{problem}");
+    insta::assert_snapshot!(only(&problems), @r#"content/modules/b.md:3:19: duration_minutes: invalid type: string "soon", expected u32"#);
 }
 
 #[test]
@@ -78,13 +75,7 @@ fn an_unknown_front_matter_key_is_located_and_the_known_keys_are_listed() {
             "---\ntitle: Next steps\nauthor: Ana\n---\nMore.\n",
         )],
     );
-    let problem = only(&problems);
-    assert_at(
-        problem,
-        ("content/modules/b.md", 3, 1),
-        "unknown field `author`",
-    );
-    assert!(problem.message.contains("`duration_minutes`"), "{problem}");
+    insta::assert_snapshot!(only(&problems), @"content/modules/b.md:3:1: unknown field `author`, expected one of `title`, `summary`, `date`, `weight`, `draft`, `level`, `skills`, `workflows`, `track`, `prerequisites`, `duration_minutes`, `tags`, `slug`");
 }
 
 #[test]
@@ -97,16 +88,7 @@ fn front_matter_without_its_closing_line_is_an_error() {
             "---\ntitle: Next steps\nlevel: experimenter\n\nMore.\n",
         )],
     );
-    let problem = only(&problems);
-    assert_at(
-        problem,
-        ("content/modules/b.md", 1, 1),
-        "front matter is not closed",
-    );
-    assert_eq!(
-        problem.expected.as_deref(),
-        Some("a line `---` after the front matter")
-    );
+    insta::assert_snapshot!(only(&problems), @"content/modules/b.md:1:1: front matter is not closed (expected a line `---` after the front matter)");
 }
 
 #[test]
@@ -187,16 +169,7 @@ fn an_unknown_level_is_named_and_the_valid_levels_are_listed() {
             &module("title: Start here\nlevel: guru", "Intro.\n"),
         )],
     );
-    let problem = only(&problems);
-    assert_at(
-        problem,
-        ("content/modules/a.md", 3, 8),
-        "unknown level `guru`",
-    );
-    assert_eq!(
-        problem.expected.as_deref(),
-        Some("one of nay-sayer, experimenter, practitioner")
-    );
+    insta::assert_snapshot!(only(&problems), @"content/modules/a.md:3:8: unknown level `guru` (expected one of nay-sayer, experimenter, practitioner)");
 }
 
 #[test]
@@ -212,13 +185,7 @@ fn an_unknown_track_is_named_and_the_defined_tracks_are_listed() {
             ),
         )],
     );
-    let problem = only(&problems);
-    assert_at(
-        problem,
-        ("content/modules/b.md", 3, 8),
-        "unknown track `advanced`",
-    );
-    assert_eq!(problem.expected.as_deref(), Some("one of basics"));
+    insta::assert_snapshot!(only(&problems), @"content/modules/b.md:3:8: unknown track `advanced` (expected one of basics)");
 }
 
 #[test]
@@ -234,13 +201,7 @@ fn an_unknown_prerequisite_is_named_at_its_place_in_the_list() {
             ),
         )],
     );
-    let problem = only(&problems);
-    assert_at(
-        problem,
-        ("content/modules/b.md", 4, 20),
-        "unknown prerequisite `nothing`",
-    );
-    assert!(problem.expected.is_some(), "{problem}");
+    insta::assert_snapshot!(only(&problems), @"content/modules/b.md:4:20: unknown prerequisite `nothing` (expected the id of a module (its file name without .md, or its bundle folder))");
 }
 
 #[test]
@@ -256,12 +217,7 @@ fn a_prerequisite_cycle_is_reported_once_with_its_path() {
             ),
         )],
     );
-    let problem = only(&problems);
-    assert_at(
-        problem,
-        ("content/modules/a.md", 4, 17),
-        "prerequisites form a cycle: a → b → a",
-    );
+    insta::assert_snapshot!(only(&problems), @"content/modules/a.md:4:17: prerequisites form a cycle: a → b → a (expected prerequisites that lead back to a first module)");
 }
 
 #[test]
@@ -274,20 +230,7 @@ fn an_impossible_date_is_located_at_the_date() {
             &module("title: Start here\ndate: 2026-02-30", "Intro.\n"),
         )],
     );
-    let problem = only(&problems);
-    assert_at(
-        problem,
-        ("content/modules/a.md", 3, 7),
-        "`2026-02-30` is not a date",
-    );
-    assert!(
-        problem
-            .expected
-            .as_deref()
-            .unwrap_or_default()
-            .contains("YYYY-MM-DD"),
-        "{problem}"
-    );
+    insta::assert_snapshot!(only(&problems), @"content/modules/a.md:3:7: `2026-02-30` is not a date (expected a date written YYYY-MM-DD, such as 2026-03-02)");
 }
 
 // ---------------------------------------------------------------- links and URLs
@@ -305,11 +248,7 @@ fn a_link_to_missing_content_is_located_at_the_link() {
             ),
         )],
     );
-    assert_at(
-        only(&problems),
-        ("content/modules/a.md", 6, 13),
-        "@/modules/nope.md",
-    );
+    insta::assert_snapshot!(only(&problems), @"content/modules/a.md:6:13: link to `@/modules/nope.md`, which is not a content file (expected the path of a Markdown file under content/, such as @/modules/qbr-narrative.md)");
 }
 
 #[test]
@@ -322,13 +261,7 @@ fn a_draft_named_as_a_prerequisite_is_reported_as_a_draft() {
             &module("title: Start here\ndraft: true\ntrack: basics", "Intro.\n"),
         )],
     );
-    let problem = only(&problems);
-    assert_at(
-        problem,
-        ("content/modules/b.md", 4, 17),
-        "prerequisite `a` is a draft",
-    );
-    assert!(problem.to_string().contains("--drafts"), "{problem}");
+    insta::assert_snapshot!(only(&problems), @"content/modules/b.md:4:17: prerequisite `a` is a draft (expected a published module, or a build with --drafts)");
 }
 
 #[test]
@@ -627,20 +560,11 @@ fn every_mistake_of_a_run_is_reported_together_in_file_order() {
     );
     // An unknown id, a dead link and a bad date: found by different passes,
     // reported in one run, sorted by file and position.
-    let shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-    assert_eq!(shown.len(), 3, "{shown:#?}");
-    assert!(
-        shown[0].starts_with("content/modules/a.md:3:8: unknown level `guru`"),
-        "{shown:#?}"
-    );
-    assert!(
-        shown[1].starts_with("content/modules/a.md:7:17: link to `@/guides/missing.md`"),
-        "{shown:#?}"
-    );
-    assert!(
-        shown[2].starts_with("content/modules/b.md:5:7: `last week` is not a date"),
-        "{shown:#?}"
-    );
+    insta::assert_snapshot!(describe(&problems), @r"
+    content/modules/a.md:3:8: unknown level `guru` (expected one of nay-sayer, experimenter, practitioner)
+    content/modules/a.md:7:17: link to `@/guides/missing.md`, which is not a content file (expected the path of a Markdown file under content/, such as @/modules/qbr-narrative.md)
+    content/modules/b.md:5:7: `last week` is not a date (expected a date written YYYY-MM-DD, such as 2026-03-02)
+    ");
 }
 
 #[test]
@@ -654,12 +578,11 @@ fn the_error_message_of_a_failed_build_lists_every_problem_and_counts_them() {
         ),
     );
     let error = site.try_build().expect_err("the build must fail");
-    let text = error.to_string();
-    assert!(
-        text.contains("content/modules/a.md:3:8: unknown level `guru` (expected one of nay-sayer, experimenter, practitioner)"),
-        "{text}"
-    );
-    assert!(text.ends_with("2 errors"), "{text}");
+    insta::assert_snapshot!(error, @r"
+    content/modules/a.md:3:8: unknown level `guru` (expected one of nay-sayer, experimenter, practitioner)
+    content/modules/a.md:4:10: unknown skill `juggling` (expected one of prompting, workflow-design, data-interpretation, output-validation, light-automation, actions-and-reporting)
+    2 errors
+    ");
     assert!(
         !site.output().exists(),
         "a failed first build writes nothing"
@@ -674,11 +597,13 @@ fn a_rendered_problem_shows_the_offending_line_and_what_was_expected() {
         &module("title: Start here\nlevel: guru", "Intro.\n"),
     );
     let problems = site.build_rejected();
-    let report = only(&problems).render(false);
-    assert!(report.contains("content/modules/a.md:3:8"), "{report}");
-    assert!(report.contains("level: guru"), "{report}");
-    assert!(
-        report.contains("expected one of nay-sayer, experimenter, practitioner"),
-        "{report}"
-    );
+    insta::assert_snapshot!(only(&problems).render(false), @r"
+    error: unknown level `guru`
+      ┌─ content/modules/a.md:3:8
+      │
+    3 │ level: guru
+      │        ^^^^
+      │
+      = expected one of nay-sayer, experimenter, practitioner
+    ");
 }
