@@ -16,7 +16,7 @@ use std::path::Path;
 use common::problems::{assert_at_expecting, break_and_build, only};
 use common::{
     Site, assert_same_tree, default_skills, default_workflows, describe, line_value, main_of,
-    module, one_of, scores,
+    module, one_of, scores, worked_example,
 };
 use proficio::Diagnostic;
 use serde_json::Value;
@@ -107,20 +107,6 @@ fn partner_site(program: &str, partners: &[(&str, &str)], probes: bool) -> Site 
         }
     }
     site
-}
-
-/// A fenced block of `language` from the worked example in docs/metrics.md.
-fn worked_example(language: &str) -> String {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/metrics.md"))
-        .expect("docs/metrics.md is readable");
-    let example = doc
-        .split("## Worked example")
-        .nth(1)
-        .expect("a worked example section");
-    let fence = format!("```{language}\n");
-    let start = example.find(&fence).expect("a block in that language") + fence.len();
-    let end = start + example[start..].find("```").expect("a closed block");
-    example[start..end].to_string()
 }
 
 /// The worked example of docs/metrics.md as a site: its `[program]` and its

@@ -5,6 +5,7 @@
 
 pub mod command;
 pub mod problems;
+pub mod rendered;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -304,6 +305,26 @@ impl Site {
             .map(|(path, _)| path)
             .collect()
     }
+}
+
+/// The text of `docs/metrics.md`.
+pub fn metrics_doc() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/metrics.md"))
+        .expect("docs/metrics.md is readable")
+}
+
+/// The first fenced block of `language` after the "## Worked example"
+/// heading of `docs/metrics.md`.
+pub fn worked_example(language: &str) -> String {
+    let doc = metrics_doc();
+    let example = doc
+        .split("## Worked example")
+        .nth(1)
+        .expect("a worked example section");
+    let fence = format!("```{language}\n");
+    let start = example.find(&fence).expect("a block in that language") + fence.len();
+    let end = start + example[start..].find("```").expect("a closed block");
+    example[start..end].to_string()
 }
 
 /// The configuration of a site whose `site.toml` defines no catalogue.
