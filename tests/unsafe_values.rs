@@ -108,7 +108,7 @@ fn the_command_line_prints_a_bad_partner_file_name_escaped() {
         ("acme\nsystems\u{202e}.yaml", partner("Acme", "EMEA")),
         ("good-partner.yaml", partner("Good", "EMEA")),
     ]);
-    let output = proficio(&["build", "--root", root_arg(&site)]);
+    let output = proficio(&["build", "--root", &root_arg(&site)]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = stderr(&output);
     assert!(

@@ -28,6 +28,6 @@ pub fn path(path: &Path) -> &str {
 }
 
 /// A site's root folder as a command-line argument.
-pub fn root_arg(site: &super::Site) -> &str {
-    path(site.root())
+pub fn root_arg(site: &super::Site) -> String {
+    path(site.root()).to_string()
 }
