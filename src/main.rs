@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use proficio::partners::scorecards::Audience;
 use proficio::{BuildOptions, Error};
 
@@ -24,33 +24,57 @@ struct Cli {
     command: Command,
 }
 
+/// The arguments `build`, `check` and `serve` share: which site, published
+/// where, with or without drafts, for whom.
+#[derive(Args)]
+struct SiteArgs {
+    /// The site's root folder (holding site.toml).
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Publish under this absolute URL instead of base_url from site.toml.
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Include pages marked `draft: true`.
+    #[arg(long)]
+    drafts: bool,
+    /// Who the portal is for: `internal` (everything) or `partner:<id>`
+    /// (all modules and that partner's scorecard, nothing of any other partner).
+    #[arg(long, default_value = "internal", value_parser = parse_audience)]
+    audience: Audience,
+}
+
+impl SiteArgs {
+    /// The library's build options for these arguments, writing into `output`.
+    fn options(self, output: Option<PathBuf>) -> BuildOptions {
+        BuildOptions {
+            root: self.root,
+            output,
+            base_url: self.base_url,
+            drafts: self.drafts,
+            audience: self.audience,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into its output folder.
     Build {
-        /// The site's root folder (holding site.toml).
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        #[command(flatten)]
+        site: SiteArgs,
         /// Output folder (default: output_dir from site.toml, under the root).
         #[arg(long)]
         output: Option<PathBuf>,
-        /// Publish under this absolute URL instead of base_url from site.toml.
-        #[arg(long)]
-        base_url: Option<String>,
-        /// Include pages marked `draft: true`.
-        #[arg(long)]
-        drafts: bool,
-        /// Who the portal is for: `internal` (everything) or `partner:<id>`
-        /// (all modules and that partner's scorecard, nothing of any other partner).
-        #[arg(long, default_value = "internal", value_parser = parse_audience)]
-        audience: Audience,
     },
     /// Preview the site: build it in memory, serve it over HTTP and rebuild on
     /// every change, reloading open pages.
+    // The preview publishes under its own address unless told otherwise.
+    #[command(mut_arg("base_url", |arg| arg.help(
+        "Publish under this absolute URL instead of the server's own address"
+    )))]
     Serve {
-        /// The site's root folder (holding site.toml).
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        #[command(flatten)]
+        site: SiteArgs,
         /// The address to listen on.
         #[arg(long, default_value = "127.0.0.1")]
         bind: IpAddr,
@@ -61,33 +85,17 @@ enum Command {
         /// (for network drives and containers).
         #[arg(long)]
         poll: bool,
-        /// Include pages marked `draft: true`.
-        #[arg(long)]
-        drafts: bool,
-        /// Publish under this absolute URL instead of the server's own address.
-        #[arg(long)]
-        base_url: Option<String>,
-        /// Who the preview is for: `internal` (everything) or `partner:<id>`
-        /// (the modules and that partner's own scorecard only).
-        #[arg(long, default_value = "internal", value_parser = parse_audience)]
-        audience: Audience,
     },
     /// Check the site without writing anything: every validation of `build`,
     /// plus broken links and anchors, images without alt text, unused assets
     /// and modules outside every track. Exits 1 when there are errors.
+    // Nothing is published: links are checked as if it were.
+    #[command(mut_arg("base_url", |arg| arg.help(
+        "Check as published under this absolute URL instead of base_url from site.toml"
+    )))]
     Check {
-        /// The site's root folder (holding site.toml).
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// Check as published under this absolute URL instead of base_url from site.toml.
-        #[arg(long)]
-        base_url: Option<String>,
-        /// Include pages marked `draft: true`.
-        #[arg(long)]
-        drafts: bool,
-        /// Who the portal is for: `internal` (everything) or `partner:<id>`.
-        #[arg(long, default_value = "internal", value_parser = parse_audience)]
-        audience: Audience,
+        #[command(flatten)]
+        site: SiteArgs,
         /// `human` (source lines with a caret) or `json` (one document on stdout).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -115,21 +123,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let result = match cli.command {
-        Command::Build {
-            root,
-            output,
-            base_url,
-            drafts,
-            audience,
-        } => {
+        Command::Build { site, output } => {
             let started = Instant::now();
-            let options = BuildOptions {
-                root,
-                output,
-                base_url,
-                drafts,
-                audience,
-            };
+            let options = site.options(output);
             proficio::build(&options).map(|report| {
                 eprintln!(
                     "Built {} pages and copied {} files into {} in {} ms",
@@ -144,41 +140,26 @@ fn main() -> ExitCode {
             })
         }
         Command::Serve {
-            root,
+            site,
             bind,
             port,
             poll,
-            drafts,
-            base_url,
-            audience,
         } => {
-            let mut options = proficio::serve::ServeOptions::new(root);
+            let mut options = proficio::serve::ServeOptions::new(site.root);
             options.bind = bind;
             options.port = port;
             options.poll = poll;
-            options.drafts = drafts;
-            options.base_url = base_url;
-            options.audience = audience;
+            options.drafts = site.drafts;
+            options.base_url = site.base_url;
+            options.audience = site.audience;
             options.colour = colour;
             proficio::serve::Server::start(options).map(proficio::serve::Server::wait)
         }
         Command::Check {
-            root,
-            base_url,
-            drafts,
-            audience,
+            site,
             format,
             strict,
-        } => {
-            let options = BuildOptions {
-                root,
-                output: None,
-                base_url,
-                drafts,
-                audience,
-            };
-            return run_check(&options, format, strict);
-        }
+        } => return run_check(&site.options(None), format, strict),
         Command::Init { dir } => proficio::init::init(&dir).map(|()| {
             eprintln!(
                 "Created a new site in {}. Build it with: proficio build --root {}",

@@ -1,7 +1,10 @@
 //! Properties of the analytics that must hold for any partner data.
 
+mod common;
+
 use std::collections::BTreeMap;
 
+use common::{default_skills, default_workflows};
 use proficio::base::quarter::Quarter;
 use proficio::input::config::{LevelRules, Program};
 use proficio::partners::analytics::{self, delta, person_state};
@@ -11,44 +14,30 @@ use proficio::partners::metrics::{
 };
 use proptest::prelude::*;
 
-const SKILLS: [&str; 6] = [
-    "prompting",
-    "workflow-design",
-    "data-interpretation",
-    "output-validation",
-    "light-automation",
-    "actions-and-reporting",
-];
-const WORKFLOWS: [&str; 6] = [
-    "account-planning",
-    "qbr",
-    "onboarding",
-    "co-selling",
-    "performance-reporting",
-    "ecosystem-mapping",
-];
 const QUARTERS: [&str; 4] = ["2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"];
 
 fn person() -> impl Strategy<Value = Person> {
+    let skills = default_skills();
+    let workflows = default_workflows();
     (
-        prop::collection::vec(0u8..=4, 6),
-        prop::collection::vec((0usize..6, 1u32..=12), 0..4),
+        prop::collection::vec(0u8..=4, skills.len()),
+        prop::collection::vec((0usize..workflows.len(), 1u32..=12), 0..4),
     )
-        .prop_map(|(scores, uses)| Person {
+        .prop_map(move |(scores, uses)| Person {
             id: String::new(),
             role: "partner manager".to_string(),
             assessments: vec![Assessment {
                 date: "2025-05-01".to_string(),
-                scores: SKILLS
+                scores: skills
                     .iter()
                     .zip(scores)
-                    .map(|(s, v)| (s.to_string(), f64::from(v)))
+                    .map(|(s, v)| (s.clone(), f64::from(v)))
                     .collect(),
             }],
             ai_use: uses
                 .into_iter()
                 .map(|(w, month)| AiUse {
-                    workflow: WORKFLOWS[w].to_string(),
+                    workflow: workflows[w].clone(),
                     since: format!("2025-{month:02}-01"),
                 })
                 .collect(),
@@ -57,8 +46,9 @@ fn person() -> impl Strategy<Value = Person> {
 }
 
 fn workflow() -> impl Strategy<Value = WorkflowRecord> {
+    let workflows = default_workflows();
     (
-        0usize..6,
+        0usize..workflows.len(),
         any::<bool>(),
         any::<bool>(),
         0usize..4,
@@ -67,8 +57,8 @@ fn workflow() -> impl Strategy<Value = WorkflowRecord> {
         0.0f64..50.0,
     )
         .prop_map(
-            |(id, embedded, documented, since, before, after, runs)| WorkflowRecord {
-                id: WORKFLOWS[id].to_string(),
+            move |(id, embedded, documented, since, before, after, runs)| WorkflowRecord {
+                id: workflows[id].clone(),
                 embedded,
                 since: Some(QUARTERS[since].to_string()),
                 documented,
@@ -128,17 +118,14 @@ fn partner() -> impl Strategy<Value = PartnerFile> {
         })
 }
 
-fn skills() -> Vec<String> {
-    SKILLS.iter().map(|s| s.to_string()).collect()
-}
-
 proptest! {
     #[test]
     fn the_level_distribution_always_sums_to_the_headcount(partner in partner(), quarter in 0usize..4) {
         let quarter = Quarter::parse(QUARTERS[quarter]).unwrap();
         let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+        let skills = default_skills();
         for person in &partner.record.people {
-            let state = person_state(person, &partner.record.workflows, quarter, &skills(), &LevelRules::default(), 3);
+            let state = person_state(person, &partner.record.workflows, quarter, &skills, &LevelRules::default(), 3);
             prop_assert!(state.level < 3);
             prop_assert!((0.0..=100.0).contains(&state.score));
             *counts.entry(state.level).or_default() += 1;
@@ -150,8 +137,9 @@ proptest! {
     fn practitioners_always_meet_the_rule(partner in partner()) {
         let quarter = Quarter::parse("2026-Q1").unwrap();
         let rules = LevelRules::default();
+        let skills = default_skills();
         for person in &partner.record.people {
-            let state = person_state(person, &partner.record.workflows, quarter, &skills(), &rules, 3);
+            let state = person_state(person, &partner.record.workflows, quarter, &skills, &rules, 3);
             if state.level == 2 {
                 prop_assert!(state.mean_score >= rules.practitioner_min_mean_score);
                 prop_assert!(state.embedded_use >= 1);

@@ -9,7 +9,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::Site;
+use common::{Site, contains, scores};
 use proficio::build::OTHER_PARTNER_PROBLEM;
 use proficio::partners::scorecards::Audience;
 use proficio::{BuildOptions, BuildReport, Error};
@@ -54,30 +54,6 @@ fn build(audience: Audience, output: &Path) -> Result<proficio::BuildReport, Err
     })
 }
 
-/// Every file under `dir`, as (path, bytes).
-fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(folder) = stack.pop() {
-        for entry in std::fs::read_dir(&folder).expect("output folder") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let bytes = std::fs::read(&path).expect("output file");
-                out.push((path, bytes));
-            }
-        }
-    }
-    out
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
-}
-
 #[test]
 fn each_partner_portal_holds_no_byte_of_any_other_partner() {
     let partners = demo_partners();
@@ -86,7 +62,7 @@ fn each_partner_portal_holds_no_byte_of_any_other_partner() {
         let output = tempfile::tempdir().expect("output folder");
         let target = output.path().join("portal");
         build(Audience::Partner(id.clone()), &target).expect("a partner portal builds");
-        let everything = files(&target);
+        let everything = common::snapshot(&target);
         let scorecard =
             std::fs::read_to_string(target.join("partners").join(id).join("index.html"))
                 .expect("the partner's own scorecard");
@@ -110,8 +86,7 @@ fn each_partner_portal_holds_no_byte_of_any_other_partner() {
             for (path, bytes) in &everything {
                 assert!(
                     !contains(bytes, other_id) && !contains(bytes, other_name),
-                    "{id}'s portal mentions {other_id} in {}",
-                    path.display()
+                    "{id}'s portal mentions {other_id} in {path}"
                 );
             }
         }
@@ -203,14 +178,13 @@ const NEWER_QUARTER: &str = "  - quarter: 2027-Q4
     margin_contribution: 2000000
 ";
 
-/// A person to add to a partner's `people:`.
-const NEW_PERSON: &str = "people:
-  - id: zz-01
-    role: new hire
-    assessments:
-      - date: 2025-06-01
-        scores: {prompting: 4, workflow-design: 4, data-interpretation: 4, output-validation: 4, light-automation: 4, actions-and-reporting: 4}
-";
+/// A person to add to a partner's `people:`, strong in every skill.
+fn new_person() -> String {
+    format!(
+        "people:\n  - id: zz-01\n    role: new hire\n    assessments:\n      - date: 2025-06-01\n        scores: {}\n",
+        scores(4, &[])
+    )
+}
 
 type Mutation = (&'static str, bool, fn(&Site));
 
@@ -218,7 +192,7 @@ type Mutation = (&'static str, bool, fn(&Site));
 /// a problem in that file, and how.
 const MUTATIONS: [Mutation; 10] = [
     ("another partner's headcount grows", false, |site| {
-        replace_in(site, OTHER, "people:\n", NEW_PERSON)
+        replace_in(site, OTHER, "people:\n", &new_person())
     }),
     ("another partner reports a newer quarter", false, |site| {
         let text = std::fs::read_to_string(site.path(OTHER)).expect("partner file");

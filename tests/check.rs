@@ -5,8 +5,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
+use common::command::{proficio, root_arg};
 use common::{SITE_TOML, Site, module};
 use proficio::check::{self, Finding, Report, Severity};
 
@@ -45,18 +45,6 @@ fn with_code<'a>(report: &'a Report, code: &str) -> Vec<&'a Finding> {
 
 fn describe(report: &Report) -> String {
     report.render(false)
-}
-
-fn proficio(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_proficio"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run proficio")
-}
-
-fn root_arg(site: &Site) -> String {
-    site.root().to_string_lossy().into_owned()
 }
 
 #[test]

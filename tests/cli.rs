@@ -3,43 +3,8 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-use common::{Site, module, snapshot};
-
-fn proficio(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_proficio"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run proficio")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
-}
-
-fn small_site() -> Site {
-    Site::with_config(&[
-        (
-            "content/modules/a.md",
-            &module(
-                "title: Start here\nlevel: experimenter\ntrack: basics",
-                "## First step\n\nText.\n",
-            ),
-        ),
-        ("content/about.md", "# About\n\nWho we are.\n"),
-    ])
-}
+use common::command::{path, proficio, stderr, stdout};
+use common::{Site, module, small_site, snapshot};
 
 #[test]
 fn version_prints_the_package_version() {

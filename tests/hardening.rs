@@ -5,16 +5,16 @@ mod common;
 
 use std::sync::Arc;
 
+use common::problems::only;
 use common::{Site, module};
 use proficio::input::content::parse_page;
 use proficio::partners::metrics;
 use proficio::render::markdown::{LinkTargets, render};
 use proptest::prelude::*;
 
+/// The one problem a build of `site` reports.
 fn only_problem(site: &Site) -> proficio::Diagnostic {
-    let problems = site.build_rejected();
-    assert_eq!(problems.len(), 1, "{problems:?}");
-    problems.into_iter().next().expect("one problem")
+    only(&site.build_rejected()).clone()
 }
 
 #[test]

@@ -8,6 +8,7 @@
 
 mod common;
 
+use common::rendered::{files_of, page};
 use common::{Site, module};
 use proficio::BuildOptions;
 use proficio::build::incremental::render_changes;
@@ -34,27 +35,6 @@ fn fixture() -> Site {
         ),
         ("content/about.md", "# About\n\nWho we are.\n"),
     ])
-}
-
-fn files_of(site: &RenderedSite) -> Vec<(String, Vec<u8>)> {
-    site.files
-        .iter()
-        .map(|file| {
-            let bytes = match &file.contents {
-                Contents::Bytes(bytes) => bytes.to_vec(),
-                Contents::Copy(path) => std::fs::read(path).expect("copied file"),
-            };
-            (file.path.clone(), bytes)
-        })
-        .collect()
-}
-
-fn page(files: &[(String, Vec<u8>)], path: &str) -> String {
-    let (_, bytes) = files
-        .iter()
-        .find(|(p, _)| p == path)
-        .unwrap_or_else(|| panic!("{path} rendered"));
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// What the first render of `site` keeps for the next one.

@@ -1,36 +1,25 @@
 //! The worked example in docs/metrics.md, recomputed by the library: the
 //! documentation and the code must agree on every figure.
 
+mod common;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use common::{metrics_doc, worked_example};
 use proficio::base::quarter::Quarter;
 use proficio::input::config::Config;
 use proficio::partners::analytics::{self, person_state};
 use proficio::partners::metrics;
 
-/// The fenced blocks of `language` after the "## Worked example" heading.
-fn worked_example_block(language: &str) -> String {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/metrics.md"))
-        .expect("docs/metrics.md is readable");
-    let example = doc
-        .split("## Worked example")
-        .nth(1)
-        .expect("a worked example section");
-    let fence = format!("```{language}\n");
-    let start = example.find(&fence).expect("a block in that language") + fence.len();
-    let end = start + example[start..].find("```").expect("a closed block");
-    example[start..end].to_string()
-}
-
 fn example() -> (Config, metrics::PartnerFile) {
     let config = Config::parse(
         PathBuf::from("site.toml"),
-        Arc::from(worked_example_block("toml")),
+        Arc::from(worked_example("toml")),
     )
     .expect("the example site.toml parses")
     .config;
-    let partner = metrics::parse("example.yaml", Arc::from(worked_example_block("yaml")))
+    let partner = metrics::parse("example.yaml", Arc::from(worked_example("yaml")))
         .expect("the example partner file parses");
     (config, partner)
 }
@@ -97,8 +86,7 @@ fn the_documented_roi_is_what_the_library_computes() {
 
 #[test]
 fn the_documented_figures_are_the_ones_checked_here() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/metrics.md"))
-        .expect("docs/metrics.md is readable");
+    let doc = metrics_doc();
     for figure in [
         "**$12,200**",
         "**$16,000**",

@@ -3,18 +3,8 @@
 
 mod common;
 
-use common::{Site, module};
+use common::{Site, small_site};
 use proficio::Error;
-
-fn small_site() -> Site {
-    Site::with_config(&[
-        (
-            "content/modules/a.md",
-            &module("title: Start here\ntrack: basics", "Intro.\n"),
-        ),
-        ("content/about.md", "# About\n\nWho we are.\n"),
-    ])
-}
 
 fn assert_refused(result: Result<proficio::BuildReport, Error>, reason: &str) {
     match result {

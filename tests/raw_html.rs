@@ -8,9 +8,8 @@
 
 mod common;
 
-use common::{SITE_TOML, Site, describe, main_of, module};
+use common::{SITE_TOML, Site, describe, main_of, module, rendered};
 use proficio::build::incremental::render_changes;
-use proficio::build::output::Contents;
 use proficio::build::{PageCache, render};
 use proficio::check::{self, Severity};
 
@@ -277,15 +276,7 @@ fn the_live_preview_shows_the_sanitized_body() {
     let first = render(&site.options(), &PageCache::default()).expect("first render");
     let mut cache = first.cache;
     let text_of = |rendered: &proficio::build::RenderedSite, path: &str| {
-        let file = rendered
-            .files
-            .iter()
-            .find(|f| f.path == path)
-            .unwrap_or_else(|| panic!("{path} rendered"));
-        match &file.contents {
-            Contents::Bytes(bytes) => String::from_utf8_lossy(bytes).into_owned(),
-            Contents::Copy(_) => panic!("{path} is a page"),
-        }
+        rendered::page(&rendered::files_of(rendered), path)
     };
 
     site.write(MODULE, &module_text());

@@ -6,8 +6,7 @@
 
 mod common;
 
-use std::process::Command;
-
+use common::command::{proficio, root_arg, stderr};
 use common::{Site, describe, module};
 
 /// A valid partner file named `name`, in `region`.
@@ -109,14 +108,9 @@ fn the_command_line_prints_a_bad_partner_file_name_escaped() {
         ("acme\nsystems\u{202e}.yaml", partner("Acme", "EMEA")),
         ("good-partner.yaml", partner("Good", "EMEA")),
     ]);
-    let output = Command::new(env!("CARGO_BIN_EXE_proficio"))
-        .args(["build", "--root"])
-        .arg(site.root())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run proficio");
+    let output = proficio(&["build", "--root", &root_arg(&site)]);
     assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr(&output);
     assert!(
         stderr
             .contains("partner file name `acme\\nsystems\\u{202e}.yaml` is not a valid partner id"),

@@ -3,9 +3,14 @@
 
 #![allow(dead_code)]
 
+pub mod command;
+pub mod problems;
+pub mod rendered;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use proficio::input::config::Config;
 use proficio::{BuildOptions, BuildReport, Diagnostic, Error};
 use tempfile::TempDir;
 
@@ -253,6 +258,21 @@ pub fn describe(diagnostics: &[Diagnostic]) -> String {
         .join("\n")
 }
 
+/// A small site that builds: one module in the `basics` track and a plain
+/// page.
+pub fn small_site() -> Site {
+    Site::with_config(&[
+        (
+            "content/modules/a.md",
+            &module(
+                "title: Start here\nlevel: experimenter\ntrack: basics",
+                "## First step\n\nText.\n",
+            ),
+        ),
+        ("content/about.md", "# About\n\nWho we are.\n"),
+    ])
+}
+
 /// A module file with the given front matter lines and body.
 pub fn module(front: &str, body: &str) -> String {
     format!("---\n{front}\n---\n{body}")
@@ -281,10 +301,77 @@ impl Site {
     pub fn files_containing(&self, needle: &str) -> Vec<String> {
         self.snapshot()
             .into_iter()
-            .filter(|(_, bytes)| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            .filter(|(_, bytes)| contains(bytes, needle))
             .map(|(path, _)| path)
             .collect()
     }
+}
+
+/// The text of `docs/metrics.md`.
+pub fn metrics_doc() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/metrics.md"))
+        .expect("docs/metrics.md is readable")
+}
+
+/// The first fenced block of `language` after the "## Worked example"
+/// heading of `docs/metrics.md`.
+pub fn worked_example(language: &str) -> String {
+    let doc = metrics_doc();
+    let example = doc
+        .split("## Worked example")
+        .nth(1)
+        .expect("a worked example section");
+    let fence = format!("```{language}\n");
+    let start = example.find(&fence).expect("a block in that language") + fence.len();
+    let end = start + example[start..].find("```").expect("a closed block");
+    example[start..end].to_string()
+}
+
+/// The configuration of a site whose `site.toml` defines no catalogue.
+pub fn default_config() -> Config {
+    Config::default()
+}
+
+/// The skill ids of the default catalogue, in its order.
+pub fn default_skills() -> Vec<String> {
+    default_config().skills.into_iter().map(|s| s.id).collect()
+}
+
+/// The workflow ids of the default catalogue, in its order.
+pub fn default_workflows() -> Vec<String> {
+    default_config()
+        .workflows
+        .into_iter()
+        .map(|w| w.id)
+        .collect()
+}
+
+/// How a problem lists the ids it expected: `one of a, b, c`.
+pub fn one_of(ids: &[String]) -> String {
+    format!("one of {}", ids.join(", "))
+}
+
+/// A flow-style skill assessment with every skill of the default catalogue
+/// at `score`, except those in `except`.
+pub fn scores(score: u8, except: &[(&str, u8)]) -> String {
+    let pairs: Vec<String> = default_skills()
+        .iter()
+        .map(|skill| {
+            let value = except
+                .iter()
+                .find(|(s, _)| s == skill)
+                .map_or(score, |(_, v)| *v);
+            format!("{skill}: {value}")
+        })
+        .collect();
+    format!("{{{}}}", pairs.join(", "))
+}
+
+/// True when `haystack` holds the bytes of `needle`.
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
 }
 
 /// The value of the line `key=value` in a page, for templates that print
