@@ -52,11 +52,16 @@ pub struct Rendered {
 
 /// What rendering a body needs to know of the site: where internal links
 /// can point (content source keys to their URL paths) and what happens to
-/// raw HTML.
+/// raw HTML. It is also the one place that says how a URL is formed: the
+/// site's pages and feeds, link rewriting in bodies and templates' `url()`
+/// all ask it.
 #[derive(Debug, Clone, Default)]
 pub struct LinkTargets {
     /// Prefix of every URL (`/` or `/portal/`).
     pub base_path: String,
+    /// The site's absolute URL with a trailing slash
+    /// (`https://x.example/portal/`), for absolute URLs.
+    pub base_url: String,
     /// `modules/qbr.md` → `/modules/qbr/`.
     pub paths: BTreeMap<String, String>,
     /// Sources that exist but are not published.
@@ -65,10 +70,41 @@ pub struct LinkTargets {
     pub raw_html: RawHtml,
 }
 
+/// What an absolute URL's path keeps as written: RFC 3986's unreserved
+/// characters and the `/` between segments. Everything else is percent-encoded
+/// (as UTF-8 bytes), `%` included, since a path here is a file name, never an
+/// already-encoded URL.
+const PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
 impl LinkTargets {
-    /// The public URL of a content path, with the base path.
+    /// The public URL of a content path, with the base path: root-relative,
+    /// as written (`/portal/modules/qbr/`).
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_path, path.trim_start_matches('/'))
+    }
+
+    /// The absolute URL of the page at `path`, percent-encoded: sitemaps,
+    /// feeds and canonical links need a valid URL, and a content file name
+    /// may hold spaces, quotes or any other character.
+    pub fn absolute(&self, path: &str) -> String {
+        let path = percent_encoding::utf8_percent_encode(path.trim_start_matches('/'), PATH);
+        format!("{}{path}", self.base_url)
+    }
+
+    /// The URL of the content file `source` (a key under `content/`), with
+    /// `#fragment` when given; `None` when no page is made from it.
+    pub fn content_url(&self, source: &str, fragment: Option<&str>) -> Option<String> {
+        let mut url = self.url(self.paths.get(source)?);
+        if let Some(fragment) = fragment {
+            url.push('#');
+            url.push_str(fragment);
+        }
+        Some(url)
     }
 }
 
@@ -464,15 +500,8 @@ impl<'a> State<'a> {
             return None;
         };
         let key = key.trim_start_matches('/').to_string();
-        match self.targets.paths.get(&key) {
-            Some(target) => {
-                let mut url = self.targets.url(target);
-                if let Some(fragment) = fragment {
-                    url.push('#');
-                    url.push_str(fragment);
-                }
-                Some(url)
-            }
+        match self.targets.content_url(&key, fragment) {
+            Some(url) => Some(url),
             None => {
                 let (message, expected) = match self.targets.left_out.get(&key) {
                     // The target's own parse error is already reported.
@@ -616,6 +645,7 @@ mod tests {
         );
         LinkTargets {
             base_path: "/portal/".to_string(),
+            base_url: "https://x.example/portal/".to_string(),
             paths,
             left_out: BTreeMap::new(),
             raw_html: RawHtml::default(),
