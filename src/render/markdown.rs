@@ -23,6 +23,7 @@ use crate::input::config::RawHtml;
 use crate::input::content::{Absence, Page, PageKind, options};
 use crate::markup::highlight;
 use crate::markup::raw_html;
+use crate::render::links;
 
 /// One heading in a page's table of contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,9 +53,9 @@ pub struct Rendered {
 
 /// What rendering a body needs to know of the site: where internal links
 /// can point (content source keys to their URL paths) and what happens to
-/// raw HTML. It is also the one place that says how a URL is formed: the
-/// site's pages and feeds, link rewriting in bodies and templates' `url()`
-/// all ask it.
+/// raw HTML. The site's pages and feeds, link rewriting in bodies and
+/// templates' `url()` all form URLs through it (and so through
+/// [`links`]).
 #[derive(Debug, Clone, Default)]
 pub struct LinkTargets {
     /// Prefix of every URL (`/` or `/portal/`).
@@ -70,30 +71,16 @@ pub struct LinkTargets {
     pub raw_html: RawHtml,
 }
 
-/// What an absolute URL's path keeps as written: RFC 3986's unreserved
-/// characters and the `/` between segments. Everything else is percent-encoded
-/// (as UTF-8 bytes), `%` included, since a path here is a file name, never an
-/// already-encoded URL.
-const PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~')
-    .remove(b'/');
-
 impl LinkTargets {
     /// The public URL of a content path, with the base path: root-relative,
     /// as written (`/portal/modules/qbr/`).
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base_path, path.trim_start_matches('/'))
+        links::url(&self.base_path, path)
     }
 
-    /// The absolute URL of the page at `path`, percent-encoded: sitemaps,
-    /// feeds and canonical links need a valid URL, and a content file name
-    /// may hold spaces, quotes or any other character.
+    /// The absolute, percent-encoded URL of the page at `path`.
     pub fn absolute(&self, path: &str) -> String {
-        let path = percent_encoding::utf8_percent_encode(path.trim_start_matches('/'), PATH);
-        format!("{}{path}", self.base_url)
+        links::absolute(&self.base_url, path)
     }
 
     /// The URL of the content file `source` (a key under `content/`), with

@@ -7,10 +7,11 @@ use tera::Context;
 
 use crate::input::config::CatalogEntry;
 use crate::partners::scorecards::{Audience, ProgramView};
+use crate::render::links::TermRef;
 
 use super::Model;
 use super::taxonomies::Taxonomy;
-use super::views::{TRACKS, TermRef};
+use super::views::TRACKS;
 
 /// `site`: the portal as `site.toml` describes it.
 #[derive(Serialize)]

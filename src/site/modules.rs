@@ -11,11 +11,12 @@ use tera::Context;
 
 use crate::input::content::PageKind;
 use crate::render::bodies::Body;
+use crate::render::links::Ref;
 use crate::render::markdown::TocEntry;
 
 use super::sections::{index_key, parent_folder};
 use super::tracks::TrackNav;
-use super::views::{PageSummary, Ref};
+use super::views::PageSummary;
 use super::{Deferred, Model, RenderJob, Site, output_for};
 
 /// What a page's view holds besides its summary and its body.

@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use tera::Value;
 
+use crate::render::links::Ref;
+
 use super::Model;
 use super::sections::{SectionInfo, section_path, section_title};
 use super::taxonomies::Taxonomy;
-use super::views::Ref;
 
 /// One item of the navigation.
 pub(super) struct NavItem {

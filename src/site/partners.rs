@@ -16,9 +16,10 @@ use crate::input::config::Config;
 use crate::input::content::ContentStore;
 use crate::partners::metrics::PartnerFile;
 use crate::partners::scorecards::{self, Audience, Ecosystem, Recomputed};
+use crate::render::links::Ref;
 
 use super::taxonomies::TermWithAdoption;
-use super::views::{PageSummary, Ref};
+use super::views::PageSummary;
 use super::{Deferred, Model, PARTNERS_SOURCE, RenderJob, Site, output_for};
 
 /// The data exports the partner list and the executive summary link to.

@@ -11,8 +11,8 @@ use tera::Value;
 
 use crate::input::content::{ContentStore, Page, PageKind, humanise};
 use crate::render::bodies::Body;
+use crate::render::links::Ref;
 
-use super::views::Ref;
 use super::{Deferred, Model, RenderJob, output_for};
 
 /// A folder's section page, explicit (`_index.md`) or implied by its pages.
@@ -117,10 +117,14 @@ pub(super) fn collect_sections(store: &ContentStore) -> BTreeMap<String, Section
     sections
 }
 
-/// The title of an `_index.md`, or the folder's name made readable.
+/// The title of an `_index.md`, or the folder's name made readable (none
+/// for the home page).
 pub(super) fn section_title(section: &SectionInfo) -> String {
     match section.index {
         Some(page) => page.title.clone(),
+        // A home page without `_index.md` has no title of its own: templates
+        // show the site's.
+        None if section.folder.is_empty() => String::new(),
         None => humanise(section.folder.rsplit('/').next().unwrap_or("")),
     }
 }
@@ -211,5 +215,34 @@ impl<'a> Model<'a> {
         job.context
             .insert_value("recent_modules", Value::from(self.summary_values(&modules)));
         job
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::content::parse_page;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_folder_has_one_title_with_or_without_an_untitled_index() {
+        let index = parse_page("how-to_guides/_index.md", Arc::from("Intro.\n")).expect("page");
+        let implied = SectionInfo {
+            folder: "how-to_guides".to_string(),
+            index: None,
+            pages: Vec::new(),
+            subsections: Vec::new(),
+        };
+        let explicit = SectionInfo {
+            index: Some(&index),
+            ..implied.clone()
+        };
+        assert_eq!(section_title(&implied), "How to guides");
+        assert_eq!(section_title(&explicit), "How to guides");
+        let home = SectionInfo {
+            folder: String::new(),
+            ..implied
+        };
+        assert_eq!(section_title(&home), "", "the site's title stands in");
     }
 }

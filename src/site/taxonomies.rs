@@ -69,6 +69,7 @@ impl Taxonomy {
             Taxonomy::Skills => page.front.skills.iter().any(|s| s == id),
             Taxonomy::Workflows => page.front.workflows.iter().any(|w| w == id),
             Taxonomy::Levels => page.front.level.as_deref() == Some(id),
+            // Tags have no catalogue: `terms` files pages by their tags.
             Taxonomy::Tags => false,
         }
     }

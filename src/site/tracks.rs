@@ -10,8 +10,9 @@ use tera::Value;
 
 use crate::input::config::CatalogEntry;
 use crate::input::content::{ContentStore, Page, learning_order};
+use crate::render::links::{Ref, TermRef};
 
-use super::views::{Ref, TRACKS, TermRef};
+use super::views::TRACKS;
 use super::{Model, RenderJob, TRACK_SOURCE_PREFIX, output_for};
 
 /// A module's place in its track, `track_nav` of its page.

@@ -1,32 +1,18 @@
-//! The shapes every page family's templates share: a [`Ref`] (a link to a
-//! page), a [`TermRef`] (a catalogue entry or tag a page is filed under) and
-//! the [`PageSummary`] every listing shows, with how the model makes them.
-//! `docs/templates.md` ("Shared shapes") documents them for theme authors; a
-//! shape used by more than one page family goes here.
+//! The shapes every page family's templates share: the [`PageSummary`]
+//! every listing shows, and how the model makes it and the links
+//! ([`Ref`], [`TermRef`], from [`crate::render::links`]) to pages, catalogue
+//! entries and tags. `docs/templates.md` ("Shared shapes") documents them
+//! for theme authors; a shape used by more than one page family goes here.
 
 use serde::Serialize;
 
 use crate::base::text::slugify;
 use crate::input::config::CatalogEntry;
 use crate::input::content::{Page, PageKind};
+use crate::render::links::{Ref, TermRef};
 
 use super::Model;
 use super::taxonomies::Taxonomy;
-
-/// A link to a page as templates see it: `{title, url}`.
-#[derive(Debug, Clone, Serialize)]
-pub(super) struct Ref {
-    pub(super) title: String,
-    pub(super) url: String,
-}
-
-/// A reference to a catalogue entry or tag: `{id, title, url}`.
-#[derive(Debug, Clone, Serialize)]
-pub(super) struct TermRef {
-    pub(super) id: String,
-    #[serde(flatten)]
-    pub(super) link: Ref,
-}
 
 /// The short form of a page used in every listing.
 #[derive(Debug, Clone, Serialize)]
