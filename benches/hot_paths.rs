@@ -73,6 +73,7 @@ impl Corpus {
     fn targets(&self) -> LinkTargets {
         LinkTargets {
             base_path: "/".to_string(),
+            base_url: "http://localhost/".to_string(),
             paths: self
                 .heads
                 .iter()

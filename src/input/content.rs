@@ -548,8 +548,8 @@ fn first_h1(body: &str) -> Option<(String, Range<usize>)> {
     None
 }
 
-/// `qbr-prep_notes` → `Qbr prep notes`.
-fn humanise(stem: &str) -> String {
+/// A file or folder name made a title: `qbr-prep_notes` → `Qbr prep notes`.
+pub fn humanise(stem: &str) -> String {
     let words = stem.replace(['-', '_'], " ");
     let mut chars = words.trim().chars();
     match chars.next() {

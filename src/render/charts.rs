@@ -216,7 +216,7 @@ pub fn bars(
 
 /// One point of a trend line.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Point {
+pub struct TrendPoint {
     /// X label (a quarter).
     pub label: String,
     /// The value.
@@ -228,7 +228,7 @@ pub struct Point {
 pub fn trend(
     title: &str,
     unit: &str,
-    points: &[Point],
+    points: &[TrendPoint],
     baseline: Option<f64>,
     compact: bool,
 ) -> String {
@@ -428,11 +428,11 @@ mod tests {
     #[test]
     fn trend_marks_the_baseline_and_lists_points() {
         let points = vec![
-            Point {
+            TrendPoint {
                 label: "Q1".to_string(),
                 value: 10.0,
             },
-            Point {
+            TrendPoint {
                 label: "Q2".to_string(),
                 value: 12.5,
             },

@@ -23,6 +23,7 @@ use crate::input::config::RawHtml;
 use crate::input::content::{Absence, Page, PageKind, options};
 use crate::markup::highlight;
 use crate::markup::raw_html;
+use crate::render::links;
 
 /// One heading in a page's table of contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,11 +53,16 @@ pub struct Rendered {
 
 /// What rendering a body needs to know of the site: where internal links
 /// can point (content source keys to their URL paths) and what happens to
-/// raw HTML.
+/// raw HTML. The site's pages and feeds, link rewriting in bodies and
+/// templates' `url()` all form URLs through it (and so through
+/// [`links`]).
 #[derive(Debug, Clone, Default)]
 pub struct LinkTargets {
     /// Prefix of every URL (`/` or `/portal/`).
     pub base_path: String,
+    /// The site's absolute URL with a trailing slash
+    /// (`https://x.example/portal/`), for absolute URLs.
+    pub base_url: String,
     /// `modules/qbr.md` → `/modules/qbr/`.
     pub paths: BTreeMap<String, String>,
     /// Sources that exist but are not published.
@@ -66,9 +72,26 @@ pub struct LinkTargets {
 }
 
 impl LinkTargets {
-    /// The public URL of a content path, with the base path.
+    /// The public URL of a content path, with the base path: root-relative,
+    /// as written (`/portal/modules/qbr/`).
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base_path, path.trim_start_matches('/'))
+        links::url(&self.base_path, path)
+    }
+
+    /// The absolute, percent-encoded URL of the page at `path`.
+    pub fn absolute(&self, path: &str) -> String {
+        links::absolute(&self.base_url, path)
+    }
+
+    /// The URL of the content file `source` (a key under `content/`), with
+    /// `#fragment` when given; `None` when no page is made from it.
+    pub fn content_url(&self, source: &str, fragment: Option<&str>) -> Option<String> {
+        let mut url = self.url(self.paths.get(source)?);
+        if let Some(fragment) = fragment {
+            url.push('#');
+            url.push_str(fragment);
+        }
+        Some(url)
     }
 }
 
@@ -464,15 +487,8 @@ impl<'a> State<'a> {
             return None;
         };
         let key = key.trim_start_matches('/').to_string();
-        match self.targets.paths.get(&key) {
-            Some(target) => {
-                let mut url = self.targets.url(target);
-                if let Some(fragment) = fragment {
-                    url.push('#');
-                    url.push_str(fragment);
-                }
-                Some(url)
-            }
+        match self.targets.content_url(&key, fragment) {
+            Some(url) => Some(url),
             None => {
                 let (message, expected) = match self.targets.left_out.get(&key) {
                     // The target's own parse error is already reported.
@@ -616,6 +632,7 @@ mod tests {
         );
         LinkTargets {
             base_path: "/portal/".to_string(),
+            base_url: "https://x.example/portal/".to_string(),
             paths,
             left_out: BTreeMap::new(),
             raw_html: RawHtml::default(),

@@ -214,7 +214,7 @@ fn register_charts(tera: &mut Tera, levels: Vec<String>) {
         |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
             let title: &str = kwargs.must_get("title")?;
             let unit = kwargs.get::<&str>("unit")?.unwrap_or("");
-            let points: Vec<charts::Point> = deserialize(&kwargs, "points")?;
+            let points: Vec<charts::TrendPoint> = deserialize(&kwargs, "points")?;
             let baseline = kwargs.get::<Value>("baseline")?.and_then(|v| v.as_f64());
             let compact = kwargs.get::<bool>("compact")?.unwrap_or(false);
             Ok(Value::safe_string(&charts::trend(
@@ -238,16 +238,9 @@ fn url(targets: &LinkTargets, kwargs: &Kwargs) -> TeraResult<String> {
         let (source, fragment) = source
             .split_once('#')
             .map_or((source, None), |(s, f)| (s, Some(f)));
-        let target = targets
-            .paths
-            .get(source)
-            .ok_or_else(|| tera::Error::message(format!("url(): no content file `{source}`")))?;
-        let mut url = targets.url(target);
-        if let Some(fragment) = fragment {
-            url.push('#');
-            url.push_str(fragment);
-        }
-        return Ok(url);
+        return targets
+            .content_url(source, fragment)
+            .ok_or_else(|| tera::Error::message(format!("url(): no content file `{source}`")));
     }
     if path.contains("://") {
         return Ok(path.to_string());
