@@ -1,6 +1,7 @@
 //! `proficio check`: broken links and anchors (from Markdown and from
 //! templates), images without alt text, unused assets, modules outside every
-//! track, the JSON report and the exit codes, and that nothing is written.
+//! track, the JSON report and the exit codes, that each kind of problem
+//! comes out under its documented code, and that nothing is written.
 
 mod common;
 
@@ -8,7 +9,8 @@ use std::path::Path;
 
 use common::command::{proficio, root_arg};
 use common::{SITE_TOML, Site, module};
-use proficio::check::{self, Finding, Report, Severity};
+use proficio::Diagnostic;
+use proficio::check::{self, Code, Report, Severity};
 
 /// A module in the `basics` track.
 fn tracked(title: &str, body: &str) -> String {
@@ -39,7 +41,7 @@ fn check_site(site: &Site) -> Report {
     check::check(&site.options()).unwrap_or_else(|e| panic!("check failed to run: {e}"))
 }
 
-fn with_code<'a>(report: &'a Report, code: &str) -> Vec<&'a Finding> {
+fn with_code(report: &Report, code: Code) -> Vec<&Diagnostic> {
     report.findings.iter().filter(|f| f.code == code).collect()
 }
 
@@ -73,14 +75,14 @@ fn a_broken_anchor_in_markdown_is_located_in_its_source() {
         ),
     );
     let report = check_site(&site);
-    let anchors = with_code(&report, "broken-anchor");
+    let anchors = with_code(&report, Code::BrokenAnchor);
     assert_eq!(anchors.len(), 1, "{}", describe(&report));
     let finding = anchors[0];
     assert_eq!(finding.severity, Severity::Error);
     assert_eq!(finding.file, Path::new("content/modules/first.md"));
     // Line 7 of the file; the column of `#nowhere` after `@/modules/second.md`.
     assert_eq!(
-        (finding.line, finding.column),
+        (finding.line(), finding.column()),
         (7, 30),
         "{}",
         describe(&report)
@@ -103,11 +105,11 @@ fn a_broken_link_produced_by_a_template_names_the_page_and_template() {
         "<!doctype html>\n<html lang=\"en\"><title>{{ page.title }}</title>\n<body>\n<a href=\"/no-such-page/\">Gone</a>\n</body></html>\n",
     );
     let report = check_site(&site);
-    let links = with_code(&report, "broken-link");
+    let links = with_code(&report, Code::BrokenLink);
     assert_eq!(links.len(), 1, "{}", describe(&report));
     let finding = links[0];
     assert_eq!(finding.file, Path::new("public/about/index.html"));
-    assert_eq!((finding.line, finding.column), (4, 4));
+    assert_eq!((finding.line(), finding.column()), (4, 4));
     let hint = finding.hint.as_deref().unwrap_or_default();
     assert!(hint.contains("templates/page.html"), "{hint}");
     assert!(hint.contains("content/about.md"), "{hint}");
@@ -125,10 +127,10 @@ fn an_image_without_alt_text_is_an_error_in_the_markdown() {
         ),
     );
     let report = check_site(&site);
-    let images = with_code(&report, "image-missing-alt");
+    let images = with_code(&report, Code::ImageMissingAlt);
     assert_eq!(images.len(), 1, "{}", describe(&report));
     assert_eq!(images[0].file, Path::new("content/modules/shot/index.md"));
-    assert_eq!((images[0].line, images[0].column), (7, 11));
+    assert_eq!((images[0].line(), images[0].column()), (7, 11));
     assert_eq!(report.errors(), 1, "{}", describe(&report));
 }
 
@@ -137,7 +139,7 @@ fn an_unused_asset_is_a_warning_that_strict_makes_fatal() {
     let site = clean_site();
     site.write_bytes("content/files/old-deck.pdf", b"%PDF-1.4");
     let report = check_site(&site);
-    let unused = with_code(&report, "unused-asset");
+    let unused = with_code(&report, Code::UnusedAsset);
     assert_eq!(unused.len(), 1, "{}", describe(&report));
     assert_eq!(unused[0].severity, Severity::Warning);
     assert_eq!(unused[0].file, Path::new("content/files/old-deck.pdf"));
@@ -171,11 +173,11 @@ fn a_module_without_a_track_is_a_warning_at_its_front_matter() {
         &module("title: Stray", "Nobody finds me.\n"),
     );
     let report = check_site(&site);
-    let stray = with_code(&report, "module-without-track");
+    let stray = with_code(&report, Code::ModuleWithoutTrack);
     assert_eq!(stray.len(), 1, "{}", describe(&report));
     assert_eq!(stray[0].severity, Severity::Warning);
     assert_eq!(stray[0].file, Path::new("content/modules/stray.md"));
-    assert_eq!((stray[0].line, stray[0].column), (2, 1));
+    assert_eq!((stray[0].line(), stray[0].column()), (2, 1));
     assert!(
         stray[0]
             .hint
@@ -198,7 +200,7 @@ fn input_errors_become_error_findings_and_exit_1() {
         report
             .findings
             .iter()
-            .any(|f| f.file == Path::new("content/modules/bad.md") && f.line == 5),
+            .any(|f| f.file == Path::new("content/modules/bad.md") && f.line() == 5),
         "{}",
         describe(&report)
     );
@@ -294,7 +296,7 @@ fn a_partner_referencing_an_unknown_module_is_an_error() {
     let demo_partner = include_str!("../content/partners/kestrel-advisory.yaml");
     site.write("content/partners/kestrel-advisory.yaml", demo_partner);
     let report = check_site(&site);
-    let unknown: Vec<&Finding> = with_code(&report, "partner-data")
+    let unknown: Vec<&Diagnostic> = with_code(&report, Code::PartnerData)
         .into_iter()
         .filter(|f| f.message.contains("unknown module"))
         .collect();
@@ -303,7 +305,7 @@ fn a_partner_referencing_an_unknown_module_is_an_error() {
         unknown[0].file,
         Path::new("content/partners/kestrel-advisory.yaml")
     );
-    assert!(unknown[0].line > 0);
+    assert!(unknown[0].line() > 0);
 }
 
 #[test]
@@ -317,7 +319,7 @@ fn a_partner_audience_check_says_only_that_another_partners_file_has_a_problem()
     options.audience =
         proficio::partners::scorecards::Audience::Partner("kestrel-advisory".to_string());
     let report = check::check(&options).expect("the check runs");
-    let notes = with_code(&report, "partner-data");
+    let notes = with_code(&report, Code::PartnerData);
     assert_eq!(notes.len(), 1, "{}", describe(&report));
     assert_eq!(notes[0].message, "another partner's file has a problem");
     assert_eq!(notes[0].file, Path::new("content/partners"));
@@ -327,4 +329,110 @@ fn a_partner_audience_check_says_only_that_another_partners_file_has_a_problem()
         "{json}"
     );
     assert_eq!(report.errors(), 0, "{}", describe(&report));
+}
+
+/// The codes of a site's findings, and the human report for a failure message.
+fn codes_of(site: &Site) -> (Vec<Code>, String) {
+    let report = check_site(site);
+    let codes = report.findings.iter().map(|f| f.code).collect();
+    (codes, describe(&report))
+}
+
+#[test]
+fn each_problem_the_build_reports_comes_out_under_its_code() {
+    // Each case: what to write into a clean site, and the one code expected.
+    let cases: [(&str, &str, Code); 6] = [
+        (
+            "site.toml",
+            &format!("{SITE_TOML}highlight_theme = \"no-such-theme\"\n"),
+            Code::Config,
+        ),
+        (
+            "site.toml",
+            &format!("{SITE_TOML}theme = \"nowhere\"\n"),
+            Code::Config,
+        ),
+        ("templates/page.html", "{% if %}broken\n", Code::Template),
+        (
+            "content/modules/first.md",
+            "---\ntitle: First\ntrack: basics\nlevel: guru\n---\nText.\n",
+            Code::Input,
+        ),
+        (
+            "content/modules/first.md",
+            &tracked("First", "See [gone](@/modules/gone.md).\n"),
+            Code::BrokenLink,
+        ),
+        (
+            "content/partners/acme.yaml",
+            "name: [Acme\n",
+            Code::PartnerData,
+        ),
+    ];
+    for (file, text, code) in cases {
+        let site = clean_site();
+        site.write(file, text);
+        if file.starts_with("templates/") {
+            site.write("content/about.md", "---\ntitle: About\n---\nAbout us.\n");
+        }
+        let (codes, human) = codes_of(&site);
+        assert_eq!(codes, [code], "{file}: {human}");
+        // A stopped build's problems look in the report as the build prints them.
+        assert!(human.starts_with("error: "), "{file}: {human}");
+    }
+}
+
+#[test]
+fn each_finding_of_a_rendered_site_comes_out_under_its_code() {
+    let site = clean_site();
+    site.write_bytes("content/files/unused.pdf", b"%PDF");
+    site.write_bytes("content/modules/third/shot.svg", b"<svg/>");
+    site.write(
+        "content/modules/third/index.md",
+        &tracked(
+            "Third",
+            "## Part\n\n[gone](/no-such-page/) [anchor](#nowhere)\n\n<img src=\"shot.svg\">\n\n<script>alert(1)</script>\n",
+        ),
+    );
+    site.write(
+        "content/modules/stray.md",
+        &module("title: Stray", "[back](@/modules/second.md)\n"),
+    );
+    let (mut codes, human) = codes_of(&site);
+    codes.sort();
+    assert_eq!(
+        codes,
+        [
+            Code::BrokenLink,
+            Code::BrokenAnchor,
+            Code::ImageMissingAlt,
+            Code::UnusedAsset,
+            Code::ModuleWithoutTrack,
+            Code::RawHtmlRemoved,
+        ],
+        "{human}"
+    );
+    for (code, header) in [
+        (Code::BrokenLink, "error[broken-link]: "),
+        (Code::UnusedAsset, "warning[unused-asset]: "),
+        (Code::RawHtmlRemoved, "warning[raw-html-removed]: "),
+    ] {
+        assert!(human.contains(header), "{code}: {human}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_bad_link_in_the_partner_folder_is_one_partner_data_error() {
+    let site = clean_site();
+    std::fs::create_dir_all(site.path("content/partners")).expect("partner folder");
+    std::os::unix::fs::symlink("/nonexistent", site.path("content/partners/gone.yaml"))
+        .expect("symlink");
+    let report = check_site(&site);
+    let codes: Vec<Code> = report.findings.iter().map(|f| f.code).collect();
+    assert_eq!(codes, [Code::PartnerData], "{}", describe(&report));
+    assert_eq!(
+        report.findings[0].file,
+        Path::new("content/partners/gone.yaml")
+    );
 }

@@ -11,7 +11,7 @@ mod common;
 use common::{SITE_TOML, Site, describe, main_of, module, rendered};
 use proficio::build::incremental::render_changes;
 use proficio::build::{PageCache, render};
-use proficio::check::{self, Severity};
+use proficio::check::{self, Code, Severity};
 
 /// The module's body: each line of raw HTML on a line of its own, so the
 /// expected locations are easy to read (the front matter takes lines 1–6).
@@ -176,8 +176,8 @@ fn deny_is_a_located_error_and_leaves_the_output_alone() {
     let denied: Vec<_> = report
         .findings
         .iter()
-        .filter(|f| f.code == "raw-html")
-        .map(|f| (f.line, f.column, f.severity))
+        .filter(|f| f.code == Code::RawHtml)
+        .map(|f| (f.line(), f.column(), f.severity))
         .collect();
     assert_eq!(denied.len(), expected.len(), "{}", report.render(false));
     assert_eq!(denied[0], (9, 1, Severity::Error));
@@ -190,9 +190,9 @@ fn check_names_each_removal_where_it_is_written() {
     let removed: Vec<(usize, usize, &str)> = report
         .findings
         .iter()
-        .filter(|f| f.code == "raw-html-removed")
+        .filter(|f| f.code == Code::RawHtmlRemoved)
         .inspect(|f| assert_eq!(f.severity, Severity::Warning))
-        .map(|f| (f.line, f.column, f.message.as_str()))
+        .map(|f| (f.line(), f.column(), f.message.as_str()))
         .collect();
     assert_eq!(
         removed,
@@ -236,7 +236,10 @@ fn check_names_each_removal_where_it_is_written() {
     let allowed = self::site("\n[markdown]\nhtml = \"allow\"\n");
     let report = check::check(&allowed.options()).expect("check runs");
     assert!(
-        report.findings.iter().all(|f| f.code != "raw-html-removed"),
+        report
+            .findings
+            .iter()
+            .all(|f| f.code != Code::RawHtmlRemoved),
         "{}",
         report.render(false)
     );

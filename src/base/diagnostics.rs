@@ -1,36 +1,61 @@
-//! Diagnostics: every problem proficio finds in a site's input, located by file,
-//! line and column, with the offending source line and what was expected.
-//! Loaders and validators collect [`Diagnostic`]s instead of stopping at the
-//! first one, so a single run reports every mistake; [`Error`] is what the
-//! library returns to the command line, which turns it into an exit code.
+//! Diagnostics: every problem proficio finds, in a site's input or in the
+//! site it renders, located by file, line and column, with the offending
+//! source line and what was expected. A [`Diagnostic`] is the one problem
+//! type: what `build` stops on, what `serve` shows and what `check` reports
+//! and writes as JSON, each with its [`Code`] from [`codes`](super::codes)
+//! and one renderer ([`Diagnostic::render`]). Loaders and validators collect
+//! diagnostics instead of stopping at the first one, so a single run reports
+//! every mistake; [`Error`] is what the library returns to the command line,
+//! which turns it into an exit code.
 
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
+use codespan_reporting::diagnostic::{Diagnostic as Report, Label, Severity as Level};
 use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term;
 
-/// One problem in one input file.
+use super::codes::{Code, Severity};
+
+/// One problem in one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Error or warning; at first the code's own severity.
+    pub severity: Severity,
+    /// The kind of problem, stated where it is found.
+    pub code: Code,
     /// The file, relative to the site root where possible.
     pub file: PathBuf,
     /// What is wrong.
     pub message: String,
-    /// What the tool expected instead, when that can be said.
-    pub expected: Option<String>,
-    /// The `proficio check` code of this kind of problem, when it has its own.
-    pub code: Option<&'static str>,
-    source: Arc<str>,
-    span: Range<usize>,
+    /// What the tool expected instead, when that can be said. (This and the
+    /// hint are boxed to keep a diagnostic small: it is returned by value as
+    /// an error.)
+    pub expected: Option<Box<str>>,
+    /// How to fix it, or where the problem comes from.
+    pub hint: Option<Box<str>>,
+    place: Place,
+}
+
+/// Where in its file a problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Place {
+    /// Byte range `span` of `source`, the file's full text.
+    Text {
+        source: Arc<str>,
+        span: Range<usize>,
+    },
+    /// The file as a whole, such as an asset nothing uses.
+    WholeFile,
 }
 
 impl Diagnostic {
-    /// A problem at byte range `span` of `source`, the full text of `file`.
+    /// A problem of kind `code` at byte range `span` of `source`, the full
+    /// text of `file`.
     pub fn new(
+        code: Code,
         file: impl Into<PathBuf>,
         source: Arc<str>,
         span: Range<usize>,
@@ -38,18 +63,20 @@ impl Diagnostic {
     ) -> Self {
         let end = span.end.min(source.len());
         let start = span.start.min(end);
-        Diagnostic {
-            file: file.into(),
-            message: message.into(),
-            expected: None,
-            code: None,
-            source,
-            span: start..end,
-        }
+        Diagnostic::with_place(
+            code,
+            file.into(),
+            Place::Text {
+                source,
+                span: start..end,
+            },
+            message.into(),
+        )
     }
 
-    /// A problem at a 1-based `line` and `column` of `source`.
+    /// A problem of kind `code` at a 1-based `line` and `column` of `source`.
     pub fn at_line_column(
+        code: Code,
         file: impl Into<PathBuf>,
         source: Arc<str>,
         line: usize,
@@ -58,44 +85,102 @@ impl Diagnostic {
     ) -> Self {
         let offset = offset_of(&source, line, column);
         let end = next_char_boundary(&source, offset);
-        Diagnostic::new(file, source, offset..end, message)
+        Diagnostic::new(code, file, source, offset..end, message)
+    }
+
+    /// A problem of kind `code` with `file` as a whole: line and column 0.
+    pub fn whole_file(code: Code, file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic::with_place(code, file.into(), Place::WholeFile, message.into())
+    }
+
+    fn with_place(code: Code, file: PathBuf, place: Place, message: String) -> Self {
+        Diagnostic {
+            severity: code.severity(),
+            code,
+            file,
+            message,
+            expected: None,
+            hint: None,
+            place,
+        }
     }
 
     /// Adds what was expected at this place.
     pub fn expected(mut self, expected: impl Into<String>) -> Self {
-        self.expected = Some(expected.into());
+        self.expected = Some(expected.into().into_boxed_str());
         self
     }
 
-    /// Gives the problem its own `proficio check` code.
-    pub fn code(mut self, code: &'static str) -> Self {
-        self.code = Some(code);
+    /// Adds how to fix the problem or where it comes from.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into().into_boxed_str());
         self
     }
 
-    /// The 1-based line the problem starts on.
+    /// Gives the problem another severity than its code's.
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// The 1-based line the problem starts on; 0 for a whole file.
     pub fn line(&self) -> usize {
-        self.source[..self.span.start].matches('\n').count() + 1
+        match &self.place {
+            Place::Text { source, span } => source[..span.start].matches('\n').count() + 1,
+            Place::WholeFile => 0,
+        }
     }
 
-    /// The 1-based column (in characters) the problem starts at.
+    /// The 1-based column (in characters) the problem starts at; 0 for a
+    /// whole file.
     pub fn column(&self) -> usize {
-        let line_start = self.source[..self.span.start]
-            .rfind('\n')
-            .map_or(0, |i| i + 1);
-        self.source[line_start..self.span.start].chars().count() + 1
+        match &self.place {
+            Place::Text { source, span } => {
+                let line_start = source[..span.start].rfind('\n').map_or(0, |i| i + 1);
+                source[line_start..span.start].chars().count() + 1
+            }
+            Place::WholeFile => 0,
+        }
     }
 
-    /// Renders the problem as a terminal report with the source snippet:
-    /// the one line the problem starts on, cut to [`EXCERPT_WIDTH`]
-    /// characters around it, so a report never shows more of a file.
+    /// What a report says below the problem: what was expected, then the
+    /// hint.
+    pub fn notes(&self) -> Vec<String> {
+        let expected = self.expected.iter().map(|e| format!("expected {e}"));
+        expected
+            .chain(self.hint.iter().map(ToString::to_string))
+            .collect()
+    }
+
+    /// Renders the problem as a terminal report headed `error: message`,
+    /// as the build prints it: with the source snippet, the one line the
+    /// problem starts on, cut to [`EXCERPT_WIDTH`] characters around it, so
+    /// a report never shows more of a file.
     pub fn render(&self, colour: bool) -> String {
-        let excerpt = Excerpt::new(&self.file, &self.source, self.span.clone());
-        let mut report = Report::error()
+        self.report(colour, false)
+    }
+
+    /// The same report headed `error[code]: message` (or `warning[code]:`),
+    /// as `proficio check` prints its findings.
+    pub fn render_with_code(&self, colour: bool) -> String {
+        self.report(colour, true)
+    }
+
+    fn report(&self, colour: bool, with_code: bool) -> String {
+        let Place::Text { source, span } = &self.place else {
+            return self.whole_file_report(with_code);
+        };
+        let excerpt = Excerpt::new(&self.file, source, span.clone());
+        let level = match self.severity {
+            Severity::Error => Level::Error,
+            Severity::Warning => Level::Warning,
+        };
+        let mut report = Report::new(level)
             .with_message(tidy(&self.message))
-            .with_labels(vec![Label::primary((), excerpt.span())]);
-        if let Some(expected) = &self.expected {
-            report = report.with_notes(vec![format!("expected {expected}")]);
+            .with_labels(vec![Label::primary((), excerpt.span())])
+            .with_notes(self.notes());
+        if with_code {
+            report = report.with_code(self.code.as_str());
         }
         let config = term::Config::default();
         if colour {
@@ -104,7 +189,35 @@ impl Diagnostic {
                 return String::from_utf8_lossy(buffer.as_slice()).into_owned();
             }
         }
-        term::emit_into_string(&config, &excerpt, &report).unwrap_or_else(|_| self.to_string())
+        term::emit_into_string(&config, &excerpt, &report).unwrap_or_else(|_| format!("{self}\n"))
+    }
+
+    /// A whole file has no line to show: the header, the file and the notes.
+    fn whole_file_report(&self, with_code: bool) -> String {
+        let code = if with_code {
+            format!("[{}]", self.code)
+        } else {
+            String::new()
+        };
+        let mut text = format!(
+            "{}{code}: {}\n  --> {}\n",
+            self.severity.as_str(),
+            tidy(&self.message),
+            printable_path(&self.file)
+        );
+        for note in self.notes() {
+            text.push_str(&format!("  = {note}\n"));
+        }
+        text.push('\n');
+        text
+    }
+
+    /// The byte offset the problem starts at, for sorting; 0 for a whole file.
+    fn start(&self) -> usize {
+        match &self.place {
+            Place::Text { span, .. } => span.start,
+            Place::WholeFile => 0,
+        }
     }
 }
 
@@ -274,8 +387,8 @@ impl fmt::Display for Diagnostic {
             self.column(),
             tidy(&self.message)
         )?;
-        if let Some(expected) = &self.expected {
-            write!(f, " (expected {expected})")?;
+        for note in self.notes() {
+            write!(f, " ({note})")?;
         }
         Ok(())
     }
@@ -364,9 +477,8 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 /// Sorts diagnostics by file and position so reports are stable between runs.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| {
-        (&a.file, a.span.start, &a.message).cmp(&(&b.file, b.span.start, &b.message))
-    });
+    diagnostics
+        .sort_by(|a, b| (&a.file, a.start(), &a.message).cmp(&(&b.file, b.start(), &b.message)));
 }
 
 #[cfg(test)]
@@ -376,17 +488,43 @@ mod tests {
     #[test]
     fn line_and_column_are_one_based_and_count_characters() {
         let source: Arc<str> = Arc::from("first\nsé cond line\n");
-        let d = Diagnostic::new("a.md", source.clone(), 10..14, "bad");
+        let d = Diagnostic::new(Code::Input, "a.md", source.clone(), 10..14, "bad");
         assert_eq!((d.line(), d.column()), (2, 4));
-        let d = Diagnostic::at_line_column("a.md", source, 2, 4, "bad");
+        let d = Diagnostic::at_line_column(Code::Input, "a.md", source, 2, 4, "bad");
         assert_eq!((d.line(), d.column()), (2, 4));
         assert_eq!(d.to_string(), "a.md:2:4: bad");
     }
 
     #[test]
+    fn a_report_with_its_code_names_the_code_and_severity() {
+        let source: Arc<str> = Arc::from("x [a](/b/) y\n");
+        let d = Diagnostic::new(Code::BrokenLink, "a.md", source, 6..9, "link to `/b/`")
+            .hint("nothing is built at `/b`");
+        let text = d.render_with_code(false);
+        assert!(
+            text.starts_with("error[broken-link]: link to `/b/`\n"),
+            "{text}"
+        );
+        assert!(text.contains("= nothing is built at `/b`"), "{text}");
+        assert!(d.render(false).starts_with("error: link to `/b/`\n"));
+    }
+
+    #[test]
+    fn a_whole_file_has_line_and_column_0_and_no_snippet() {
+        let d =
+            Diagnostic::whole_file(Code::UnusedAsset, "content/a.pdf", "unused").hint("delete it");
+        assert_eq!((d.line(), d.column()), (0, 0));
+        assert_eq!(d.severity, Severity::Warning);
+        assert_eq!(
+            d.render_with_code(true),
+            "warning[unused-asset]: unused\n  --> content/a.pdf\n  = delete it\n\n"
+        );
+    }
+
+    #[test]
     fn render_shows_location_snippet_and_expectation() {
         let source: Arc<str> = Arc::from("title: x\nlevel: guru\n");
-        let d = Diagnostic::new("m.md", source, 16..20, "unknown level `guru`")
+        let d = Diagnostic::new(Code::Input, "m.md", source, 16..20, "unknown level `guru`")
             .expected("one of nay-sayer, experimenter, practitioner");
         let text = d.render(false);
         assert!(text.contains("m.md:2:8"), "{text}");
@@ -399,7 +537,7 @@ mod tests {
         let line = format!("{}HERE{}", "a".repeat(400), "b".repeat(600));
         let source: Arc<str> = Arc::from(format!("first\n{line}\nthird\n").as_str());
         let start = "first\n".len() + 400;
-        let d = Diagnostic::new("big.yaml", source, start..start + 700, "bad");
+        let d = Diagnostic::new(Code::Input, "big.yaml", source, start..start + 700, "bad");
         let text = d.render(false);
         assert!(text.contains("big.yaml:2:401"), "{text}");
         assert!(
@@ -413,7 +551,13 @@ mod tests {
 
     #[test]
     fn a_file_name_is_shown_with_disturbing_characters_escaped() {
-        let d = Diagnostic::new("content/a\nb\u{202e}.md", Arc::from("x\n"), 0..1, "bad");
+        let d = Diagnostic::new(
+            Code::Input,
+            "content/a\nb\u{202e}.md",
+            Arc::from("x\n"),
+            0..1,
+            "bad",
+        );
         assert_eq!(d.to_string(), "content/a\\nb\\u{202e}.md:1:1: bad");
         assert!(d.render(false).contains("content/a\\nb\\u{202e}.md:1:1"));
     }
@@ -421,7 +565,7 @@ mod tests {
     #[test]
     fn a_report_replaces_characters_that_would_disturb_a_terminal() {
         let source: Arc<str> = Arc::from("name: a\u{1b}[2Jb\u{202e}c\u{200b}d\n");
-        let d = Diagnostic::new("p.yaml", source, 6..7, "bad");
+        let d = Diagnostic::new(Code::Input, "p.yaml", source, 6..7, "bad");
         let text = d.render(false);
         assert!(
             text.contains("name: a\u{fffd}[2Jb\u{fffd}c\u{fffd}d"),

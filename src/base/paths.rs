@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use walkdir::WalkDir;
 
+use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 
 /// Editor droppings and hidden files never count as input.
@@ -103,8 +104,9 @@ impl SiteRoot {
         path.strip_prefix(&self.given).unwrap_or(path).to_path_buf()
     }
 
-    /// The problem of a link (or folder) at `path` that may not be read.
-    pub fn refused(&self, path: &Path, refusal: &Refusal) -> Diagnostic {
+    /// The problem of a link (or folder) at `path` that may not be read,
+    /// of kind `code`: the kind of input the link stands in for.
+    pub fn refused(&self, path: &Path, refusal: &Refusal, code: Code) -> Diagnostic {
         let label = self.label(path);
         let (message, expected) = match refusal {
             Refusal::Outside => (
@@ -120,19 +122,21 @@ impl SiteRoot {
                 "a link to an existing file or folder inside the site folder",
             ),
         };
-        Diagnostic::new(label, Arc::from(""), 0..0, message).expected(expected)
+        Diagnostic::new(code, label, Arc::from(""), 0..0, message).expected(expected)
     }
 
     /// Every file under `dir` (at most `max_depth` levels down) whose name
     /// and folders are not ignored, following links that stay inside the
     /// root. A missing `dir` holds nothing; an unreadable one is an error.
-    pub fn walk(&self, dir: &Path, max_depth: usize) -> Result<Walk> {
+    /// A link that may not be followed is a problem of kind `code`, the
+    /// kind of input the folder holds.
+    pub fn walk(&self, dir: &Path, max_depth: usize, code: Code) -> Result<Walk> {
         let mut walk = Walk::default();
         if std::fs::symlink_metadata(dir).is_err() {
             return Ok(walk);
         }
         if let Err(refusal) = self.confine(dir) {
-            walk.problems.push(self.refused(dir, &refusal));
+            walk.problems.push(self.refused(dir, &refusal, code));
             return Ok(walk);
         }
         if !dir.is_dir() {
@@ -165,7 +169,8 @@ impl SiteRoot {
                     let real = match self.confine(entry.path()) {
                         Ok(real) => real,
                         Err(refusal) => {
-                            walk.problems.push(self.refused(entry.path(), &refusal));
+                            walk.problems
+                                .push(self.refused(entry.path(), &refusal, code));
                             continue;
                         }
                     };
@@ -175,23 +180,30 @@ impl SiteRoot {
                     });
                 }
                 Ok(_) => {}
-                Err(error) => self.walk_error(dir, error, &mut walk)?,
+                Err(error) => self.walk_error(dir, error, code, &mut walk)?,
             }
         }
         for (path, refusal) in refused.into_inner() {
-            walk.problems.push(self.refused(&path, &refusal));
+            walk.problems.push(self.refused(&path, &refusal, code));
         }
         Ok(walk)
     }
 
     /// A link loop or a link to nothing is the link's problem; anything else
     /// (an unreadable folder) stops the run.
-    fn walk_error(&self, dir: &Path, error: walkdir::Error, walk: &mut Walk) -> Result<()> {
+    fn walk_error(
+        &self,
+        dir: &Path,
+        error: walkdir::Error,
+        code: Code,
+        walk: &mut Walk,
+    ) -> Result<()> {
         let path = error.path().unwrap_or(dir).to_path_buf();
         if error.loop_ancestor().is_some() {
             let label = self.label(&path);
             walk.problems.push(
                 Diagnostic::new(
+                    code,
                     label,
                     Arc::from(""),
                     0..0,
@@ -202,7 +214,8 @@ impl SiteRoot {
             return Ok(());
         }
         if is_symlink(&path) {
-            walk.problems.push(self.refused(&path, &Refusal::Dangling));
+            walk.problems
+                .push(self.refused(&path, &Refusal::Dangling, code));
             return Ok(());
         }
         Err(Error::io(&path, error.into()))

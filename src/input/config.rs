@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::paths::SiteRoot;
 use crate::markup::highlight;
@@ -306,7 +307,11 @@ impl Config {
         if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
             let site = SiteRoot::new(root)?;
             if let Err(refusal) = site.confine(&path) {
-                return Err(Error::Input(vec![site.refused(&path, &refusal)]));
+                return Err(Error::Input(vec![site.refused(
+                    &path,
+                    &refusal,
+                    Code::Config,
+                )]));
             }
         }
         let text = match std::fs::read_to_string(&path) {
@@ -327,7 +332,13 @@ impl Config {
         let mut config: Config = toml::from_str(&source).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
             let message = e.message().trim().to_string();
-            Error::Input(vec![Diagnostic::new(&file, source.clone(), span, message)])
+            Error::Input(vec![Diagnostic::new(
+                Code::Config,
+                &file,
+                source.clone(),
+                span,
+                message,
+            )])
         })?;
         let problems = config.check(&file, &source);
         if !problems.is_empty() {
@@ -343,7 +354,13 @@ impl Config {
 
     fn check(&self, file: &Path, source: &Arc<str>) -> Vec<Diagnostic> {
         let at = |key: &str, message: String| {
-            Diagnostic::new(file, source.clone(), locate_key(source, key), message)
+            Diagnostic::new(
+                Code::Config,
+                file,
+                source.clone(),
+                locate_key(source, key),
+                message,
+            )
         };
         let mut problems = self.program.check(file, source);
         if let Err(why) = check_base_url(&self.base_url) {
@@ -374,6 +391,7 @@ impl Config {
                 if !is_kebab_id(&entry.id) {
                     problems.push(
                         Diagnostic::new(
+                            Code::Config,
                             file,
                             source.clone(),
                             locate_catalog_id(source, &entry.id, 0),
@@ -385,6 +403,7 @@ impl Config {
                     );
                 } else if !seen.insert(entry.id.as_str()) {
                     problems.push(Diagnostic::new(
+                        Code::Config,
                         file,
                         source.clone(),
                         locate_catalog_id(source, &entry.id, 1),
@@ -423,8 +442,14 @@ impl Program {
         let mut problems = Vec::new();
         let mut at = |key: &str, message: String, expected: &str| {
             problems.push(
-                Diagnostic::new(file, source.clone(), locate_key(source, key), message)
-                    .expected(expected),
+                Diagnostic::new(
+                    Code::Config,
+                    file,
+                    source.clone(),
+                    locate_key(source, key),
+                    message,
+                )
+                .expected(expected),
             );
         };
         let program = self;

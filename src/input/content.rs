@@ -14,6 +14,7 @@ use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 use serde::Deserialize;
 
+use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::paths::SiteRoot;
 
@@ -117,9 +118,14 @@ impl Page {
         &self.text[self.front_range.clone()]
     }
 
-    /// A diagnostic at `range` of this file.
-    pub fn diagnostic(&self, range: Range<usize>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(&self.file, self.text.clone(), range, message)
+    /// A diagnostic of kind `code` at `range` of this file.
+    pub fn diagnostic(
+        &self,
+        code: Code,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic::new(code, &self.file, self.text.clone(), range, message)
     }
 
     /// Byte range of `value` as written under front-matter `key`, or of the
@@ -234,8 +240,15 @@ pub fn load(root: &Path, include_drafts: bool) -> Result<(ContentStore, Vec<Diag
     let mut problems = Vec::new();
     let mut other_files = Vec::new();
     let mut markdown_files = Vec::new();
-    let walk = SiteRoot::new(root)?.walk(&content_dir, usize::MAX)?;
-    problems.extend(walk.problems);
+    let walk = SiteRoot::new(root)?.walk(&content_dir, usize::MAX, Code::Input)?;
+    // The partner folder and its files are the partners' loader's to report,
+    // as partner data; said here too, each would be said twice.
+    let partners = Path::new(CONTENT_DIR).join(PARTNERS_DIR);
+    problems.extend(
+        walk.problems
+            .into_iter()
+            .filter(|p| p.file != partners && p.file.parent() != Some(partners.as_path())),
+    );
     for found in walk.files {
         let relative = relative_key(&content_dir, &found.path);
         if relative.ends_with(".md") {
@@ -252,7 +265,7 @@ pub fn load(root: &Path, include_drafts: bool) -> Result<(ContentStore, Vec<Diag
             let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
             let parsed = match String::from_utf8(bytes) {
                 Ok(text) => parse_page(&relative, Arc::from(text)),
-                Err(e) => Err(not_utf8(&relative, &e, "Markdown")),
+                Err(e) => Err(not_utf8(Code::Input, &relative, &e, "Markdown")),
             };
             Ok((relative, parsed))
         })
@@ -284,8 +297,14 @@ pub fn load(root: &Path, include_drafts: bool) -> Result<(ContentStore, Vec<Diag
 }
 
 /// Points at the first byte of `source` (a key under `content/`) that is not
-/// UTF-8, showing the text before it; `kind` names what the file should be.
-pub(crate) fn not_utf8(source: &str, error: &std::string::FromUtf8Error, kind: &str) -> Diagnostic {
+/// UTF-8, showing the text before it; `kind` names what the file should be,
+/// `code` the kind of problem.
+pub(crate) fn not_utf8(
+    code: Code,
+    source: &str,
+    error: &std::string::FromUtf8Error,
+    kind: &str,
+) -> Diagnostic {
     let valid = error.utf8_error().valid_up_to();
     let text = String::from_utf8_lossy(error.as_bytes());
     let offset = text
@@ -298,6 +317,7 @@ pub(crate) fn not_utf8(source: &str, error: &std::string::FromUtf8Error, kind: &
         )
         .unwrap_or(text.len());
     Diagnostic::new(
+        code,
         Path::new(CONTENT_DIR).join(source),
         Arc::from(text.as_ref()),
         offset..offset,
@@ -353,6 +373,7 @@ pub fn parse_page(source: &str, text: Arc<str>) -> std::result::Result<Page, Dia
     let file = Path::new(CONTENT_DIR).join(source);
     let (front_range, body_start) = split_front_matter(&text).map_err(|offset| {
         Diagnostic::new(
+            Code::Input,
             &file,
             text.clone(),
             offset..offset + 3,
@@ -458,12 +479,13 @@ fn parse_front_matter(
     if yaml.trim().is_empty() {
         return Ok(FrontMatter::default());
     }
-    serde_yaml::from_str(yaml).map_err(|e| yaml_diagnostic(file, text, range, &e))
+    serde_yaml::from_str(yaml).map_err(|e| yaml_diagnostic(Code::Input, file, text, range, &e))
 }
 
 /// A YAML error as a diagnostic at its place in `text`, where the YAML is
-/// the byte range `yaml` of the file.
+/// the byte range `yaml` of the file, of kind `code`.
 pub fn yaml_diagnostic(
+    code: Code,
     file: &Path,
     text: &Arc<str>,
     yaml: &Range<usize>,
@@ -471,6 +493,7 @@ pub fn yaml_diagnostic(
 ) -> Diagnostic {
     let Some(at) = error.location() else {
         return Diagnostic::new(
+            code,
             file,
             text.clone(),
             yaml.start..yaml.start,
@@ -484,6 +507,7 @@ pub fn yaml_diagnostic(
     // libyaml's word for a tab is "character that cannot start any token".
     if text[offset..].starts_with('\t') {
         return Diagnostic::new(
+            code,
             file,
             text.clone(),
             offset..offset + 1,
@@ -491,7 +515,7 @@ pub fn yaml_diagnostic(
         )
         .expected("spaces: YAML does not allow tabs for indentation");
     }
-    Diagnostic::new(file, text.clone(), offset..end, yaml_message(error))
+    Diagnostic::new(code, file, text.clone(), offset..end, yaml_message(error))
 }
 
 /// serde_yaml appends "at line X column Y" to messages; the diagnostic shows
@@ -689,7 +713,7 @@ mod tests {
     fn text_that_is_not_utf8_is_located() {
         let bytes = b"---\ntitle: A\n---\nca\xffe\n".to_vec();
         let error = String::from_utf8(bytes).unwrap_err();
-        let d = not_utf8("m.md", &error, "Markdown");
+        let d = not_utf8(Code::Input, "m.md", &error, "Markdown");
         assert_eq!((d.line(), d.column()), (4, 3));
         assert_eq!(d.message, "the file is not UTF-8 text");
     }
@@ -710,7 +734,7 @@ mod tests {
         let range = p.locate("skills", "guessing");
         assert_eq!(&p.text[range], "guessing");
         let range = p.locate("skills", "prompting");
-        let d = p.diagnostic(range, "x");
+        let d = p.diagnostic(Code::Input, range, "x");
         assert_eq!(d.line(), 4);
     }
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use include_dir::{Dir, include_dir};
 
+use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::paths::SiteRoot;
 use crate::input::config::LoadedConfig;
@@ -47,13 +48,14 @@ pub fn load(root: &Path, loaded: &LoadedConfig) -> Result<Theme> {
     let theme_dir = root.join("themes").join(name);
     if theme_dir.is_dir() {
         let label = Path::new("themes").join(name);
+        // A bad link anywhere in the theme is a problem of the theme.
         for (folder, layer) in [("templates", Layer::Templates), ("static", Layer::Static)] {
             add_dir(
                 &mut theme,
                 &site_root,
                 &theme_dir.join(folder),
                 &label.join(folder),
-                layer,
+                (layer, Code::Template),
                 &mut problems,
             )?;
         }
@@ -61,6 +63,7 @@ pub fn load(root: &Path, loaded: &LoadedConfig) -> Result<Theme> {
         let range = crate::input::config::locate_key(&loaded.source, "theme");
         return Err(Error::Input(vec![
             Diagnostic::new(
+                Code::Config,
                 &loaded.file,
                 loaded.source.clone(),
                 range,
@@ -71,13 +74,16 @@ pub fn load(root: &Path, loaded: &LoadedConfig) -> Result<Theme> {
             )),
         ]));
     }
-    for (folder, layer) in [("templates", Layer::Templates), ("static", Layer::Static)] {
+    for (folder, layer, code) in [
+        ("templates", Layer::Templates, Code::Template),
+        ("static", Layer::Static, Code::Input),
+    ] {
         add_dir(
             &mut theme,
             &site_root,
             &root.join(folder),
             Path::new(folder),
-            layer,
+            (layer, code),
             &mut problems,
         )?;
     }
@@ -118,17 +124,17 @@ enum Layer {
     Static,
 }
 
-/// Adds the files under `dir` (named `label` in reports) to `theme`;
-/// links leading outside the site become problems.
+/// Adds the files under `dir` (named `label` in reports) to `theme`'s
+/// `layer`; links leading outside the site become problems of kind `code`.
 fn add_dir(
     theme: &mut Theme,
     root: &SiteRoot,
     dir: &Path,
     label: &Path,
-    layer: Layer,
+    (layer, code): (Layer, Code),
     problems: &mut Vec<Diagnostic>,
 ) -> Result<()> {
-    let walk = root.walk(dir, usize::MAX)?;
+    let walk = root.walk(dir, usize::MAX, code)?;
     problems.extend(walk.problems);
     for found in walk.files {
         let relative = found.path.strip_prefix(dir).unwrap_or(&found.path);

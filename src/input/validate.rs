@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::base::codes::Code;
 use crate::base::diagnostics::Diagnostic;
 use crate::input::config::{CatalogEntry, Config};
 use crate::input::content::{Absence, ContentStore, Page};
@@ -33,8 +34,12 @@ fn check_page(page: &Page, store: &ContentStore, config: &Config, problems: &mut
                 format!("one of {}", ids.join(", "))
             };
             problems.push(
-                page.diagnostic(page.locate(key, value), format!("unknown {what} `{value}`"))
-                    .expected(expected),
+                page.diagnostic(
+                    Code::Input,
+                    page.locate(key, value),
+                    format!("unknown {what} `{value}`"),
+                )
+                .expected(expected),
             );
         }
     };
@@ -54,6 +59,7 @@ fn check_page(page: &Page, store: &ContentStore, config: &Config, problems: &mut
         let range = page.locate("prerequisites", prerequisite);
         if prerequisite == &page.id {
             problems.push(page.diagnostic(
+                Code::Input,
                 range,
                 format!("module `{prerequisite}` lists itself as a prerequisite"),
             ));
@@ -62,14 +68,22 @@ fn check_page(page: &Page, store: &ContentStore, config: &Config, problems: &mut
                 // Its own parse error is already reported.
                 Some(Absence::Broken) => {}
                 Some(Absence::Draft) => problems.push(
-                    page.diagnostic(range, format!("prerequisite `{prerequisite}` is a draft"))
-                        .expected("a published module, or a build with --drafts"),
+                    page.diagnostic(
+                        Code::Input,
+                        range,
+                        format!("prerequisite `{prerequisite}` is a draft"),
+                    )
+                    .expected("a published module, or a build with --drafts"),
                 ),
                 None => problems.push(
-                    page.diagnostic(range, format!("unknown prerequisite `{prerequisite}`"))
-                        .expected(
-                            "the id of a module (its file name without .md, or its bundle folder)",
-                        ),
+                    page.diagnostic(
+                        Code::Input,
+                        range,
+                        format!("unknown prerequisite `{prerequisite}`"),
+                    )
+                    .expected(
+                        "the id of a module (its file name without .md, or its bundle folder)",
+                    ),
                 ),
             }
         }
@@ -78,8 +92,12 @@ fn check_page(page: &Page, store: &ContentStore, config: &Config, problems: &mut
         && chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err()
     {
         problems.push(
-            page.diagnostic(page.locate("date", date), format!("`{date}` is not a date"))
-                .expected("a date written YYYY-MM-DD, such as 2026-03-02"),
+            page.diagnostic(
+                Code::Input,
+                page.locate("date", date),
+                format!("`{date}` is not a date"),
+            )
+            .expected("a date written YYYY-MM-DD, such as 2026-03-02"),
         );
     }
     if let Some(slug) = &front.slug
@@ -87,6 +105,7 @@ fn check_page(page: &Page, store: &ContentStore, config: &Config, problems: &mut
     {
         problems.push(
             page.diagnostic(
+                Code::Input,
                 page.locate("slug", slug),
                 format!("`{slug}` cannot be part of a URL"),
             )
@@ -97,6 +116,7 @@ fn check_page(page: &Page, store: &ContentStore, config: &Config, problems: &mut
         if crate::base::text::slugify(tag).is_empty() {
             problems.push(
                 page.diagnostic(
+                    Code::Input,
                     page.locate("tags", tag),
                     format!("tag `{tag}` has no letters or digits"),
                 )
@@ -113,6 +133,7 @@ fn check_unique_module_ids(store: &ContentStore, problems: &mut Vec<Diagnostic>)
             problems.push(
                 module
                     .diagnostic(
+                        Code::Input,
                         0..0,
                         format!(
                             "module id `{}` is also used by {}",
@@ -155,6 +176,7 @@ fn check_unique_paths(store: &ContentStore, problems: &mut Vec<Diagnostic>) {
                 .map_or(0..0, |slug| at.locate("slug", slug));
             problems.push(
                 at.diagnostic(
+                    Code::Input,
                     range,
                     format!(
                         "this page and {} both want the URL {}",
@@ -169,6 +191,7 @@ fn check_unique_paths(store: &ContentStore, problems: &mut Vec<Diagnostic>) {
         if GENERATED_ROOTS.contains(&root) {
             problems.push(
                 page.diagnostic(
+                    Code::Input,
                     0..0,
                     format!("the URL {} belongs to pages proficio generates", page.path),
                 )
@@ -209,6 +232,7 @@ fn check_cycles(store: &ContentStore, problems: &mut Vec<Diagnostic>) {
             problems.push(
                 module
                     .diagnostic(
+                        Code::Input,
                         range,
                         format!("prerequisites form a cycle: {}", names.join(" → ")),
                     )

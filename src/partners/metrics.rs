@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::paths::SiteRoot;
 use crate::base::quarter::Quarter;
@@ -186,7 +187,13 @@ pub struct PartnerFile {
 
 impl PartnerFile {
     fn at(&self, range: Range<usize>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(&self.file, self.text.clone(), range, message)
+        Diagnostic::new(
+            Code::PartnerData,
+            &self.file,
+            self.text.clone(),
+            range,
+            message,
+        )
     }
 }
 
@@ -195,7 +202,7 @@ impl PartnerFile {
 pub fn load(root: &Path) -> Result<(Vec<PartnerFile>, Vec<Diagnostic>)> {
     let dir = root.join(CONTENT_DIR).join(PARTNERS_DIR);
     let mut partners: Vec<PartnerFile> = Vec::new();
-    let walk = SiteRoot::new(root)?.walk(&dir, 1)?;
+    let walk = SiteRoot::new(root)?.walk(&dir, 1, Code::PartnerData)?;
     let mut problems = walk.problems;
     // Files are read and parsed independently, so in parallel; the results
     // keep the sorted order, which decides which of two files keeps an id.
@@ -208,7 +215,12 @@ pub fn load(root: &Path) -> Result<(Vec<PartnerFile>, Vec<Diagnostic>)> {
             let name = file_name(&found.path);
             Ok(match String::from_utf8(bytes) {
                 Ok(text) => parse(&name, Arc::from(text)),
-                Err(e) => Err(not_utf8(&format!("{PARTNERS_DIR}/{name}"), &e, "YAML")),
+                Err(e) => Err(not_utf8(
+                    Code::PartnerData,
+                    &format!("{PARTNERS_DIR}/{name}"),
+                    &e,
+                    "YAML",
+                )),
             })
         })
         .collect();
@@ -266,6 +278,7 @@ pub fn parse(file_name: &str, text: Arc<str>) -> std::result::Result<PartnerFile
         // zero-width character in it must not reach the terminal as such.
         let shown = printable(file_name);
         return Err(Diagnostic::new(
+            Code::PartnerData,
             Path::new(CONTENT_DIR).join(PARTNERS_DIR).join(&shown),
             text,
             0..0,
@@ -277,8 +290,15 @@ pub fn parse(file_name: &str, text: Arc<str>) -> std::result::Result<PartnerFile
         ));
     }
     let file = Path::new(CONTENT_DIR).join(PARTNERS_DIR).join(file_name);
-    let record = serde_yaml::from_str(&text)
-        .map_err(|e| crate::input::content::yaml_diagnostic(&file, &text, &(0..text.len()), &e))?;
+    let record = serde_yaml::from_str(&text).map_err(|e| {
+        crate::input::content::yaml_diagnostic(
+            Code::PartnerData,
+            &file,
+            &text,
+            &(0..text.len()),
+            &e,
+        )
+    })?;
     Ok(PartnerFile {
         source: format!("{PARTNERS_DIR}/{file_name}"),
         id,

@@ -17,6 +17,7 @@ use pulldown_cmark::{
 };
 use serde::Serialize;
 
+use crate::base::codes::Code;
 use crate::base::diagnostics::Diagnostic;
 use crate::base::text::slugify;
 use crate::input::config::RawHtml;
@@ -266,9 +267,12 @@ impl<'a> State<'a> {
                     let end = start + text.trim_end().len().clamp(1, range.len().max(1));
                     self.problems.push(
                         self.page
-                            .diagnostic(start..end, format!("raw HTML `{shown}` in Markdown"))
-                            .expected(DENIED)
-                            .code("raw-html"),
+                            .diagnostic(
+                                Code::RawHtml,
+                                start..end,
+                                format!("raw HTML `{shown}` in Markdown"),
+                            )
+                            .expected(DENIED),
                     );
                 }
                 self.raw.push(RawPiece {
@@ -299,11 +303,11 @@ impl<'a> State<'a> {
             self.problems.push(
                 self.page
                     .diagnostic(
+                        Code::RawHtml,
                         self.page.body_start + range.start..self.page.body_start + range.end,
                         format!("link with a {what}, which could run code"),
                     )
-                    .expected("an http(s), mailto: or relative URL")
-                    .code("raw-html"),
+                    .expected("an http(s), mailto: or relative URL"),
             );
         }
         self.unsafe_urls.push(UnsafeUrl {
@@ -507,7 +511,7 @@ impl<'a> State<'a> {
                 let offset = link_text.find(path).map_or(start, |i| start + i);
                 self.problems.push(
                     self.page
-                        .diagnostic(offset..offset + path.len(), message)
+                        .diagnostic(Code::BrokenLink, offset..offset + path.len(), message)
                         .expected(expected),
                 );
                 None
@@ -865,7 +869,7 @@ mod tests {
             "{found:?}"
         );
         assert!(found[2].starts_with("content/modules/m.md:10:6: link with a URL scheme `javascript:`, which could run code"), "{found:?}");
-        assert!(denied.problems.iter().all(|p| p.code == Some("raw-html")));
+        assert!(denied.problems.iter().all(|p| p.code == Code::RawHtml));
     }
 
     #[test]

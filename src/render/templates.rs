@@ -12,6 +12,7 @@ use tera::{Context, ErrorKind, Kwargs, State, Tera, TeraResult, Value};
 
 use crate::render::charts;
 
+use crate::base::codes::Code;
 use crate::base::diagnostics::Diagnostic;
 use crate::base::format::{format_currency, format_date, format_number};
 use crate::input::theme::{TemplateSource, Theme};
@@ -92,6 +93,7 @@ impl Templates {
             && let Some(source) = self.sources.get(report.filename())
         {
             return Diagnostic::new(
+                Code::Template,
                 &source.file,
                 source.text.clone(),
                 report.span().range.clone(),
@@ -101,6 +103,7 @@ impl Templates {
         }
         if let (ErrorKind::TemplateNotFound(missing), Some(_)) = (error.kind(), rendering) {
             return Diagnostic::new(
+                Code::Template,
                 Path::new("templates").join(missing),
                 Arc::from(""),
                 0..0,
@@ -114,8 +117,14 @@ impl Templates {
             .and_then(|name| self.sources.get(name))
             .or_else(|| self.sources.values().next());
         match fallback {
-            Some(source) => Diagnostic::new(&source.file, source.text.clone(), 0..0, message),
-            None => Diagnostic::new("templates", Arc::from(""), 0..0, message),
+            Some(source) => Diagnostic::new(
+                Code::Template,
+                &source.file,
+                source.text.clone(),
+                0..0,
+                message,
+            ),
+            None => Diagnostic::new(Code::Template, "templates", Arc::from(""), 0..0, message),
         }
     }
 }

@@ -141,8 +141,14 @@ mod tests {
     #[test]
     fn the_overlay_escapes_messages_and_names_the_place() {
         let source: Arc<str> = Arc::from("title: x\nlevel: <guru>\n");
-        let problem = Diagnostic::new("content/m.md", source, 16..22, "unknown level `<guru>`")
-            .expected("one of \"a\", 'b'");
+        let problem = Diagnostic::new(
+            crate::base::codes::Code::Input,
+            "content/m.md",
+            source,
+            16..22,
+            "unknown level `<guru>`",
+        )
+        .expected("one of \"a\", 'b'");
         let html = overlay(&Error::Input(vec![problem]));
         assert!(html.contains("content/m.md:2:8"), "{html}");
         assert!(html.contains("unknown level `&lt;guru&gt;`"), "{html}");
