@@ -68,7 +68,11 @@ fn imports_point_only_down_the_stages() {
     }
     upward.sort();
     upward.dedup();
-    assert!(upward.is_empty(), "imports pointing up:\n{}", upward.join("\n"));
+    assert!(
+        upward.is_empty(),
+        "imports pointing up:\n{}",
+        upward.join("\n")
+    );
 }
 
 #[test]
@@ -77,7 +81,10 @@ fn every_folder_of_src_is_a_known_stage() {
     let mut unknown = Vec::new();
     for entry in std::fs::read_dir(&src).expect("source folder") {
         let path = entry.expect("entry").path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         let stem = name.strip_suffix(".rs").unwrap_or(name);
         let known = LAYERS.contains(&stem) || ["lib", "main", "scaffold"].contains(&stem);
         if !known {

@@ -130,8 +130,8 @@ fn an_unknown_skill_is_named_and_the_valid_skills_are_listed() {
         "unknown skill `juggling`",
     );
     assert_eq!(
-        problem.expected,
-        Some(one_of(&default_skills())),
+        problem.expected.as_deref(),
+        Some(one_of(&default_skills()).as_str()),
         "{problem}"
     );
 }
@@ -153,8 +153,8 @@ fn an_unknown_workflow_is_named_and_the_valid_workflows_are_listed() {
         "unknown workflow `golf`",
     );
     assert_eq!(
-        problem.expected,
-        Some(one_of(&default_workflows())),
+        problem.expected.as_deref(),
+        Some(one_of(&default_workflows()).as_str()),
         "{problem}"
     );
 }
