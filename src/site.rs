@@ -14,12 +14,13 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
 
+use crate::base::audience::Audience;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::text::slugify;
 use crate::input::config::{CatalogEntry, Config};
 use crate::input::content::{ContentStore, Page, PageKind, learning_order};
 use crate::partners::metrics::PartnerFile;
-use crate::partners::scorecards::{self, Audience, Ecosystem, ProgramView, Recomputed, exports};
+use crate::partners::scorecards::{self, Ecosystem, ProgramView, Recomputed, exports};
 use crate::render::bodies::Body;
 use crate::render::markdown::{self, LinkTargets, Outline, TocEntry};
 

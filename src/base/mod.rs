@@ -1,10 +1,11 @@
 //! The ground floor: what every stage needs and that knows nothing of a
-//! site. Problems located in files and how they are reported
-//! ([`diagnostics`]), which files a run may read ([`paths`]), calendar
-//! quarters ([`quarter`]), how numbers and dates are written ([`format`](mod@format)) and
-//! small text helpers ([`text`]). Nothing here imports from another folder
-//! of the crate.
+//! site. Who a build is for ([`audience`]), problems located in files and
+//! how they are reported ([`diagnostics`]), which files a run may read
+//! ([`paths`]), calendar quarters ([`quarter`]), how numbers and dates are
+//! written ([`format`](mod@format)) and small text helpers ([`text`]).
+//! Nothing here imports from another folder of the crate.
 
+pub mod audience;
 pub mod diagnostics;
 pub mod format;
 pub mod paths;
