@@ -34,7 +34,7 @@ pub enum Recomputed {
     Every,
 }
 
-/// Like [`compute`], also keeping a [`Ledger`] of `partners` (for a partner
+/// Like [`compute`](super::compute), also keeping a [`Ledger`] of `partners` (for a partner
 /// audience, of its own file only).
 pub fn compute_kept(
     config: &Config,
@@ -64,7 +64,7 @@ impl Ledger {
     /// is recomputed from the kept files. `None`, with nothing changed, when
     /// no kept file has that path, no quarter has data any more, or the edit
     /// changes the partner's place in the list (its name): that takes
-    /// [`compute`].
+    /// [`compute`](super::compute).
     pub fn update(
         &mut self,
         config: &Config,

@@ -239,3 +239,163 @@ impl NarrativeFacts {
 fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::input::theme::{TemplateSource, Theme};
+    use crate::render::markdown::LinkTargets;
+    use crate::render::templates::Templates;
+
+    /// The built-in narrative templates, and two to render them with: the
+    /// partial as `executive.html` includes it, and the plain sentences as
+    /// that page listed them before the wording moved into templates.
+    fn templates() -> Templates {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+        let mut theme = Theme::default();
+        let mut add = |name: &str, text: String| {
+            let source = TemplateSource {
+                file: Path::new("themes/default/templates").join(name),
+                text: Arc::from(text),
+            };
+            theme.templates.insert(name.to_string(), source);
+        };
+        let sentences = ["levels", "hours", "roi", "revenue", "movers", "flags"];
+        for name in sentences.map(|s| format!("partials/narrative/{s}.html")) {
+            add(
+                &name,
+                std::fs::read_to_string(root.join(&name)).expect(&name),
+            );
+        }
+        let list = "partials/narrative.html";
+        add(list, std::fs::read_to_string(root.join(list)).expect(list));
+        add("brief.html", format!("{{%- include \"{list}\" %}}"));
+        let plain = "{%- for sentence in sentences %}\n  <p>{{ sentence }}</p>\n  {%- endfor %}";
+        add("plain.html", plain.to_string());
+        Templates::new(&theme, Arc::new(LinkTargets::default()), Vec::new()).expect("compiles")
+    }
+
+    fn facts() -> NarrativeFacts {
+        let mover = |name: &str, change: f64| Mover {
+            name: name.to_string(),
+            score_change: change,
+            signed: format!("{change:+.0}"),
+        };
+        NarrativeFacts {
+            partners: 12,
+            headcount: 1500,
+            top_level: "Practitioner".to_string(),
+            top_level_share_baseline: 0.0,
+            top_level_share: 0.194,
+            baseline_quarter: "2025-Q2".to_string(),
+            latest_quarter: "2026-Q3".to_string(),
+            currency: "USD".to_string(),
+            hourly_cost: 95.0,
+            hours_saved: 5555.5,
+            quarters: 5,
+            time_value: 52804.4,
+            benefits: 555404.0,
+            investment: 275000.0,
+            roi: Some(1.02),
+            payback_months: Some(4.06),
+            revenue_vs_baseline: Some(0.104),
+            movers: Some(Movers {
+                most: mover("Halvorsen & <Sons>", 45.5),
+                least: mover("O'Brien \"Networks\"", -0.4),
+            }),
+            flags: Some(Flagged {
+                partners: 5,
+                most_common: "Activity without instrumentation".to_string(),
+                count: 5,
+            }),
+        }
+    }
+
+    /// Every case the sentences distinguish, one change from [`facts`] each.
+    fn cases() -> Vec<NarrativeFacts> {
+        let base = facts();
+        let singular = NarrativeFacts {
+            partners: 1,
+            headcount: 1,
+            quarters: 1,
+            movers: None,
+            flags: Some(Flagged {
+                partners: 1,
+                most_common: "Tool sprawl".to_string(),
+                count: 1,
+            }),
+            ..base.clone()
+        };
+        vec![
+            base.clone(),
+            singular,
+            NarrativeFacts {
+                payback_months: None,
+                revenue_vs_baseline: Some(-0.25),
+                ..base.clone()
+            },
+            NarrativeFacts {
+                roi: None,
+                payback_months: None,
+                revenue_vs_baseline: None,
+                flags: None,
+                currency: "EUR".to_string(),
+                ..base.clone()
+            },
+            NarrativeFacts {
+                roi: None,
+                top_level: "Expert".to_string(),
+                revenue_vs_baseline: Some(0.0),
+                ..base
+            },
+        ]
+    }
+
+    #[test]
+    fn the_default_templates_word_the_facts_as_the_exports_do() {
+        let templates = templates();
+        for facts in cases() {
+            let mut context = tera::Context::new();
+            context.insert("facts", &facts);
+            context.insert("sentences", &facts.sentences());
+            let brief = templates.render("brief.html", &context).expect("renders");
+            let plain = templates.render("plain.html", &context).expect("renders");
+            assert_eq!(brief, plain, "{facts:?}");
+        }
+    }
+
+    #[test]
+    fn the_sentences_follow_the_facts() {
+        let [base, singular, no_payback, no_roi, ..] = &cases()[..] else {
+            panic!("five cases");
+        };
+        let base = base.sentences();
+        assert_eq!(
+            base[0],
+            "Across 12 partners and 1500 people, the share of practitioners moved from 0% in 2025-Q2 to 19% in 2026-Q3."
+        );
+        assert_eq!(
+            base[4],
+            "Halvorsen & <Sons> moved most (proficiency score +46); O'Brien \"Networks\" moved least (-0)."
+        );
+        let singular = singular.sentences();
+        assert!(singular[0].starts_with("Across 1 partner and 1 person,"));
+        assert!(singular[1].contains("over 1 quarter after"));
+        assert_eq!(
+            singular.last().map(String::as_str),
+            Some("1 partner shows a failure pattern; the most common is tool sprawl (1).")
+        );
+        let no_payback = no_payback.sentences();
+        assert!(no_payback[2].ends_with("the program does not yet pay back."));
+        assert!(no_payback[3].starts_with("Partner-sourced revenue is 25% below baseline;"));
+        let no_roi = no_roi.sentences();
+        assert_eq!(
+            no_roi[2],
+            "Benefits total €555,404; no investment is set in site.toml, so no ROI is computed."
+        );
+        assert_eq!(no_roi.len(), 4, "no revenue or flag sentence: {no_roi:?}");
+    }
+}

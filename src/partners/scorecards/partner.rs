@@ -4,17 +4,16 @@
 //! the audience allows. Worked out from its own file and the inputs every
 //! view shares, so partners are computed in parallel.
 
-use crate::input::config::{CatalogEntry, Config};
-use crate::input::content::Page;
-use crate::partners::analytics::{self, PersonState, PersonTimeline, Roi, Standing};
-use crate::partners::metrics::{Assessment, PartnerFile};
-
 use super::views::{
     PartnerSummary, PartnerView, PersonView, Point, Recommendation, Ref, SkillView, WorkflowView,
     kpi_views, roi_view,
 };
 use super::{Cost, Standings, ViewInputs, mean_score};
 use crate::base::quarter::Quarter;
+use crate::input::config::{CatalogEntry, Config};
+use crate::input::content::Page;
+use crate::partners::analytics::{self, PersonState, PersonTimeline, Roi, Standing};
+use crate::partners::metrics::{Assessment, PartnerFile};
 
 /// A mean skill score (0–4) at or above which a skill is not called weak.
 const STRONG_SKILL: f64 = 3.5;
