@@ -5,10 +5,11 @@
 //! `/data/*.csv`). People appear only in aggregate unless `show_people` is on.
 //!
 //! This module computes: [`compute`] turns the partner files into an
-//! [`Ecosystem`], from the inputs every view shares (`ViewInputs`). The view types live
-//! in [`views`], one partner's scorecard in `partner`, the executive summary
-//! in [`executive`], its sentences' facts in [`narrative`], what the preview
-//! keeps between renders in [`ledger`] and the data files in [`exports`].
+//! [`Ecosystem`], from the inputs every view shares (`ViewInputs`). The view
+//! types live in [`views`], one partner's scorecard in `partner`, the
+//! executive summary in [`executive`], the facts of its sentences in
+//! [`narrative`], what the preview keeps between renders in [`ledger`] and
+//! the data files in [`exports`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,8 +32,7 @@ pub mod views;
 pub use ledger::{Ledger, Recomputed, compute_kept};
 pub use views::{Adoption, PartnerView, ProgramView};
 
-use executive::ExecutiveView;
-use executive::executive;
+use executive::{ExecutiveView, executive};
 use partner::partner_view;
 use views::{AdoptionRow, HomeSummary, LevelCount, ListSummary, PartnerSummary, Ref, Row};
 
