@@ -24,6 +24,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
+use proficio::base::audience::Audience;
 use proficio::base::quarter::Quarter;
 use proficio::input::config::Config;
 use proficio::input::content;
@@ -31,7 +32,7 @@ use proficio::input::theme;
 use proficio::markup::highlight;
 use proficio::partners::analytics;
 use proficio::partners::metrics;
-use proficio::partners::scorecards::{self, Audience};
+use proficio::partners::scorecards;
 use proficio::render::markdown::{self, LinkTargets};
 use proficio::render::templates::Templates;
 use proficio::site;

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use tera::Context;
 
+use crate::base::audience::Audience;
 use crate::base::diagnostics::{self, Diagnostic, Error, Result};
 pub use crate::build::page_cache::PageCache;
 use crate::build::page_cache::{RenderKey, Reuse};
@@ -29,7 +30,6 @@ use crate::input::theme;
 use crate::input::validate;
 use crate::markup::highlight;
 use crate::partners::metrics;
-use crate::partners::scorecards::Audience;
 use crate::render::bodies::{Bodies, Body, RenderedBodies};
 use crate::render::templates::Templates;
 use crate::site;

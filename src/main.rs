@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use proficio::partners::scorecards::Audience;
+use proficio::base::audience::Audience;
 use proficio::{BuildOptions, Error};
 
 /// mimalloc reuses memory freed by any thread; the system allocator keeps

@@ -19,9 +19,9 @@ use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
+use crate::base::audience::Audience;
 use crate::base::diagnostics::{Error, Result};
 use crate::build::BuildOptions;
-use crate::partners::scorecards::Audience;
 
 use rebuild::Rebuilder;
 use state::Shared;

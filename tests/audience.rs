@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use common::{Site, contains, scores};
+use proficio::base::audience::Audience;
 use proficio::build::OTHER_PARTNER_PROBLEM;
-use proficio::partners::scorecards::Audience;
 use proficio::{BuildOptions, BuildReport, Error};
 
 /// The demo portal at the repository root.

@@ -316,8 +316,7 @@ fn a_partner_audience_check_says_only_that_another_partners_file_has_a_problem()
         "name: [Secret Holdings\n",
     );
     let mut options = site.options();
-    options.audience =
-        proficio::partners::scorecards::Audience::Partner("kestrel-advisory".to_string());
+    options.audience = proficio::base::audience::Audience::Partner("kestrel-advisory".to_string());
     let report = check::check(&options).expect("the check runs");
     let notes = with_code(&report, Code::PartnerData);
     assert_eq!(notes.len(), 1, "{}", describe(&report));

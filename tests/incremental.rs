@@ -11,10 +11,10 @@ mod common;
 use common::rendered::{files_of, page};
 use common::{Site, module};
 use proficio::BuildOptions;
+use proficio::base::audience::Audience;
 use proficio::build::incremental::render_changes;
 use proficio::build::output::Contents;
 use proficio::build::{PageCache, RenderedSite, render};
-use proficio::partners::scorecards::Audience;
 
 fn fixture() -> Site {
     Site::with_config(&[

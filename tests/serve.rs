@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{Site, module, snapshot};
-use proficio::partners::scorecards::Audience;
+use proficio::base::audience::Audience;
 use proficio::serve::{ServeOptions, Server};
 
 /// How long a change may take to show; generous for a loaded CI machine.

@@ -1,10 +1,12 @@
 //! The ground floor: what every stage needs and that knows nothing of a
-//! site. The kinds of problem ([`codes`]), problems located in files and
+//! site. Who a build is for ([`audience`]), the kinds of problem
+//! ([`codes`]), problems located in files and
 //! how they are reported ([`diagnostics`]), which files a run may read
 //! ([`paths`]), calendar quarters ([`quarter`]), how numbers and dates are
 //! written ([`format`](mod@format)) and small text helpers ([`text`]).
 //! Nothing here imports from another folder of the crate.
 
+pub mod audience;
 pub mod codes;
 pub mod diagnostics;
 pub mod format;

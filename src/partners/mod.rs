@@ -2,7 +2,10 @@
 //! ([`metrics`]), the formulas (levels, scores, KPI movement, ROI:
 //! [`analytics`]), and each partner's scorecard, the executive summary and
 //! the data exports built from them ([`scorecards`]). A new metric goes
-//! into `analytics`, and its place on a page into `scorecards`.
+//! into `analytics`, its place on a page into a view of `scorecards::views`
+//! (filled in `scorecards/partner.rs` or `scorecards/executive.rs`), and a
+//! new sentence of the executive summary into `scorecards::narrative` with
+//! its template in the theme's `partials/narrative/`.
 
 pub mod analytics;
 pub mod metrics;

@@ -14,13 +14,13 @@ use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 use std::time::{Instant, SystemTime};
 
+use crate::base::audience::Audience;
 use crate::base::diagnostics::{Error, Result};
 use crate::build::incremental;
 use crate::build::output::Contents;
 use crate::build::{self, BuildOptions, PageCache, RenderedSite};
 use crate::input::content::CONTENT_DIR;
 use crate::input::content::PARTNERS_DIR;
-use crate::partners::scorecards::Audience;
 
 use super::Log;
 use super::inject;

@@ -5,8 +5,9 @@
 use serde::Serialize;
 use tera::Context;
 
+use crate::base::audience::Audience;
 use crate::input::config::CatalogEntry;
-use crate::partners::scorecards::{Audience, ProgramView};
+use crate::partners::scorecards::ProgramView;
 use crate::render::links::TermRef;
 
 use super::Model;

@@ -35,11 +35,12 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use tera::{Context, Value};
 
+use crate::base::audience::Audience;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::input::config::Config;
 use crate::input::content::{ContentStore, Page};
 use crate::partners::metrics::PartnerFile;
-use crate::partners::scorecards::{self, Audience, Ecosystem, exports};
+use crate::partners::scorecards::{self, Ecosystem, exports};
 use crate::render::bodies::Body;
 use crate::render::markdown::{self, LinkTargets, Outline};
 

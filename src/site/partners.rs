@@ -12,10 +12,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
 
+use crate::base::audience::Audience;
 use crate::input::config::Config;
 use crate::input::content::ContentStore;
 use crate::partners::metrics::PartnerFile;
-use crate::partners::scorecards::{self, Audience, Ecosystem, Recomputed};
+use crate::partners::scorecards::{self, Ecosystem, Recomputed};
 use crate::render::links::Ref;
 
 use super::taxonomies::TermWithAdoption;

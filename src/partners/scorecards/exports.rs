@@ -11,7 +11,8 @@ use rayon::prelude::*;
 
 use serde_json::value::RawValue;
 
-use super::{Ecosystem, ExecutivePage, PartnerView, ProgramView, SCHEMA_VERSION};
+use super::executive::ExecutivePage;
+use super::{Ecosystem, PartnerView, ProgramView, SCHEMA_VERSION};
 use crate::input::config::Config;
 
 /// One partner's rows of every export, in the bytes the files hold.
@@ -107,7 +108,7 @@ impl<'a, R: Serialize> Head<'a, R> {
             baseline_quarter: &ecosystem.baseline_quarter,
             latest_quarter: &ecosystem.latest_quarter,
             program: ProgramView::new(config, &ecosystem.audience),
-            ecosystem: ecosystem.report.as_ref().map(|r| r.page(summaries)),
+            ecosystem: ecosystem.report.as_ref().map(|r| r.data(summaries)),
         }
     }
 }
@@ -307,7 +308,7 @@ fn workflow_rows(view: &PartnerView) -> Vec<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::partners::scorecards::Audience;
+    use crate::base::audience::Audience;
 
     #[test]
     fn html_safe_json_escapes_markup_characters_only() {
@@ -359,7 +360,7 @@ mod tests {
         #[derive(Serialize)]
         struct Whole<'a> {
             #[serde(flatten)]
-            head: Head<'a, &'a super::super::PartnerSummary>,
+            head: Head<'a, &'a super::super::views::PartnerSummary>,
             partners: &'a [PartnerView],
         }
         let summaries: Vec<_> = ecosystem.partners.iter().map(|p| &p.summary).collect();

@@ -1,0 +1,327 @@
+//! One partner's scorecard: its people's levels and scores over time, its
+//! skill profile and weakest skills, its workflows and hours saved, its KPIs,
+//! the modules recommended to it and its ROI, measured against its cost as
+//! the audience allows. Worked out from its own file and the inputs every
+//! view shares, so partners are computed in parallel.
+
+use super::views::{
+    PartnerSummary, PartnerView, PersonView, Point, Recommendation, Ref, SkillView, WorkflowView,
+    kpi_views, roi_view,
+};
+use super::{Cost, Standings, ViewInputs, mean_score};
+use crate::base::quarter::Quarter;
+use crate::input::config::{CatalogEntry, Config};
+use crate::input::content::Page;
+use crate::partners::analytics::{self, PersonState, PersonTimeline, Roi, Standing};
+use crate::partners::metrics::{Assessment, PartnerFile};
+
+/// A mean skill score (0–4) at or above which a skill is not called weak.
+const STRONG_SKILL: f64 = 3.5;
+
+/// Every person's full state at the latest quarter, and their standings at
+/// every quarter and the baseline.
+fn people_over_time<'p>(
+    inputs: &ViewInputs,
+    partner: &'p PartnerFile,
+) -> (Vec<PersonTimeline<'p>>, Vec<PersonState>, Standings) {
+    let record = &partner.record;
+    let timelines: Vec<PersonTimeline> = record
+        .people
+        .iter()
+        .map(|person| PersonTimeline::new(person, &inputs.skills))
+        .collect();
+    let embedded = analytics::embedded_workflows(&record.workflows);
+    let rules = &inputs.config.program.level_rules;
+    let level_count = inputs.config.levels.len();
+    let at = |quarter: Quarter| -> Vec<Standing> {
+        timelines
+            .iter()
+            .map(|t| t.standing(&embedded, quarter, rules, level_count))
+            .collect()
+    };
+    let latest = timelines
+        .iter()
+        .map(|t| t.state(&embedded, inputs.latest, rules, level_count))
+        .collect();
+    let standings = Standings {
+        by_quarter: inputs.quarters.iter().map(|q| at(*q)).collect(),
+        baseline: at(inputs.baseline),
+    };
+    (timelines, latest, standings)
+}
+
+/// One partner's scorecard, and its people's standings at every quarter.
+pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (PartnerView, Standings) {
+    let config = inputs.config;
+    let record = &partner.record;
+    let (timelines, latest_states, standings) = people_over_time(inputs, partner);
+    let score = mean_score(standings.latest());
+    let score_baseline = (!record.people.is_empty()).then(|| mean_score(&standings.baseline));
+    let level_rows = inputs
+        .quarters
+        .iter()
+        .zip(&standings.by_quarter)
+        .map(|(q, at)| inputs.level_row(*q, at))
+        .collect();
+    let skills = skill_profile(inputs, &timelines);
+    // A skill near the top of the scale is no weakness, however it ranks.
+    let mut ranked_skills: Vec<&SkillView> =
+        skills.iter().filter(|s| s.latest < STRONG_SKILL).collect();
+    ranked_skills.sort_by(|a, b| a.latest.total_cmp(&b.latest));
+    let weakest: Vec<&SkillView> = ranked_skills.into_iter().take(2).collect();
+    let workflows = workflow_views(inputs, partner, &latest_states);
+    let listed = |id: &str| record.workflows.iter().any(|w| w.id == id);
+    let open_workflows: Vec<String> = workflows
+        .iter()
+        .filter(|w| !w.embedded && listed(&w.id))
+        .map(|w| w.id.clone())
+        .collect();
+    let weakest_ids: Vec<String> = weakest.iter().map(|s| s.id.clone()).collect();
+    let recommendations =
+        analytics::recommendations(partner, &weakest_ids, &open_workflows, &inputs.modules)
+            .into_iter()
+            .map(|module| recommendation(config, module, &weakest_ids, &open_workflows))
+            .collect();
+    let hours_by_quarter: Vec<Point> = inputs
+        .quarters
+        .iter()
+        .map(|q| Point {
+            label: q.to_string(),
+            value: record
+                .workflows
+                .iter()
+                .map(|w| analytics::hours_saved(w, *q))
+                .sum(),
+            compare: None,
+        })
+        .collect();
+    let roi = partner_roi(inputs, partner);
+    let summary = PartnerSummary {
+        id: partner.id.clone(),
+        name: record.name.clone(),
+        url: inputs.url(&format!("/partners/{}/", partner.id)),
+        tier: record.tier,
+        region: record.region.clone(),
+        partner_type: record.partner_type,
+        owner: record.owner.clone(),
+        headcount: record.people.len(),
+        levels: inputs.levels(standings.latest()),
+        levels_baseline: inputs.levels(&standings.baseline),
+        score,
+        score_baseline,
+        score_change: score_baseline.map(|b| score - b),
+        roi: roi.roi,
+        payback_months: roi.payback_months,
+        hours_saved_latest: hours_by_quarter.last().map_or(0.0, |p| p.value),
+        embedded_count: workflows.iter().filter(|w| w.embedded).count(),
+        flags: analytics::flags(partner, &latest_states, inputs.latest),
+    };
+    let people = if config.program.show_people {
+        record
+            .people
+            .iter()
+            .zip(&latest_states)
+            .map(|(person, state)| PersonView {
+                id: person.id.clone(),
+                role: person.role.clone(),
+                level: config.levels.get(state.level).map_or_else(
+                    || Ref {
+                        id: String::new(),
+                        title: String::new(),
+                        url: String::new(),
+                    },
+                    |l| inputs.catalog_ref("levels", l),
+                ),
+                score: state.score,
+                mean_score: state.mean_score,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let view = PartnerView {
+        baseline_quarter: inputs.baseline.to_string(),
+        latest_quarter: inputs.latest.to_string(),
+        level_rows,
+        skill_bars: skills
+            .iter()
+            .map(|s| Point {
+                label: s.title.clone(),
+                value: s.latest,
+                compare: s.baseline,
+            })
+            .collect(),
+        weakest_skills: weakest
+            .iter()
+            .filter_map(|s| config.skills.iter().find(|e| e.id == s.id))
+            .map(|e| inputs.catalog_ref("skills", e))
+            .collect(),
+        hours_bars: workflows
+            .iter()
+            .filter(|w| w.embedded)
+            .map(|w| Point {
+                label: w.title.clone(),
+                value: w.hours_saved_latest,
+                compare: None,
+            })
+            .collect(),
+        skills,
+        workflows,
+        hours_by_quarter,
+        kpis: kpi_views(inputs, &[partner]),
+        recommendations,
+        roi_breakdown: roi_view(config, roi),
+        people,
+        source: partner.source.clone(),
+        summary,
+    };
+    (view, standings)
+}
+
+/// A partner's ROI, measured against its cost as [`ViewInputs::cost`] says.
+fn partner_roi(inputs: &ViewInputs, partner: &PartnerFile) -> Roi {
+    let headcount = partner.record.people.len();
+    let roi = |share: f64| {
+        analytics::roi(
+            partner,
+            &inputs.config.program,
+            inputs.baseline,
+            &inputs.period(),
+            share,
+        )
+    };
+    match inputs.cost {
+        Cost::HeadcountShare { total_headcount } => roi(if total_headcount == 0 {
+            0.0
+        } else {
+            headcount as f64 / total_headcount as f64
+        }),
+        Cost::PerPerson(rate) => {
+            // The benefits as always, with no share of the program cost…
+            let benefits = roi(0.0);
+            // …then the partner's own cost, from its headcount and the rate.
+            let investment = rate.unwrap_or(0.0) * headcount as f64 * benefits.quarters as f64;
+            Roi {
+                investment,
+                ..benefits
+            }
+            .finish()
+        }
+    }
+}
+
+/// Why `module` is recommended: the weakest skills it teaches and the open
+/// workflows it improves.
+fn recommendation(
+    config: &Config,
+    module: &Page,
+    weakest: &[String],
+    open: &[String],
+) -> Recommendation {
+    let title = |catalog: &[CatalogEntry], id: &str| {
+        catalog
+            .iter()
+            .find(|e| e.id == id)
+            .map_or(id.to_string(), |e| e.title.clone())
+    };
+    let mut reasons: Vec<String> = module
+        .front
+        .skills
+        .iter()
+        .filter(|s| weakest.contains(s))
+        .map(|s| {
+            format!(
+                "teaches {}, one of the weakest skills",
+                title(&config.skills, s)
+            )
+        })
+        .collect();
+    reasons.extend(
+        module
+            .front
+            .workflows
+            .iter()
+            .filter(|w| open.contains(w))
+            .map(|w| {
+                format!(
+                    "improves {}, not yet AI-embedded",
+                    title(&config.workflows, w)
+                )
+            }),
+    );
+    Recommendation {
+        source: module.source.clone(),
+        reasons,
+    }
+}
+
+/// Each catalogue skill's mean score, latest and at the baseline.
+fn skill_profile(inputs: &ViewInputs, timelines: &[PersonTimeline]) -> Vec<SkillView> {
+    // Each person's latest assessment by the end of a quarter, found once for every skill.
+    let assessed = |quarter: Quarter| -> Vec<&Assessment> {
+        let end = quarter.last_day();
+        timelines
+            .iter()
+            .filter_map(|t| t.assessment_at(end))
+            .collect()
+    };
+    let (latest, baseline) = (assessed(inputs.latest), assessed(inputs.baseline));
+    let mean = |assessments: &[&Assessment], skill: &str| -> Option<f64> {
+        let scores: Vec<f64> = assessments
+            .iter()
+            .map(|a| a.scores.get(skill).copied().unwrap_or(0.0))
+            .collect();
+        (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64)
+    };
+    inputs
+        .config
+        .skills
+        .iter()
+        .map(|skill| {
+            let reference = inputs.catalog_ref("skills", skill);
+            SkillView {
+                id: reference.id,
+                title: reference.title,
+                url: reference.url,
+                latest: mean(&latest, &skill.id).unwrap_or(0.0),
+                baseline: mean(&baseline, &skill.id),
+            }
+        })
+        .collect()
+}
+
+/// Each catalogue workflow as the partner runs it.
+fn workflow_views(
+    inputs: &ViewInputs,
+    partner: &PartnerFile,
+    states: &[PersonState],
+) -> Vec<WorkflowView> {
+    inputs
+        .config
+        .workflows
+        .iter()
+        .map(|entry| {
+            let record = partner.record.workflows.iter().find(|w| w.id == entry.id);
+            let reference = inputs.catalog_ref("workflows", entry);
+            WorkflowView {
+                id: reference.id,
+                title: reference.title,
+                url: reference.url,
+                embedded: record.is_some_and(|w| analytics::is_embedded(w, inputs.latest)),
+                claimed_embedded: record.is_some_and(|w| w.embedded),
+                since: record.and_then(|w| w.since.clone()),
+                documented: record.is_some_and(|w| w.documented),
+                quality_standard: record.is_some_and(|w| w.quality_standard),
+                minutes_before: record.and_then(|w| w.minutes_before),
+                minutes_after: record.and_then(|w| w.minutes_after),
+                runs_per_quarter: record.map_or(0.0, |w| w.runs_per_quarter),
+                hours_saved_latest: record
+                    .map_or(0.0, |w| analytics::hours_saved(w, inputs.latest)),
+                users: states
+                    .iter()
+                    .filter(|s| s.ai_workflows.contains(&entry.id))
+                    .count(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,446 @@
+//! The views templates and exports see: each type here is serialised into a
+//! page's inputs and, for most, into `/data/metrics.json`, so a field's
+//! name is part of the theme and export contract (docs/templates.md,
+//! docs/metrics.md). Also the builders of the views that a partner's
+//! scorecard and the executive summary share (KPI series, the ROI with its
+//! formulas).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::ViewInputs;
+use crate::base::audience::Audience;
+use crate::base::format::{format_currency, format_number};
+use crate::base::quarter::Quarter;
+use crate::input::config::Config;
+use crate::partners::analytics::{self, Delta, KPIS, Kpi, Roi, Unit};
+use crate::partners::metrics::{KpiRecord, PartnerFile};
+
+/// A reference to a catalogue entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ref {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub title: String,
+    /// URL with the base path.
+    pub url: String,
+}
+
+/// Count of people at one level.
+#[derive(Debug, Clone, Serialize)]
+pub struct LevelCount {
+    /// Level id.
+    pub id: String,
+    /// Level name.
+    pub title: String,
+    /// Level page URL.
+    pub url: String,
+    /// People at this level.
+    pub count: usize,
+    /// Share of the headcount (0–1).
+    pub share: f64,
+}
+
+/// A labelled row of counts, for stacked charts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// Quarter or partner.
+    pub label: String,
+    /// One value per series.
+    pub values: Vec<f64>,
+}
+
+/// A labelled value, for bar and trend charts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Point {
+    /// Label.
+    pub label: String,
+    /// Value.
+    pub value: f64,
+    /// Comparison value (baseline), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare: Option<f64>,
+}
+
+/// A KPI series with its movements.
+#[derive(Debug, Clone, Serialize)]
+pub struct KpiView {
+    /// KPI key.
+    pub id: &'static str,
+    /// Display name.
+    pub title: &'static str,
+    /// Unit of the values.
+    pub unit: Unit,
+    /// Which way is better.
+    pub higher_is_better: bool,
+    /// Value per quarter.
+    pub points: Vec<Point>,
+    /// Value in the baseline quarter.
+    pub baseline: Option<f64>,
+    /// Value in the latest quarter.
+    pub latest: Option<f64>,
+    /// Value in the quarter before the latest.
+    pub previous: Option<f64>,
+    /// Latest against baseline.
+    pub vs_baseline: Option<Delta>,
+    /// Latest against previous.
+    pub vs_previous: Option<Delta>,
+}
+
+/// One benefit (or the revenue change) of the ROI, with its formula.
+#[derive(Debug, Clone, Serialize)]
+pub struct Component {
+    /// Stable id.
+    pub id: &'static str,
+    /// Display name.
+    pub title: &'static str,
+    /// Amount over the period.
+    pub value: f64,
+    /// How it was computed, with the numbers written in.
+    pub formula: String,
+    /// False for the revenue change, which is shown but never added.
+    pub added: bool,
+}
+
+/// ROI with its components spelled out.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoiView {
+    #[serde(flatten)]
+    pub(super) roi: Roi,
+    pub(super) components: Vec<Component>,
+}
+
+/// A partner's row in every listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartnerSummary {
+    /// File name without `.yaml`.
+    pub id: String,
+    /// Company name.
+    pub name: String,
+    /// Scorecard URL.
+    pub url: String,
+    /// Tier.
+    pub tier: crate::partners::metrics::Tier,
+    /// Region.
+    pub region: String,
+    /// Kind of partner.
+    #[serde(rename = "type")]
+    pub partner_type: crate::partners::metrics::PartnerType,
+    /// Responsible partner manager.
+    pub owner: String,
+    /// People in the program.
+    pub headcount: usize,
+    /// Level mix in the latest quarter.
+    pub levels: Vec<LevelCount>,
+    /// Level mix in the baseline quarter.
+    pub levels_baseline: Vec<LevelCount>,
+    /// Mean proficiency score (0–100), latest.
+    pub score: f64,
+    /// Mean proficiency score at the baseline.
+    pub score_baseline: Option<f64>,
+    /// `score - score_baseline`.
+    pub score_change: Option<f64>,
+    /// ROI ratio.
+    pub roi: Option<f64>,
+    /// Months to pay back.
+    pub payback_months: Option<f64>,
+    /// Hours saved in the latest quarter.
+    pub hours_saved_latest: f64,
+    /// Workflows that count as AI-embedded now.
+    pub embedded_count: usize,
+    /// Failure patterns found.
+    pub flags: Vec<analytics::Flag>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct SkillView {
+    pub(super) id: String,
+    pub(super) title: String,
+    pub(super) url: String,
+    pub(super) latest: f64,
+    pub(super) baseline: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct WorkflowView {
+    pub(super) id: String,
+    pub(super) title: String,
+    pub(super) url: String,
+    pub(super) embedded: bool,
+    pub(super) claimed_embedded: bool,
+    pub(super) since: Option<String>,
+    pub(super) documented: bool,
+    pub(super) quality_standard: bool,
+    pub(super) minutes_before: Option<f64>,
+    pub(super) minutes_after: Option<f64>,
+    pub(super) runs_per_quarter: f64,
+    pub(super) hours_saved_latest: f64,
+    pub(super) users: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct PersonView {
+    pub(super) id: String,
+    pub(super) role: String,
+    pub(super) level: Ref,
+    pub(super) score: f64,
+    pub(super) mean_score: f64,
+}
+
+/// A recommended module and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recommendation {
+    /// Module source key (`modules/x.md`).
+    pub source: String,
+    /// Why it is recommended.
+    pub reasons: Vec<String>,
+}
+
+/// Everything a scorecard shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartnerView {
+    #[serde(flatten)]
+    /// The listing row.
+    pub summary: PartnerSummary,
+    /// Baseline quarter.
+    pub baseline_quarter: String,
+    /// Latest quarter.
+    pub latest_quarter: String,
+    pub(super) level_rows: Vec<Row>,
+    pub(super) skills: Vec<SkillView>,
+    pub(super) skill_bars: Vec<Point>,
+    pub(super) weakest_skills: Vec<Ref>,
+    pub(super) workflows: Vec<WorkflowView>,
+    pub(super) hours_bars: Vec<Point>,
+    pub(super) hours_by_quarter: Vec<Point>,
+    pub(super) kpis: Vec<KpiView>,
+    /// Modules to take next, resolved to page summaries when rendering.
+    #[serde(skip)]
+    pub recommendations: Vec<Recommendation>,
+    /// The ROI with its components; the summary's `roi` is the ratio alone.
+    pub(super) roi_breakdown: RoiView,
+    pub(super) people: Vec<PersonView>,
+    /// The metrics file this view is built from (`partners/x.yaml`).
+    #[serde(skip)]
+    pub source: String,
+}
+
+/// A flag and the partners showing it.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct FlagCount {
+    pub(super) id: &'static str,
+    pub(super) title: &'static str,
+    pub(super) count: usize,
+    pub(super) partners: Vec<NameLink>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct NameLink {
+    pub(super) name: String,
+    pub(super) url: String,
+}
+
+/// Adoption of one workflow across partners, for its workflow page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Adoption {
+    pub(super) embedded_partners: usize,
+    pub(super) partners: usize,
+    pub(super) users: usize,
+    pub(super) rows: Vec<AdoptionRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct AdoptionRow {
+    pub(super) name: String,
+    pub(super) url: String,
+    pub(super) embedded: bool,
+    pub(super) since: Option<String>,
+    pub(super) users: usize,
+    pub(super) hours_saved_latest: f64,
+}
+
+/// Headline figures for the partner list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListSummary {
+    pub(super) partners: usize,
+    pub(super) headcount: usize,
+    pub(super) score: f64,
+    pub(super) score_change: Option<f64>,
+    pub(super) roi: Option<f64>,
+}
+
+/// Headline figures for the home page.
+#[derive(Debug, Clone, Serialize)]
+pub struct HomeSummary {
+    pub(super) partners: usize,
+    pub(super) headcount: usize,
+    pub(super) practitioner_share: f64,
+    pub(super) roi: Option<f64>,
+}
+
+/// The program assumptions as templates and exports see them. A partner's
+/// portal has no program-wide cost (licences, enablement): only the
+/// per-person rate its own cost is worked out from, when `site.toml` sets one.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgramView<'a> {
+    currency: &'a str,
+    hourly_cost: f64,
+    margin_attribution: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    licences_per_quarter: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    enablement_per_quarter: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    per_person_per_quarter: Option<f64>,
+    baseline_quarter: Option<&'a str>,
+    show_people: bool,
+}
+
+impl<'a> ProgramView<'a> {
+    /// The assumptions of `config` that `audience` may see.
+    pub fn new(config: &'a Config, audience: &Audience) -> Self {
+        let program = &config.program;
+        let investment = &program.investment;
+        let (licences, enablement, per_person) = match audience {
+            Audience::Internal => (
+                Some(investment.licences_per_quarter),
+                Some(investment.enablement_per_quarter),
+                None,
+            ),
+            Audience::Partner(_) => (None, None, investment.per_person_per_quarter),
+        };
+        ProgramView {
+            currency: &program.currency,
+            hourly_cost: program.hourly_cost,
+            margin_attribution: program.margin_attribution,
+            licences_per_quarter: licences,
+            enablement_per_quarter: enablement,
+            per_person_per_quarter: per_person,
+            baseline_quarter: program.baseline_quarter.as_deref(),
+            show_people: program.show_people,
+        }
+    }
+}
+
+/// KPI series summed over `partners` per quarter (the sales cycle is their mean).
+pub(super) fn kpi_views(inputs: &ViewInputs, partners: &[&PartnerFile]) -> Vec<KpiView> {
+    // Each quarter's records in partner order, their quarters parsed once for all KPIs.
+    let mut by_quarter: BTreeMap<Quarter, Vec<&KpiRecord>> = BTreeMap::new();
+    for record in partners.iter().flat_map(|p| &p.record.kpis) {
+        if let Some(quarter) = Quarter::parse(&record.quarter) {
+            by_quarter.entry(quarter).or_default().push(record);
+        }
+    }
+    KPIS.iter()
+        .map(|kpi| {
+            let points: Vec<Point> = inputs
+                .quarters
+                .iter()
+                .filter_map(|quarter| {
+                    let values: Vec<f64> = by_quarter
+                        .get(quarter)?
+                        .iter()
+                        .map(|k| kpi.value(k))
+                        .collect();
+                    Some(Point {
+                        label: quarter.to_string(),
+                        value: combine(kpi, &values),
+                        compare: None,
+                    })
+                })
+                .collect();
+            kpi_view(kpi, points, inputs.baseline)
+        })
+        .collect()
+}
+
+fn combine(kpi: &Kpi, values: &[f64]) -> f64 {
+    let sum: f64 = values.iter().sum();
+    if kpi.unit == Unit::Days {
+        sum / values.len() as f64
+    } else {
+        sum
+    }
+}
+
+fn kpi_view(kpi: &Kpi, points: Vec<Point>, baseline: Quarter) -> KpiView {
+    let label = baseline.to_string();
+    let base = points.iter().find(|p| p.label == label).map(|p| p.value);
+    let latest = points.last().map(|p| p.value);
+    let previous = points
+        .len()
+        .checked_sub(2)
+        .and_then(|i| points.get(i))
+        .map(|p| p.value);
+    let compare = |from: Option<f64>| {
+        from.zip(latest)
+            .map(|(f, t)| analytics::delta(f, t, kpi.higher_is_better))
+    };
+    KpiView {
+        id: kpi.id,
+        title: kpi.title,
+        unit: kpi.unit,
+        higher_is_better: kpi.higher_is_better,
+        vs_baseline: compare(base),
+        vs_previous: compare(previous),
+        baseline: base,
+        latest,
+        previous,
+        points,
+    }
+}
+
+pub(super) fn roi_view(config: &Config, roi: Roi) -> RoiView {
+    let program = &config.program;
+    let money = |v: f64| format_currency(v, &program.currency, 0);
+    let quarters = format!(
+        "{} quarter{}",
+        roi.quarters,
+        if roi.quarters == 1 { "" } else { "s" }
+    );
+    let components = vec![
+        Component {
+            id: "time_value",
+            title: "Value of hours saved",
+            value: roi.time_value,
+            formula: format!(
+                "{} h saved × {}/h loaded cost",
+                format_number(roi.hours_saved, 0),
+                money(program.hourly_cost)
+            ),
+            added: true,
+        },
+        Component {
+            id: "cost_to_serve_reduction",
+            title: "Cost-to-serve reduction",
+            value: roi.cost_to_serve_reduction,
+            formula: format!(
+                "Σ (baseline cost to serve − quarter's cost to serve) over {quarters}"
+            ),
+            added: true,
+        },
+        Component {
+            id: "attributed_margin",
+            title: "Attributed margin uplift",
+            value: roi.attributed_margin,
+            formula: format!(
+                "{} margin uplift × {}% attribution",
+                money(roi.margin_uplift),
+                format_number(program.margin_attribution * 100.0, 0)
+            ),
+            added: true,
+        },
+        Component {
+            id: "revenue_change",
+            title: "Partner-sourced revenue change",
+            value: roi.revenue_change,
+            formula: format!(
+                "Σ (quarter's revenue − baseline revenue) over {quarters}; not added, margin already carries it"
+            ),
+            added: false,
+        },
+    ];
+    RoiView { roi, components }
+}
