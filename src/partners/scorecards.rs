@@ -21,6 +21,7 @@ use crate::input::config::{CatalogEntry, Config};
 use crate::input::content::ContentStore;
 use crate::partners::analytics::{self, Standing};
 use crate::partners::metrics::PartnerFile;
+use crate::render::links::{self, Ref, TermRef};
 
 pub mod executive;
 pub mod exports;
@@ -34,7 +35,7 @@ pub use views::{Adoption, PartnerView, ProgramView};
 
 use executive::{ExecutiveView, executive};
 use partner::partner_view;
-use views::{AdoptionRow, HomeSummary, LevelCount, ListSummary, PartnerSummary, Ref, Row};
+use views::{AdoptionRow, HomeSummary, LevelCount, ListSummary, PartnerSummary, Row};
 
 /// Version of the `/data/metrics.json` layout; bumped on any breaking change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -207,14 +208,16 @@ impl ViewInputs<'_> {
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base_path, path.trim_start_matches('/'))
+        links::url(self.base_path, path)
     }
 
-    fn catalog_ref(&self, kind: &str, entry: &CatalogEntry) -> Ref {
-        Ref {
+    fn catalog_ref(&self, kind: &str, entry: &CatalogEntry) -> TermRef {
+        TermRef {
             id: entry.id.clone(),
-            title: entry.title.clone(),
-            url: self.url(&format!("/{kind}/{}/", entry.id)),
+            link: Ref {
+                title: entry.title.clone(),
+                url: self.url(&format!("/{kind}/{}/", entry.id)),
+            },
         }
     }
 

@@ -33,7 +33,7 @@ pub fn absolute(base_url: &str, path: &str) -> String {
 }
 
 /// A link to a page as templates see it: `{title, url}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Ref {
     /// The page's title.
     pub title: String,
@@ -43,7 +43,7 @@ pub struct Ref {
 
 /// A link to a catalogue entry (skill, workflow, level, track) or a tag:
 /// `{id, title, url}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TermRef {
     /// The entry's id; a tag's slug.
     pub id: String,

@@ -5,7 +5,7 @@
 //! view shares, so partners are computed in parallel.
 
 use super::views::{
-    PartnerSummary, PartnerView, PersonView, Point, Recommendation, Ref, SkillView, WorkflowView,
+    PartnerSummary, PartnerView, PersonView, Point, Recommendation, SkillView, WorkflowView,
     kpi_views, roi_view,
 };
 use super::{Cost, Standings, ViewInputs, mean_score};
@@ -14,6 +14,7 @@ use crate::input::config::{CatalogEntry, Config};
 use crate::input::content::Page;
 use crate::partners::analytics::{self, PersonState, PersonTimeline, Roi, Standing};
 use crate::partners::metrics::{Assessment, PartnerFile};
+use crate::render::links::TermRef;
 
 /// A mean skill score (0–4) at or above which a skill is not called weak.
 const STRONG_SKILL: f64 = 3.5;
@@ -124,14 +125,10 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
             .map(|(person, state)| PersonView {
                 id: person.id.clone(),
                 role: person.role.clone(),
-                level: config.levels.get(state.level).map_or_else(
-                    || Ref {
-                        id: String::new(),
-                        title: String::new(),
-                        url: String::new(),
-                    },
-                    |l| inputs.catalog_ref("levels", l),
-                ),
+                level: config
+                    .levels
+                    .get(state.level)
+                    .map_or_else(TermRef::default, |l| inputs.catalog_ref("levels", l)),
                 score: state.score,
                 mean_score: state.mean_score,
             })
@@ -281,8 +278,8 @@ fn skill_profile(inputs: &ViewInputs, timelines: &[PersonTimeline]) -> Vec<Skill
             let reference = inputs.catalog_ref("skills", skill);
             SkillView {
                 id: reference.id,
-                title: reference.title,
-                url: reference.url,
+                title: reference.link.title,
+                url: reference.link.url,
                 latest: mean(&latest, &skill.id).unwrap_or(0.0),
                 baseline: mean(&baseline, &skill.id),
             }
@@ -305,8 +302,8 @@ fn workflow_views(
             let reference = inputs.catalog_ref("workflows", entry);
             WorkflowView {
                 id: reference.id,
-                title: reference.title,
-                url: reference.url,
+                title: reference.link.title,
+                url: reference.link.url,
                 embedded: record.is_some_and(|w| analytics::is_embedded(w, inputs.latest)),
                 claimed_embedded: record.is_some_and(|w| w.embedded),
                 since: record.and_then(|w| w.since.clone()),

@@ -16,17 +16,7 @@ use crate::base::quarter::Quarter;
 use crate::input::config::Config;
 use crate::partners::analytics::{self, Delta, KPIS, Kpi, Roi, Unit};
 use crate::partners::metrics::{KpiRecord, PartnerFile};
-
-/// A reference to a catalogue entry.
-#[derive(Debug, Clone, Serialize)]
-pub struct Ref {
-    /// Id.
-    pub id: String,
-    /// Display name.
-    pub title: String,
-    /// URL with the base path.
-    pub url: String,
-}
+use crate::render::links::TermRef;
 
 /// Count of people at one level.
 #[derive(Debug, Clone, Serialize)]
@@ -184,7 +174,7 @@ pub(super) struct WorkflowView {
 pub(super) struct PersonView {
     pub(super) id: String,
     pub(super) role: String,
-    pub(super) level: Ref,
+    pub(super) level: TermRef,
     pub(super) score: f64,
     pub(super) mean_score: f64,
 }
@@ -211,7 +201,7 @@ pub struct PartnerView {
     pub(super) level_rows: Vec<Row>,
     pub(super) skills: Vec<SkillView>,
     pub(super) skill_bars: Vec<Point>,
-    pub(super) weakest_skills: Vec<Ref>,
+    pub(super) weakest_skills: Vec<TermRef>,
     pub(super) workflows: Vec<WorkflowView>,
     pub(super) hours_bars: Vec<Point>,
     pub(super) hours_by_quarter: Vec<Point>,
