@@ -353,15 +353,7 @@ impl Config {
     }
 
     fn check(&self, file: &Path, source: &Arc<str>) -> Vec<Diagnostic> {
-        let at = |key: &str, message: String| {
-            Diagnostic::new(
-                Code::Config,
-                file,
-                source.clone(),
-                locate_key(source, key),
-                message,
-            )
-        };
+        let at = |key: &str, message: String| at_key(file, source, key, message);
         let mut problems = self.program.check(file, source);
         if let Err(why) = check_base_url(&self.base_url) {
             problems.push(
@@ -441,16 +433,7 @@ impl Program {
     fn check(&self, file: &Path, source: &Arc<str>) -> Vec<Diagnostic> {
         let mut problems = Vec::new();
         let mut at = |key: &str, message: String, expected: &str| {
-            problems.push(
-                Diagnostic::new(
-                    Code::Config,
-                    file,
-                    source.clone(),
-                    locate_key(source, key),
-                    message,
-                )
-                .expected(expected),
-            );
+            problems.push(at_key(file, source, key, message).expected(expected));
         };
         let program = self;
         if program.currency.len() != 3 || !program.currency.chars().all(|c| c.is_ascii_uppercase())
@@ -549,6 +532,17 @@ pub fn is_kebab_id(id: &str) -> bool {
         && id
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// A problem with the value of `key` in `site.toml`.
+fn at_key(file: &Path, source: &Arc<str>, key: &str, message: String) -> Diagnostic {
+    Diagnostic::new(
+        Code::Config,
+        file,
+        source.clone(),
+        locate_key(source, key),
+        message,
+    )
 }
 
 /// Byte range of the line defining `key` (`key = …` in TOML, `key: …` in

@@ -283,6 +283,28 @@ impl<'a> State<'a> {
         }
     }
 
+    /// Where a link (`is_link`) or an image written as `written` points:
+    /// as written when it could run code (the sanitizer removes it), else a content source's
+    /// URL (links only) or an asset moved with its page.
+    fn destination<'e>(
+        &mut self,
+        written: CowStr<'e>,
+        range: &Range<usize>,
+        is_link: bool,
+    ) -> CowStr<'e> {
+        if self.check_destination(&written, range) {
+            return written;
+        }
+        let resolved = if is_link {
+            self.resolve(&written, range)
+        } else {
+            None
+        };
+        resolved
+            .or_else(|| self.relocate_asset(&written))
+            .map_or(written, CowStr::from)
+    }
+
     /// Notes a link or image destination that could run code, which is then
     /// left as written for the sanitizer; under `deny` it is an error. True
     /// for such a destination.
@@ -376,44 +398,13 @@ impl<'a> State<'a> {
                 }
                 Event::Start(Tag::BlockQuote(Some(kind))) => Event::Html(callout_open(kind).into()),
                 Event::End(TagEnd::BlockQuote(Some(_))) => Event::Html("</div>\n".into()),
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => {
-                    let dest_url = if self.check_destination(&dest_url, &range) {
-                        dest_url
-                    } else {
-                        self.resolve(&dest_url, &range)
-                            .or_else(|| self.relocate_asset(&dest_url))
-                            .map_or(dest_url, CowStr::from)
-                    };
-                    Event::Start(Tag::Link {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    })
-                }
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => {
-                    let dest_url = if self.check_destination(&dest_url, &range) {
-                        dest_url
-                    } else {
-                        self.relocate_asset(&dest_url)
-                            .map_or(dest_url, CowStr::from)
-                    };
-                    Event::Start(Tag::Image {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    })
+                Event::Start(mut tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                    let is_link = matches!(tag, Tag::Link { .. });
+                    if let Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } = &mut tag {
+                        let written = std::mem::replace(dest_url, CowStr::Borrowed(""));
+                        *dest_url = self.destination(written, &range, is_link);
+                    }
+                    Event::Start(tag)
                 }
                 Event::Text(text) => {
                     self.word_count += text.split_whitespace().count();
@@ -643,6 +634,11 @@ mod tests {
         }
     }
 
+    /// Asserts the rendered HTML contains `piece`, showing the HTML if not.
+    fn assert_html_has(rendered: &Rendered, piece: &str) {
+        assert!(rendered.html.contains(piece), "{}", rendered.html);
+    }
+
     fn render_text(source: &str, text: &str) -> Rendered {
         let page = parse_page(source, Arc::from(text)).expect("page");
         render(&page, &targets())
@@ -668,26 +664,10 @@ mod tests {
             "modules/a.md",
             "[x](@/modules/qbr.md#measure) [y](qbr.md) [z](prep/index.md) [w](https://e.example/a.md)",
         );
-        assert!(
-            out.html.contains("href=\"/portal/modules/qbr/#measure\""),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html.contains("href=\"/portal/modules/qbr/\""),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html.contains("href=\"/portal/modules/prep/\""),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html.contains("href=\"https://e.example/a.md\""),
-            "{}",
-            out.html
-        );
+        assert_html_has(&out, "href=\"/portal/modules/qbr/#measure\"");
+        assert_html_has(&out, "href=\"/portal/modules/qbr/\"");
+        assert_html_has(&out, "href=\"/portal/modules/prep/\"");
+        assert_html_has(&out, "href=\"https://e.example/a.md\"");
         assert!(out.problems.is_empty());
     }
 
@@ -724,16 +704,8 @@ mod tests {
     #[test]
     fn alerts_become_callouts() {
         let out = render_text("m.md", "> [!TIP]\n> Keep prompts short.\n");
-        assert!(
-            out.html.contains("<div class=\"callout callout-tip\">"),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html.contains("<p class=\"callout-title\">Tip</p>"),
-            "{}",
-            out.html
-        );
+        assert_html_has(&out, "<div class=\"callout callout-tip\">");
+        assert_html_has(&out, "<p class=\"callout-title\">Tip</p>");
         assert!(out.html.contains("Keep prompts short."), "{}", out.html);
     }
 
@@ -839,25 +811,13 @@ mod tests {
         let sanitized = render_with(RawHtml::Sanitize, body);
         assert!(!sanitized.html.contains("onerror"), "{}", sanitized.html);
         assert!(!sanitized.html.contains("alert"), "{}", sanitized.html);
-        assert!(
-            sanitized.html.contains("<img src=\"x\">"),
-            "{}",
-            sanitized.html
-        );
+        assert_html_has(&sanitized, "<img src=\"x\">");
         assert!(sanitized.html.contains("<a>go</a>"), "{}", sanitized.html);
         assert!(sanitized.problems.is_empty());
 
         let allowed = render_with(RawHtml::Allow, body);
-        assert!(
-            allowed.html.contains("<img src=x onerror=alert(1)>"),
-            "{}",
-            allowed.html
-        );
-        assert!(
-            allowed.html.contains("<script>\nalert(2)\n</script>"),
-            "{}",
-            allowed.html
-        );
+        assert_html_has(&allowed, "<img src=x onerror=alert(1)>");
+        assert_html_has(&allowed, "<script>\nalert(2)\n</script>");
         assert!(allowed.problems.is_empty());
 
         let denied = render_with(RawHtml::Deny, body);

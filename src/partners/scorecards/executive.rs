@@ -12,7 +12,7 @@ use super::views::{
     FlagCount, KpiView, LevelCount, NameLink, PartnerView, Point, RoiView, Row, kpi_views, roi_view,
 };
 use super::{Standings, ViewInputs, mean_score};
-use crate::partners::analytics::{self, Roi, Standing};
+use crate::partners::analytics::{Roi, Standing};
 use crate::partners::metrics::PartnerFile;
 
 /// The executive summary. Its lists of partners are kept as places among
@@ -118,19 +118,8 @@ pub(super) fn executive(
         .enumerate()
         .map(|(i, q)| inputs.level_row(*q, &everyone(&|s| &s.by_quarter[i])))
         .collect();
-    let hours_by_quarter: Vec<Point> = inputs
-        .quarters
-        .iter()
-        .map(|q| Point {
-            label: q.to_string(),
-            value: partners
-                .iter()
-                .flat_map(|p| &p.record.workflows)
-                .map(|w| analytics::hours_saved(w, *q))
-                .sum(),
-            compare: None,
-        })
-        .collect();
+    let every_workflow: Vec<_> = partners.iter().flat_map(|p| &p.record.workflows).collect();
+    let hours_by_quarter = super::views::hours_by_quarter(&inputs.quarters, &every_workflow);
     let mut roi = Roi::default();
     for view in views {
         roi.add(&view.roi_breakdown.roi);

@@ -83,19 +83,8 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
             .into_iter()
             .map(|module| recommendation(config, module, &weakest_ids, &open_workflows))
             .collect();
-    let hours_by_quarter: Vec<Point> = inputs
-        .quarters
-        .iter()
-        .map(|q| Point {
-            label: q.to_string(),
-            value: record
-                .workflows
-                .iter()
-                .map(|w| analytics::hours_saved(w, *q))
-                .sum(),
-            compare: None,
-        })
-        .collect();
+    let own_workflows: Vec<_> = record.workflows.iter().collect();
+    let hours_by_quarter = super::views::hours_by_quarter(&inputs.quarters, &own_workflows);
     let roi = partner_roi(inputs, partner);
     let summary = PartnerSummary {
         id: partner.id.clone(),

@@ -15,7 +15,7 @@ use crate::base::format::{format_currency, format_number};
 use crate::base::quarter::Quarter;
 use crate::input::config::Config;
 use crate::partners::analytics::{self, Delta, KPIS, Kpi, Roi, Unit};
-use crate::partners::metrics::{KpiRecord, PartnerFile};
+use crate::partners::metrics::{KpiRecord, PartnerFile, WorkflowRecord};
 use crate::render::links::TermRef;
 
 /// Count of people at one level.
@@ -315,6 +315,22 @@ impl<'a> ProgramView<'a> {
 }
 
 /// KPI series summed over `partners` per quarter (the sales cycle is their mean).
+/// Hours `workflows` saved in each of `quarters`: the trend a scorecard and
+/// the executive summary chart.
+pub(super) fn hours_by_quarter(quarters: &[Quarter], workflows: &[&WorkflowRecord]) -> Vec<Point> {
+    quarters
+        .iter()
+        .map(|q| Point {
+            label: q.to_string(),
+            value: workflows
+                .iter()
+                .map(|w| analytics::hours_saved(w, *q))
+                .sum(),
+            compare: None,
+        })
+        .collect()
+}
+
 pub(super) fn kpi_views(inputs: &ViewInputs, partners: &[&PartnerFile]) -> Vec<KpiView> {
     // Each quarter's records in partner order, their quarters parsed once for all KPIs.
     let mut by_quarter: BTreeMap<Quarter, Vec<&KpiRecord>> = BTreeMap::new();
