@@ -276,16 +276,16 @@ fn events(stream: &TcpStream, shared: &Shared, head_only: bool) -> io::Result<()
 }
 
 /// A response body: bytes shared with the snapshot, or made for this request.
-enum Body {
+enum Payload {
     Shared(Arc<Vec<u8>>),
     Owned(Vec<u8>),
 }
 
-impl AsRef<[u8]> for Body {
+impl AsRef<[u8]> for Payload {
     fn as_ref(&self) -> &[u8] {
         match self {
-            Body::Shared(bytes) => bytes,
-            Body::Owned(bytes) => bytes,
+            Payload::Shared(bytes) => bytes,
+            Payload::Owned(bytes) => bytes,
         }
     }
 }
@@ -294,7 +294,7 @@ struct Response {
     status: u16,
     content_type: &'static str,
     location: Option<String>,
-    body: Body,
+    body: Payload,
 }
 
 impl Response {
@@ -303,7 +303,7 @@ impl Response {
             status,
             content_type: "text/plain; charset=utf-8",
             location: None,
-            body: Body::Owned(text.as_bytes().to_vec()),
+            body: Payload::Owned(text.as_bytes().to_vec()),
         }
     }
 
@@ -362,7 +362,7 @@ fn file(key: &str, bytes: &Arc<Vec<u8>>, snapshot: &Snapshot) -> Response {
         status: 200,
         content_type,
         location: None,
-        body: Body::Shared(bytes.clone()),
+        body: Payload::Shared(bytes.clone()),
     }
 }
 
@@ -382,7 +382,7 @@ fn html(status: u16, page: Vec<u8>) -> Response {
         status,
         content_type: "text/html; charset=utf-8",
         location: None,
-        body: Body::Owned(page),
+        body: Payload::Owned(page),
     }
 }
 
