@@ -221,22 +221,12 @@ fn apply_bodies(retained: &mut Retained, edits: Vec<BodyEdit>) -> Vec<usize> {
 /// needs the whole site computed again, possibly after earlier files were
 /// put in place.
 fn apply_partners(retained: &mut Retained, files: Vec<PartnerFile>) -> Option<Vec<usize>> {
-    let Retained {
-        inputs,
-        site,
-        pages,
-        ..
-    } = retained;
+    let Retained { inputs, site, .. } = retained;
     let mut jobs = Vec::new();
-    let mut sources_changed = false;
     for file in files {
         let config = &inputs.loaded.config;
         let update = site.update_partner(config, &inputs.store, &inputs.audience, file)?;
         jobs.extend(update.jobs);
-        sources_changed |= update.sources_changed;
-    }
-    if sources_changed {
-        *pages = build::page_records(&site.jobs).into();
     }
     jobs.sort_unstable();
     jobs.dedup();

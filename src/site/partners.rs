@@ -6,8 +6,6 @@
 //! [`Site::update_partner`] updates in place for the live preview. A new
 //! partner page goes here.
 
-use std::collections::BTreeSet;
-
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
@@ -21,7 +19,7 @@ use crate::render::links::Ref;
 
 use super::taxonomies::TermWithAdoption;
 use super::views::PageSummary;
-use super::{Deferred, Model, PARTNERS_SOURCE, RenderJob, Site, output_for};
+use super::{Deferred, Model, RenderJob, Site, output_for};
 
 /// The data exports the partner list and the executive summary link to.
 const EXPORTS: [(&str, &str); 4] = [
@@ -35,8 +33,6 @@ const EXPORTS: [(&str, &str); 4] = [
 pub struct PartnerUpdate {
     /// The jobs to render again, as indices into [`Site::jobs`].
     pub jobs: Vec<usize>,
-    /// True when a job's sources changed (a scorecard's recommendations).
-    pub sources_changed: bool,
 }
 
 /// A recommended module as a page summary with its reasons.
@@ -82,14 +78,6 @@ pub(super) fn partner_rows(ecosystem: Option<&Ecosystem>) -> Vec<Value> {
     })
 }
 
-/// A scorecard depends on every partner file (through its share of the
-/// program cost) and on the modules it recommends.
-fn scorecard_sources(partner: &scorecards::PartnerView) -> BTreeSet<String> {
-    let mut sources = BTreeSet::from([PARTNERS_SOURCE.to_string()]);
-    sources.extend(partner.recommendations.iter().map(|r| r.source.clone()));
-    sources
-}
-
 impl<'a> Model<'a> {
     /// One scorecard per partner shown; for internal builds also the partner
     /// list in each ordering and the executive summary.
@@ -110,13 +98,7 @@ impl<'a> Model<'a> {
             .collect();
         self.partner_list_jobs(ecosystem, &exports, jobs);
         let path = "/reports/executive/";
-        let mut job = self.job(
-            path,
-            output_for(path),
-            "executive.html",
-            "executive",
-            self.partner_sources.clone(),
-        );
+        let mut job = self.job(path, output_for(path), "executive.html", "executive");
         job.deferred = Some(Deferred::Executive);
         job.context.insert("exports", &exports);
         jobs.push(job);
@@ -139,7 +121,6 @@ impl<'a> Model<'a> {
                 output_for(ordering.path),
                 "partners.html",
                 "partners",
-                self.partner_sources.clone(),
             );
             job.deferred = Some(Deferred::PartnerList(ordering.id));
             let current = OrderingView {
@@ -155,9 +136,8 @@ impl<'a> Model<'a> {
 
     fn scorecard_jobs(&self, ecosystem: &Ecosystem, jobs: &mut Vec<RenderJob>) {
         for (index, partner) in ecosystem.partners.iter().enumerate() {
-            let sources = scorecard_sources(partner);
             let path = format!("/partners/{}/", partner.summary.id);
-            let mut job = self.job(&path, output_for(&path), "partner.html", "partner", sources);
+            let mut job = self.job(&path, output_for(&path), "partner.html", "partner");
             job.deferred = Some(Deferred::Partner(index));
             jobs.push(job);
         }
@@ -191,26 +171,17 @@ impl Site {
             Recomputed::One(shown) => shown == Some(index),
             Recomputed::Every => true,
         };
-        let mut sources_changed = false;
         let jobs = self
             .jobs
-            .iter_mut()
+            .iter()
             .enumerate()
             .filter_map(|(i, job)| match &job.deferred {
-                Some(Deferred::Partner(index)) if changed(*index) => {
-                    let sources = scorecard_sources(&ecosystem.partners[*index]);
-                    sources_changed |= sources != job.sources;
-                    job.sources = sources;
-                    Some(i)
-                }
+                Some(Deferred::Partner(index)) if changed(*index) => Some(i),
                 Some(deferred) if deferred.adds_up_partners() => Some(i),
                 _ => None,
             })
             .collect();
-        Some(PartnerUpdate {
-            jobs,
-            sources_changed,
-        })
+        Some(PartnerUpdate { jobs })
     }
 
     /// The data exports made from the kept partner data; none when the site
