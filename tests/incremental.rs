@@ -477,17 +477,77 @@ fn a_partner_edit_that_adds_a_quarter_renders_every_scorecard() {
     assert!(!page(&files_of(&again), "partners/kestrel-advisory/index.html").contains("2026-Q4"));
 }
 
+/// [`render_after`] an edit to the partner file `changed`, which must read
+/// no other file: while it renders, another partner's file does not parse.
+fn render_reading_only(site: &Site, cache: &mut PageCache, changed: &str) -> RenderedSite {
+    let other = "content/partners/kestrel-advisory.yaml";
+    let text = std::fs::read_to_string(site.path(other)).expect("the demo partner");
+    site.write(other, "name: [unclosed");
+    let again = render_changes(&site.options(), cache, &[changed]);
+    site.write(other, &text);
+    let again = again.expect("renders from the kept partner files");
+    let full = render(&site.options(), &PageCache::default()).expect("full render");
+    assert_eq!(
+        files_of(&again),
+        files_of(&full),
+        "differs from a full render"
+    );
+    assert_eq!(again.pages, full.pages, "the list of pages differs");
+    assert_pages_are_kept_without_spare_room(&again);
+    again
+}
+
+/// Where `text` first appears in `html`.
+fn place(html: &str, text: &str) -> usize {
+    html.find(text)
+        .unwrap_or_else(|| panic!("{text} not on the page"))
+}
+
 #[test]
-fn a_partner_rename_runs_the_whole_pipeline() {
+fn a_partner_rename_moves_it_in_the_lists_without_the_whole_pipeline() {
     let site = Site::demo();
     let mut cache = first_render(&site);
-    // A new name moves the partner in the lists.
+    let total = render(&site.options(), &PageCache::default())
+        .expect("renders")
+        .pages
+        .len();
+    // A new name moves the partner from the middle of every list to the top
+    // of the list by name.
     edit_cordillera(&site, "name: Cordillera Networks", "name: Andes Networks");
-    let again = render_after(&site, &mut cache, &[CORDILLERA]);
-    assert!(page(&files_of(&again), "partners/index.html").contains("Andes Networks"));
+    let again = render_reading_only(&site, &mut cache, CORDILLERA);
+    assert!(
+        again.pages_rendered <= PARTNER_EDIT_PAGES,
+        "no more than a partner edit"
+    );
+    assert!(again.pages_rendered < total);
+    let files = files_of(&again);
+    let list = page(&files, "partners/index.html");
+    assert!(place(&list, "Andes Networks") < place(&list, "Aurora Channel Partners"));
+    assert!(page(&files, "partners/cordillera-networks/index.html").contains("Andes Networks"));
+    assert!(page(&files, "data/partners.csv").contains("Andes Networks"));
+    // The next edit builds on the reordered views, and a name that sorts
+    // after every other moves it to the end.
     let mut cache = again.cache;
-    edit_cordillera(&site, "name: Andes Networks", "name: Cordillera Networks");
-    render_after(&site, &mut cache, &[CORDILLERA]);
+    edit_cordillera(&site, "name: Andes Networks", "name: Zephyr Networks");
+    let again = render_reading_only(&site, &mut cache, CORDILLERA);
+    assert!(again.pages_rendered <= PARTNER_EDIT_PAGES);
+    let list = page(&files_of(&again), "partners/index.html");
+    assert!(place(&list, "Zephyr Networks") > place(&list, "Vantage Point Integration"));
+    let mut cache = again.cache;
+    edit_cordillera(&site, "name: Zephyr Networks", "name: Cordillera Networks");
+    let again = render_reading_only(&site, &mut cache, CORDILLERA);
+    assert!(again.pages_rendered <= PARTNER_EDIT_PAGES);
+    // Two partners trading places in one change.
+    let mut cache = again.cache;
+    let aurora = "content/partners/aurora-channel-partners.yaml";
+    let text = std::fs::read_to_string(site.path(aurora)).expect("the demo partner");
+    site.write(
+        aurora,
+        &text.replacen("name: Aurora", "name: Zenith Aurora", 1),
+    );
+    edit_cordillera(&site, "name: Cordillera Networks", "name: Abra Networks");
+    let again = render_after(&site, &mut cache, &[aurora, CORDILLERA]);
+    assert!(again.pages_rendered < total);
 }
 
 #[test]

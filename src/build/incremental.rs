@@ -6,23 +6,25 @@
 //!   title, date, track, skills or anything other pages show of it. The
 //!   pages showing the body (the page itself, a section showing its
 //!   introduction, the feed) are rendered again.
-//! - partner data: a partner file changes but not the partner's name. Only
-//!   that file is read again and only that partner's figures are
-//!   recomputed (every partner's, from the kept files, when the quarters
-//!   covered or the total headcount changed), the figures adding up all
-//!   partners are added up again, and the pages showing either are
-//!   rendered again: the changed scorecards, the partner lists, the
-//!   executive summary, the home page and the workflow pages.
+//! - partner data: an existing partner file changes. Only that file is
+//!   read again and only that partner's figures are recomputed (every
+//!   partner's, from the kept files, when the quarters covered or the total
+//!   headcount changed); a new name moves the partner to its place by name
+//!   among the kept views. The figures adding up all partners are added up
+//!   again, and the pages showing either are rendered again: the changed
+//!   scorecards, the partner lists, the executive summary, the home page and
+//!   the workflow pages.
 //! - templates: only template files change. The theme is loaded and its
 //!   templates compiled again, and every page is rendered again from the
 //!   kept content, computed site and rendered Markdown bodies: nothing is
 //!   read, checked or computed again, and no Markdown is rendered again.
 //!
 //! Any other change (a new, removed or renamed file, front matter, a theme's
-//! static files, configuration, a partner's new name), or an edit that
+//! static files, configuration), or an edit that
 //! brings a problem, runs the whole pipeline with the page cache, which then
 //! reports the problems.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -221,16 +223,30 @@ fn apply_bodies(retained: &mut Retained, edits: Vec<BodyEdit>) -> Vec<usize> {
 /// needs the whole site computed again, possibly after earlier files were
 /// put in place.
 fn apply_partners(retained: &mut Retained, files: Vec<PartnerFile>) -> Option<Vec<usize>> {
-    let Retained { inputs, site, .. } = retained;
-    let mut jobs = Vec::new();
+    let Retained {
+        inputs,
+        site,
+        pages,
+        ..
+    } = retained;
+    // By output path: a later file's new name may move the jobs of earlier ones.
+    let mut outputs = BTreeSet::new();
+    let mut reordered = false;
     for file in files {
         let config = &inputs.loaded.config;
         let update = site.update_partner(config, &inputs.store, &inputs.audience, file)?;
-        jobs.extend(update.jobs);
+        outputs.extend(update.jobs.iter().map(|i| site.jobs[*i].output.clone()));
+        reordered |= update.reordered;
     }
-    jobs.sort_unstable();
-    jobs.dedup();
-    Some(jobs)
+    if reordered {
+        *pages = build::page_records(&site.jobs).into();
+    }
+    let jobs = site.jobs.iter().enumerate();
+    Some(
+        jobs.filter(|(_, job)| outputs.contains(&job.output))
+            .map(|(index, _)| index)
+            .collect(),
+    )
 }
 
 /// Compiles the edited templates with the rest of the theme; returns every

@@ -14,6 +14,7 @@ use crate::base::audience::Audience;
 use crate::input::config::Config;
 use crate::input::content::ContentStore;
 use crate::partners::metrics::PartnerFile;
+use crate::partners::scorecards::ledger::reordered;
 use crate::partners::scorecards::{self, Ecosystem, Recomputed};
 use crate::render::links::Ref;
 
@@ -33,6 +34,8 @@ const EXPORTS: [(&str, &str); 4] = [
 pub struct PartnerUpdate {
     /// The jobs to render again, as indices into [`Site::jobs`].
     pub jobs: Vec<usize>,
+    /// True when the scorecards' jobs changed order (a partner's new name).
+    pub reordered: bool,
 }
 
 /// A recommended module as a page summary with its reasons.
@@ -160,17 +163,24 @@ impl Site {
         let ledger = self.ledger.as_mut()?;
         let ecosystem = self.ecosystem.as_mut()?;
         let recomputed = ledger.update(config, store, audience, ecosystem, file)?;
-        match recomputed {
-            Recomputed::One(Some(at)) => {
-                self.partner_rows[at] = Value::from_serializable(&ecosystem.partners[at].summary);
+        let changed = match &recomputed {
+            Recomputed::One(shown) => *shown,
+            Recomputed::Moved { at, order } => {
+                let rows = std::mem::take(&mut self.partner_rows);
+                self.partner_rows = reordered(rows, order);
+                reorder_scorecards(&mut self.jobs, order);
+                Some(*at)
             }
-            Recomputed::One(None) => {}
-            Recomputed::Every => self.partner_rows = partner_rows(Some(ecosystem)),
-        }
-        let changed = |index: usize| match recomputed {
-            Recomputed::One(shown) => shown == Some(index),
-            Recomputed::Every => true,
+            Recomputed::Every => {
+                self.partner_rows = partner_rows(Some(ecosystem));
+                None
+            }
         };
+        if let Some(at) = changed {
+            self.partner_rows[at] = Value::from_serializable(&ecosystem.partners[at].summary);
+        }
+        let every = recomputed == Recomputed::Every;
+        let changed = |index: usize| every || changed == Some(index);
         let jobs = self
             .jobs
             .iter()
@@ -181,7 +191,10 @@ impl Site {
                 _ => None,
             })
             .collect();
-        Some(PartnerUpdate { jobs })
+        Some(PartnerUpdate {
+            jobs,
+            reordered: matches!(recomputed, Recomputed::Moved { .. }),
+        })
     }
 
     /// The data exports made from the kept partner data; none when the site
@@ -251,6 +264,28 @@ impl Site {
         PartnerPage {
             view,
             recommendations,
+        }
+    }
+}
+
+/// Puts the scorecards' jobs in the partners' new order (`order[new] ==
+/// old`), in the places the scorecards held, as [`compute`](super::compute)
+/// would list them.
+fn reorder_scorecards(jobs: &mut [RenderJob], order: &[usize]) {
+    let places: Vec<usize> = jobs
+        .iter()
+        .enumerate()
+        .filter(|(_, job)| matches!(job.deferred, Some(Deferred::Partner(_))))
+        .map(|(place, _)| place)
+        .collect();
+    let mut scorecards: Vec<Option<RenderJob>> = places
+        .iter()
+        .map(|place| Some(jobs[*place].clone()))
+        .collect();
+    for ((place, old), new) in places.iter().zip(order).zip(0..) {
+        if let Some(mut job) = scorecards[*old].take() {
+            job.deferred = Some(Deferred::Partner(new));
+            jobs[*place] = job;
         }
     }
 }
