@@ -67,7 +67,7 @@ pub fn render_changes(
     let Some(edits) = edits(options, cache, changed) else {
         return build::render(options, cache);
     };
-    let Some((pages, retained)) = cache.parts_mut() else {
+    let Some((_, retained)) = cache.parts_mut() else {
         return build::render(options, cache);
     };
     let templates_edited = matches!(edits, Edits::Templates);
@@ -81,7 +81,14 @@ pub fn render_changes(
         cache.forget_inputs();
         return build::render(options, cache);
     };
-    match render_jobs(pages, retained, &jobs, exports) {
+    // A page is reused when it is rendered from the same inputs; the
+    // site-wide ones (the templates) are the same unless a template changed.
+    let new_key = templates_edited.then(|| cache.kept_key()).flatten();
+    let reuse = new_key.as_ref().is_none_or(|(_, same)| *same);
+    let Some((pages, retained)) = cache.parts_mut() else {
+        return build::render(options, cache);
+    };
+    match render_jobs(pages, retained, &jobs, exports, reuse) {
         Ok(pages_rendered) => {
             let site = RenderedSite {
                 output_dir: retained.inputs.output_dir.clone(),
@@ -92,8 +99,8 @@ pub fn render_changes(
                 notes: retained.inputs.notes.clone(),
                 cache: PageCache::default(),
             };
-            if templates_edited {
-                cache.rekey();
+            if let Some((key, _)) = new_key {
+                cache.set_key(key);
             }
             Ok(RenderedSite {
                 cache: std::mem::take(cache),
@@ -276,14 +283,16 @@ enum Exports {
     Remade,
 }
 
-/// Renders the jobs at `indices` again, and the exports if they changed
-/// (alongside: they are large), into the kept files and pages; returns how
-/// many pages were rendered.
+/// Renders the jobs at `indices` again, each unless `reuse` and it is
+/// rendered from the same inputs as its kept page, and the exports if they
+/// changed (alongside: they are large), into the kept files and pages;
+/// returns how many pages were rendered.
 fn render_jobs(
     pages: &mut CachedPages,
     retained: &mut Retained,
     indices: &[usize],
     exports: Exports,
+    reuse: bool,
 ) -> Result<usize> {
     let Retained {
         inputs,
@@ -296,17 +305,21 @@ fn render_jobs(
     let affected: Vec<_> = indices.iter().filter_map(|i| site.jobs.get(*i)).collect();
     let shown = affected.iter().filter_map(|job| job.body.as_ref());
     let bodies = Bodies::keeping(&inputs.store, &site.targets, shown, Some(kept));
+    let kept_pages = &*pages;
     let render = || {
         affected
             .par_iter()
-            .map(|job| {
+            .filter_map(|job| {
                 let context = site.context(job);
-                let html = build::render_one(templates, &bodies, job, &context)?;
-                Ok((
-                    *job,
-                    context.into_owned(),
-                    build::kept_page(html.as_bytes()),
-                ))
+                if reuse && kept_pages.get(job, &inputs.store, &context).is_some() {
+                    return None;
+                }
+                let html = match build::render_one(templates, &bodies, job, &context) {
+                    Ok(html) => html,
+                    Err(problem) => return Some(Err(problem)),
+                };
+                let page = build::kept_page(html.as_bytes());
+                Some(Ok((*job, context.into_owned(), page)))
             })
             .collect::<std::result::Result<Vec<_>, Diagnostic>>()
     };
@@ -316,6 +329,7 @@ fn render_jobs(
     };
     let (rendered, exports) = rayon::join(render, remake);
     let rendered = rendered.map_err(|problem| Error::Input(vec![problem]))?;
+    let pages_rendered = rendered.len();
     let rendered_bodies = bodies.into_rendered();
     kept.extend(rendered_bodies);
     let mut put = |path: &str, bytes: Arc<Vec<u8>>| {
@@ -330,5 +344,5 @@ fn render_jobs(
         put(&job.output, bytes.clone());
         pages.update(job, &inputs.store, context, bytes);
     }
-    Ok(affected.len())
+    Ok(pages_rendered)
 }

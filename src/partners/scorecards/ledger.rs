@@ -7,6 +7,7 @@ use super::exports::{self, PartnerExport};
 use super::partner::partner_view;
 use super::{Coverage, Ecosystem, PartnerView, Standings, add_up, computed, computed_with};
 use crate::base::audience::Audience;
+use crate::base::memo::Memo;
 use crate::input::config::Config;
 use crate::input::content::ContentStore;
 use crate::partners::metrics::PartnerFile;
@@ -17,11 +18,11 @@ use crate::partners::metrics::PartnerFile;
 /// people at every quarter, and each shown partner's export rows.
 pub struct Ledger {
     files: Vec<PartnerFile>,
-    /// In file order.
-    standings: Vec<Standings>,
+    /// In file order, with what every partner's figures share that they
+    /// were worked out with.
+    standings: Memo<Coverage, Vec<Standings>>,
     /// In the order of the ecosystem's partners.
     exports: Vec<PartnerExport>,
-    coverage: Coverage,
 }
 
 /// Which partner views [`Ledger::update`] recomputed.
@@ -58,8 +59,7 @@ pub fn compute_kept(
     let ledger = Ledger {
         exports: exports::partner_exports(&ecosystem),
         files: partners,
-        standings,
-        coverage,
+        standings: Memo::new(coverage, standings),
     };
     Some((ecosystem, ledger))
 }
@@ -92,27 +92,32 @@ impl Ledger {
             self.files[index] = old;
             return None;
         };
-        if coverage != self.coverage {
+        if self.standings.get(&coverage).is_none() {
             let (every, standings) = computed_with(&coverage, config, store, &self.files, audience);
             *ecosystem = every;
-            self.standings = standings;
-            self.coverage = coverage;
+            self.standings = Memo::new(coverage, standings);
             self.exports = exports::partner_exports(ecosystem);
             return Some(Recomputed::Every);
         }
         let learning_order = crate::input::content::learning_order(store.modules());
-        let inputs = self
-            .coverage
-            .inputs(config, store, &learning_order, audience);
+        let inputs = coverage.inputs(config, store, &learning_order, audience);
         let (view, standings) = partner_view(&inputs, &self.files[index]);
-        self.standings[index] = standings;
+        if let Some(kept) = self.standings.get_mut(&coverage) {
+            kept[index] = standings;
+        }
         let mut recomputed = Recomputed::One(shown);
         if let Some(at) = shown {
             self.exports[at] = PartnerExport::new(&view);
             ecosystem.partners[at] = view;
             recomputed = self.keep_in_name_order(ecosystem, at);
         }
-        add_up(&inputs, &self.files, &self.standings, audience, ecosystem);
+        add_up(
+            &inputs,
+            &self.files,
+            self.standings.value(),
+            audience,
+            ecosystem,
+        );
         Some(recomputed)
     }
 
