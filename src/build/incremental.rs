@@ -1,23 +1,27 @@
 //! Rendering again after an edit, for the live preview. Three kinds of edit
-//! are redone from what the previous render kept, rendering only the pages
-//! they change, every other file being the previous one:
+//! are redone from what the previous render kept, every other file being the
+//! previous one. Each puts the changed inputs in place and names the pages
+//! that may show them; of those, a page is rendered again only when its
+//! inputs differ from those its kept bytes were rendered from (the page
+//! cache's rule, see [`crate::base::memo`]):
 //!
 //! - prose: a page's text changes but not its front matter, and so not its
 //!   title, date, track, skills or anything other pages show of it. The
 //!   pages showing the body (the page itself, a section showing its
-//!   introduction, the feed) are rendered again.
+//!   introduction, the feed) are looked at again.
 //! - partner data: an existing partner file changes. Only that file is
 //!   read again and only that partner's figures are recomputed (every
 //!   partner's, from the kept files, when the quarters covered or the total
 //!   headcount changed); a new name moves the partner to its place by name
 //!   among the kept views. The figures adding up all partners are added up
-//!   again, and the pages showing either are rendered again: the changed
+//!   again, and the pages showing either are looked at again: the changed
 //!   scorecards, the partner lists, the executive summary, the home page and
 //!   the workflow pages.
 //! - templates: only template files change. The theme is loaded and its
-//!   templates compiled again, and every page is rendered again from the
-//!   kept content, computed site and rendered Markdown bodies: nothing is
-//!   read, checked or computed again, and no Markdown is rendered again.
+//!   templates compiled again, and every page is rendered again (unless the
+//!   templates are those the pages were rendered with) from the kept
+//!   content, computed site and rendered Markdown bodies: nothing is read,
+//!   checked or computed again, and no Markdown is rendered again.
 //!
 //! Any other change (a new, removed or renamed file, front matter, a theme's
 //! static files, configuration), or an edit that
