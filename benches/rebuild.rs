@@ -3,8 +3,8 @@
 //! modules (a one-module edit, then an edit to the footer template every
 //! page includes) and the demo portal with its partner files cloned many
 //! times (a one-partner edit, then a new person in that partner's file,
-//! which changes every partner's figures, then a new name, which takes the
-//! whole pipeline). For each it reports the full
+//! which changes every partner's figures, then a new name, which moves the
+//! partner in every list). For each it reports the full
 //! render, the incremental render after the edit (`render_changes`, as the
 //! server calls it), and, through a real server on a loopback port, the
 //! server's own event-to-ready time and the time from saving the file to the
@@ -532,7 +532,7 @@ fn person_edit(root: &Path, id: &str, i: usize) -> Edit {
 }
 
 /// [`partner_edit`] that also renames the partner, which moves it in every
-/// list and so takes the whole pipeline.
+/// list.
 fn rename_edit(root: &Path, id: &str, i: usize) -> Edit {
     let edit = partner_edit(root, id, i);
     Edit {

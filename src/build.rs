@@ -13,7 +13,7 @@ pub mod output;
 mod page_cache;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -50,16 +50,13 @@ pub struct BuildOptions {
     pub audience: Audience,
 }
 
-/// One written page and the content sources it was built from.
+/// One written page and the template it was rendered with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRecord {
     /// Output path relative to the output folder.
     pub output: String,
     /// Template used.
     pub template: String,
-    /// Content sources (keys under `content/`) the page depends on; an entry
-    /// `@track/<id>` stands for every module of that track.
-    pub sources: BTreeSet<String>,
 }
 
 /// What a successful build produced.
@@ -67,7 +64,7 @@ pub struct PageRecord {
 pub struct BuildReport {
     /// The folder written.
     pub output_dir: PathBuf,
-    /// Every rendered page with its sources, in output order.
+    /// Every rendered page with its template, in output order.
     pub pages: Vec<PageRecord>,
     /// How many static and content files were copied.
     pub files_copied: usize,
@@ -102,7 +99,7 @@ pub struct RenderedSite {
     pub output_dir: PathBuf,
     /// Every output file, in path order.
     pub files: Vec<OutputFile>,
-    /// Every rendered page with its sources, in output order.
+    /// Every rendered page with its template, in output order.
     pub pages: Arc<[PageRecord]>,
     /// How many static and content files are copied rather than rendered.
     pub files_copied: usize,
@@ -300,7 +297,6 @@ pub(crate) fn page_records(jobs: &[site::RenderJob]) -> Vec<PageRecord> {
         .map(|job| PageRecord {
             output: job.output.clone(),
             template: job.template.to_string(),
-            sources: job.sources.clone(),
         })
         .collect()
 }

@@ -70,8 +70,8 @@ fn render_after(site: &Site, cache: &mut PageCache, changed: &[&str]) -> Rendere
     render_after_with(&site.options(), cache, changed)
 }
 
-/// [`render_after`] with `options`: the files and every page's recorded
-/// sources equal a fresh render's.
+/// [`render_after`] with `options`: the files and the list of pages with
+/// their templates equal a fresh render's.
 fn render_after_with(
     options: &BuildOptions,
     cache: &mut PageCache,
@@ -84,7 +84,7 @@ fn render_after_with(
         files_of(&full),
         "differs from a full render"
     );
-    assert_eq!(again.pages, full.pages, "the pages' sources differ");
+    assert_eq!(again.pages, full.pages, "the list of pages differs");
     assert_pages_are_kept_without_spare_room(&again);
     again
 }
@@ -327,10 +327,28 @@ fn edit_cordillera(site: &Site, from: &str, to: &str) {
     site.write(CORDILLERA, &text.replacen(from, to, 1));
 }
 
-/// The pages a partner edit renders when every other partner's figures stay:
-/// the scorecard, the four partner lists, the executive summary, the home
-/// page and the six workflow pages (their adoption tables).
+/// The pages a partner edit may change when every other partner's figures
+/// stay: the scorecard, the four partner lists, the executive summary, the
+/// home page and the six workflow pages (their adoption tables). Of those,
+/// only the ones whose inputs changed are rendered again.
 const PARTNER_EDIT_PAGES: usize = 1 + 4 + 1 + 1 + 6;
+
+/// How many pages of `after` differ from `before`, or are new: a render
+/// that takes every other page from the previous one renders these alone.
+fn pages_changed(before: &[(String, Vec<u8>)], after: &RenderedSite) -> usize {
+    let pages: std::collections::HashSet<&str> = after
+        .pages
+        .iter()
+        .map(|page| page.output.as_str())
+        .collect();
+    files_of(after)
+        .iter()
+        .filter(|(path, bytes)| {
+            pages.contains(path.as_str())
+                && before.iter().find(|(old, _)| old == path).map(|(_, b)| b) != Some(bytes)
+        })
+        .count()
+}
 
 #[test]
 fn a_partner_kpi_edit_renders_its_scorecard_and_the_pages_adding_up_partners() {
@@ -343,7 +361,9 @@ fn a_partner_kpi_edit_renders_its_scorecard_and_the_pages_adding_up_partners() {
         "    partner_sourced_revenue: 1426000\n",
     );
     let again = render_after(&site, &mut cache, &[CORDILLERA]);
-    assert_eq!(again.pages_rendered, PARTNER_EDIT_PAGES);
+    // The scorecard and the executive summary: no list shows the revenue.
+    assert_eq!(again.pages_rendered, 2);
+    assert_eq!(again.pages_rendered, pages_changed(&before, &again));
     let files = files_of(&again);
     let changed = |path: &str| page(&files, path) != page(&before, path);
     assert!(changed("partners/cordillera-networks/index.html"));
@@ -359,30 +379,40 @@ fn a_partner_kpi_edit_renders_its_scorecard_and_the_pages_adding_up_partners() {
     let mut cache = again.cache;
     edit_cordillera(&site, "owner: Tomás Ibarra", "owner: Ana Ruiz");
     let again = render_after(&site, &mut cache, &[CORDILLERA]);
-    assert_eq!(again.pages_rendered, PARTNER_EDIT_PAGES);
+    // The scorecard, and the lists and the summary, whose rows carry the
+    // owner though none shows it: a page is rendered again when what it is
+    // rendered from changed.
+    assert_eq!(pages_changed(&files, &again), 1);
+    assert_eq!(again.pages_rendered, 1 + 4 + 1);
     assert!(
         page(&files_of(&again), "partners/cordillera-networks/index.html").contains("Ana Ruiz")
     );
 }
 
+/// The ids of the modules Cordillera's scorecard recommends, in order.
+fn recommended_modules(site: &RenderedSite) -> Vec<String> {
+    let html = page(&files_of(site), "partners/cordillera-networks/index.html");
+    let start = html.find("id=\"next-title\"").expect("the recommendations");
+    let end = html.find("id=\"roi-title\"").expect("the ROI section");
+    html[start..end]
+        .split("class=\"card-title\"><a href=\"")
+        .skip(1)
+        .filter_map(|link| {
+            let url = link.split('"').next()?;
+            let id = url.trim_end_matches('/').rsplit('/').next()?;
+            Some(id.to_string())
+        })
+        .collect()
+}
+
 #[test]
-fn a_partner_edit_that_changes_its_recommendations_records_the_new_sources() {
+fn a_partner_edit_that_changes_its_recommendations_renders_the_new_ones() {
     let site = Site::demo();
     let first = render(&site.options(), &PageCache::default()).expect("renders");
-    let record = |pages: &[proficio::build::PageRecord]| {
-        pages
-            .iter()
-            .find(|p| p.output == "partners/cordillera-networks/index.html")
-            .expect("the scorecard")
-            .sources
-            .clone()
-    };
-    let recommended = record(&first.pages)
+    let before = files_of(&first);
+    let recommended = recommended_modules(&first)
         .into_iter()
-        .find_map(|source| {
-            let id = source.strip_prefix("modules/")?.strip_suffix(".md")?;
-            (!id.contains('/')).then(|| id.to_string())
-        })
+        .next()
         .expect("a recommended module");
     let mut cache = first.cache;
     // Everyone completes it, so it counts as done.
@@ -404,11 +434,12 @@ fn a_partner_edit_that_changes_its_recommendations_records_the_new_sources() {
     }
     site.write(CORDILLERA, &serde_yaml::to_string(&partner).expect("YAML"));
     let again = render_after(&site, &mut cache, &[CORDILLERA]);
-    assert_eq!(again.pages_rendered, PARTNER_EDIT_PAGES);
-    let sources = record(&again.pages);
+    assert_eq!(again.pages_rendered, pages_changed(&before, &again));
+    assert!(again.pages_rendered <= PARTNER_EDIT_PAGES);
+    let now = recommended_modules(&again);
     assert!(
-        !sources.contains(&format!("modules/{recommended}.md")),
-        "a completed module is no longer recommended: {sources:?}"
+        !now.contains(&recommended),
+        "a completed module is no longer recommended: {now:?}"
     );
 }
 
@@ -429,7 +460,8 @@ fn a_partner_edit_that_changes_the_headcount_renders_every_scorecard() {
         "people:\n  - id: cn-new\n    role: analyst\n",
     );
     let again = render_after(&site, &mut cache, &[CORDILLERA]);
-    assert_eq!(again.pages_rendered, DEMO_PARTNERS + PARTNER_EDIT_PAGES - 1);
+    assert_eq!(again.pages_rendered, pages_changed(&before, &again));
+    assert!(again.pages_rendered >= DEMO_PARTNERS, "every scorecard");
     let files = files_of(&again);
     let kestrel = "partners/kestrel-advisory/index.html";
     assert_ne!(
@@ -441,7 +473,11 @@ fn a_partner_edit_that_changes_the_headcount_renders_every_scorecard() {
     let mut cache = again.cache;
     edit_cordillera(&site, "owner: Tomás Ibarra", "owner: Ana Ruiz");
     let again = render_after(&site, &mut cache, &[CORDILLERA]);
-    assert_eq!(again.pages_rendered, PARTNER_EDIT_PAGES);
+    // The scorecard, and the lists and the summary, whose rows carry the
+    // owner though none shows it: a page is rendered again when what it is
+    // rendered from changed.
+    assert_eq!(pages_changed(&files, &again), 1);
+    assert_eq!(again.pages_rendered, 1 + 4 + 1);
 }
 
 /// Cordillera Networks' figures for a quarter no partner has data for yet.
@@ -459,9 +495,11 @@ fn a_partner_edit_that_adds_a_quarter_renders_every_scorecard() {
     let mut cache = first_render(&site);
     let text = std::fs::read_to_string(site.path(CORDILLERA)).expect("the demo partner");
     // The first figures for 2026-Q4 make it every partner's latest quarter.
+    let before = files_of(&render(&site.options(), &PageCache::default()).expect("renders"));
     site.write(CORDILLERA, &format!("{text}{NEW_QUARTER}"));
     let again = render_after(&site, &mut cache, &[CORDILLERA]);
-    assert_eq!(again.pages_rendered, DEMO_PARTNERS + PARTNER_EDIT_PAGES - 1);
+    assert_eq!(again.pages_rendered, pages_changed(&before, &again));
+    assert!(again.pages_rendered >= DEMO_PARTNERS, "every scorecard");
     let files = files_of(&again);
     assert!(page(&files, "partners/kestrel-advisory/index.html").contains("2026-Q4"));
     assert!(page(&files, "data/kpis.csv").contains("cordillera-networks,2026-Q4,"));
@@ -472,17 +510,83 @@ fn a_partner_edit_that_adds_a_quarter_renders_every_scorecard() {
     assert!(!page(&files_of(&again), "partners/kestrel-advisory/index.html").contains("2026-Q4"));
 }
 
+/// [`render_after`] an edit to the partner file `changed`, which must read
+/// no other file: while it renders, another partner's file does not parse.
+fn render_reading_only(site: &Site, cache: &mut PageCache, changed: &str) -> RenderedSite {
+    let other = "content/partners/kestrel-advisory.yaml";
+    let text = std::fs::read_to_string(site.path(other)).expect("the demo partner");
+    site.write(other, "name: [unclosed");
+    let again = render_changes(&site.options(), cache, &[changed]);
+    site.write(other, &text);
+    let again = again.expect("renders from the kept partner files");
+    let full = render(&site.options(), &PageCache::default()).expect("full render");
+    assert_eq!(
+        files_of(&again),
+        files_of(&full),
+        "differs from a full render"
+    );
+    assert_eq!(again.pages, full.pages, "the list of pages differs");
+    assert_pages_are_kept_without_spare_room(&again);
+    again
+}
+
+/// Where `text` first appears in `html`.
+fn place(html: &str, text: &str) -> usize {
+    html.find(text)
+        .unwrap_or_else(|| panic!("{text} not on the page"))
+}
+
 #[test]
-fn a_partner_rename_runs_the_whole_pipeline() {
+fn a_partner_rename_moves_it_in_the_lists_without_the_whole_pipeline() {
     let site = Site::demo();
     let mut cache = first_render(&site);
-    // A new name moves the partner in the lists.
+    let first = render(&site.options(), &PageCache::default()).expect("renders");
+    let total = first.pages.len();
+    // A new name moves the partner from the middle of every list to the top
+    // of the list by name.
     edit_cordillera(&site, "name: Cordillera Networks", "name: Andes Networks");
-    let again = render_after(&site, &mut cache, &[CORDILLERA]);
-    assert!(page(&files_of(&again), "partners/index.html").contains("Andes Networks"));
+    let again = render_reading_only(&site, &mut cache, CORDILLERA);
+    // Exactly the pages that show the name: the scorecard, the four lists
+    // and the executive summary (the partner is on no workflow's adoption
+    // table).
+    assert_eq!(again.pages_rendered, 1 + 4 + 1);
+    assert_eq!(
+        again.pages_rendered,
+        pages_changed(&files_of(&first), &again)
+    );
+    assert!(
+        again.pages_rendered <= PARTNER_EDIT_PAGES,
+        "no more than a partner edit"
+    );
+    assert!(again.pages_rendered < total);
+    let files = files_of(&again);
+    let list = page(&files, "partners/index.html");
+    assert!(place(&list, "Andes Networks") < place(&list, "Aurora Channel Partners"));
+    assert!(page(&files, "partners/cordillera-networks/index.html").contains("Andes Networks"));
+    assert!(page(&files, "data/partners.csv").contains("Andes Networks"));
+    // The next edit builds on the reordered views, and a name that sorts
+    // after every other moves it to the end.
     let mut cache = again.cache;
-    edit_cordillera(&site, "name: Andes Networks", "name: Cordillera Networks");
-    render_after(&site, &mut cache, &[CORDILLERA]);
+    edit_cordillera(&site, "name: Andes Networks", "name: Zephyr Networks");
+    let again = render_reading_only(&site, &mut cache, CORDILLERA);
+    assert!(again.pages_rendered <= PARTNER_EDIT_PAGES);
+    let list = page(&files_of(&again), "partners/index.html");
+    assert!(place(&list, "Zephyr Networks") > place(&list, "Vantage Point Integration"));
+    let mut cache = again.cache;
+    edit_cordillera(&site, "name: Zephyr Networks", "name: Cordillera Networks");
+    let again = render_reading_only(&site, &mut cache, CORDILLERA);
+    assert!(again.pages_rendered <= PARTNER_EDIT_PAGES);
+    // Two partners trading places in one change.
+    let mut cache = again.cache;
+    let aurora = "content/partners/aurora-channel-partners.yaml";
+    let text = std::fs::read_to_string(site.path(aurora)).expect("the demo partner");
+    site.write(
+        aurora,
+        &text.replacen("name: Aurora", "name: Zenith Aurora", 1),
+    );
+    edit_cordillera(&site, "name: Cordillera Networks", "name: Abra Networks");
+    let again = render_after(&site, &mut cache, &[aurora, CORDILLERA]);
+    assert!(again.pages_rendered < total);
 }
 
 #[test]
@@ -519,14 +623,15 @@ fn a_partner_preview_renders_again_only_what_its_partner_may_see() {
         audience: Audience::Partner("cordillera-networks".to_string()),
         ..site.options()
     };
-    let mut cache = render(&options, &PageCache::default())
-        .expect("renders")
-        .cache;
+    let first = render(&options, &PageCache::default()).expect("renders");
+    let before = files_of(&first);
+    let mut cache = first.cache;
     edit_cordillera(&site, "owner: Tomás Ibarra", "owner: Ana Ruiz");
     let again = render_after_with(&options, &mut cache, &[CORDILLERA]);
-    // Its scorecard and the workflow pages; there are no lists, no summary
-    // and no partner figures on the home page.
-    assert_eq!(again.pages_rendered, 1 + 6);
+    // Its scorecard alone: the owner is not on the workflow pages, and
+    // there are no lists, no summary and no partner figures on the home page.
+    assert_eq!(again.pages_rendered, 1);
+    assert_eq!(again.pages_rendered, pages_changed(&before, &again));
     assert!(
         page(&files_of(&again), "partners/cordillera-networks/index.html").contains("Ana Ruiz")
     );

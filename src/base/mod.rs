@@ -3,13 +3,15 @@
 //! ([`codes`]), problems located in files and
 //! how they are reported ([`diagnostics`]), which files a run may read
 //! ([`paths`]), calendar quarters ([`quarter`]), how numbers and dates are
-//! written ([`format`](mod@format)) and small text helpers ([`text`]).
+//! written ([`format`](mod@format)), small text helpers ([`text`]) and a
+//! result kept with the inputs it was computed from ([`memo`]).
 //! Nothing here imports from another folder of the crate.
 
 pub mod audience;
 pub mod codes;
 pub mod diagnostics;
 pub mod format;
+pub mod memo;
 pub mod paths;
 pub mod quarter;
 pub mod text;

@@ -1,28 +1,34 @@
 //! Rendering again after an edit, for the live preview. Three kinds of edit
-//! are redone from what the previous render kept, rendering only the pages
-//! they change, every other file being the previous one:
+//! are redone from what the previous render kept, every other file being the
+//! previous one. Each puts the changed inputs in place and names the pages
+//! that may show them; of those, a page is rendered again only when its
+//! inputs differ from those its kept bytes were rendered from (the page
+//! cache's rule, see [`crate::base::memo`]):
 //!
 //! - prose: a page's text changes but not its front matter, and so not its
 //!   title, date, track, skills or anything other pages show of it. The
 //!   pages showing the body (the page itself, a section showing its
-//!   introduction, the feed) are rendered again.
-//! - partner data: a partner file changes but not the partner's name. Only
-//!   that file is read again and only that partner's figures are
-//!   recomputed (every partner's, from the kept files, when the quarters
-//!   covered or the total headcount changed), the figures adding up all
-//!   partners are added up again, and the pages showing either are
-//!   rendered again: the changed scorecards, the partner lists, the
-//!   executive summary, the home page and the workflow pages.
+//!   introduction, the feed) are looked at again.
+//! - partner data: an existing partner file changes. Only that file is
+//!   read again and only that partner's figures are recomputed (every
+//!   partner's, from the kept files, when the quarters covered or the total
+//!   headcount changed); a new name moves the partner to its place by name
+//!   among the kept views. The figures adding up all partners are added up
+//!   again, and the pages showing either are looked at again: the changed
+//!   scorecards, the partner lists, the executive summary, the home page and
+//!   the workflow pages.
 //! - templates: only template files change. The theme is loaded and its
-//!   templates compiled again, and every page is rendered again from the
-//!   kept content, computed site and rendered Markdown bodies: nothing is
-//!   read, checked or computed again, and no Markdown is rendered again.
+//!   templates compiled again, and every page is rendered again (unless the
+//!   templates are those the pages were rendered with) from the kept
+//!   content, computed site and rendered Markdown bodies: nothing is read,
+//!   checked or computed again, and no Markdown is rendered again.
 //!
 //! Any other change (a new, removed or renamed file, front matter, a theme's
-//! static files, configuration, a partner's new name), or an edit that
+//! static files, configuration), or an edit that
 //! brings a problem, runs the whole pipeline with the page cache, which then
 //! reports the problems.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -65,7 +71,7 @@ pub fn render_changes(
     let Some(edits) = edits(options, cache, changed) else {
         return build::render(options, cache);
     };
-    let Some((pages, retained)) = cache.parts_mut() else {
+    let Some((_, retained)) = cache.parts_mut() else {
         return build::render(options, cache);
     };
     let templates_edited = matches!(edits, Edits::Templates);
@@ -79,7 +85,14 @@ pub fn render_changes(
         cache.forget_inputs();
         return build::render(options, cache);
     };
-    match render_jobs(pages, retained, &jobs, exports) {
+    // A page is reused when it is rendered from the same inputs; the
+    // site-wide ones (the templates) are the same unless a template changed.
+    let new_key = templates_edited.then(|| cache.kept_key()).flatten();
+    let reuse = new_key.as_ref().is_none_or(|(_, same)| *same);
+    let Some((pages, retained)) = cache.parts_mut() else {
+        return build::render(options, cache);
+    };
+    match render_jobs(pages, retained, &jobs, exports, reuse) {
         Ok(pages_rendered) => {
             let site = RenderedSite {
                 output_dir: retained.inputs.output_dir.clone(),
@@ -90,8 +103,8 @@ pub fn render_changes(
                 notes: retained.inputs.notes.clone(),
                 cache: PageCache::default(),
             };
-            if templates_edited {
-                cache.rekey();
+            if let Some((key, _)) = new_key {
+                cache.set_key(key);
             }
             Ok(RenderedSite {
                 cache: std::mem::take(cache),
@@ -227,20 +240,24 @@ fn apply_partners(retained: &mut Retained, files: Vec<PartnerFile>) -> Option<Ve
         pages,
         ..
     } = retained;
-    let mut jobs = Vec::new();
-    let mut sources_changed = false;
+    // By output path: a later file's new name may move the jobs of earlier ones.
+    let mut outputs = BTreeSet::new();
+    let mut reordered = false;
     for file in files {
         let config = &inputs.loaded.config;
         let update = site.update_partner(config, &inputs.store, &inputs.audience, file)?;
-        jobs.extend(update.jobs);
-        sources_changed |= update.sources_changed;
+        outputs.extend(update.jobs.iter().map(|i| site.jobs[*i].output.clone()));
+        reordered |= update.reordered;
     }
-    if sources_changed {
+    if reordered {
         *pages = build::page_records(&site.jobs).into();
     }
-    jobs.sort_unstable();
-    jobs.dedup();
-    Some(jobs)
+    let jobs = site.jobs.iter().enumerate();
+    Some(
+        jobs.filter(|(_, job)| outputs.contains(&job.output))
+            .map(|(index, _)| index)
+            .collect(),
+    )
 }
 
 /// Compiles the edited templates with the rest of the theme; returns every
@@ -270,14 +287,16 @@ enum Exports {
     Remade,
 }
 
-/// Renders the jobs at `indices` again, and the exports if they changed
-/// (alongside: they are large), into the kept files and pages; returns how
-/// many pages were rendered.
+/// Renders the jobs at `indices` again, each unless `reuse` and it is
+/// rendered from the same inputs as its kept page, and the exports if they
+/// changed (alongside: they are large), into the kept files and pages;
+/// returns how many pages were rendered.
 fn render_jobs(
     pages: &mut CachedPages,
     retained: &mut Retained,
     indices: &[usize],
     exports: Exports,
+    reuse: bool,
 ) -> Result<usize> {
     let Retained {
         inputs,
@@ -290,17 +309,21 @@ fn render_jobs(
     let affected: Vec<_> = indices.iter().filter_map(|i| site.jobs.get(*i)).collect();
     let shown = affected.iter().filter_map(|job| job.body.as_ref());
     let bodies = Bodies::keeping(&inputs.store, &site.targets, shown, Some(kept));
+    let kept_pages = &*pages;
     let render = || {
         affected
             .par_iter()
-            .map(|job| {
+            .filter_map(|job| {
                 let context = site.context(job);
-                let html = build::render_one(templates, &bodies, job, &context)?;
-                Ok((
-                    *job,
-                    context.into_owned(),
-                    build::kept_page(html.as_bytes()),
-                ))
+                if reuse && kept_pages.get(job, &inputs.store, &context).is_some() {
+                    return None;
+                }
+                let html = match build::render_one(templates, &bodies, job, &context) {
+                    Ok(html) => html,
+                    Err(problem) => return Some(Err(problem)),
+                };
+                let page = build::kept_page(html.as_bytes());
+                Some(Ok((*job, context.into_owned(), page)))
             })
             .collect::<std::result::Result<Vec<_>, Diagnostic>>()
     };
@@ -310,6 +333,7 @@ fn render_jobs(
     };
     let (rendered, exports) = rayon::join(render, remake);
     let rendered = rendered.map_err(|problem| Error::Input(vec![problem]))?;
+    let pages_rendered = rendered.len();
     let rendered_bodies = bodies.into_rendered();
     kept.extend(rendered_bodies);
     let mut put = |path: &str, bytes: Arc<Vec<u8>>| {
@@ -324,5 +348,5 @@ fn render_jobs(
         put(&job.output, bytes.clone());
         pages.update(job, &inputs.store, context, bytes);
     }
-    Ok(affected.len())
+    Ok(pages_rendered)
 }

@@ -1,21 +1,27 @@
 //! Reusing rendered pages between renders, for the live preview's rebuilds.
-//! A page is reused only when its template, its template context, the
-//! Markdown texts of its body and every site-wide input of rendering
-//! (templates, globals, link targets and the raw HTML setting, level names) are equal to those it was
-//! rendered from, so a render with a cache is byte-identical to one without. Comparing the inputs themselves is what
-//! makes that hold where a list of dependencies could miss an edge (a
-//! section title shown in every page's navigation, a module appearing in a
-//! partner's recommendations). Contexts compare as Tera values do; the
+//! Each page is a [`Memo`]: its bytes kept with what they were rendered
+//! from (its template, its template context and the Markdown texts of its
+//! body), all under the site-wide inputs of rendering ([`RenderKey`]:
+//! templates, globals, link targets and the raw HTML setting, level names).
+//! A page is reused only when all of them are equal to those it was
+//! rendered from, so a render with a cache is byte-identical to one
+//! without; this holds for the whole pipeline and for the pages an edit may
+//! have changed ([`crate::build::incremental`]) alike. Comparing the inputs
+//! themselves is what makes that hold where a list of dependencies could
+//! miss an edge (a section title shown in every page's navigation, a module
+//! appearing in a partner's recommendations). Contexts compare as Tera values do; the
 //! contexts proficio builds come from typed structs and sorted maps, so a
 //! field never changes between an integer and a float, nor a map its key
 //! order, which that comparison would not notice.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use tera::Context;
 
+use crate::base::memo::Memo;
 use crate::build::Retained;
 use crate::input::config::RawHtml;
 use crate::input::content::{Absence, ContentStore};
@@ -32,9 +38,9 @@ pub struct PageCache {
     retained: Option<Box<Retained>>,
 }
 
-/// Rendered pages by output path.
+/// Rendered pages by output path, each with what it was rendered from.
 #[derive(Default)]
-pub(crate) struct CachedPages(HashMap<String, CachedPage>);
+pub(crate) struct CachedPages(HashMap<String, Memo<PageInputs<'static>, Arc<Vec<u8>>>>);
 
 impl CachedPages {
     /// Records `job` as rendered now from `context` and `store` into `bytes`.
@@ -45,13 +51,28 @@ impl CachedPages {
         context: Context,
         bytes: Arc<Vec<u8>>,
     ) {
-        let page = CachedPage {
+        let inputs = PageInputs {
             template: job.template,
+            context: Cow::Owned(context),
             body_texts: body_texts(job, store),
-            context,
-            bytes,
         };
-        self.0.insert(job.output.clone(), page);
+        self.0.insert(job.output.clone(), Memo::new(inputs, bytes));
+    }
+
+    /// The bytes of `job` if it was rendered from `context` (its whole
+    /// context but its Markdown) and the Markdown of `store`.
+    pub(crate) fn get(
+        &self,
+        job: &RenderJob,
+        store: &ContentStore,
+        context: &Context,
+    ) -> Option<&Arc<Vec<u8>>> {
+        let inputs = PageInputs {
+            template: job.template,
+            context: Cow::Borrowed(context),
+            body_texts: body_texts(job, store),
+        };
+        self.0.get(&job.output)?.get(&inputs)
     }
 }
 
@@ -86,12 +107,20 @@ impl RenderKey {
     }
 }
 
-struct CachedPage {
+/// What one page is rendered from, besides the [`RenderKey`].
+pub(crate) struct PageInputs<'a> {
     template: &'static str,
-    context: Context,
+    context: Cow<'a, Context>,
     /// The Markdown sources of the page's body, whose HTML is not in the context.
     body_texts: Vec<Arc<str>>,
-    bytes: Arc<Vec<u8>>,
+}
+
+impl<'b> PartialEq<PageInputs<'b>> for PageInputs<'_> {
+    fn eq(&self, other: &PageInputs<'b>) -> bool {
+        self.template == other.template
+            && self.body_texts == other.body_texts
+            && *self.context == *other.context
+    }
 }
 
 /// The pages a render may take from a cache: none when a shared input changed.
@@ -109,11 +138,7 @@ impl Reuse<'_> {
     /// The bytes of `job` from the cache, if it is rendered from the same
     /// inputs; `context` is the job's whole context but its Markdown.
     pub(crate) fn get(&self, job: &RenderJob, context: &Context) -> Option<Arc<Vec<u8>>> {
-        let page = self.pages?.0.get(&job.output)?;
-        let same = page.template == job.template
-            && page.body_texts == body_texts(job, self.store)
-            && page.context == *context;
-        same.then(|| page.bytes.clone())
+        self.pages?.get(job, self.store, context).cloned()
     }
 }
 
@@ -167,17 +192,20 @@ impl PageCache {
         Some((&mut self.pages, retained))
     }
 
-    /// Records that the pages are now rendered with the kept inputs' theme
-    /// (after a template edit rendered them all again).
-    pub(crate) fn rekey(&mut self) {
-        if let Some(retained) = &self.retained {
-            let levels = crate::build::level_names(&retained.inputs);
-            self.key = Some(RenderKey::new(
-                &retained.inputs.theme,
-                &retained.site,
-                levels,
-            ));
-        }
+    /// The site-wide inputs of rendering the kept inputs (after a template
+    /// edit put a new theme in them), and whether they are those the pages
+    /// were rendered with.
+    pub(crate) fn kept_key(&self) -> Option<(RenderKey, bool)> {
+        let retained = self.retained.as_ref()?;
+        let levels = crate::build::level_names(&retained.inputs);
+        let key = RenderKey::new(&retained.inputs.theme, &retained.site, levels);
+        let same = self.key.as_ref() == Some(&key);
+        Some((key, same))
+    }
+
+    /// Records that the pages are now rendered with `key`.
+    pub(crate) fn set_key(&mut self, key: RenderKey) {
+        self.key = Some(key);
     }
 
     /// Drops the kept inputs, keeping the pages for comparison.

@@ -16,6 +16,7 @@ use std::time::{Instant, SystemTime};
 
 use crate::base::audience::Audience;
 use crate::base::diagnostics::{Error, Result};
+use crate::base::memo::Memo;
 use crate::build::incremental;
 use crate::build::output::Contents;
 use crate::build::{self, BuildOptions, PageCache, RenderedSite};
@@ -27,12 +28,8 @@ use super::inject;
 use super::state::{Files, Refresh, Shared, Snapshot};
 use super::watch::Changes;
 
-/// A copied file's bytes and the metadata they were read with.
-struct Copied {
-    len: u64,
-    modified: Option<SystemTime>,
-    bytes: Arc<Vec<u8>>,
-}
+/// What a copied file's bytes were read with: its size and modification time.
+type Stamp = (u64, SystemTime);
 
 /// Renders the site on demand and publishes the results.
 pub(crate) struct Rebuilder {
@@ -40,7 +37,7 @@ pub(crate) struct Rebuilder {
     cache: PageCache,
     /// Files copied from the inputs (content assets), re-read only when
     /// their size or modification time changes.
-    copied: HashMap<PathBuf, Copied>,
+    copied: HashMap<PathBuf, Memo<Stamp, Arc<Vec<u8>>>>,
     shared: Arc<Shared>,
     log: Log,
     /// Colours diagnostics for a terminal.
@@ -170,26 +167,23 @@ impl Rebuilder {
         Ok((files, site))
     }
 
-    /// A copied file's bytes, read again only if it changed on disk.
+    /// A copied file's bytes, read again only if it changed on disk (always,
+    /// where the file system gives no modification time).
     fn copied_bytes(&mut self, source: &Path) -> Result<Arc<Vec<u8>>> {
         let metadata = std::fs::metadata(source).map_err(|e| Error::io(source, e))?;
-        let modified = metadata.modified().ok();
-        if let Some(known) = self.copied.get(source)
-            && known.len == metadata.len()
-            && known.modified == modified
-            && modified.is_some()
+        let stamp = metadata.modified().ok().map(|time| (metadata.len(), time));
+        if let Some(stamp) = &stamp
+            && let Some(bytes) = self.copied.get(source).and_then(|memo| memo.get(stamp))
         {
-            return Ok(known.bytes.clone());
+            return Ok(bytes.clone());
         }
         let bytes: Arc<Vec<u8>> = std::fs::read(source)
             .map_err(|e| Error::io(source, e))?
             .into();
-        let copied = Copied {
-            len: metadata.len(),
-            modified,
-            bytes: bytes.clone(),
-        };
-        self.copied.insert(source.to_path_buf(), copied);
+        if let Some(stamp) = stamp {
+            self.copied
+                .insert(source.to_path_buf(), Memo::new(stamp, bytes.clone()));
+        }
         Ok(bytes)
     }
 

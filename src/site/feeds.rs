@@ -51,14 +51,7 @@ impl<'a> Model<'a> {
     /// The 404 page, the sitemap (of every page in `jobs`), the feed and
     /// `robots.txt`.
     pub(super) fn feed_jobs(&self, jobs: &mut Vec<RenderJob>) {
-        let everything: BTreeSet<String> = self.store.pages.keys().cloned().collect();
-        jobs.push(self.job(
-            "/404.html",
-            "404.html".to_string(),
-            "404.html",
-            "404",
-            BTreeSet::new(),
-        ));
+        jobs.push(self.job("/404.html", "404.html".to_string(), "404.html", "404"));
 
         let entries = self.sitemap(jobs);
         let mut job = self.job(
@@ -66,18 +59,11 @@ impl<'a> Model<'a> {
             "sitemap.xml".to_string(),
             "sitemap.xml",
             "sitemap",
-            everything.clone(),
         );
         job.context.insert("entries", &entries);
         jobs.push(job);
 
-        let mut job = self.job(
-            "/atom.xml",
-            "atom.xml".to_string(),
-            "atom.xml",
-            "feed",
-            everything,
-        );
+        let mut job = self.job("/atom.xml", "atom.xml".to_string(), "atom.xml", "feed");
         let (feed, shown) = self.feed();
         job.context.insert("feed", &feed);
         job.body = Some(Body::Entries {
@@ -91,7 +77,6 @@ impl<'a> Model<'a> {
             "robots.txt".to_string(),
             "robots.txt",
             "robots",
-            BTreeSet::new(),
         );
         job.context
             .insert("sitemap_url", &self.absolute("/sitemap.xml"));

@@ -3,8 +3,7 @@
 //! reading time, dead links), orders each learning track by its
 //! prerequisites, groups pages into sections and taxonomies, and produces one
 //! [`RenderJob`] per output file: the template, its context (the bulky parts
-//! deferred to render time), where its rendered Markdown goes, and the
-//! content sources the page was built from.
+//! deferred to render time) and where its rendered Markdown goes.
 //!
 //! This file holds the entry ([`compute`]), the computed [`Site`] and what
 //! every page family shares (the model, a job with its per-page globals).
@@ -29,7 +28,7 @@ mod tracks;
 mod views;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -52,10 +51,6 @@ use navigation::NavItem;
 use partners::partner_rows;
 use views::PageSummary;
 
-/// A source entry standing for every module of a track (`@track/<id>`):
-/// pages that show a track's order depend on all of its modules.
-pub const TRACK_SOURCE_PREFIX: &str = "@track/";
-
 /// One file to produce with a template.
 #[derive(Debug, Clone)]
 pub struct RenderJob {
@@ -70,15 +65,7 @@ pub struct RenderJob {
     pub deferred: Option<Deferred>,
     /// Where the rendered Markdown goes in the context, if the page shows any.
     pub body: Option<Body>,
-    /// Content sources (keys under `content/`) whose change affects this file;
-    /// an entry `@track/<id>` stands for every module of that track, and
-    /// [`PARTNERS_SOURCE`] for every partner file.
-    pub sources: BTreeSet<String>,
 }
-
-/// A source entry standing for every partner file: each aggregate figure
-/// (and each partner's share of the program cost) depends on all of them.
-pub const PARTNERS_SOURCE: &str = "@partners";
 
 /// Context values made by [`Site::context`] just before the page is
 /// rendered. The two kinds of page a large site has thousands of are
@@ -167,9 +154,6 @@ struct Model<'a> {
     nav: Vec<NavItem>,
     /// What the partner data says; none without partner files.
     ecosystem: Option<&'a Ecosystem>,
-    /// The marker for every partner file (none without partner data): every
-    /// aggregate page depends on all of them.
-    partner_sources: BTreeSet<String>,
     /// Who the build is for.
     audience: &'a Audience,
 }
@@ -204,7 +188,6 @@ pub fn compute(
         crate::base::diagnostics::sort(&mut problems);
         return Err(Error::Input(problems));
     }
-    let has_partners = !partners.is_empty();
     // The exports are made before the pages' contexts, while less is held:
     // they are big.
     let (ecosystem, ledger, files) = match keep {
@@ -241,11 +224,6 @@ pub fn compute(
         track_positions: BTreeMap::new(),
         nav: Vec::new(),
         ecosystem: ecosystem.as_ref(),
-        partner_sources: if has_partners {
-            BTreeSet::from([PARTNERS_SOURCE.to_string()])
-        } else {
-            BTreeSet::new()
-        },
         audience,
     };
     model.summaries = store
@@ -342,14 +320,7 @@ impl<'a> Model<'a> {
     }
 
     /// A job with the per-page globals (`nav`, `current_path`, …) filled in.
-    fn job(
-        &self,
-        path: &str,
-        output: String,
-        template: &'static str,
-        kind: &str,
-        sources: BTreeSet<String>,
-    ) -> RenderJob {
+    fn job(&self, path: &str, output: String, template: &'static str, kind: &str) -> RenderJob {
         let mut context = Context::new();
         context.insert_value("nav", self.nav_values[self.current_nav(path)].clone());
         context.insert("current_path", path);
@@ -361,7 +332,6 @@ impl<'a> Model<'a> {
             context,
             deferred: None,
             body: None,
-            sources,
         }
     }
 

@@ -4,8 +4,6 @@
 //! view is made at render time (see [`Deferred::Page`]). A new kind of
 //! content page goes here.
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 use tera::Context;
 
@@ -80,25 +78,18 @@ impl<'a> Model<'a> {
             .values()
             .filter(|p| p.kind != PageKind::Section)
         {
-            let mut sources = BTreeSet::from([page.source.clone()]);
             let prerequisites: Vec<Ref> = page
                 .front
                 .prerequisites
                 .iter()
                 .filter_map(|id| self.store.module(id))
-                .map(|m| {
-                    sources.insert(m.source.clone());
-                    self.link(&m.source)
-                })
+                .map(|m| self.link(&m.source))
                 .collect();
-            let track_nav = self.track_nav(page, &mut sources);
+            let track_nav = self.track_nav(page);
             let parent = parent_folder(page);
-            let section = self.store.pages.get(&index_key(parent)).map(|index| {
-                sources.insert(index.source.clone());
-                Ref {
-                    title: index.title.clone(),
-                    url: self.url(&index.path),
-                }
+            let section = self.store.pages.get(&index_key(parent)).map(|index| Ref {
+                title: index.title.clone(),
+                url: self.url(&index.path),
             });
             let outline = &self.outlines[page.source.as_str()];
             let parts = PageParts {
@@ -114,7 +105,7 @@ impl<'a> Model<'a> {
             } else {
                 ("page.html", "page")
             };
-            let mut job = self.job(&page.path, output_for(&page.path), template, kind, sources);
+            let mut job = self.job(&page.path, output_for(&page.path), template, kind);
             job.deferred = Some(Deferred::Page(Box::new(parts)));
             job.body = Some(Body::Own {
                 variable: "page",

@@ -6,8 +6,6 @@
 //! [`Site::update_partner`] updates in place for the live preview. A new
 //! partner page goes here.
 
-use std::collections::BTreeSet;
-
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
@@ -16,12 +14,13 @@ use crate::base::audience::Audience;
 use crate::input::config::Config;
 use crate::input::content::ContentStore;
 use crate::partners::metrics::PartnerFile;
+use crate::partners::scorecards::ledger::reordered;
 use crate::partners::scorecards::{self, Ecosystem, Recomputed};
 use crate::render::links::Ref;
 
 use super::taxonomies::TermWithAdoption;
 use super::views::PageSummary;
-use super::{Deferred, Model, PARTNERS_SOURCE, RenderJob, Site, output_for};
+use super::{Deferred, Model, RenderJob, Site, output_for};
 
 /// The data exports the partner list and the executive summary link to.
 const EXPORTS: [(&str, &str); 4] = [
@@ -35,8 +34,8 @@ const EXPORTS: [(&str, &str); 4] = [
 pub struct PartnerUpdate {
     /// The jobs to render again, as indices into [`Site::jobs`].
     pub jobs: Vec<usize>,
-    /// True when a job's sources changed (a scorecard's recommendations).
-    pub sources_changed: bool,
+    /// True when the scorecards' jobs changed order (a partner's new name).
+    pub reordered: bool,
 }
 
 /// A recommended module as a page summary with its reasons.
@@ -82,14 +81,6 @@ pub(super) fn partner_rows(ecosystem: Option<&Ecosystem>) -> Vec<Value> {
     })
 }
 
-/// A scorecard depends on every partner file (through its share of the
-/// program cost) and on the modules it recommends.
-fn scorecard_sources(partner: &scorecards::PartnerView) -> BTreeSet<String> {
-    let mut sources = BTreeSet::from([PARTNERS_SOURCE.to_string()]);
-    sources.extend(partner.recommendations.iter().map(|r| r.source.clone()));
-    sources
-}
-
 impl<'a> Model<'a> {
     /// One scorecard per partner shown; for internal builds also the partner
     /// list in each ordering and the executive summary.
@@ -110,13 +101,7 @@ impl<'a> Model<'a> {
             .collect();
         self.partner_list_jobs(ecosystem, &exports, jobs);
         let path = "/reports/executive/";
-        let mut job = self.job(
-            path,
-            output_for(path),
-            "executive.html",
-            "executive",
-            self.partner_sources.clone(),
-        );
+        let mut job = self.job(path, output_for(path), "executive.html", "executive");
         job.deferred = Some(Deferred::Executive);
         job.context.insert("exports", &exports);
         jobs.push(job);
@@ -139,7 +124,6 @@ impl<'a> Model<'a> {
                 output_for(ordering.path),
                 "partners.html",
                 "partners",
-                self.partner_sources.clone(),
             );
             job.deferred = Some(Deferred::PartnerList(ordering.id));
             let current = OrderingView {
@@ -155,9 +139,8 @@ impl<'a> Model<'a> {
 
     fn scorecard_jobs(&self, ecosystem: &Ecosystem, jobs: &mut Vec<RenderJob>) {
         for (index, partner) in ecosystem.partners.iter().enumerate() {
-            let sources = scorecard_sources(partner);
             let path = format!("/partners/{}/", partner.summary.id);
-            let mut job = self.job(&path, output_for(&path), "partner.html", "partner", sources);
+            let mut job = self.job(&path, output_for(&path), "partner.html", "partner");
             job.deferred = Some(Deferred::Partner(index));
             jobs.push(job);
         }
@@ -180,36 +163,37 @@ impl Site {
         let ledger = self.ledger.as_mut()?;
         let ecosystem = self.ecosystem.as_mut()?;
         let recomputed = ledger.update(config, store, audience, ecosystem, file)?;
-        match recomputed {
-            Recomputed::One(Some(at)) => {
-                self.partner_rows[at] = Value::from_serializable(&ecosystem.partners[at].summary);
+        let changed = match &recomputed {
+            Recomputed::One(shown) => *shown,
+            Recomputed::Moved { at, order } => {
+                let rows = std::mem::take(&mut self.partner_rows);
+                self.partner_rows = reordered(rows, order);
+                reorder_scorecards(&mut self.jobs, order);
+                Some(*at)
             }
-            Recomputed::One(None) => {}
-            Recomputed::Every => self.partner_rows = partner_rows(Some(ecosystem)),
-        }
-        let changed = |index: usize| match recomputed {
-            Recomputed::One(shown) => shown == Some(index),
-            Recomputed::Every => true,
+            Recomputed::Every => {
+                self.partner_rows = partner_rows(Some(ecosystem));
+                None
+            }
         };
-        let mut sources_changed = false;
+        if let Some(at) = changed {
+            self.partner_rows[at] = Value::from_serializable(&ecosystem.partners[at].summary);
+        }
+        let every = recomputed == Recomputed::Every;
+        let changed = |index: usize| every || changed == Some(index);
         let jobs = self
             .jobs
-            .iter_mut()
+            .iter()
             .enumerate()
             .filter_map(|(i, job)| match &job.deferred {
-                Some(Deferred::Partner(index)) if changed(*index) => {
-                    let sources = scorecard_sources(&ecosystem.partners[*index]);
-                    sources_changed |= sources != job.sources;
-                    job.sources = sources;
-                    Some(i)
-                }
+                Some(Deferred::Partner(index)) if changed(*index) => Some(i),
                 Some(deferred) if deferred.adds_up_partners() => Some(i),
                 _ => None,
             })
             .collect();
         Some(PartnerUpdate {
             jobs,
-            sources_changed,
+            reordered: matches!(recomputed, Recomputed::Moved { .. }),
         })
     }
 
@@ -280,6 +264,28 @@ impl Site {
         PartnerPage {
             view,
             recommendations,
+        }
+    }
+}
+
+/// Puts the scorecards' jobs in the partners' new order (`order[new] ==
+/// old`), in the places the scorecards held, as [`compute`](super::compute)
+/// would list them.
+fn reorder_scorecards(jobs: &mut [RenderJob], order: &[usize]) {
+    let places: Vec<usize> = jobs
+        .iter()
+        .enumerate()
+        .filter(|(_, job)| matches!(job.deferred, Some(Deferred::Partner(_))))
+        .map(|(place, _)| place)
+        .collect();
+    let mut scorecards: Vec<Option<RenderJob>> = places
+        .iter()
+        .map(|place| Some(jobs[*place].clone()))
+        .collect();
+    for ((place, old), new) in places.iter().zip(order).zip(0..) {
+        if let Some(mut job) = scorecards[*old].take() {
+            job.deferred = Some(Deferred::Partner(new));
+            jobs[*place] = job;
         }
     }
 }

@@ -4,7 +4,7 @@
 //! (`index.html`) with the tracks, the newest modules and the partner
 //! figures. A new listing of folders goes here.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use tera::Value;
@@ -145,28 +145,18 @@ impl<'a> Model<'a> {
     ) {
         for section in sections.values() {
             let path = section_path(&section.folder);
-            let mut sources: BTreeSet<String> =
-                section.pages.iter().map(|p| p.source.clone()).collect();
             let subsections: Vec<SubsectionView> = section
                 .subsections
                 .iter()
                 .filter_map(|folder| sections.get(folder))
-                .map(|sub| {
-                    if let Some(index) = sub.index {
-                        sources.insert(index.source.clone());
-                    }
-                    SubsectionView {
-                        summary: sub.index.and_then(|p| p.front.summary.clone()),
-                        link: Ref {
-                            title: section_title(sub),
-                            url: self.url(&section_path(&sub.folder)),
-                        },
-                    }
+                .map(|sub| SubsectionView {
+                    summary: sub.index.and_then(|p| p.front.summary.clone()),
+                    link: Ref {
+                        title: section_title(sub),
+                        url: self.url(&section_path(&sub.folder)),
+                    },
                 })
                 .collect();
-            if let Some(index) = section.index {
-                sources.insert(index.source.clone());
-            }
             let view = SectionView {
                 content: "",
                 pages: self.summary_values(&section.pages),
@@ -176,9 +166,9 @@ impl<'a> Model<'a> {
                 url: self.url(&path),
             };
             let mut job = if section.folder.is_empty() {
-                self.home_job(sources)
+                self.home_job()
             } else {
-                self.job(&path, output_for(&path), "section.html", "section", sources)
+                self.job(&path, output_for(&path), "section.html", "section")
             };
             job.context.insert("section", &view);
             job.body = section.index.map(|index| Body::Own {
@@ -189,21 +179,17 @@ impl<'a> Model<'a> {
         }
     }
 
-    fn home_job(&self, mut sources: BTreeSet<String>) -> RenderJob {
+    fn home_job(&self) -> RenderJob {
         let mut modules: Vec<&Page> = self.store.modules().collect();
         modules.sort_by(|a, b| (&b.front.date, &a.title).cmp(&(&a.front.date, &b.title)));
         modules.truncate(5);
-        sources.extend(modules.iter().map(|m| m.source.clone()));
         let tracks: Vec<Value> = self
             .config
             .tracks
             .iter()
-            .map(|t| self.track_value(t, &mut sources))
+            .map(|t| self.track_value(t))
             .collect();
-        if self.ecosystem.is_some() {
-            sources.extend(self.partner_sources.iter().cloned());
-        }
-        let mut job = self.job("/", "index.html".to_string(), "index.html", "home", sources);
+        let mut job = self.job("/", "index.html".to_string(), "index.html", "home");
         match self.ecosystem {
             Some(ecosystem) if ecosystem.report.is_some() => {
                 job.deferred = Some(Deferred::HomeSummary);

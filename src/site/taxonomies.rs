@@ -180,10 +180,8 @@ impl<'a> Model<'a> {
                 title: taxonomy.title(),
                 url: self.url(&list_path),
             });
-            let mut all_sources = BTreeSet::new();
             let mut listed = Vec::new();
             for term in &terms {
-                all_sources.extend(term.pages.iter().map(|p| p.source.clone()));
                 jobs.push(self.term_job(taxonomy, &view, term, &mut listed));
             }
             let mut job = self.job(
@@ -191,7 +189,6 @@ impl<'a> Model<'a> {
                 output_for(&list_path),
                 "taxonomy.html",
                 "taxonomy",
-                all_sources,
             );
             job.context.insert_value("taxonomy", view);
             job.context.insert_value("terms", Value::from(listed));
@@ -209,7 +206,6 @@ impl<'a> Model<'a> {
         listed: &mut Vec<Value>,
     ) -> RenderJob {
         let path = format!("/{}/{}/", taxonomy.slug(), term.id);
-        let mut sources: BTreeSet<String> = term.pages.iter().map(|p| p.source.clone()).collect();
         let mut term_view = TermView {
             count: term.pages.len(),
             description: &term.description,
@@ -224,10 +220,7 @@ impl<'a> Model<'a> {
             .ecosystem
             .filter(|_| taxonomy == Taxonomy::Workflows)
             .is_some_and(|e| e.adoption.contains_key(term.id.as_str()));
-        if adopted {
-            sources.extend(self.partner_sources.iter().cloned());
-        }
-        let mut job = self.job(&path, output_for(&path), "term.html", "term", sources);
+        let mut job = self.job(&path, output_for(&path), "term.html", "term");
         job.context.insert_value("taxonomy", view.clone());
         if adopted {
             // The adoption adds up every partner: made at render time.

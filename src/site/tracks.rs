@@ -13,7 +13,7 @@ use crate::input::content::{ContentStore, Page, learning_order};
 use crate::render::links::{Ref, TermRef};
 
 use super::views::TRACKS;
-use super::{Model, RenderJob, TRACK_SOURCE_PREFIX, output_for};
+use super::{Model, RenderJob, output_for};
 
 /// A module's place in its track, `track_nav` of its page.
 #[derive(Debug, Clone, Serialize)]
@@ -49,17 +49,10 @@ pub(super) fn order_track<'a>(store: &'a ContentStore, track: &str) -> Vec<&'a s
 }
 
 impl<'a> Model<'a> {
-    pub(super) fn track_nav(
-        &self,
-        page: &Page,
-        sources: &mut BTreeSet<String>,
-    ) -> Option<TrackNav> {
+    pub(super) fn track_nav(&self, page: &Page) -> Option<TrackNav> {
         let track = page.front.track.as_ref()?;
         let order = self.tracks.get(track)?;
         let position = *self.track_positions.get(page.source.as_str())?;
-        // The order, and so the neighbours, can change with any module of the
-        // track: one marker stands for all of them.
-        sources.insert(format!("{TRACK_SOURCE_PREFIX}{track}"));
         Some(TrackNav {
             previous: position.checked_sub(1).map(|i| self.link(order[i])),
             next: order.get(position + 1).map(|s| self.link(s)),
@@ -69,14 +62,9 @@ impl<'a> Model<'a> {
         })
     }
 
-    /// The view of `track`; the sources it shows go to `sources`.
-    pub(super) fn track_value(
-        &self,
-        track: &CatalogEntry,
-        sources: &mut BTreeSet<String>,
-    ) -> Value {
+    /// The view of `track`.
+    pub(super) fn track_value(&self, track: &CatalogEntry) -> Value {
         let order = self.tracks.get(&track.id).map_or(&[][..], Vec::as_slice);
-        sources.extend(order.iter().map(|s| s.to_string()));
         let in_track: BTreeSet<&str> = order
             .iter()
             .map(|s| self.store.pages[*s].id.as_str())
@@ -87,7 +75,6 @@ impl<'a> Model<'a> {
                 if !in_track.contains(id.as_str())
                     && let Some(module) = self.store.module(id)
                 {
-                    sources.insert(module.source.clone());
                     external.insert(module.source.as_str());
                 }
             }
@@ -111,26 +98,17 @@ impl<'a> Model<'a> {
         if self.config.tracks.is_empty() {
             return;
         }
-        let mut all_sources = BTreeSet::new();
         let mut values = Vec::new();
         for track in &self.config.tracks {
-            let mut sources = BTreeSet::new();
-            let value = self.track_value(track, &mut sources);
-            all_sources.extend(sources.iter().cloned());
+            let value = self.track_value(track);
             let path = format!("/{TRACKS}/{}/", track.id);
-            let mut job = self.job(&path, output_for(&path), "track.html", "track", sources);
+            let mut job = self.job(&path, output_for(&path), "track.html", "track");
             job.context.insert_value("track", value.clone());
             jobs.push(job);
             values.push(value);
         }
         let path = format!("/{TRACKS}/");
-        let mut job = self.job(
-            &path,
-            output_for(&path),
-            "tracks.html",
-            "tracks",
-            all_sources,
-        );
+        let mut job = self.job(&path, output_for(&path), "tracks.html", "tracks");
         job.context.insert_value("tracks", Value::from(values));
         jobs.push(job);
     }
