@@ -1823,3 +1823,37 @@ fn payback_is_not_shown_when_no_investment_is_set() {
         example["payback_months"]
     );
 }
+
+#[test]
+fn a_site_rewords_one_narrative_sentence_by_overriding_its_template() {
+    let site = Site::demo();
+    site.build();
+    let before = site.read("reports/executive/index.html");
+    let hours = before
+        .split("Embedded workflows saved ")
+        .nth(1)
+        .and_then(|rest| rest.split(" hours").next())
+        .unwrap_or_else(|| panic!("no hours sentence in:\n{before}"))
+        .to_string();
+    site.write(
+        "templates/partials/narrative/hours.html",
+        "Les workflows ont économisé {{ facts.hours_saved | number }} heures.",
+    );
+    site.build();
+    let after = site.read("reports/executive/index.html");
+    assert!(!after.contains("Embedded workflows saved"), "{after}");
+    let reworded = format!("<p>Les workflows ont économisé {hours} heures.</p>");
+    assert!(after.contains(&reworded), "{reworded} not in:\n{after}");
+    // The other sentences keep the theme's wording, and the data file keeps
+    // the default wording whatever the theme says.
+    let unchanged = before
+        .lines()
+        .find(|line| line.contains("<p>Benefits of "))
+        .unwrap_or_else(|| panic!("no ROI sentence in:\n{before}"));
+    assert!(after.contains(unchanged), "{unchanged}");
+    let narrative = site.read_json("data/metrics.json")["ecosystem"]["narrative"].to_string();
+    assert!(
+        narrative.contains("Embedded workflows saved"),
+        "{narrative}"
+    );
+}
