@@ -87,6 +87,8 @@ pub(crate) struct Inputs {
     partners: Vec<metrics::PartnerFile>,
     pub(crate) audience: Audience,
     pub(crate) theme: theme::Theme,
+    /// For a partner audience, what is known of the other partners' files.
+    pub(crate) others: OtherPartners,
     /// Problems found while reading.
     problems: Vec<Diagnostic>,
     /// See [`BuildReport::notes`].
@@ -338,22 +340,19 @@ fn load(options: &BuildOptions, check_output: bool) -> Result<Inputs> {
         output::check_target(root, &output_dir)?;
     }
     let (store, mut problems) = content::load(root, options.drafts)?;
-    let mut notes = Vec::new();
-    let partners = match &options.audience {
+    let (partners, others) = match &options.audience {
         Audience::Internal => {
             let (partners, partner_problems) = metrics::load(root)?;
             problems.extend(partner_problems);
-            partners
+            (partners, OtherPartners::default())
         }
         Audience::Partner(id) => {
             let own = own_partner_data(root, id, &loaded.config, &store)?;
-            if own.others_have_problems {
-                notes.push(OTHER_PARTNER_PROBLEM.to_string());
-            }
             problems.extend(own.problems);
-            own.partners
+            (own.partners, own.others)
         }
     };
+    let notes = others.notes();
     let theme = match theme::load(root, &loaded) {
         Ok(theme) => theme,
         Err(Error::Input(theme_problems)) => {
@@ -369,6 +368,7 @@ fn load(options: &BuildOptions, check_output: bool) -> Result<Inputs> {
         partners,
         audience: options.audience.clone(),
         theme,
+        others,
         problems,
         notes,
     })
@@ -381,8 +381,49 @@ struct OwnPartnerData {
     /// The problems of its own file (or of a second file claiming its id),
     /// in full.
     problems: Vec<Diagnostic>,
-    /// Whether any other partner's file has a problem: all that is said of it.
-    others_have_problems: bool,
+    /// Whether each other partner's file has a problem: all that is said of it.
+    others: OtherPartners,
+}
+
+/// What a partner audience knows of the other partners' files: whether each
+/// has a problem, by file name, which is all its build and preview say of
+/// them ([`OTHER_PARTNER_PROBLEM`]). A file's entry is a function of its own
+/// text, so the preview can check an edited file again on its own.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OtherPartners {
+    /// Each other partner file's name in the partner folder, and whether
+    /// it has a problem (a problem with no file name is kept under `""`).
+    files: BTreeMap<String, bool>,
+}
+
+impl OtherPartners {
+    /// The notes a partner audience's build gives about these files.
+    pub(crate) fn notes(&self) -> Vec<String> {
+        if self.files.values().any(|problem| *problem) {
+            vec![OTHER_PARTNER_PROBLEM.to_string()]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Records whether the file `name`, edited in place, has a problem now.
+    /// `None`, with nothing changed, for a file not known, or one whose id
+    /// another file shares: which of two files keeps an id, and so which
+    /// one has the problem, depends on both.
+    pub(crate) fn set(&mut self, name: &str, problem: bool) -> Option<()> {
+        let stem = |name: &str| {
+            name.rsplit_once('.')
+                .map_or(name, |(stem, _)| stem)
+                .to_string()
+        };
+        let id = stem(name);
+        let sharing = self.files.keys().filter(|known| stem(known) == id).count();
+        if sharing != 1 {
+            return None;
+        }
+        *self.files.get_mut(name)? = problem;
+        Some(())
+    }
 }
 
 /// Loads the partner data for partner `id`'s audience: its own file with its
@@ -403,11 +444,23 @@ fn own_partner_data(
     let (partners, others): (Vec<_>, Vec<_>) = partners.into_iter().partition(|p| p.id == id);
     let (problems, other_problems): (Vec<_>, Vec<_>) =
         problems.into_iter().partition(|p| is_own(&p.file));
+    let name = |file: &Path| {
+        file.file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let mut files: BTreeMap<String, bool> = others
+        .iter()
+        .map(|other| (name(&other.file), false))
+        .collect();
+    let validated = metrics::validate(&others, config, store);
+    for problem in other_problems.iter().chain(&validated) {
+        files.insert(name(&problem.file), true);
+    }
     let own = OwnPartnerData {
         partners,
         problems,
-        others_have_problems: !other_problems.is_empty()
-            || !metrics::validate(&others, config, store).is_empty(),
+        others: OtherPartners { files },
     };
     if own.partners.is_empty() && own.problems.is_empty() {
         // Other partners' ids are not listed: the message may show in a

@@ -85,6 +85,7 @@ fn render_after_with(
         "differs from a full render"
     );
     assert_eq!(again.pages, full.pages, "the list of pages differs");
+    assert_eq!(again.notes, full.notes, "the notes differ");
     assert_pages_are_kept_without_spare_room(&again);
     again
 }
@@ -664,4 +665,65 @@ fn a_partner_preview_renders_again_only_what_its_partner_may_see() {
     let again = render_after_with(&options, &mut cache, &[other]);
     assert_eq!(again.pages_rendered, 0);
     assert!(files_of(&again) == before);
+}
+
+#[test]
+fn another_partners_edit_renders_nothing_in_a_partner_preview_but_its_notice() {
+    let site = Site::demo();
+    let options = BuildOptions {
+        audience: Audience::Partner("cordillera-networks".to_string()),
+        ..site.options()
+    };
+    let first = render(&options, &PageCache::default()).expect("renders");
+    let before = files_of(&first);
+    let mut cache = first.cache;
+    let other = "content/partners/kestrel-advisory.yaml";
+    let text = std::fs::read_to_string(site.path(other)).expect("the demo partner");
+    // Read while rendering, the partner's own file would fail the render:
+    // the edit reads the edited file alone.
+    let own = std::fs::read_to_string(site.path(CORDILLERA)).expect("the demo partner");
+    let render_reading_only_other = |cache: &mut PageCache| {
+        site.write(CORDILLERA, "name: [unclosed");
+        let again = render_changes(&options, cache, &[other]);
+        site.write(CORDILLERA, &own);
+        let again = again.expect("renders from the kept inputs");
+        let full = render(&options, &PageCache::default()).expect("full render");
+        assert_eq!(
+            files_of(&again),
+            files_of(&full),
+            "differs from a full render"
+        );
+        assert_eq!(again.pages, full.pages);
+        assert_eq!(again.notes, full.notes);
+        again
+    };
+    site.write(
+        other,
+        &text.replacen("owner: ", "owner: Someone Else, ex ", 1),
+    );
+    let again = render_reading_only_other(&mut cache);
+    assert_eq!(
+        again.pages_rendered, 0,
+        "no page shows another partner's file"
+    );
+    assert!(files_of(&again) == before);
+    assert!(again.notes.is_empty());
+    // Broken, it brings the notice and nothing else.
+    let mut cache = again.cache;
+    site.write(other, &text.replacen("tier: ", "tier: [", 1));
+    let again = render_reading_only_other(&mut cache);
+    assert_eq!(again.pages_rendered, 0);
+    assert_eq!(again.notes, [proficio::build::OTHER_PARTNER_PROBLEM]);
+    assert!(files_of(&again) == before);
+    // Fixed, the notice goes.
+    let mut cache = again.cache;
+    site.write(other, &text);
+    let again = render_reading_only_other(&mut cache);
+    assert_eq!(again.pages_rendered, 0);
+    assert!(again.notes.is_empty());
+    // Its own file's edit still renders its scorecard.
+    let mut cache = again.cache;
+    edit_cordillera(&site, "owner: Tomás Ibarra", "owner: Ana Ruiz");
+    let again = render_after_with(&options, &mut cache, &[CORDILLERA]);
+    assert_eq!(again.pages_rendered, 1);
 }

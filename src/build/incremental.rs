@@ -17,6 +17,9 @@
 //!   again, and the pages showing either are looked at again: the changed
 //!   scorecards, the partner lists, the executive summary, the home page and
 //!   the workflow pages.
+//! - another partner's data, in a partner audience: only whether the file
+//!   has a problem can show, in a note ([`crate::build::OTHER_PARTNER_PROBLEM`]);
+//!   the file is checked again on its own and no page is rendered.
 //! - templates: only template files change. The theme is loaded and its
 //!   templates compiled again, and every page is rendered again (unless the
 //!   templates are those the pages were rendered with) from the kept
@@ -34,6 +37,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::base::audience::Audience;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::paths::SiteRoot;
 use crate::build::output::Contents;
@@ -57,6 +61,9 @@ struct BodyEdit {
 enum Edits {
     Bodies(Vec<BodyEdit>),
     Partners(Vec<PartnerFile>),
+    /// Other partners' files in a partner audience, by name, each with
+    /// whether it has a problem now.
+    OtherPartners(Vec<(String, bool)>),
     Templates,
 }
 
@@ -78,6 +85,7 @@ pub fn render_changes(
     let (jobs, exports) = match edits {
         Edits::Bodies(edits) => (Some(apply_bodies(retained, edits)), Exports::Kept),
         Edits::Partners(files) => (apply_partners(retained, files), Exports::Remade),
+        Edits::OtherPartners(files) => (apply_other_partners(retained, files), Exports::Kept),
         Edits::Templates => (apply_templates(options, retained), Exports::Kept),
     };
     let Some(jobs) = jobs else {
@@ -133,7 +141,16 @@ fn edits(options: &BuildOptions, cache: &PageCache, changed: &[&str]) -> Option<
     let theme_templates = format!("themes/{theme}/templates/");
     let is_template =
         |path: &&str| path.starts_with("templates/") || path.starts_with(theme_templates.as_str());
-    if changed.iter().all(|path| path.starts_with(&partners)) {
+    let other_partners = |path: &&str| {
+        let Audience::Partner(id) = &options.audience else {
+            return false;
+        };
+        path.strip_prefix(partners.as_str())
+            .is_some_and(|name| name.rsplit_once('.').map_or(name, |(stem, _)| stem) != id)
+    };
+    if changed.iter().all(other_partners) {
+        other_partner_edits(options, retained, changed).map(Edits::OtherPartners)
+    } else if changed.iter().all(|path| path.starts_with(&partners)) {
         partner_edits(options, retained, changed).map(Edits::Partners)
     } else if changed.iter().all(is_template) {
         Some(Edits::Templates)
@@ -184,6 +201,31 @@ fn partner_edits(
             metrics::validate(std::slice::from_ref(&file), config, &retained.inputs.store)
                 .is_empty()
                 .then_some(file)
+        })
+        .collect()
+}
+
+/// The changed files of other partners, in a partner audience, by name,
+/// each with whether it has a problem now (their problems do not stop this
+/// partner's render, so they are not reported either).
+fn other_partner_edits(
+    options: &BuildOptions,
+    retained: &Retained,
+    changed: &[&str],
+) -> Option<Vec<(String, bool)>> {
+    let config = &retained.inputs.loaded.config;
+    changed
+        .iter()
+        .map(|path| {
+            let name = Path::new(path).file_name()?.to_str()?;
+            let problem = match metrics::parse(name, read(options, path)?) {
+                Ok(file) => {
+                    let file = std::slice::from_ref(&file);
+                    !metrics::validate(file, config, &retained.inputs.store).is_empty()
+                }
+                Err(_) => true,
+            };
+            Some((name.to_string(), problem))
         })
         .collect()
 }
@@ -258,6 +300,18 @@ fn apply_partners(retained: &mut Retained, files: Vec<PartnerFile>) -> Option<Ve
             .map(|(index, _)| index)
             .collect(),
     )
+}
+
+/// Records whether each edited file of another partner has a problem, which
+/// only a note says; no page shows those files. `None` when a file is not
+/// one the render knew or shares its id with another file.
+fn apply_other_partners(retained: &mut Retained, files: Vec<(String, bool)>) -> Option<Vec<usize>> {
+    let inputs = &mut retained.inputs;
+    for (name, problem) in files {
+        inputs.others.set(&name, problem)?;
+    }
+    inputs.notes = inputs.others.notes();
+    Some(Vec::new())
 }
 
 /// Compiles the edited templates with the rest of the theme; returns every
