@@ -727,3 +727,67 @@ fn another_partners_edit_renders_nothing_in_a_partner_preview_but_its_notice() {
     let again = render_after_with(&options, &mut cache, &[CORDILLERA]);
     assert_eq!(again.pages_rendered, 1);
 }
+
+#[test]
+fn a_mixed_change_puts_each_kind_in_place_in_one_render() {
+    let site = Site::demo();
+    let mut cache = first_render(&site);
+    let first = render(&site.options(), &PageCache::default()).expect("renders");
+    let total = first.pages.len();
+    // An editor's "save all": a module's prose and a partner's KPI together,
+    // redone without reading any other file (another partner's file does
+    // not parse while it renders).
+    let module = "content/modules/first-safe-wins.md";
+    let text = std::fs::read_to_string(site.path(module)).expect("the demo module");
+    site.write(
+        module,
+        &format!("{text}\nA sentence saved with a partner edit.\n"),
+    );
+    edit_cordillera(
+        &site,
+        "    partner_sourced_revenue: 426000\n",
+        "    partner_sourced_revenue: 1426000\n",
+    );
+    let other = "content/partners/kestrel-advisory.yaml";
+    let kestrel = std::fs::read_to_string(site.path(other)).expect("the demo partner");
+    site.write(other, "name: [unclosed");
+    let again = render_changes(&site.options(), &mut cache, &[module, CORDILLERA]);
+    site.write(other, &kestrel);
+    let again = again.expect("renders from the kept inputs");
+    let full = render(&site.options(), &PageCache::default()).expect("full render");
+    assert_eq!(
+        files_of(&again),
+        files_of(&full),
+        "differs from a full render"
+    );
+    assert_eq!(again.pages, full.pages);
+    // The module page and what the partner edit changes, no more.
+    assert_eq!(
+        again.pages_rendered,
+        pages_changed(&files_of(&first), &again)
+    );
+    assert!(again.pages_rendered <= 1 + 1 + PARTNER_EDIT_PAGES);
+    assert!(again.pages_rendered < total);
+    let files = files_of(&again);
+    assert!(
+        page(&files, "modules/first-safe-wins/index.html").contains("saved with a partner edit")
+    );
+    assert!(page(&files, "data/kpis.csv").contains("1426000"));
+    // A template with them renders every page, still from the kept inputs.
+    let mut cache = again.cache;
+    let footer = "templates/partials/footer.html";
+    site.write(footer, &footer_with("<p>Saved together</p>"));
+    site.write(module, &text);
+    edit_cordillera(
+        &site,
+        "    partner_sourced_revenue: 1426000\n",
+        "    partner_sourced_revenue: 426000\n",
+    );
+    let again = render_after(&site, &mut cache, &[footer, module, CORDILLERA]);
+    assert_eq!(again.pages_rendered, total);
+    // A file no kind covers still runs the whole pipeline.
+    let mut cache = again.cache;
+    site.write(module, &format!("{text}\nOnce more.\n"));
+    let again = render_after(&site, &mut cache, &[module, "site.toml"]);
+    assert!(page(&files_of(&again), "modules/first-safe-wins/index.html").contains("Once more."));
+}

@@ -1,7 +1,9 @@
-//! Rendering again after an edit, for the live preview. Three kinds of edit
-//! are redone from what the previous render kept, every other file being the
-//! previous one. Each puts the changed inputs in place and names the pages
-//! that may show them; of those, a page is rendered again only when its
+//! Rendering again after an edit, for the live preview. Each changed file is
+//! classified on its own by where it lies; four kinds of edit are redone from
+//! what the previous render kept, every other file being the previous one,
+//! and one change may hold several kinds (an editor's "save all"), all put in
+//! place before one render. Each puts the changed inputs in place and names
+//! the pages that may show them; of those, a page is rendered again only when its
 //! inputs differ from those its kept bytes were rendered from (the page
 //! cache's rule, see [`crate::base::memo`]):
 //!
@@ -20,15 +22,15 @@
 //! - another partner's data, in a partner audience: only whether the file
 //!   has a problem can show, in a note ([`crate::build::OTHER_PARTNER_PROBLEM`]);
 //!   the file is checked again on its own and no page is rendered.
-//! - templates: only template files change. The theme is loaded and its
+//! - templates: a template file changes. The theme is loaded and its
 //!   templates compiled again, and every page is rendered again (unless the
 //!   templates are those the pages were rendered with) from the kept
 //!   content, computed site and rendered Markdown bodies: nothing is read,
 //!   checked or computed again, and no Markdown is rendered again.
 //!
-//! Any other change (a new, removed or renamed file, front matter, a theme's
-//! static files, configuration), or an edit that
-//! brings a problem, runs the whole pipeline with the page cache, which then
+//! A change with any other file (a new, removed or renamed file, front
+//! matter, a theme's static files, configuration), or an edit that brings a
+//! problem, runs the whole pipeline with the page cache, which then
 //! reports the problems.
 
 use std::collections::BTreeSet;
@@ -57,14 +59,19 @@ struct BodyEdit {
     outline: Outline,
 }
 
-/// Edits that can be redone from the previous render.
-enum Edits {
-    Bodies(Vec<BodyEdit>),
-    Partners(Vec<PartnerFile>),
+/// The edits of one change, by kind; a change may hold several kinds (an
+/// editor's "save all"), each put in place before the one render.
+#[derive(Default)]
+struct Edits {
+    /// Published pages whose body alone changed.
+    bodies: Vec<BodyEdit>,
+    /// Kept partner files (the audience's own, in a partner audience).
+    partners: Vec<PartnerFile>,
     /// Other partners' files in a partner audience, by name, each with
     /// whether it has a problem now.
-    OtherPartners(Vec<(String, bool)>),
-    Templates,
+    other_partners: Vec<(String, bool)>,
+    /// Whether a template file changed.
+    templates: bool,
 }
 
 /// Renders the site of `options` after the files `changed` (paths relative
@@ -81,14 +88,13 @@ pub fn render_changes(
     let Some((_, retained)) = cache.parts_mut() else {
         return build::render(options, cache);
     };
-    let templates_edited = matches!(edits, Edits::Templates);
-    let (jobs, exports) = match edits {
-        Edits::Bodies(edits) => (Some(apply_bodies(retained, edits)), Exports::Kept),
-        Edits::Partners(files) => (apply_partners(retained, files), Exports::Remade),
-        Edits::OtherPartners(files) => (apply_other_partners(retained, files), Exports::Kept),
-        Edits::Templates => (apply_templates(options, retained), Exports::Kept),
+    let templates_edited = edits.templates;
+    let exports = if edits.partners.is_empty() {
+        Exports::Kept
+    } else {
+        Exports::Remade
     };
-    let Some(jobs) = jobs else {
+    let Some(jobs) = apply(options, retained, edits) else {
         // Partly applied: the kept inputs no longer match the kept pages.
         cache.forget_inputs();
         return build::render(options, cache);
@@ -128,106 +134,122 @@ pub fn render_changes(
     }
 }
 
-/// The edits, if every changed file is a published page whose body alone
-/// changed, or every changed file is a kept partner file, and the new texts
-/// have no problem.
+/// Puts every edit in place, templates first (they may fail without
+/// changing anything); returns the jobs that may show them, in order.
+/// `None` when an edit needs the whole pipeline, possibly after others were
+/// put in place.
+fn apply(options: &BuildOptions, retained: &mut Retained, edits: Edits) -> Option<Vec<usize>> {
+    let mut jobs = BTreeSet::new();
+    if edits.templates {
+        jobs.extend(apply_templates(options, retained)?);
+    }
+    if !edits.other_partners.is_empty() {
+        apply_other_partners(retained, edits.other_partners)?;
+    }
+    if !edits.partners.is_empty() {
+        jobs.extend(apply_partners(retained, edits.partners)?);
+    }
+    if !edits.bodies.is_empty() {
+        // After the partners': a new name moves scorecard jobs, never these.
+        jobs.extend(apply_bodies(retained, edits.bodies));
+    }
+    Some(jobs.into_iter().collect())
+}
+
+/// The edits, if every changed file is one of the kinds an edit can be
+/// redone from (see [`Edits`]) and the new texts have no problem.
 fn edits(options: &BuildOptions, cache: &PageCache, changed: &[&str]) -> Option<Edits> {
     let retained = cache.retained()?;
     if retained.options != *options || changed.is_empty() {
         return None;
     }
-    let partners = format!("{CONTENT_DIR}/{PARTNERS_DIR}/");
+    let mut edits = Edits::default();
+    for path in changed {
+        classify(options, retained, path, &mut edits)?;
+    }
+    Some(edits)
+}
+
+/// Adds the change to the file at `path` to `edits` as the kind of edit
+/// it is, by where it lies; `None` for a file no kind covers, or whose new
+/// text has a problem.
+fn classify(
+    options: &BuildOptions,
+    retained: &Retained,
+    path: &str,
+    edits: &mut Edits,
+) -> Option<()> {
     let theme = &retained.inputs.loaded.config.theme;
     let theme_templates = format!("themes/{theme}/templates/");
-    let is_template =
-        |path: &&str| path.starts_with("templates/") || path.starts_with(theme_templates.as_str());
-    let other_partners = |path: &&str| {
-        let Audience::Partner(id) = &options.audience else {
-            return false;
-        };
-        path.strip_prefix(partners.as_str())
-            .is_some_and(|name| name.rsplit_once('.').map_or(name, |(stem, _)| stem) != id)
-    };
-    if changed.iter().all(other_partners) {
-        other_partner_edits(options, retained, changed).map(Edits::OtherPartners)
-    } else if changed.iter().all(|path| path.starts_with(&partners)) {
-        partner_edits(options, retained, changed).map(Edits::Partners)
-    } else if changed.iter().all(is_template) {
-        Some(Edits::Templates)
-    } else {
-        body_edits(options, retained, changed).map(Edits::Bodies)
+    if path.starts_with("templates/") || path.starts_with(theme_templates.as_str()) {
+        edits.templates = true;
+        return Some(());
     }
+    let source = path.strip_prefix(CONTENT_DIR)?.strip_prefix('/')?;
+    let Some(name) = source
+        .strip_prefix(PARTNERS_DIR)
+        .and_then(|n| n.strip_prefix('/'))
+    else {
+        edits
+            .bodies
+            .push(body_edit(options, retained, path, source)?);
+        return Some(());
+    };
+    let text = read(options, path)?;
+    match &options.audience {
+        Audience::Partner(id) if name.rsplit_once('.').map_or(name, |(stem, _)| stem) != id => {
+            let problem = other_partner_problem(retained, name, text);
+            edits.other_partners.push((name.to_string(), problem));
+        }
+        _ => edits.partners.push(partner_edit(retained, name, text)?),
+    }
+    Some(())
 }
 
-fn body_edits(
+/// The edited page at `path` (`source` under the content folder), if its
+/// front matter is unchanged and its new text has no problem.
+fn body_edit(
     options: &BuildOptions,
     retained: &Retained,
-    changed: &[&str],
-) -> Option<Vec<BodyEdit>> {
-    let prefix = format!("{CONTENT_DIR}/");
-    changed
-        .iter()
-        .map(|path| {
-            let source = path.strip_prefix(&prefix)?;
-            let old = retained.inputs.store.pages.get(source)?;
-            let page = content::parse_page(source, read(options, path)?).ok()?;
-            let same_front = page.front_text() == old.front_text() && page.title == old.title;
-            if !same_front {
-                return None;
-            }
-            let outline = markdown::outline(&page, &retained.site.targets);
-            outline
-                .problems
-                .is_empty()
-                .then_some(BodyEdit { page, outline })
-        })
-        .collect()
+    path: &str,
+    source: &str,
+) -> Option<BodyEdit> {
+    let old = retained.inputs.store.pages.get(source)?;
+    let page = content::parse_page(source, read(options, path)?).ok()?;
+    let same_front = page.front_text() == old.front_text() && page.title == old.title;
+    if !same_front {
+        return None;
+    }
+    let outline = markdown::outline(&page, &retained.site.targets);
+    outline
+        .problems
+        .is_empty()
+        .then_some(BodyEdit { page, outline })
 }
 
-/// The changed partner files, parsed, if each one passes its checks.
-fn partner_edits(
-    options: &BuildOptions,
-    retained: &Retained,
-    changed: &[&str],
-) -> Option<Vec<PartnerFile>> {
+/// The partner file `name` with the text `text`, parsed, if it passes its checks.
+fn partner_edit(retained: &Retained, name: &str, text: Arc<str>) -> Option<PartnerFile> {
     let config = &retained.inputs.loaded.config;
-    changed
-        .iter()
-        .map(|path| {
-            let name = Path::new(path).file_name()?.to_str()?;
-            let file = metrics::parse(name, read(options, path)?).ok()?;
-            // Each file is checked on its own; the one check across files
-            // (two files for one id) cannot change while the path is kept.
-            metrics::validate(std::slice::from_ref(&file), config, &retained.inputs.store)
-                .is_empty()
-                .then_some(file)
-        })
-        .collect()
+    let file = metrics::parse(name, text).ok()?;
+    // Each file is checked on its own; the one check across files (two
+    // files for one id) cannot change while the path is kept.
+    metrics::validate(std::slice::from_ref(&file), config, &retained.inputs.store)
+        .is_empty()
+        .then_some(file)
 }
 
-/// The changed files of other partners, in a partner audience, by name,
-/// each with whether it has a problem now (their problems do not stop this
-/// partner's render, so they are not reported either).
-fn other_partner_edits(
-    options: &BuildOptions,
-    retained: &Retained,
-    changed: &[&str],
-) -> Option<Vec<(String, bool)>> {
+/// Whether another partner's file `name`, in a partner audience, has a
+/// problem with the text `text` (its problems do not stop this partner's
+/// render, so they are not reported either).
+fn other_partner_problem(retained: &Retained, name: &str, text: Arc<str>) -> bool {
     let config = &retained.inputs.loaded.config;
-    changed
-        .iter()
-        .map(|path| {
-            let name = Path::new(path).file_name()?.to_str()?;
-            let problem = match metrics::parse(name, read(options, path)?) {
-                Ok(file) => {
-                    let file = std::slice::from_ref(&file);
-                    !metrics::validate(file, config, &retained.inputs.store).is_empty()
-                }
-                Err(_) => true,
-            };
-            Some((name.to_string(), problem))
-        })
-        .collect()
+    match metrics::parse(name, text) {
+        Ok(file) => {
+            let file = std::slice::from_ref(&file);
+            !metrics::validate(file, config, &retained.inputs.store).is_empty()
+        }
+        Err(_) => true,
+    }
 }
 
 /// The text of the file at `path` under the root, if it lies inside the
@@ -305,13 +327,13 @@ fn apply_partners(retained: &mut Retained, files: Vec<PartnerFile>) -> Option<Ve
 /// Records whether each edited file of another partner has a problem, which
 /// only a note says; no page shows those files. `None` when a file is not
 /// one the render knew or shares its id with another file.
-fn apply_other_partners(retained: &mut Retained, files: Vec<(String, bool)>) -> Option<Vec<usize>> {
+fn apply_other_partners(retained: &mut Retained, files: Vec<(String, bool)>) -> Option<()> {
     let inputs = &mut retained.inputs;
     for (name, problem) in files {
         inputs.others.set(&name, problem)?;
     }
     inputs.notes = inputs.others.notes();
-    Some(Vec::new())
+    Some(())
 }
 
 /// Compiles the edited templates with the rest of the theme; returns every
