@@ -22,6 +22,7 @@ use tera::Context;
 
 use crate::base::audience::Audience;
 use crate::base::diagnostics::{self, Diagnostic, Error, Result};
+use crate::base::memo::Memo;
 pub use crate::build::page_cache::PageCache;
 use crate::build::page_cache::{RenderKey, Reuse};
 use crate::input::config::Config;
@@ -124,9 +125,15 @@ pub(crate) struct Retained {
     pub(crate) bodies: RenderedBodies,
     /// Every output file, in path order.
     pub(crate) files: Vec<OutputFile>,
+    /// The data exports among them, kept with the revision of the partner
+    /// figures they were made from.
+    pub(crate) exports: Memo<Option<u64>, GeneratedFiles>,
     pub(crate) pages: Arc<[PageRecord]>,
     pub(crate) files_copied: usize,
 }
+
+/// Generated files by output path, as [`site::Site::files`] holds them.
+pub(crate) type GeneratedFiles = Vec<(String, Arc<Vec<u8>>)>;
 
 /// A page's bytes, and whether this run rendered them (rather than reusing
 /// them from the cache).
@@ -208,6 +215,8 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
         carry_over_bodies(&site.jobs, fresh, &earlier.bodies, &mut bodies);
     }
     let pages_rendered = rendered.iter().filter(|(_, (_, fresh))| *fresh).count();
+    // Shared with the files: a copy of the references only.
+    let exports = Memo::new(site.partner_revision(), site.files.clone());
     let (mut files, files_copied) = other_files(&inputs, &mut site);
     for (job, (_, (page, _))) in site.jobs.iter().zip(&rendered) {
         files.push(OutputFile {
@@ -230,6 +239,7 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
             templates,
             bodies,
             files: files.clone(),
+            exports,
             pages: pages.clone(),
             files_copied,
         };

@@ -41,6 +41,7 @@ use rayon::prelude::*;
 
 use crate::base::audience::Audience;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
+use crate::base::memo::Memo;
 use crate::base::paths::SiteRoot;
 use crate::build::output::Contents;
 use crate::build::page_cache::CachedPages;
@@ -89,11 +90,6 @@ pub fn render_changes(
         return build::render(options, cache);
     };
     let templates_edited = edits.templates;
-    let exports = if edits.partners.is_empty() {
-        Exports::Kept
-    } else {
-        Exports::Remade
-    };
     let Some(jobs) = apply(options, retained, edits) else {
         // Partly applied: the kept inputs no longer match the kept pages.
         cache.forget_inputs();
@@ -106,7 +102,7 @@ pub fn render_changes(
     let Some((pages, retained)) = cache.parts_mut() else {
         return build::render(options, cache);
     };
-    match render_jobs(pages, retained, &jobs, exports, reuse) {
+    match render_jobs(pages, retained, &jobs, reuse) {
         Ok(pages_rendered) => {
             let site = RenderedSite {
                 output_dir: retained.inputs.output_dir.clone(),
@@ -356,22 +352,15 @@ fn apply_templates(options: &BuildOptions, retained: &mut Retained) -> Option<Ve
     Some((0..retained.site.jobs.len()).collect())
 }
 
-/// Whether an edit changed the data exports.
-#[derive(Clone, Copy, PartialEq)]
-enum Exports {
-    Kept,
-    Remade,
-}
-
 /// Renders the jobs at `indices` again, each unless `reuse` and it is
-/// rendered from the same inputs as its kept page, and the exports if they
-/// changed (alongside: they are large), into the kept files and pages;
-/// returns how many pages were rendered.
+/// rendered from the same inputs as its kept page, and the data exports
+/// unless they were made from the same partner figures (alongside: they are
+/// large), into the kept files and pages; returns how many pages were
+/// rendered.
 fn render_jobs(
     pages: &mut CachedPages,
     retained: &mut Retained,
     indices: &[usize],
-    exports: Exports,
     reuse: bool,
 ) -> Result<usize> {
     let Retained {
@@ -380,6 +369,7 @@ fn render_jobs(
         templates,
         files,
         bodies: kept,
+        exports: kept_exports,
         ..
     } = retained;
     let affected: Vec<_> = indices.iter().filter_map(|i| site.jobs.get(*i)).collect();
@@ -403,9 +393,9 @@ fn render_jobs(
             })
             .collect::<std::result::Result<Vec<_>, Diagnostic>>()
     };
-    let remake = || match exports {
-        Exports::Remade => site.partner_exports(&inputs.loaded.config),
-        Exports::Kept => Vec::new(),
+    let revision = site.partner_revision();
+    let remake = || {
+        (kept_exports.get(&revision).is_none()).then(|| site.partner_exports(&inputs.loaded.config))
     };
     let (rendered, exports) = rayon::join(render, remake);
     let rendered = rendered.map_err(|problem| Error::Input(vec![problem]))?;
@@ -417,8 +407,15 @@ fn render_jobs(
             files[position].contents = Contents::Bytes(bytes);
         }
     };
-    for (path, bytes) in exports {
-        put(&path, Arc::from(bytes));
+    if let Some(exports) = exports {
+        let exports: build::GeneratedFiles = exports
+            .into_iter()
+            .map(|(path, bytes)| (path, Arc::new(bytes)))
+            .collect();
+        for (path, bytes) in &exports {
+            put(path, bytes.clone());
+        }
+        *kept_exports = Memo::new(revision, exports);
     }
     for (job, context, bytes) in rendered {
         put(&job.output, bytes.clone());
