@@ -25,7 +25,7 @@ use crate::base::diagnostics::{self, Diagnostic, Error, Result};
 use crate::base::memo::Memo;
 pub use crate::build::page_cache::PageCache;
 use crate::build::page_cache::{RenderKey, Reuse};
-use crate::input::config::Config;
+use crate::input::config::{Config, LoadedConfig};
 use crate::input::content;
 use crate::input::theme;
 use crate::input::validate;
@@ -82,7 +82,7 @@ pub const OTHER_PARTNER_PROBLEM: &str = "another partner's file has a problem";
 
 /// Everything read from disk, before any checking.
 pub(crate) struct Inputs {
-    pub(crate) loaded: crate::input::config::LoadedConfig,
+    pub(crate) loaded: LoadedConfig,
     pub(crate) output_dir: PathBuf,
     pub(crate) store: content::ContentStore,
     partners: Vec<metrics::PartnerFile>,
@@ -142,7 +142,9 @@ type PageBytes = (Arc<Vec<u8>>, bool);
 /// Builds the site described by `options`. Pages are written as they are
 /// rendered, so the rendered site is never held in memory.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
-    let mut inputs = load(options, true)?;
+    let (loaded, output_dir) = configure(options)?;
+    output::check_target(&options.root, &output_dir)?;
+    let mut inputs = load(options, (loaded, output_dir))?;
     let mut site = check_and_compute(&mut inputs, site::PartnerData::Drop)?;
     let templates = templates_for(&inputs, &site)?;
     let (files, files_copied) = other_files(&inputs, &mut site);
@@ -188,7 +190,7 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
     } else {
         site::PartnerData::Drop
     };
-    let mut inputs = load(options, false)?;
+    let mut inputs = load(options, configure(options)?)?;
     let mut site = check_and_compute(&mut inputs, partner_data)?;
     let templates = templates_for(&inputs, &site)?;
     let key = RenderKey::new(&inputs.theme, &site, level_names(&inputs));
@@ -334,9 +336,8 @@ fn check_and_compute(inputs: &mut Inputs, keep: site::PartnerData) -> Result<sit
     Ok(site)
 }
 
-/// Reads configuration, content, partner data and theme; with
-/// `check_output`, first refuses an output folder that must not be replaced.
-fn load(options: &BuildOptions, check_output: bool) -> Result<Inputs> {
+/// The configuration of `options` and the output folder it names.
+fn configure(options: &BuildOptions) -> Result<(LoadedConfig, PathBuf)> {
     let root = &options.root;
     let mut loaded = Config::load(root)?;
     if let Some(base_url) = &options.base_url {
@@ -346,9 +347,13 @@ fn load(options: &BuildOptions, check_output: bool) -> Result<Inputs> {
         Some(output) => output.clone(),
         None => root.join(&loaded.config.output_dir),
     };
-    if check_output {
-        output::check_target(root, &output_dir)?;
-    }
+    Ok((loaded, output_dir))
+}
+
+/// Reads content, partner data and theme, after the configuration
+/// ([`configure`]).
+fn load(options: &BuildOptions, (loaded, output_dir): (LoadedConfig, PathBuf)) -> Result<Inputs> {
+    let root = &options.root;
     let (store, mut problems) = content::load(root, options.drafts)?;
     let (partners, others) = match &options.audience {
         Audience::Internal => {
