@@ -235,6 +235,11 @@ fn a_template_edit_renders_every_page_again_from_the_kept_content() {
     let module = page(&files_of(&again), "modules/first/index.html");
     assert!(module.contains("Footer, second edit"));
     assert!(module.contains("The first text, edited after the footer."));
+    // Saved again without a change, the templates are those every page was
+    // rendered with: nothing is rendered.
+    let mut cache = again.cache;
+    let again = render_after(&site, &mut cache, &[footer]);
+    assert_eq!(again.pages_rendered, 0);
 }
 
 #[test]

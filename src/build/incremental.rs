@@ -97,12 +97,13 @@ pub fn render_changes(
     };
     // A page is reused when it is rendered from the same inputs; the
     // site-wide ones (the templates) are the same unless a template changed.
-    let new_key = templates_edited.then(|| cache.kept_key()).flatten();
-    let reuse = new_key.as_ref().is_none_or(|(_, same)| *same);
+    if templates_edited {
+        cache.follow_templates();
+    }
     let Some((pages, retained)) = cache.parts_mut() else {
         return build::render(options, cache);
     };
-    match render_jobs(pages, retained, &jobs, reuse) {
+    match render_jobs(pages, retained, &jobs) {
         Ok(pages_rendered) => {
             let site = RenderedSite {
                 output_dir: retained.inputs.output_dir.clone(),
@@ -113,9 +114,6 @@ pub fn render_changes(
                 notes: retained.inputs.notes.clone(),
                 cache: PageCache::default(),
             };
-            if let Some((key, _)) = new_key {
-                cache.set_key(key);
-            }
             Ok(RenderedSite {
                 cache: std::mem::take(cache),
                 ..site
@@ -352,8 +350,8 @@ fn apply_templates(options: &BuildOptions, retained: &mut Retained) -> Option<Ve
     Some((0..retained.site.jobs.len()).collect())
 }
 
-/// Renders the jobs at `indices` again, each unless `reuse` and it is
-/// rendered from the same inputs as its kept page, and the data exports
+/// Renders the jobs at `indices` again, each unless it is rendered from the
+/// same inputs as its kept page, and the data exports
 /// unless they were made from the same partner figures (alongside: they are
 /// large), into the kept files and pages; returns how many pages were
 /// rendered.
@@ -361,7 +359,6 @@ fn render_jobs(
     pages: &mut CachedPages,
     retained: &mut Retained,
     indices: &[usize],
-    reuse: bool,
 ) -> Result<usize> {
     let Retained {
         inputs,
@@ -381,7 +378,7 @@ fn render_jobs(
             .par_iter()
             .filter_map(|job| {
                 let context = site.context(job);
-                if reuse && kept_pages.get(job, &inputs.store, &context).is_some() {
+                if kept_pages.get(job, &inputs.store, &context).is_some() {
                     return None;
                 }
                 let html = match build::render_one(templates, &bodies, job, &context) {
