@@ -256,16 +256,10 @@ fn read(options: &BuildOptions, path: &str) -> Option<Arc<str>> {
 
 /// Puts the edited pages in place; returns the jobs showing them.
 fn apply_bodies(retained: &mut Retained, edits: Vec<BodyEdit>) -> Vec<usize> {
-    let Retained {
-        inputs,
-        site,
-        bodies,
-        ..
-    } = retained;
+    let Retained { inputs, site, .. } = retained;
     let mut edited = Vec::with_capacity(edits.len());
     for edit in edits {
         let source = edit.page.source.clone();
-        bodies.remove(&source);
         site.set_outline(&source, edit.outline);
         inputs.store.pages.insert(source.clone(), edit.page);
         edited.push(source);
