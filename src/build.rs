@@ -22,9 +22,10 @@ use tera::Context;
 
 use crate::base::audience::Audience;
 use crate::base::diagnostics::{self, Diagnostic, Error, Result};
+use crate::base::memo::Memo;
 pub use crate::build::page_cache::PageCache;
 use crate::build::page_cache::{RenderKey, Reuse};
-use crate::input::config::Config;
+use crate::input::config::{Config, LoadedConfig};
 use crate::input::content;
 use crate::input::theme;
 use crate::input::validate;
@@ -81,12 +82,14 @@ pub const OTHER_PARTNER_PROBLEM: &str = "another partner's file has a problem";
 
 /// Everything read from disk, before any checking.
 pub(crate) struct Inputs {
-    pub(crate) loaded: crate::input::config::LoadedConfig,
+    pub(crate) loaded: LoadedConfig,
     pub(crate) output_dir: PathBuf,
     pub(crate) store: content::ContentStore,
     partners: Vec<metrics::PartnerFile>,
     pub(crate) audience: Audience,
     pub(crate) theme: theme::Theme,
+    /// For a partner audience, what is known of the other partners' files.
+    pub(crate) others: OtherPartners,
     /// Problems found while reading.
     problems: Vec<Diagnostic>,
     /// See [`BuildReport::notes`].
@@ -122,9 +125,15 @@ pub(crate) struct Retained {
     pub(crate) bodies: RenderedBodies,
     /// Every output file, in path order.
     pub(crate) files: Vec<OutputFile>,
+    /// The data exports among them, kept with the revision of the partner
+    /// figures they were made from.
+    pub(crate) exports: Memo<Option<u64>, GeneratedFiles>,
     pub(crate) pages: Arc<[PageRecord]>,
     pub(crate) files_copied: usize,
 }
+
+/// Generated files by output path, as [`site::Site::files`] holds them.
+pub(crate) type GeneratedFiles = Vec<(String, Arc<Vec<u8>>)>;
 
 /// A page's bytes, and whether this run rendered them (rather than reusing
 /// them from the cache).
@@ -133,7 +142,9 @@ type PageBytes = (Arc<Vec<u8>>, bool);
 /// Builds the site described by `options`. Pages are written as they are
 /// rendered, so the rendered site is never held in memory.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
-    let mut inputs = load(options, true)?;
+    let (loaded, output_dir) = configure(options)?;
+    output::check_target(&options.root, &output_dir)?;
+    let mut inputs = load(options, (loaded, output_dir))?;
     let mut site = check_and_compute(&mut inputs, site::PartnerData::Drop)?;
     let templates = templates_for(&inputs, &site)?;
     let (files, files_copied) = other_files(&inputs, &mut site);
@@ -179,7 +190,7 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
     } else {
         site::PartnerData::Drop
     };
-    let mut inputs = load(options, false)?;
+    let mut inputs = load(options, configure(options)?)?;
     let mut site = check_and_compute(&mut inputs, partner_data)?;
     let templates = templates_for(&inputs, &site)?;
     let key = RenderKey::new(&inputs.theme, &site, level_names(&inputs));
@@ -206,6 +217,8 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
         carry_over_bodies(&site.jobs, fresh, &earlier.bodies, &mut bodies);
     }
     let pages_rendered = rendered.iter().filter(|(_, (_, fresh))| *fresh).count();
+    // Shared with the files: a copy of the references only.
+    let exports = Memo::new(site.partner_revision(), site.files.clone());
     let (mut files, files_copied) = other_files(&inputs, &mut site);
     for (job, (_, (page, _))) in site.jobs.iter().zip(&rendered) {
         files.push(OutputFile {
@@ -228,6 +241,7 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
             templates,
             bodies,
             files: files.clone(),
+            exports,
             pages: pages.clone(),
             files_copied,
         };
@@ -322,9 +336,8 @@ fn check_and_compute(inputs: &mut Inputs, keep: site::PartnerData) -> Result<sit
     Ok(site)
 }
 
-/// Reads configuration, content, partner data and theme; with
-/// `check_output`, first refuses an output folder that must not be replaced.
-fn load(options: &BuildOptions, check_output: bool) -> Result<Inputs> {
+/// The configuration of `options` and the output folder it names.
+fn configure(options: &BuildOptions) -> Result<(LoadedConfig, PathBuf)> {
     let root = &options.root;
     let mut loaded = Config::load(root)?;
     if let Some(base_url) = &options.base_url {
@@ -334,26 +347,27 @@ fn load(options: &BuildOptions, check_output: bool) -> Result<Inputs> {
         Some(output) => output.clone(),
         None => root.join(&loaded.config.output_dir),
     };
-    if check_output {
-        output::check_target(root, &output_dir)?;
-    }
+    Ok((loaded, output_dir))
+}
+
+/// Reads content, partner data and theme, after the configuration
+/// ([`configure`]).
+fn load(options: &BuildOptions, (loaded, output_dir): (LoadedConfig, PathBuf)) -> Result<Inputs> {
+    let root = &options.root;
     let (store, mut problems) = content::load(root, options.drafts)?;
-    let mut notes = Vec::new();
-    let partners = match &options.audience {
+    let (partners, others) = match &options.audience {
         Audience::Internal => {
             let (partners, partner_problems) = metrics::load(root)?;
             problems.extend(partner_problems);
-            partners
+            (partners, OtherPartners::default())
         }
         Audience::Partner(id) => {
             let own = own_partner_data(root, id, &loaded.config, &store)?;
-            if own.others_have_problems {
-                notes.push(OTHER_PARTNER_PROBLEM.to_string());
-            }
             problems.extend(own.problems);
-            own.partners
+            (own.partners, own.others)
         }
     };
+    let notes = others.notes();
     let theme = match theme::load(root, &loaded) {
         Ok(theme) => theme,
         Err(Error::Input(theme_problems)) => {
@@ -369,6 +383,7 @@ fn load(options: &BuildOptions, check_output: bool) -> Result<Inputs> {
         partners,
         audience: options.audience.clone(),
         theme,
+        others,
         problems,
         notes,
     })
@@ -381,8 +396,49 @@ struct OwnPartnerData {
     /// The problems of its own file (or of a second file claiming its id),
     /// in full.
     problems: Vec<Diagnostic>,
-    /// Whether any other partner's file has a problem: all that is said of it.
-    others_have_problems: bool,
+    /// Whether each other partner's file has a problem: all that is said of it.
+    others: OtherPartners,
+}
+
+/// What a partner audience knows of the other partners' files: whether each
+/// has a problem, by file name, which is all its build and preview say of
+/// them ([`OTHER_PARTNER_PROBLEM`]). A file's entry is a function of its own
+/// text, so the preview can check an edited file again on its own.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OtherPartners {
+    /// Each other partner file's name in the partner folder, and whether
+    /// it has a problem (a problem with no file name is kept under `""`).
+    files: BTreeMap<String, bool>,
+}
+
+impl OtherPartners {
+    /// The notes a partner audience's build gives about these files.
+    pub(crate) fn notes(&self) -> Vec<String> {
+        if self.files.values().any(|problem| *problem) {
+            vec![OTHER_PARTNER_PROBLEM.to_string()]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Records whether the file `name`, edited in place, has a problem now.
+    /// `None`, with nothing changed, for a file not known, or one whose id
+    /// another file shares: which of two files keeps an id, and so which
+    /// one has the problem, depends on both.
+    pub(crate) fn set(&mut self, name: &str, problem: bool) -> Option<()> {
+        let stem = |name: &str| {
+            name.rsplit_once('.')
+                .map_or(name, |(stem, _)| stem)
+                .to_string()
+        };
+        let id = stem(name);
+        let sharing = self.files.keys().filter(|known| stem(known) == id).count();
+        if sharing != 1 {
+            return None;
+        }
+        *self.files.get_mut(name)? = problem;
+        Some(())
+    }
 }
 
 /// Loads the partner data for partner `id`'s audience: its own file with its
@@ -403,11 +459,23 @@ fn own_partner_data(
     let (partners, others): (Vec<_>, Vec<_>) = partners.into_iter().partition(|p| p.id == id);
     let (problems, other_problems): (Vec<_>, Vec<_>) =
         problems.into_iter().partition(|p| is_own(&p.file));
+    let name = |file: &Path| {
+        file.file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let mut files: BTreeMap<String, bool> = others
+        .iter()
+        .map(|other| (name(&other.file), false))
+        .collect();
+    let validated = metrics::validate(&others, config, store);
+    for problem in other_problems.iter().chain(&validated) {
+        files.insert(name(&problem.file), true);
+    }
     let own = OwnPartnerData {
         partners,
         problems,
-        others_have_problems: !other_problems.is_empty()
-            || !metrics::validate(&others, config, store).is_empty(),
+        others: OtherPartners { files },
     };
     if own.partners.is_empty() && own.problems.is_empty() {
         // Other partners' ids are not listed: the message may show in a

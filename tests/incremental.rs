@@ -85,6 +85,7 @@ fn render_after_with(
         "differs from a full render"
     );
     assert_eq!(again.pages, full.pages, "the list of pages differs");
+    assert_eq!(again.notes, full.notes, "the notes differ");
     assert_pages_are_kept_without_spare_room(&again);
     again
 }
@@ -234,6 +235,11 @@ fn a_template_edit_renders_every_page_again_from_the_kept_content() {
     let module = page(&files_of(&again), "modules/first/index.html");
     assert!(module.contains("Footer, second edit"));
     assert!(module.contains("The first text, edited after the footer."));
+    // Saved again without a change, the templates are those every page was
+    // rendered with: nothing is rendered.
+    let mut cache = again.cache;
+    let again = render_after(&site, &mut cache, &[footer]);
+    assert_eq!(again.pages_rendered, 0);
 }
 
 #[test]
@@ -664,4 +670,129 @@ fn a_partner_preview_renders_again_only_what_its_partner_may_see() {
     let again = render_after_with(&options, &mut cache, &[other]);
     assert_eq!(again.pages_rendered, 0);
     assert!(files_of(&again) == before);
+}
+
+#[test]
+fn another_partners_edit_renders_nothing_in_a_partner_preview_but_its_notice() {
+    let site = Site::demo();
+    let options = BuildOptions {
+        audience: Audience::Partner("cordillera-networks".to_string()),
+        ..site.options()
+    };
+    let first = render(&options, &PageCache::default()).expect("renders");
+    let before = files_of(&first);
+    let mut cache = first.cache;
+    let other = "content/partners/kestrel-advisory.yaml";
+    let text = std::fs::read_to_string(site.path(other)).expect("the demo partner");
+    // Read while rendering, the partner's own file would fail the render:
+    // the edit reads the edited file alone.
+    let own = std::fs::read_to_string(site.path(CORDILLERA)).expect("the demo partner");
+    let render_reading_only_other = |cache: &mut PageCache| {
+        site.write(CORDILLERA, "name: [unclosed");
+        let again = render_changes(&options, cache, &[other]);
+        site.write(CORDILLERA, &own);
+        let again = again.expect("renders from the kept inputs");
+        let full = render(&options, &PageCache::default()).expect("full render");
+        assert_eq!(
+            files_of(&again),
+            files_of(&full),
+            "differs from a full render"
+        );
+        assert_eq!(again.pages, full.pages);
+        assert_eq!(again.notes, full.notes);
+        again
+    };
+    site.write(
+        other,
+        &text.replacen("owner: ", "owner: Someone Else, ex ", 1),
+    );
+    let again = render_reading_only_other(&mut cache);
+    assert_eq!(
+        again.pages_rendered, 0,
+        "no page shows another partner's file"
+    );
+    assert!(files_of(&again) == before);
+    assert!(again.notes.is_empty());
+    // Broken, it brings the notice and nothing else.
+    let mut cache = again.cache;
+    site.write(other, &text.replacen("tier: ", "tier: [", 1));
+    let again = render_reading_only_other(&mut cache);
+    assert_eq!(again.pages_rendered, 0);
+    assert_eq!(again.notes, [proficio::build::OTHER_PARTNER_PROBLEM]);
+    assert!(files_of(&again) == before);
+    // Fixed, the notice goes.
+    let mut cache = again.cache;
+    site.write(other, &text);
+    let again = render_reading_only_other(&mut cache);
+    assert_eq!(again.pages_rendered, 0);
+    assert!(again.notes.is_empty());
+    // Its own file's edit still renders its scorecard.
+    let mut cache = again.cache;
+    edit_cordillera(&site, "owner: Tomás Ibarra", "owner: Ana Ruiz");
+    let again = render_after_with(&options, &mut cache, &[CORDILLERA]);
+    assert_eq!(again.pages_rendered, 1);
+}
+
+#[test]
+fn a_mixed_change_puts_each_kind_in_place_in_one_render() {
+    let site = Site::demo();
+    let mut cache = first_render(&site);
+    let first = render(&site.options(), &PageCache::default()).expect("renders");
+    let total = first.pages.len();
+    // An editor's "save all": a module's prose and a partner's KPI together,
+    // redone without reading any other file (another partner's file does
+    // not parse while it renders).
+    let module = "content/modules/first-safe-wins.md";
+    let text = std::fs::read_to_string(site.path(module)).expect("the demo module");
+    site.write(
+        module,
+        &format!("{text}\nA sentence saved with a partner edit.\n"),
+    );
+    edit_cordillera(
+        &site,
+        "    partner_sourced_revenue: 426000\n",
+        "    partner_sourced_revenue: 1426000\n",
+    );
+    let other = "content/partners/kestrel-advisory.yaml";
+    let kestrel = std::fs::read_to_string(site.path(other)).expect("the demo partner");
+    site.write(other, "name: [unclosed");
+    let again = render_changes(&site.options(), &mut cache, &[module, CORDILLERA]);
+    site.write(other, &kestrel);
+    let again = again.expect("renders from the kept inputs");
+    let full = render(&site.options(), &PageCache::default()).expect("full render");
+    assert_eq!(
+        files_of(&again),
+        files_of(&full),
+        "differs from a full render"
+    );
+    assert_eq!(again.pages, full.pages);
+    // The module page and what the partner edit changes, no more.
+    assert_eq!(
+        again.pages_rendered,
+        pages_changed(&files_of(&first), &again)
+    );
+    assert!(again.pages_rendered <= 1 + 1 + PARTNER_EDIT_PAGES);
+    assert!(again.pages_rendered < total);
+    let files = files_of(&again);
+    assert!(
+        page(&files, "modules/first-safe-wins/index.html").contains("saved with a partner edit")
+    );
+    assert!(page(&files, "data/kpis.csv").contains("1426000"));
+    // A template with them renders every page, still from the kept inputs.
+    let mut cache = again.cache;
+    let footer = "templates/partials/footer.html";
+    site.write(footer, &footer_with("<p>Saved together</p>"));
+    site.write(module, &text);
+    edit_cordillera(
+        &site,
+        "    partner_sourced_revenue: 1426000\n",
+        "    partner_sourced_revenue: 426000\n",
+    );
+    let again = render_after(&site, &mut cache, &[footer, module, CORDILLERA]);
+    assert_eq!(again.pages_rendered, total);
+    // A file no kind covers still runs the whole pipeline.
+    let mut cache = again.cache;
+    site.write(module, &format!("{text}\nOnce more.\n"));
+    let again = render_after(&site, &mut cache, &[module, "site.toml"]);
+    assert!(page(&files_of(&again), "modules/first-safe-wins/index.html").contains("Once more."));
 }

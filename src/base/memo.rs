@@ -41,6 +41,12 @@ impl<K, V> Memo<K, V> {
     pub fn value(&self) -> &V {
         &self.value
     }
+
+    /// [`Memo::value`], to update in place along with the inputs it holds
+    /// (a table of memos, each with inputs of its own).
+    pub fn value_mut(&mut self) -> &mut V {
+        &mut self.value
+    }
 }
 
 #[cfg(test)]

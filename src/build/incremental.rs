@@ -1,7 +1,9 @@
-//! Rendering again after an edit, for the live preview. Three kinds of edit
-//! are redone from what the previous render kept, every other file being the
-//! previous one. Each puts the changed inputs in place and names the pages
-//! that may show them; of those, a page is rendered again only when its
+//! Rendering again after an edit, for the live preview. Each changed file is
+//! classified on its own by where it lies; four kinds of edit are redone from
+//! what the previous render kept, every other file being the previous one,
+//! and one change may hold several kinds (an editor's "save all"), all put in
+//! place before one render. Each puts the changed inputs in place and names
+//! the pages that may show them; of those, a page is rendered again only when its
 //! inputs differ from those its kept bytes were rendered from (the page
 //! cache's rule, see [`crate::base::memo`]):
 //!
@@ -17,15 +19,18 @@
 //!   again, and the pages showing either are looked at again: the changed
 //!   scorecards, the partner lists, the executive summary, the home page and
 //!   the workflow pages.
-//! - templates: only template files change. The theme is loaded and its
+//! - another partner's data, in a partner audience: only whether the file
+//!   has a problem can show, in a note ([`crate::build::OTHER_PARTNER_PROBLEM`]);
+//!   the file is checked again on its own and no page is rendered.
+//! - templates: a template file changes. The theme is loaded and its
 //!   templates compiled again, and every page is rendered again (unless the
 //!   templates are those the pages were rendered with) from the kept
 //!   content, computed site and rendered Markdown bodies: nothing is read,
 //!   checked or computed again, and no Markdown is rendered again.
 //!
-//! Any other change (a new, removed or renamed file, front matter, a theme's
-//! static files, configuration), or an edit that
-//! brings a problem, runs the whole pipeline with the page cache, which then
+//! A change with any other file (a new, removed or renamed file, front
+//! matter, a theme's static files, configuration), or an edit that brings a
+//! problem, runs the whole pipeline with the page cache, which then
 //! reports the problems.
 
 use std::collections::BTreeSet;
@@ -34,7 +39,9 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::base::audience::Audience;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
+use crate::base::memo::Memo;
 use crate::base::paths::SiteRoot;
 use crate::build::output::Contents;
 use crate::build::page_cache::CachedPages;
@@ -53,11 +60,19 @@ struct BodyEdit {
     outline: Outline,
 }
 
-/// Edits that can be redone from the previous render.
-enum Edits {
-    Bodies(Vec<BodyEdit>),
-    Partners(Vec<PartnerFile>),
-    Templates,
+/// The edits of one change, by kind; a change may hold several kinds (an
+/// editor's "save all"), each put in place before the one render.
+#[derive(Default)]
+struct Edits {
+    /// Published pages whose body alone changed.
+    bodies: Vec<BodyEdit>,
+    /// Kept partner files (the audience's own, in a partner audience).
+    partners: Vec<PartnerFile>,
+    /// Other partners' files in a partner audience, by name, each with
+    /// whether it has a problem now.
+    other_partners: Vec<(String, bool)>,
+    /// Whether a template file changed.
+    templates: bool,
 }
 
 /// Renders the site of `options` after the files `changed` (paths relative
@@ -74,25 +89,21 @@ pub fn render_changes(
     let Some((_, retained)) = cache.parts_mut() else {
         return build::render(options, cache);
     };
-    let templates_edited = matches!(edits, Edits::Templates);
-    let (jobs, exports) = match edits {
-        Edits::Bodies(edits) => (Some(apply_bodies(retained, edits)), Exports::Kept),
-        Edits::Partners(files) => (apply_partners(retained, files), Exports::Remade),
-        Edits::Templates => (apply_templates(options, retained), Exports::Kept),
-    };
-    let Some(jobs) = jobs else {
+    let templates_edited = edits.templates;
+    let Some(jobs) = apply(options, retained, edits) else {
         // Partly applied: the kept inputs no longer match the kept pages.
         cache.forget_inputs();
         return build::render(options, cache);
     };
     // A page is reused when it is rendered from the same inputs; the
     // site-wide ones (the templates) are the same unless a template changed.
-    let new_key = templates_edited.then(|| cache.kept_key()).flatten();
-    let reuse = new_key.as_ref().is_none_or(|(_, same)| *same);
+    if templates_edited {
+        cache.follow_templates();
+    }
     let Some((pages, retained)) = cache.parts_mut() else {
         return build::render(options, cache);
     };
-    match render_jobs(pages, retained, &jobs, exports, reuse) {
+    match render_jobs(pages, retained, &jobs) {
         Ok(pages_rendered) => {
             let site = RenderedSite {
                 output_dir: retained.inputs.output_dir.clone(),
@@ -103,9 +114,6 @@ pub fn render_changes(
                 notes: retained.inputs.notes.clone(),
                 cache: PageCache::default(),
             };
-            if let Some((key, _)) = new_key {
-                cache.set_key(key);
-            }
             Ok(RenderedSite {
                 cache: std::mem::take(cache),
                 ..site
@@ -120,72 +128,122 @@ pub fn render_changes(
     }
 }
 
-/// The edits, if every changed file is a published page whose body alone
-/// changed, or every changed file is a kept partner file, and the new texts
-/// have no problem.
+/// Puts every edit in place, templates first (they may fail without
+/// changing anything); returns the jobs that may show them, in order.
+/// `None` when an edit needs the whole pipeline, possibly after others were
+/// put in place.
+fn apply(options: &BuildOptions, retained: &mut Retained, edits: Edits) -> Option<Vec<usize>> {
+    let mut jobs = BTreeSet::new();
+    if edits.templates {
+        jobs.extend(apply_templates(options, retained)?);
+    }
+    if !edits.other_partners.is_empty() {
+        apply_other_partners(retained, edits.other_partners)?;
+    }
+    if !edits.partners.is_empty() {
+        jobs.extend(apply_partners(retained, edits.partners)?);
+    }
+    if !edits.bodies.is_empty() {
+        // After the partners': a new name moves scorecard jobs, never these.
+        jobs.extend(apply_bodies(retained, edits.bodies));
+    }
+    Some(jobs.into_iter().collect())
+}
+
+/// The edits, if every changed file is one of the kinds an edit can be
+/// redone from (see [`Edits`]) and the new texts have no problem.
 fn edits(options: &BuildOptions, cache: &PageCache, changed: &[&str]) -> Option<Edits> {
     let retained = cache.retained()?;
     if retained.options != *options || changed.is_empty() {
         return None;
     }
-    let partners = format!("{CONTENT_DIR}/{PARTNERS_DIR}/");
+    let mut edits = Edits::default();
+    for path in changed {
+        classify(options, retained, path, &mut edits)?;
+    }
+    Some(edits)
+}
+
+/// Adds the change to the file at `path` to `edits` as the kind of edit
+/// it is, by where it lies; `None` for a file no kind covers, or whose new
+/// text has a problem.
+fn classify(
+    options: &BuildOptions,
+    retained: &Retained,
+    path: &str,
+    edits: &mut Edits,
+) -> Option<()> {
     let theme = &retained.inputs.loaded.config.theme;
     let theme_templates = format!("themes/{theme}/templates/");
-    let is_template =
-        |path: &&str| path.starts_with("templates/") || path.starts_with(theme_templates.as_str());
-    if changed.iter().all(|path| path.starts_with(&partners)) {
-        partner_edits(options, retained, changed).map(Edits::Partners)
-    } else if changed.iter().all(is_template) {
-        Some(Edits::Templates)
-    } else {
-        body_edits(options, retained, changed).map(Edits::Bodies)
+    if path.starts_with("templates/") || path.starts_with(theme_templates.as_str()) {
+        edits.templates = true;
+        return Some(());
     }
+    let source = path.strip_prefix(CONTENT_DIR)?.strip_prefix('/')?;
+    let Some(name) = source
+        .strip_prefix(PARTNERS_DIR)
+        .and_then(|n| n.strip_prefix('/'))
+    else {
+        edits
+            .bodies
+            .push(body_edit(options, retained, path, source)?);
+        return Some(());
+    };
+    let text = read(options, path)?;
+    match &options.audience {
+        Audience::Partner(id) if name.rsplit_once('.').map_or(name, |(stem, _)| stem) != id => {
+            let problem = other_partner_problem(retained, name, text);
+            edits.other_partners.push((name.to_string(), problem));
+        }
+        _ => edits.partners.push(partner_edit(retained, name, text)?),
+    }
+    Some(())
 }
 
-fn body_edits(
+/// The edited page at `path` (`source` under the content folder), if its
+/// front matter is unchanged and its new text has no problem.
+fn body_edit(
     options: &BuildOptions,
     retained: &Retained,
-    changed: &[&str],
-) -> Option<Vec<BodyEdit>> {
-    let prefix = format!("{CONTENT_DIR}/");
-    changed
-        .iter()
-        .map(|path| {
-            let source = path.strip_prefix(&prefix)?;
-            let old = retained.inputs.store.pages.get(source)?;
-            let page = content::parse_page(source, read(options, path)?).ok()?;
-            let same_front = page.front_text() == old.front_text() && page.title == old.title;
-            if !same_front {
-                return None;
-            }
-            let outline = markdown::outline(&page, &retained.site.targets);
-            outline
-                .problems
-                .is_empty()
-                .then_some(BodyEdit { page, outline })
-        })
-        .collect()
+    path: &str,
+    source: &str,
+) -> Option<BodyEdit> {
+    let old = retained.inputs.store.pages.get(source)?;
+    let page = content::parse_page(source, read(options, path)?).ok()?;
+    let same_front = page.front_text() == old.front_text() && page.title == old.title;
+    if !same_front {
+        return None;
+    }
+    let outline = markdown::outline(&page, &retained.site.targets);
+    outline
+        .problems
+        .is_empty()
+        .then_some(BodyEdit { page, outline })
 }
 
-/// The changed partner files, parsed, if each one passes its checks.
-fn partner_edits(
-    options: &BuildOptions,
-    retained: &Retained,
-    changed: &[&str],
-) -> Option<Vec<PartnerFile>> {
+/// The partner file `name` with the text `text`, parsed, if it passes its checks.
+fn partner_edit(retained: &Retained, name: &str, text: Arc<str>) -> Option<PartnerFile> {
     let config = &retained.inputs.loaded.config;
-    changed
-        .iter()
-        .map(|path| {
-            let name = Path::new(path).file_name()?.to_str()?;
-            let file = metrics::parse(name, read(options, path)?).ok()?;
-            // Each file is checked on its own; the one check across files
-            // (two files for one id) cannot change while the path is kept.
-            metrics::validate(std::slice::from_ref(&file), config, &retained.inputs.store)
-                .is_empty()
-                .then_some(file)
-        })
-        .collect()
+    let file = metrics::parse(name, text).ok()?;
+    // Each file is checked on its own; the one check across files (two
+    // files for one id) cannot change while the path is kept.
+    metrics::validate(std::slice::from_ref(&file), config, &retained.inputs.store)
+        .is_empty()
+        .then_some(file)
+}
+
+/// Whether another partner's file `name`, in a partner audience, has a
+/// problem with the text `text` (its problems do not stop this partner's
+/// render, so they are not reported either).
+fn other_partner_problem(retained: &Retained, name: &str, text: Arc<str>) -> bool {
+    let config = &retained.inputs.loaded.config;
+    match metrics::parse(name, text) {
+        Ok(file) => {
+            let file = std::slice::from_ref(&file);
+            !metrics::validate(file, config, &retained.inputs.store).is_empty()
+        }
+        Err(_) => true,
+    }
 }
 
 /// The text of the file at `path` under the root, if it lies inside the
@@ -198,16 +256,10 @@ fn read(options: &BuildOptions, path: &str) -> Option<Arc<str>> {
 
 /// Puts the edited pages in place; returns the jobs showing them.
 fn apply_bodies(retained: &mut Retained, edits: Vec<BodyEdit>) -> Vec<usize> {
-    let Retained {
-        inputs,
-        site,
-        bodies,
-        ..
-    } = retained;
+    let Retained { inputs, site, .. } = retained;
     let mut edited = Vec::with_capacity(edits.len());
     for edit in edits {
         let source = edit.page.source.clone();
-        bodies.remove(&source);
         site.set_outline(&source, edit.outline);
         inputs.store.pages.insert(source.clone(), edit.page);
         edited.push(source);
@@ -260,6 +312,18 @@ fn apply_partners(retained: &mut Retained, files: Vec<PartnerFile>) -> Option<Ve
     )
 }
 
+/// Records whether each edited file of another partner has a problem, which
+/// only a note says; no page shows those files. `None` when a file is not
+/// one the render knew or shares its id with another file.
+fn apply_other_partners(retained: &mut Retained, files: Vec<(String, bool)>) -> Option<()> {
+    let inputs = &mut retained.inputs;
+    for (name, problem) in files {
+        inputs.others.set(&name, problem)?;
+    }
+    inputs.notes = inputs.others.notes();
+    Some(())
+}
+
 /// Compiles the edited templates with the rest of the theme; returns every
 /// job, since any page may use any template. `None`, with nothing changed,
 /// when the theme or a template does not load (the whole pipeline then
@@ -280,23 +344,15 @@ fn apply_templates(options: &BuildOptions, retained: &mut Retained) -> Option<Ve
     Some((0..retained.site.jobs.len()).collect())
 }
 
-/// Whether an edit changed the data exports.
-#[derive(Clone, Copy, PartialEq)]
-enum Exports {
-    Kept,
-    Remade,
-}
-
-/// Renders the jobs at `indices` again, each unless `reuse` and it is
-/// rendered from the same inputs as its kept page, and the exports if they
-/// changed (alongside: they are large), into the kept files and pages;
-/// returns how many pages were rendered.
+/// Renders the jobs at `indices` again, each unless it is rendered from the
+/// same inputs as its kept page, and the data exports
+/// unless they were made from the same partner figures (alongside: they are
+/// large), into the kept files and pages; returns how many pages were
+/// rendered.
 fn render_jobs(
     pages: &mut CachedPages,
     retained: &mut Retained,
     indices: &[usize],
-    exports: Exports,
-    reuse: bool,
 ) -> Result<usize> {
     let Retained {
         inputs,
@@ -304,6 +360,7 @@ fn render_jobs(
         templates,
         files,
         bodies: kept,
+        exports: kept_exports,
         ..
     } = retained;
     let affected: Vec<_> = indices.iter().filter_map(|i| site.jobs.get(*i)).collect();
@@ -315,7 +372,7 @@ fn render_jobs(
             .par_iter()
             .filter_map(|job| {
                 let context = site.context(job);
-                if reuse && kept_pages.get(job, &inputs.store, &context).is_some() {
+                if kept_pages.get(job, &inputs.store, &context).is_some() {
                     return None;
                 }
                 let html = match build::render_one(templates, &bodies, job, &context) {
@@ -327,9 +384,9 @@ fn render_jobs(
             })
             .collect::<std::result::Result<Vec<_>, Diagnostic>>()
     };
-    let remake = || match exports {
-        Exports::Remade => site.partner_exports(&inputs.loaded.config),
-        Exports::Kept => Vec::new(),
+    let revision = site.partner_revision();
+    let remake = || {
+        (kept_exports.get(&revision).is_none()).then(|| site.partner_exports(&inputs.loaded.config))
     };
     let (rendered, exports) = rayon::join(render, remake);
     let rendered = rendered.map_err(|problem| Error::Input(vec![problem]))?;
@@ -341,8 +398,15 @@ fn render_jobs(
             files[position].contents = Contents::Bytes(bytes);
         }
     };
-    for (path, bytes) in exports {
-        put(&path, Arc::from(bytes));
+    if let Some(exports) = exports {
+        let exports: build::GeneratedFiles = exports
+            .into_iter()
+            .map(|(path, bytes)| (path, Arc::new(bytes)))
+            .collect();
+        for (path, bytes) in &exports {
+            put(path, bytes.clone());
+        }
+        *kept_exports = Memo::new(revision, exports);
     }
     for (job, context, bytes) in rendered {
         put(&job.output, bytes.clone());

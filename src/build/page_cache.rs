@@ -31,8 +31,8 @@ use crate::site::{RenderJob, Site};
 /// Pages of an earlier render and what they were rendered from.
 #[derive(Default)]
 pub struct PageCache {
-    key: Option<RenderKey>,
-    pages: CachedPages,
+    /// The pages, kept with the site-wide inputs they were rendered from.
+    pages: Option<Memo<RenderKey, CachedPages>>,
     /// The earlier render's inputs and computed site, for an edit that only
     /// rewrites Markdown bodies (see [`crate::build::incremental`]).
     retained: Option<Box<Retained>>,
@@ -158,7 +158,7 @@ impl PageCache {
     /// What a render with `key` from `store` may reuse.
     pub(crate) fn reusable<'a>(&'a self, key: &RenderKey, store: &'a ContentStore) -> Reuse<'a> {
         Reuse {
-            pages: (self.key.as_ref() == Some(key)).then_some(&self.pages),
+            pages: self.pages.as_ref().and_then(|pages| pages.get(key)),
             store,
         }
     }
@@ -175,8 +175,7 @@ impl PageCache {
             pages.update(job, &retained.inputs.store, context, bytes);
         }
         PageCache {
-            key: Some(key),
-            pages,
+            pages: Some(Memo::new(key, pages)),
             retained: Some(Box::new(retained)),
         }
     }
@@ -186,26 +185,31 @@ impl PageCache {
         self.retained.as_deref()
     }
 
-    /// The pages and the kept inputs, to update both.
+    /// The pages and the kept inputs, to update both; the pages are those
+    /// rendered with the kept inputs' site-wide inputs (see
+    /// [`PageCache::follow_templates`]).
     pub(crate) fn parts_mut(&mut self) -> Option<(&mut CachedPages, &mut Retained)> {
         let retained = self.retained.as_deref_mut()?;
-        Some((&mut self.pages, retained))
+        let pages = self.pages.as_mut()?.value_mut();
+        Some((pages, retained))
     }
 
-    /// The site-wide inputs of rendering the kept inputs (after a template
-    /// edit put a new theme in them), and whether they are those the pages
-    /// were rendered with.
-    pub(crate) fn kept_key(&self) -> Option<(RenderKey, bool)> {
-        let retained = self.retained.as_ref()?;
+    /// After a template edit put a new theme in the kept inputs: keeps the
+    /// pages if they were rendered with the same site-wide inputs, else
+    /// starts an empty table for them.
+    pub(crate) fn follow_templates(&mut self) {
+        let Some(retained) = self.retained.as_ref() else {
+            return;
+        };
         let levels = crate::build::level_names(&retained.inputs);
         let key = RenderKey::new(&retained.inputs.theme, &retained.site, levels);
-        let same = self.key.as_ref() == Some(&key);
-        Some((key, same))
-    }
-
-    /// Records that the pages are now rendered with `key`.
-    pub(crate) fn set_key(&mut self, key: RenderKey) {
-        self.key = Some(key);
+        if self
+            .pages
+            .as_ref()
+            .is_none_or(|pages| pages.get(&key).is_none())
+        {
+            self.pages = Some(Memo::new(key, CachedPages::default()));
+        }
     }
 
     /// Drops the kept inputs, keeping the pages for comparison.
@@ -215,11 +219,11 @@ impl PageCache {
 
     /// How many pages the cache holds.
     pub fn len(&self) -> usize {
-        self.pages.0.len()
+        self.pages.as_ref().map_or(0, |pages| pages.value().0.len())
     }
 
     /// True when the cache holds no page.
     pub fn is_empty(&self) -> bool {
-        self.pages.0.is_empty()
+        self.len() == 0
     }
 }

@@ -5,7 +5,8 @@
 //! the bulk of a site, so a build never holds them all at once. A body shown
 //! on several pages (a section's introduction, the newest modules in the
 //! feed) is rendered once and kept for the build. The live preview keeps
-//! every body it rendered ([`Bodies::keeping`], [`Bodies::into_rendered`]), so
+//! every body it rendered, with the Markdown it was rendered from
+//! ([`Bodies::keeping`], [`Bodies::into_rendered`]), so
 //! that a template edit renders pages again without rendering Markdown again.
 
 use std::collections::HashMap;
@@ -13,6 +14,7 @@ use std::sync::{Arc, OnceLock};
 
 use tera::{Context, Value};
 
+use crate::base::memo::Memo;
 use crate::input::content::ContentStore;
 use crate::render::markdown::{self, LinkTargets};
 
@@ -56,8 +58,10 @@ pub struct Bodies<'a> {
     earlier: Option<&'a RenderedBodies>,
 }
 
-/// Rendered bodies by content source.
-pub type RenderedBodies = HashMap<String, Arc<str>>;
+/// Rendered bodies by content source, each kept with the Markdown text it
+/// was rendered from: a body is taken from an earlier render only while its
+/// text is the same.
+pub type RenderedBodies = HashMap<String, Memo<Arc<str>, Arc<str>>>;
 
 impl<'a> Bodies<'a> {
     /// A renderer for `bodies`, which tells which sources are shown more than once.
@@ -70,7 +74,8 @@ impl<'a> Bodies<'a> {
     }
 
     /// Like [`Bodies::new`], keeping every body rendered, for
-    /// [`Bodies::into_rendered`]; bodies in `earlier` are taken from there.
+    /// [`Bodies::into_rendered`]; bodies in `earlier` are taken from there
+    /// when their Markdown is the same (with the same link targets).
     pub fn keeping<'b>(
         store: &'a ContentStore,
         targets: &'a LinkTargets,
@@ -111,21 +116,26 @@ impl<'a> Bodies<'a> {
 
     /// The bodies rendered or taken from the earlier render so far.
     pub fn into_rendered(self) -> RenderedBodies {
+        let store = self.store;
         self.shared
             .into_iter()
-            .filter_map(|(source, cell)| Some((source.to_string(), cell.into_inner()?)))
+            .filter_map(|(source, cell)| {
+                let text = store.pages.get(source)?.text.clone();
+                Some((source.to_string(), Memo::new(text, cell.into_inner()?)))
+            })
             .collect()
     }
 
     /// The HTML of a source's body; empty for a source that is not a page.
     fn html(&self, source: &str) -> Arc<str> {
         let render = || {
-            if let Some(html) = self.earlier.and_then(|earlier| earlier.get(source)) {
-                return html.clone();
-            }
-            match self.store.pages.get(source) {
-                Some(page) => Arc::from(markdown::render(page, self.targets).html),
-                None => Arc::from(""),
+            let Some(page) = self.store.pages.get(source) else {
+                return Arc::from("");
+            };
+            let earlier = self.earlier.and_then(|earlier| earlier.get(source));
+            match earlier.and_then(|kept| kept.get(&page.text)) {
+                Some(html) => html.clone(),
+                None => Arc::from(markdown::render(page, self.targets).html),
             }
         };
         match self.shared.get(source) {
@@ -216,12 +226,21 @@ mod tests {
         assert!(content_of(&fresh.fill(&context, &body)).contains("<em>current</em>"));
         let kept = fresh.into_rendered();
         assert!(
-            kept["a.md"].contains("<em>current</em>"),
+            kept["a.md"].value().contains("<em>current</em>"),
             "rendered bodies are kept"
         );
 
-        let earlier = RenderedBodies::from([("a.md".to_string(), Arc::from("<p>kept</p>"))]);
+        let text = store.pages["a.md"].text.clone();
+        let earlier = RenderedBodies::from([(
+            "a.md".to_string(),
+            Memo::new(text, Arc::from("<p>kept</p>")),
+        )]);
         let again = Bodies::keeping(&store, &targets, std::iter::once(&body), Some(&earlier));
         assert_eq!(content_of(&again.fill(&context, &body)), "<p>kept</p>");
+
+        // Kept from another text, the body is rendered again.
+        let edited = store_with("a.md", "# A\n\nThe *edited* text.\n");
+        let again = Bodies::keeping(&edited, &targets, std::iter::once(&body), Some(&earlier));
+        assert!(content_of(&again.fill(&context, &body)).contains("<em>edited</em>"));
     }
 }

@@ -206,6 +206,13 @@ impl Site {
         }
     }
 
+    /// The revision of the kept partner figures (see
+    /// [`scorecards::Ledger::revision`]); none when the site was computed
+    /// with [`PartnerData::Drop`](super::PartnerData::Drop) or has no partner figures.
+    pub fn partner_revision(&self) -> Option<u64> {
+        self.ledger.as_ref().map(scorecards::Ledger::revision)
+    }
+
     /// Puts the scorecard of the ecosystem's partner at `index` into `context`.
     pub(super) fn insert_scorecard(&self, context: &mut Context, index: usize) {
         if let Some(view) = self.ecosystem.as_ref().and_then(|e| e.partners.get(index)) {

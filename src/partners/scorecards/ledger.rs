@@ -23,6 +23,9 @@ pub struct Ledger {
     standings: Memo<Coverage, Vec<Standings>>,
     /// In the order of the ecosystem's partners.
     exports: Vec<PartnerExport>,
+    /// How many updates the figures have had: what is made from them (the
+    /// export files) is kept with the revision it was made from.
+    revision: u64,
 }
 
 /// Which partner views [`Ledger::update`] recomputed.
@@ -60,6 +63,7 @@ pub fn compute_kept(
         exports: exports::partner_exports(&ecosystem),
         files: partners,
         standings: Memo::new(coverage, standings),
+        revision: 0,
     };
     Some((ecosystem, ledger))
 }
@@ -74,7 +78,27 @@ impl Ledger {
     /// to its place by name, the others' views keeping their figures.
     /// `None`, with nothing changed, when no kept file has that path or no
     /// quarter has data any more: that takes [`compute`](super::compute).
+    /// A new [`Ledger::revision`] follows every update.
     pub fn update(
+        &mut self,
+        config: &Config,
+        store: &ContentStore,
+        audience: &Audience,
+        ecosystem: &mut Ecosystem,
+        file: PartnerFile,
+    ) -> Option<Recomputed> {
+        let recomputed = self.recompute(config, store, audience, ecosystem, file)?;
+        self.revision += 1;
+        Some(recomputed)
+    }
+
+    /// The revision of the figures: different after every [`Ledger::update`].
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// [`Ledger::update`] but the revision.
+    fn recompute(
         &mut self,
         config: &Config,
         store: &ContentStore,
