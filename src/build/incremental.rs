@@ -200,18 +200,17 @@ fn classify(
     Some(())
 }
 
-/// The edited page at `path` (`source` under the content folder), if its
-/// front matter is unchanged and its new text has no problem.
+/// The edited page at `path` (`source` under the content folder), if the
+/// kept site was computed from its front matter and title
+/// ([`crate::site::Site::computed_from`]) and its new text has no problem.
 fn body_edit(
     options: &BuildOptions,
     retained: &Retained,
     path: &str,
     source: &str,
 ) -> Option<BodyEdit> {
-    let old = retained.inputs.store.pages.get(source)?;
     let page = content::parse_page(source, read(options, path)?).ok()?;
-    let same_front = page.front_text() == old.front_text() && page.title == old.title;
-    if !same_front {
+    if !retained.site.computed_from(&page) {
         return None;
     }
     let outline = markdown::outline(&page, &retained.site.targets);

@@ -36,6 +36,7 @@ use tera::{Context, Value};
 
 use crate::base::audience::Audience;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
+use crate::base::memo::Memo;
 use crate::input::config::Config;
 use crate::input::content::{ContentStore, Page};
 use crate::partners::metrics::PartnerFile;
@@ -106,8 +107,9 @@ impl Deferred {
 pub struct Site {
     /// Pages and feeds to render.
     pub jobs: Vec<RenderJob>,
-    /// Every page's summary, for deferred contexts.
-    summaries: BTreeMap<String, PageSummary>,
+    /// Every page's summary, for deferred contexts, kept with the page's
+    /// front matter and title it was computed from (see [`Site::computed_from`]).
+    summaries: BTreeMap<String, Memo<Front, PageSummary>>,
     /// The partner figures, for deferred contexts.
     ecosystem: Option<Ecosystem>,
     /// Each ecosystem partner's summary as a template value, made once: the
@@ -121,6 +123,15 @@ pub struct Site {
     pub files: Vec<(String, Arc<Vec<u8>>)>,
     /// The partner data and its kept computations, with [`PartnerData::Keep`].
     ledger: Option<scorecards::Ledger>,
+}
+
+/// A page's front matter text and title: what the site model makes of a
+/// page, besides where it lies and the outline of its body, is made from these.
+type Front = (String, String);
+
+/// The [`Front`] of `page`.
+fn front(page: &Page) -> Front {
+    (page.front_text().to_string(), page.title.clone())
 }
 
 /// Whether the computed site keeps the partner data, so that
@@ -261,7 +272,10 @@ pub fn compute(
     let globals = model.globals();
     let summaries = std::mem::take(&mut model.summaries)
         .into_iter()
-        .map(|(source, summary)| (source.to_string(), summary))
+        .map(|(source, summary)| {
+            let front = store.pages.get(source).map(front).unwrap_or_default();
+            (source.to_string(), Memo::new(front, summary))
+        })
         .collect();
     Ok(Site {
         jobs,
@@ -276,6 +290,20 @@ pub fn compute(
 }
 
 impl Site {
+    /// Whether the site was computed from the front matter and title of
+    /// `page` for the page at its source: then an edit to its text changes
+    /// nothing the site model made of it but the outline of its body
+    /// ([`Site::set_outline`]).
+    pub fn computed_from(&self, page: &Page) -> bool {
+        let summary = self.summaries.get(&page.source);
+        summary.is_some_and(|summary| summary.get(&front(page)).is_some())
+    }
+
+    /// The summary of the page `source`.
+    fn summary(&self, source: &str) -> Option<&PageSummary> {
+        self.summaries.get(source).map(Memo::value)
+    }
+
     /// Records a new outline of the body of `source`, for a body-only edit.
     pub fn set_outline(&mut self, source: &str, outline: Outline) {
         for job in &mut self.jobs {

@@ -119,7 +119,7 @@ impl<'a> Model<'a> {
 impl Site {
     /// Puts the view of the page `parts` describes into `context`.
     pub(super) fn insert_page(&self, context: &mut Context, parts: &PageParts) {
-        if let Some(summary) = self.summaries.get(&parts.source) {
+        if let Some(summary) = self.summary(&parts.source) {
             context.insert("page", &PageView::new(summary, parts));
         }
     }

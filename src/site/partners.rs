@@ -260,12 +260,10 @@ impl Site {
             .recommendations
             .iter()
             .filter_map(|r| {
-                self.summaries
-                    .get(r.source.as_str())
-                    .map(|summary| RecommendationView {
-                        summary,
-                        reasons: &r.reasons,
-                    })
+                self.summary(&r.source).map(|summary| RecommendationView {
+                    summary,
+                    reasons: &r.reasons,
+                })
             })
             .collect();
         PartnerPage {
