@@ -123,14 +123,18 @@ pub(crate) struct Retained {
     pub(crate) templates: Templates,
     /// Every page body rendered, so a template edit need not render them again.
     pub(crate) bodies: RenderedBodies,
-    /// Every output file, in path order.
-    pub(crate) files: Vec<OutputFile>,
+    /// Every output file, in path order, kept with the theme's static files
+    /// copied among them (what else they hold follows the edits put in place).
+    pub(crate) files: Memo<Statics, Vec<OutputFile>>,
     /// The data exports among them, kept with the revision of the partner
     /// figures they were made from.
     pub(crate) exports: Memo<Option<u64>, GeneratedFiles>,
     pub(crate) pages: Arc<[PageRecord]>,
     pub(crate) files_copied: usize,
 }
+
+/// A theme's static files by output path, as [`theme::Theme::statics`] holds them.
+pub(crate) type Statics = BTreeMap<String, Arc<Vec<u8>>>;
 
 /// Generated files by output path, as [`site::Site::files`] holds them.
 pub(crate) type GeneratedFiles = Vec<(String, Arc<Vec<u8>>)>;
@@ -234,13 +238,14 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
         let pages_kept = rendered
             .into_iter()
             .map(|(context, (bytes, _))| (context.unwrap_or_default(), bytes));
+        let files_kept = Memo::new(inputs.theme.statics.clone(), files.clone());
         let retained = Retained {
             options: options.clone(),
             inputs,
             site,
             templates,
             bodies,
-            files: files.clone(),
+            files: files_kept,
             exports,
             pages: pages.clone(),
             files_copied,

@@ -202,6 +202,21 @@ fn footer_with(extra: &str) -> String {
 }
 
 #[test]
+fn a_template_edit_with_a_static_file_changed_unannounced_runs_the_whole_pipeline() {
+    let site = fixture();
+    site.write("templates/partials/footer.html", &footer_with(""));
+    site.write("static/extra.css", "p { color: black; }\n");
+    let mut cache = first_render(&site);
+    let footer = "templates/partials/footer.html";
+    site.write(footer, &footer_with("<p>Edited footer</p>"));
+    site.write("static/extra.css", "p { color: navy; }\n");
+    let again = render_after(&site, &mut cache, &[footer]);
+    let files = files_of(&again);
+    assert!(page(&files, "extra.css").contains("navy"));
+    assert!(page(&files, "modules/first/index.html").contains("Edited footer"));
+}
+
+#[test]
 fn a_template_edit_renders_every_page_again_from_the_kept_content() {
     let site = fixture();
     site.write("templates/partials/footer.html", &footer_with(""));

@@ -107,7 +107,7 @@ pub fn render_changes(
         Ok(pages_rendered) => {
             let site = RenderedSite {
                 output_dir: retained.inputs.output_dir.clone(),
-                files: retained.files.clone(),
+                files: retained.files.value().clone(),
                 pages: retained.pages.clone(),
                 files_copied: retained.files_copied,
                 pages_rendered,
@@ -326,12 +326,11 @@ fn apply_other_partners(retained: &mut Retained, files: Vec<(String, bool)>) -> 
 /// Compiles the edited templates with the rest of the theme; returns every
 /// job, since any page may use any template. `None`, with nothing changed,
 /// when the theme or a template does not load (the whole pipeline then
-/// reports why) or a static file of the theme changed too.
+/// reports why) or the kept output files were made from other static files
+/// of the theme (one changed too).
 fn apply_templates(options: &BuildOptions, retained: &mut Retained) -> Option<Vec<usize>> {
     let theme = theme::load(&options.root, &retained.inputs.loaded).ok()?;
-    if theme.statics != retained.inputs.theme.statics {
-        return None;
-    }
+    retained.files.get(&theme.statics)?;
     let previous = std::mem::replace(&mut retained.inputs.theme, theme);
     match build::templates_for(&retained.inputs, &retained.site) {
         Ok(templates) => retained.templates = templates,
@@ -393,6 +392,7 @@ fn render_jobs(
     let rendered_bodies = bodies.into_rendered();
     kept.extend(rendered_bodies);
     let mut put = |path: &str, bytes: Arc<Vec<u8>>| {
+        let files = files.value_mut();
         if let Ok(position) = files.binary_search_by(|file| file.path.as_str().cmp(path)) {
             files[position].contents = Contents::Bytes(bytes);
         }
