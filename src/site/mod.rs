@@ -90,19 +90,6 @@ pub enum Deferred {
     Adoption(String),
 }
 
-impl Deferred {
-    /// True for values that add up every partner shown.
-    pub fn adds_up_partners(&self) -> bool {
-        matches!(
-            self,
-            Deferred::PartnerList(_)
-                | Deferred::Executive
-                | Deferred::HomeSummary
-                | Deferred::Adoption(_)
-        )
-    }
-}
-
 /// The computed site: what to render and the values shared by every template.
 pub struct Site {
     /// Pages and feeds to render.

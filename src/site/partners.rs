@@ -185,10 +185,14 @@ impl Site {
             .jobs
             .iter()
             .enumerate()
-            .filter_map(|(i, job)| match &job.deferred {
-                Some(Deferred::Partner(index)) if changed(*index) => Some(i),
-                Some(deferred) if deferred.adds_up_partners() => Some(i),
-                _ => None,
+            // Every job whose context is read from the partner figures when
+            // it is rendered; of those, the kept pages tell which changed. A
+            // page's own view never shows them, and a context made when the
+            // site was computed cannot have changed.
+            .filter_map(|(i, job)| match job.deferred.as_ref()? {
+                Deferred::Page(_) => None,
+                Deferred::Partner(index) => changed(*index).then_some(i),
+                _ => Some(i),
             })
             .collect();
         Some(PartnerUpdate {
