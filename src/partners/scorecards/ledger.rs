@@ -87,25 +87,6 @@ impl Ledger {
         ecosystem: &mut Ecosystem,
         file: PartnerFile,
     ) -> Option<Recomputed> {
-        let recomputed = self.recompute(config, store, audience, ecosystem, file)?;
-        self.revision += 1;
-        Some(recomputed)
-    }
-
-    /// The revision of the figures: different after every [`Ledger::update`].
-    pub fn revision(&self) -> u64 {
-        self.revision
-    }
-
-    /// [`Ledger::update`] but the revision.
-    fn recompute(
-        &mut self,
-        config: &Config,
-        store: &ContentStore,
-        audience: &Audience,
-        ecosystem: &mut Ecosystem,
-        file: PartnerFile,
-    ) -> Option<Recomputed> {
         let index = self.files.iter().position(|kept| kept.file == file.file)?;
         let shown = ecosystem
             .partners
@@ -116,6 +97,8 @@ impl Ledger {
             self.files[index] = old;
             return None;
         };
+        // Every update from here on succeeds.
+        self.revision += 1;
         if self.standings.get(&coverage).is_none() {
             let (every, standings) = computed_with(&coverage, config, store, &self.files, audience);
             *ecosystem = every;
@@ -143,6 +126,11 @@ impl Ledger {
             ecosystem,
         );
         Some(recomputed)
+    }
+
+    /// The revision of the figures: different after every [`Ledger::update`].
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     /// Puts the partner views (and their export rows) back in name order
