@@ -1,7 +1,9 @@
 //! The live preview's one rule for what to redo: a stage's result is kept
 //! with the inputs it was computed from, and computed again only when those
 //! inputs changed. A [`Memo`] is one such result; the page cache keeps one
-//! per page (its template, context and Markdown), the preview server one per
+//! per page (its template, context and Markdown), the computed site one per
+//! page summary (the page's front matter and title), the kept output files
+//! one (the theme's static files among them), the preview server one per
 //! copied file (its size and modification time), the kept partner data one
 //! for every partner's people at every quarter (the quarters covered and
 //! the total headcount they were worked out with). Comparing the inputs themselves, rather than following
