@@ -572,7 +572,10 @@ fn first_h1(body: &str) -> Option<(String, Range<usize>)> {
     None
 }
 
-/// A file or folder name made a title: `qbr-prep_notes` → `Qbr prep notes`.
+/// A file or folder name made a title, the one rule for files, page bundles
+/// and folders alike: dashes and underscores become spaces and the first
+/// letter is capitalised, whatever its script; the rest is kept as written
+/// (`qbr-prep_notes` → `Qbr prep notes`, `élan-notes` → `Élan notes`).
 pub fn humanise(stem: &str) -> String {
     let words = stem.replace(['-', '_'], " ");
     let mut chars = words.trim().chars();
@@ -674,6 +677,15 @@ mod tests {
         assert_eq!(page("modules/prep/index.md", "x").id, "prep");
         assert_eq!(page("modules/_index.md", "x").kind, PageKind::Section);
         assert_eq!(page("about.md", "x").kind, PageKind::Page);
+    }
+
+    #[test]
+    fn a_name_made_a_title_capitalises_its_first_letter_in_any_script() {
+        assert_eq!(humanise("qbr-prep_notes"), "Qbr prep notes");
+        assert_eq!(humanise("élan-notes"), "Élan notes");
+        assert_eq!(humanise("dotnet-responsible-ai"), "Dotnet responsible ai");
+        assert_eq!(humanise("-ÿ_iOS-"), "Ÿ iOS");
+        assert_eq!(humanise("--"), "Untitled");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use tera::Value;
 use crate::render::links::Ref;
 
 use super::Model;
-use super::sections::{SectionInfo, section_path, section_title};
+use super::sections::{SectionInfo, section_order, section_path, section_title};
 use super::taxonomies::Taxonomy;
 
 /// One item of the navigation.
@@ -46,7 +46,7 @@ impl<'a> Model<'a> {
             .values()
             .filter(|s| !s.folder.is_empty() && !s.folder.contains('/'))
             .collect();
-        top.sort_by_key(|s| (s.index.map_or(0, |p| p.front.weight), section_title(s)));
+        top.sort_by_key(|s| section_order(s));
         for section in top {
             items.push(self.nav_item(&section_title(section), section_path(&section.folder)));
         }

@@ -15,7 +15,8 @@ use crate::render::links::Ref;
 
 use super::{Deferred, Model, RenderJob, output_for};
 
-/// A folder's section page, explicit (`_index.md`) or implied by its pages.
+/// A folder's section page, explicit (`_index.md`) or implied by its pages;
+/// its pages and subsections in the order they are listed.
 #[derive(Debug, Clone)]
 pub(super) struct SectionInfo<'a> {
     pub(super) folder: String,
@@ -103,8 +104,13 @@ pub(super) fn collect_sections(store: &ContentStore) -> BTreeMap<String, Section
             }
         }
     }
-    let folders: Vec<String> = sections.keys().filter(|f| !f.is_empty()).cloned().collect();
-    for folder in folders {
+    let mut folders: Vec<(i64, String, String)> = sections
+        .values()
+        .filter(|s| !s.folder.is_empty())
+        .map(section_order)
+        .collect();
+    folders.sort();
+    for (_, _, folder) in folders {
         if let Some(parent) = sections.get_mut(parent_of(&folder)) {
             parent.subsections.push(folder);
         }
@@ -115,6 +121,16 @@ pub(super) fn collect_sections(store: &ContentStore) -> BTreeMap<String, Section
         });
     }
     sections
+}
+
+/// Where a section stands among its siblings: by the `weight` of its
+/// `_index.md` (0 without one), then title, then folder.
+pub(super) fn section_order(section: &SectionInfo) -> (i64, String, String) {
+    (
+        section.index.map_or(0, |p| p.front.weight),
+        section_title(section),
+        section.folder.clone(),
+    )
 }
 
 /// The title of an `_index.md`, or the folder's name made readable (none
