@@ -1,7 +1,8 @@
 //! `proficio init`: writes a small, working site (configuration with program
 //! assumptions, a home page, three sample modules forming one learning track
-//! and two sample partner files) into an empty folder. The files are compiled
-//! into the binary, so it works offline.
+//! and two sample partner files) into an empty folder, and says which of its
+//! files to replace first. The files are compiled into the binary, so it
+//! works offline.
 
 use std::path::Path;
 
@@ -34,4 +35,33 @@ pub fn init(dir: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What `proficio init` tells the user after writing the site in `dir`: the
+/// files to replace first, and how to build and preview it.
+pub fn next_steps(dir: &Path) -> String {
+    let file = |name: &str| dir.join(name).display().to_string();
+    let (site, modules, partners) = (
+        file("site.toml"),
+        file("content/modules/*.md"),
+        file("content/partners/*.yaml"),
+    );
+    let dir = dir.display();
+    format!(
+        "Created a new site in {dir}.
+
+Replace these first:
+  {site}
+      the title, description and base_url (the address the site is published at)
+  {modules}
+      the three sample modules, with your own (their track is in site.toml)
+  {partners}
+      the two sample partners: they name the sample modules and work only with
+      the default skills, workflows and levels; replace them with your
+      partners' files, or delete them, before you change those catalogues
+
+Build it with:   proficio build --root {dir}
+Preview it with: proficio serve --root {dir}
+"
+    )
 }

@@ -160,13 +160,9 @@ fn main() -> ExitCode {
             format,
             strict,
         } => return run_check(&site.options(None), format, strict),
-        Command::Init { dir } => proficio::init::init(&dir).map(|()| {
-            eprintln!(
-                "Created a new site in {}. Build it with: proficio build --root {}",
-                dir.display(),
-                dir.display()
-            );
-        }),
+        Command::Init { dir } => {
+            proficio::init::init(&dir).map(|()| print!("{}", proficio::init::next_steps(&dir)))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

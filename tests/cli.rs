@@ -168,6 +168,39 @@ fn init_creates_a_site_that_builds_with_its_sample_modules_in_track_order() {
 }
 
 #[test]
+fn init_says_on_stdout_which_files_to_replace_first_and_how_to_build() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("portal");
+    let output = proficio(&["init", path(&dir)]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "", "nothing on stderr");
+    let printed = stdout(&output).replace(path(&dir), "my-portal");
+    insta::assert_snapshot!(printed, @r"
+    Created a new site in my-portal.
+
+    Replace these first:
+      my-portal/site.toml
+          the title, description and base_url (the address the site is published at)
+      my-portal/content/modules/*.md
+          the three sample modules, with your own (their track is in site.toml)
+      my-portal/content/partners/*.yaml
+          the two sample partners: they name the sample modules and work only with
+          the default skills, workflows and levels; replace them with your
+          partners' files, or delete them, before you change those catalogues
+
+    Build it with:   proficio build --root my-portal
+    Preview it with: proficio serve --root my-portal
+    ");
+    for file in [
+        "site.toml",
+        "content/modules/first-prompt.md",
+        "content/partners/harbor-systems.yaml",
+    ] {
+        assert!(dir.join(file).is_file(), "{file} is written");
+    }
+}
+
+#[test]
 fn init_into_a_folder_with_files_exits_1_and_changes_nothing() {
     let site = Site::new(&[("notes.md", "my notes\n"), ("sub/more.txt", "more\n")]);
     let before = snapshot(site.root());
