@@ -45,11 +45,7 @@ fn malformed_yaml_front_matter_is_located() {
             "---\ntitle: Next steps\n  level: experimenter\n---\nMore.\n",
         )],
     );
-    assert_at(
-        only(&problems),
-        ("content/modules/b.md", 3, 8),
-        "mapping values are not allowed",
-    );
+    insta::assert_snapshot!(only(&problems), @"content/modules/b.md:3:8: mapping values are not allowed in this context (expected each key of a mapping indented like the keys beside it)");
 }
 
 #[test]
@@ -106,6 +102,32 @@ fn a_module_with_broken_front_matter_is_not_reported_as_missing_by_its_dependant
         ("content/modules/a.md", 3, 19),
         "invalid type",
     );
+}
+
+#[test]
+fn a_title_with_an_unquoted_colon_gets_a_hint_to_quote_it() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/b.md",
+            "---\ntitle: Pricing: the basics\ntrack: basics\n---\nMore.\n",
+        )],
+    );
+    insta::assert_snapshot!(only(&problems), @r#"content/modules/b.md:2:15: mapping values are not allowed in this context (expected a value with ": " in it quoted: title: "Pricing: the basics")"#);
+}
+
+#[test]
+fn an_unclosed_quote_gets_a_hint_to_close_it() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/b.md",
+            "---\ntitle: \"Next steps\ntrack: basics\n---\nMore.\n",
+        )],
+    );
+    insta::assert_snapshot!(only(&problems), @r#"content/modules/b.md:2:8: this quote is never closed (expected a closing " at the end of the value)"#);
 }
 
 // ---------------------------------------------------------------- catalogue ids
@@ -201,7 +223,59 @@ fn an_unknown_prerequisite_is_named_at_its_place_in_the_list() {
             ),
         )],
     );
-    insta::assert_snapshot!(only(&problems), @"content/modules/b.md:4:20: unknown prerequisite `nothing` (expected the id of a module (its file name without .md, or its bundle folder))");
+    insta::assert_snapshot!(only(&problems), @"content/modules/b.md:4:20: unknown prerequisite `nothing` (expected one of a)");
+}
+
+#[test]
+fn a_misspelt_prerequisite_among_many_modules_gets_the_nearest_ids() {
+    let site = good_site();
+    for id in [
+        "qbr-narrative",
+        "qbr-prep",
+        "pricing",
+        "discovery",
+        "objections",
+        "renewals",
+        "forecasting",
+        "co-selling",
+    ] {
+        site.write(
+            &format!("content/modules/{id}.md"),
+            &module("title: A module", "Text.\n"),
+        );
+    }
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/b.md",
+            &module(
+                "title: Next steps\ntrack: basics\nprerequisites: [a, qbr-narative]",
+                "More.\n",
+            ),
+        )],
+    );
+    insta::assert_snapshot!(only(&problems), @"content/modules/b.md:4:20: unknown prerequisite `qbr-narative` (expected the id of a module, its file name without .md or its bundle folder; did you mean `qbr-narrative`?)");
+    site.write(
+        "content/modules/b.md",
+        &module(
+            "title: Next steps\ntrack: basics\nprerequisites: [a, juggling]",
+            "More.\n",
+        ),
+    );
+    insta::assert_snapshot!(only(&site.build_rejected()), @"content/modules/b.md:4:20: unknown prerequisite `juggling` (expected the id of a module, its file name without .md or its bundle folder; none of the 9 is close to `juggling`)");
+}
+
+#[test]
+fn a_misspelt_level_is_answered_with_did_you_mean() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/a.md",
+            &module("title: Start here\nlevel: experimentor", "Intro.\n"),
+        )],
+    );
+    insta::assert_snapshot!(only(&problems), @"content/modules/a.md:3:8: unknown level `experimentor` (expected one of nay-sayer, experimenter, practitioner; did you mean `experimenter`?)");
 }
 
 #[test]

@@ -248,11 +248,12 @@ fn an_unknown_tier_is_located_and_the_tiers_listed() {
 
 #[test]
 fn an_unknown_skill_in_an_assessment_is_named_and_the_skills_listed() {
+    // The caret is at the name, not at its score.
     let problems = problems_with("workflow-design: 2}", "juggling: 2}");
     let problem = only(&problems);
     assert_at_expecting(
         problem,
-        (PARTNER_FILE, 11, 42),
+        (PARTNER_FILE, 11, 32),
         "unknown skill `juggling`",
         &one_of(&default_skills()),
     );
@@ -303,13 +304,36 @@ fn an_unknown_workflow_in_the_workflow_list_is_named_and_the_workflows_listed() 
 }
 
 #[test]
-fn an_unknown_module_in_completions_is_named() {
+fn an_unknown_module_in_completions_is_named_and_the_modules_listed() {
     let problems = problems_with("module: first-steps", "module: advanced-juggling");
-    assert_at_expecting(
-        only(&problems),
-        (PARTNER_FILE, 16, 17),
-        "unknown module `advanced-juggling`",
-        "the id of a module in content/modules/",
+    assert_eq!(
+        only(&problems).to_string(),
+        "content/partners/x.yaml:16:17: unknown module `advanced-juggling` \
+         (expected one of automate-a-step, check-the-output, first-steps)"
+    );
+}
+
+#[test]
+fn a_misspelt_module_in_completions_is_answered_with_did_you_mean() {
+    let problems = problems_with("module: first-steps", "module: first-step");
+    assert_eq!(
+        only(&problems).to_string(),
+        "content/partners/x.yaml:16:17: unknown module `first-step` \
+         (expected one of automate-a-step, check-the-output, first-steps; \
+         did you mean `first-steps`?)"
+    );
+}
+
+#[test]
+fn a_misspelt_skill_in_flow_scores_is_located_at_its_name() {
+    let problems = problems_with("workflow-design: 2}", "workflow-desing: 2}");
+    assert_eq!(
+        only(&problems).to_string(),
+        format!(
+            "content/partners/x.yaml:11:32: unknown skill `workflow-desing` \
+             (expected {}; did you mean `workflow-design`?)",
+            one_of(&default_skills())
+        )
     );
 }
 

@@ -17,9 +17,92 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
+/// How many valid ids an "unknown id" message lists in full.
+const LISTED: usize = 8;
+
+/// What an unknown `value` should have been, given the valid `ids` and what
+/// they are (`what`, such as "a skill defined in site.toml"): every id when
+/// there are at most eight, else `what`; then the nearest ids by edit
+/// distance, when some are close, as "did you mean `x`?". Every "unknown
+/// id" diagnostic builds its `expected` text here.
+pub fn expected_one_of(value: &str, ids: &[&str], what: &str) -> String {
+    if ids.is_empty() {
+        return format!("{what} (none are defined yet)");
+    }
+    let near = nearest(value, ids);
+    let list = if ids.len() <= LISTED {
+        format!("one of {}", ids.join(", "))
+    } else if near.is_empty() {
+        return format!("{what}; none of the {} is close to `{value}`", ids.len());
+    } else {
+        what.to_string()
+    };
+    match near.as_slice() {
+        [] => list,
+        [only] => format!("{list}; did you mean `{only}`?"),
+        [first @ .., last] => format!(
+            "{list}; did you mean {} or `{last}`?",
+            first
+                .iter()
+                .map(|id| format!("`{id}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// At most three of `ids` close to `value` (a few edits apart, fewer for a
+/// short value, or one containing the other), nearest first.
+fn nearest<'a>(value: &str, ids: &[&'a str]) -> Vec<&'a str> {
+    let value = value.to_lowercase();
+    let limit = (value.chars().count() / 3).clamp(1, 3);
+    let mut near: Vec<(usize, &str)> = ids
+        .iter()
+        .filter_map(|&id| {
+            let distance = strsim::damerau_levenshtein(&value, &id.to_lowercase());
+            let contained =
+                (value.len() >= 3 && id.contains(&value)) || (id.len() >= 3 && value.contains(id));
+            (distance <= limit || contained).then_some((distance, id))
+        })
+        .collect();
+    near.sort();
+    near.into_iter().take(3).map(|(_, id)| id).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn few_ids_are_listed_and_near_ones_suggested() {
+        let ids = ["nay-sayer", "experimenter", "practitioner"];
+        assert_eq!(
+            expected_one_of("guru", &ids, "a level"),
+            "one of nay-sayer, experimenter, practitioner"
+        );
+        assert_eq!(
+            expected_one_of("experimentor", &ids, "a level"),
+            "one of nay-sayer, experimenter, practitioner; did you mean `experimenter`?"
+        );
+        assert_eq!(
+            expected_one_of("x", &[], "a track defined in site.toml"),
+            "a track defined in site.toml (none are defined yet)"
+        );
+    }
+
+    #[test]
+    fn many_ids_give_the_nearest_few() {
+        let ids: Vec<String> = (0..20).map(|i| format!("module-{i:02}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        assert_eq!(
+            expected_one_of("modul-17", &ids, "a module id"),
+            "a module id; did you mean `module-17`, `module-07` or `module-10`?"
+        );
+        assert_eq!(
+            expected_one_of("prompting", &ids, "a module id"),
+            "a module id; none of the 20 is close to `prompting`"
+        );
+    }
 
     #[test]
     fn slugs() {

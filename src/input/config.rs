@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::paths::SiteRoot;
+use crate::base::text::expected_one_of;
 use crate::markup::highlight;
 
 /// The name of the configuration file at a site's root.
@@ -367,8 +368,9 @@ impl Config {
         ] {
             if !highlight::has_theme(name) {
                 problems.push(
-                    at(key, format!("unknown highlighting theme `{name}`"))
-                        .expected(format!("one of {}", highlight::theme_names().join(", "))),
+                    at(key, format!("unknown highlighting theme `{name}`")).expected(
+                        expected_one_of(name, &highlight::theme_names(), "a highlighting theme"),
+                    ),
                 );
             }
         }

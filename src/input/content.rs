@@ -212,6 +212,11 @@ impl ContentStore {
             .and_then(|source| self.pages.get(source))
     }
 
+    /// The id of every module, sorted.
+    pub fn module_ids(&self) -> Vec<&str> {
+        self.module_index.keys().map(String::as_str).collect()
+    }
+
     /// Rebuilds the id → module index; call it after adding pages by hand.
     pub fn index_modules(&mut self) {
         self.module_index.clear();
@@ -515,7 +520,64 @@ pub fn yaml_diagnostic(
         )
         .expected("spaces: YAML does not allow tabs for indentation");
     }
-    Diagnostic::new(code, file, text.clone(), offset..end, yaml_message(error))
+    let full = error.to_string();
+    if let Some(quote) = full
+        .split_once(", while scanning a quoted scalar at ")
+        .and_then(|(_, at)| line_column_offset(&text[yaml.clone()], at))
+        .map(|at| yaml.start + at)
+    {
+        let mark = text[quote..].chars().next().unwrap_or('"');
+        return Diagnostic::new(
+            code,
+            file,
+            text.clone(),
+            quote..quote + mark.len_utf8(),
+            "this quote is never closed",
+        )
+        .expected(format!("a closing {mark} at the end of the value"));
+    }
+    let diagnostic = Diagnostic::new(code, file, text.clone(), offset..end, yaml_message(error));
+    if full.starts_with("mapping values are not allowed in this context") {
+        return diagnostic.expected(colon_hint(text, offset));
+    }
+    diagnostic
+}
+
+/// What to write instead of a line whose second `: ` (at `offset`) YAML
+/// cannot read: the line's value in quotes, as written; or, when the colon at
+/// `offset` is the line's first, keys aligned with those above.
+fn colon_hint(text: &str, offset: usize) -> String {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = text[line_start..line_end].trim_end_matches('\r');
+    match line.split_once(": ") {
+        Some((key, value)) if line_start + key.len() < offset => format!(
+            "a value with \": \" in it quoted: {key}: \"{}\"",
+            value.trim().replace('\\', "\\\\").replace('"', "\\\"")
+        ),
+        _ => "each key of a mapping indented like the keys beside it".to_string(),
+    }
+}
+
+/// The byte offset in `yaml` of libyaml's `line L column C` at the start of
+/// `at` (both counted from 1, the column in characters).
+fn line_column_offset(yaml: &str, at: &str) -> Option<usize> {
+    let rest = at.strip_prefix("line ")?;
+    let (line, rest) = rest.split_once(" column ")?;
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let (line, column): (usize, usize) = (line.parse().ok()?, rest[..digits].parse().ok()?);
+    let start = yaml
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)?)
+        .map(str::len)
+        .sum::<usize>();
+    let within = yaml[start..]
+        .char_indices()
+        .nth(column.checked_sub(1)?)
+        .map(|(i, _)| i)?;
+    Some(start + within)
 }
 
 /// serde_yaml appends "at line X column Y" to messages; the diagnostic shows
@@ -656,6 +718,27 @@ pub fn options() -> Options {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn libyaml_places_count_lines_and_characters_from_one() {
+        assert_eq!(
+            line_column_offset("a: é\nb: \"x", "line 2 column 4"),
+            Some(9)
+        );
+        assert_eq!(
+            line_column_offset("t: é \"x", "line 1 column 6, more"),
+            Some(6)
+        );
+        assert_eq!(line_column_offset("t: x", "line 3 column 1"), None);
+    }
+
+    #[test]
+    fn an_unclosed_quote_after_a_wide_character_is_placed_at_the_quote() {
+        let text = "---\ntitle: Élan\nsummary: 'half\n---\n";
+        let problem = parse_page("modules/a.md", Arc::from(text)).unwrap_err();
+        assert_eq!((problem.line(), problem.column()), (3, 10), "{problem}");
+        assert_eq!(problem.message, "this quote is never closed");
+    }
 
     fn page(source: &str, text: &str) -> Page {
         parse_page(source, Arc::from(text)).expect("valid page")

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::base::codes::Code;
 use crate::base::diagnostics::Diagnostic;
+use crate::base::text::expected_one_of;
 use crate::input::config::{CatalogEntry, Config};
 use crate::input::content::{Absence, ContentStore, Page};
 
@@ -28,11 +29,7 @@ fn check_page(page: &Page, store: &ContentStore, config: &Config, problems: &mut
     let mut unknown = |key: &str, value: &str, what: &str, catalog: &[CatalogEntry]| {
         if !catalog.iter().any(|entry| entry.id == value) {
             let ids: Vec<&str> = catalog.iter().map(|e| e.id.as_str()).collect();
-            let expected = if ids.is_empty() {
-                format!("a {what} defined in site.toml (none are defined yet)")
-            } else {
-                format!("one of {}", ids.join(", "))
-            };
+            let expected = expected_one_of(value, &ids, &format!("a {what} defined in site.toml"));
             problems.push(
                 page.diagnostic(
                     Code::Input,
@@ -81,9 +78,15 @@ fn check_page(page: &Page, store: &ContentStore, config: &Config, problems: &mut
                         range,
                         format!("unknown prerequisite `{prerequisite}`"),
                     )
-                    .expected(
-                        "the id of a module (its file name without .md, or its bundle folder)",
-                    ),
+                    .expected(expected_one_of(
+                        prerequisite,
+                        &store
+                            .module_ids()
+                            .into_iter()
+                            .filter(|id| *id != page.id)
+                            .collect::<Vec<_>>(),
+                        "the id of a module, its file name without .md or its bundle folder",
+                    )),
                 ),
             }
         }

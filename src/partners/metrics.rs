@@ -18,6 +18,7 @@ use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::paths::SiteRoot;
 use crate::base::quarter::Quarter;
+use crate::base::text::expected_one_of;
 use crate::input::config::Config;
 use crate::input::content::{CONTENT_DIR, ContentStore, PARTNERS_DIR, not_utf8};
 
@@ -443,6 +444,17 @@ fn locate(text: &str, key: &str, value: &str, nth: usize) -> Range<usize> {
     occurrences.next(value)
 }
 
+/// The range of `key` in `text` when its value is at `value`: the key just
+/// before the colon that precedes the value; `value` itself when the key is
+/// not there (written in quotes, or not found at all).
+fn key_before(text: &str, key: &str, value: Range<usize>) -> Range<usize> {
+    text[..value.start]
+        .rfind(':')
+        .and_then(|colon| colon.checked_sub(key.len()).map(|start| start..colon))
+        .filter(|range| text.get(range.clone()) == Some(key))
+        .unwrap_or(value)
+}
+
 /// Shows a number as YAML would have it written (`5`, `4.5`).
 fn number(value: f64) -> String {
     format!("{value}")
@@ -464,6 +476,7 @@ pub fn validate(
                 partner,
                 config,
                 modules: &modules,
+                store,
                 problems: &mut problems,
                 met: Vec::new(),
                 colons: None,
@@ -496,6 +509,7 @@ struct Checker<'a> {
     config: &'a Config,
     /// See [`known_modules`].
     modules: &'a HashSet<&'a str>,
+    store: &'a ContentStore,
     problems: &'a mut Vec<Diagnostic>,
     /// `key: value` pairs met without a problem and not yet located: only a
     /// problem needs a place, so files without problems are never searched.
@@ -604,11 +618,13 @@ impl<'a> Checker<'a> {
             for (skill, score) in &assessment.scores {
                 if !skills.iter().any(|s| &s.id == skill) {
                     let ids: Vec<&str> = skills.iter().map(|s| s.id.as_str()).collect();
-                    self.report(
-                        skill,
-                        &number(*score),
-                        format!("unknown skill `{skill}`"),
-                        &format!("one of {}", ids.join(", ")),
+                    // The name is the mistake: point at the key, not the score.
+                    let range = self.place(skill, &number(*score));
+                    let range = key_before(&self.partner.text, skill, range);
+                    self.problems.push(
+                        self.partner
+                            .at(range, format!("unknown skill `{skill}`"))
+                            .expected(expected_one_of(skill, &ids, "a skill defined in site.toml")),
                     );
                 } else if !(0.0..=4.0).contains(score) {
                     self.report(
@@ -628,11 +644,16 @@ impl<'a> Checker<'a> {
             if self.modules.contains(completion.module.as_str()) {
                 self.meet("module", &completion.module);
             } else {
+                let expected = expected_one_of(
+                    &completion.module,
+                    &self.store.module_ids(),
+                    "the id of a module in content/modules/",
+                );
                 self.report(
                     "module",
                     &completion.module,
                     format!("unknown module `{}`", completion.module),
-                    "the id of a module in content/modules/",
+                    &expected,
                 );
             }
             self.date("date", &completion.date);
@@ -660,7 +681,11 @@ impl<'a> Checker<'a> {
             self.problems.push(
                 self.partner
                     .at(range.clone(), format!("unknown workflow `{}`", workflow.id))
-                    .expected(format!("one of {}", ids.join(", "))),
+                    .expected(expected_one_of(
+                        &workflow.id,
+                        &ids,
+                        "a workflow defined in site.toml",
+                    )),
             );
         } else if repeated {
             self.problems.push(
@@ -722,7 +747,7 @@ impl<'a> Checker<'a> {
                 "workflow",
                 id,
                 format!("unknown workflow `{id}`"),
-                &format!("one of {}", ids.join(", ")),
+                &expected_one_of(id, &ids, "a workflow defined in site.toml"),
             );
         }
     }
@@ -768,6 +793,9 @@ mod tests {
         assert_eq!(&text[locate(text, "id", "a1", 1)], "a1");
         assert!(locate(text, "id", "a1", 1).start > locate(text, "id", "a1", 0).start);
         assert_eq!(&text[locate(text, "prompting", "5", 0)], "5");
+        let score = locate(text, "x", "2", 0);
+        assert_eq!(&text[key_before(text, "x", score)], "x");
+        assert_eq!(key_before(text, "y", 0..0), 0..0);
     }
 
     #[test]
