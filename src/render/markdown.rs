@@ -504,6 +504,8 @@ impl<'a> State<'a> {
                 written = value.span.end;
             }
         }
+        // Every value was found in a tag after its `<`, so a rewritten one
+        // ends past 0.
         if written == 0 {
             return html;
         }
