@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::base::codes::Code;
 use crate::base::diagnostics::Diagnostic;
 use crate::input::config::Config;
-use crate::input::content::ContentStore;
+use crate::input::content::{ContentStore, Page, PageKind};
 use crate::render::markdown;
 
 /// Content files copied to the site that no page references (`referenced`
@@ -28,6 +28,15 @@ pub(super) fn unused_assets(
                 .strip_prefix(root)
                 .unwrap_or(&asset.source)
                 .to_path_buf();
+            let mut hint = "link to it or embed it from a page, or delete it".to_string();
+            if let Some(page) = plain_page_above(store, &asset.output)
+                && let Some(advice) = bundle_advice(page)
+            {
+                hint.push_str(&format!(
+                    "; if `{}` means to show it, {advice}",
+                    page.file.display()
+                ));
+            }
             Diagnostic::whole_file(
                 Code::UnusedAsset,
                 file,
@@ -36,9 +45,43 @@ pub(super) fn unused_assets(
                     asset.output
                 ),
             )
-            .hint("link to it or embed it from a page, or delete it")
+            .hint(hint)
         })
         .collect()
+}
+
+/// The plain page (not a section, not a bundle) nearest above the asset
+/// at `output` in the content folders, the first by path among equals.
+fn plain_page_above<'a>(store: &'a ContentStore, output: &str) -> Option<&'a Page> {
+    store
+        .pages
+        .values()
+        .filter(|page| page.kind != PageKind::Section && !page.is_bundle)
+        .filter(|page| page.folder.is_empty() || output.starts_with(&format!("{}/", page.folder)))
+        .max_by(|a, b| {
+            a.folder
+                .len()
+                .cmp(&b.folder.len())
+                .then_with(|| b.source.cmp(&a.source))
+        })
+}
+
+/// How to keep a plain page's files beside its Markdown source: it is
+/// published a folder deeper than the source, so relative paths must say
+/// so, or the page becomes a bundle (`name/index.md` with its files). `None`
+/// for a page that is already a bundle or a section.
+fn bundle_advice(page: &Page) -> Option<String> {
+    if page.kind == PageKind::Section || page.is_bundle {
+        return None;
+    }
+    let bundle = page.file.with_extension("").join("index.md");
+    Some(format!(
+        "the page is published at `{}`, a folder deeper than its source, so write the path \
+         relative to the Markdown file (proficio moves it with the page) or make the page a \
+         page bundle: `{}` with its files beside it (docs/content.md, \"page bundle\")",
+        page.path,
+        bundle.display()
+    ))
 }
 
 /// Modules that no learning track reaches.

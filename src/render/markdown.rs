@@ -4,6 +4,8 @@
 //! highlighted through [`crate::markup::highlight`], and links to other content by
 //! source path (`@/modules/x.md#part`, or a relative `x.md`) rewritten to
 //! final URLs. A link to content that does not exist is a located error.
+//! The `href`, `src` and `srcset` values of raw HTML go through the same
+//! resolver, rewritten in place with every other byte kept.
 //! Raw HTML in a body, and links whose URL could run code, are treated as
 //! `[markdown] html` in `site.toml` says ([`RawHtml`]): under the default the
 //! rendered body is sanitized ([`crate::markup::raw_html`]), only when it holds such
@@ -295,6 +297,20 @@ impl<'a> State<'a> {
         if self.check_destination(&written, range) {
             return written;
         }
+        self.resolve_destination(written, range, is_link)
+    }
+
+    /// The one resolver of Markdown links and images and of raw HTML's
+    /// `href`, `src` and `srcset`: a link (`is_link`) to a content source
+    /// becomes its page's URL, a relative asset is moved with its page, and
+    /// anything else stays as written. A dead content link is a located
+    /// error, found in the body's `range`.
+    fn resolve_destination<'e>(
+        &mut self,
+        written: CowStr<'e>,
+        range: &Range<usize>,
+        is_link: bool,
+    ) -> CowStr<'e> {
         let resolved = if is_link {
             self.resolve(&written, range)
         } else {
@@ -347,12 +363,19 @@ impl<'a> State<'a> {
         let mut out = Vec::new();
         let mut heading: Option<OpenHeading<'e>> = None;
         let mut code: Option<(String, String)> = None;
+        // Block HTML read so far, with its range in the body.
+        let mut block: Option<(String, Range<usize>)> = None;
         for (event, range) in events {
             if skip
                 .as_ref()
                 .is_some_and(|s| s.start <= range.start && range.end <= s.end)
             {
                 continue;
+            }
+            if !matches!(event, Event::Html(_))
+                && let Some((text, joined)) = block.take()
+            {
+                out.push(Event::Html(self.rewrite_raw_paths(text.into(), &joined)));
             }
             if let Some((language, text)) = code.as_mut() {
                 match event {
@@ -412,11 +435,20 @@ impl<'a> State<'a> {
                 }
                 Event::Html(html) => {
                     self.raw_html(&range, &html);
-                    Event::Html(html)
+                    // Block HTML comes a line at a time; a tag can span
+                    // lines, so the lines are joined before rewriting.
+                    match block.as_mut() {
+                        Some((text, joined)) => {
+                            text.push_str(&html);
+                            joined.end = range.end;
+                        }
+                        None => block = Some((html.to_string(), range)),
+                    }
+                    continue;
                 }
                 Event::InlineHtml(html) => {
                     self.raw_html(&range, &html);
-                    Event::InlineHtml(html)
+                    Event::InlineHtml(self.rewrite_raw_paths(html, &range))
                 }
                 other => other,
             };
@@ -430,7 +462,90 @@ impl<'a> State<'a> {
                 None => out.push(event),
             }
         }
+        if let Some((text, joined)) = block {
+            out.push(Event::Html(self.rewrite_raw_paths(text.into(), &joined)));
+        }
         out
+    }
+
+    /// Raw HTML with the values of `href`, `src` and `srcset` in its start
+    /// tags passed through [`Self::resolve_destination`], every other byte
+    /// as written; `range` is where it stands in the body.
+    fn rewrite_raw_paths<'e>(&mut self, html: CowStr<'e>, range: &Range<usize>) -> CowStr<'e> {
+        let values = raw_path_values(&html);
+        if values.is_empty() {
+            return html;
+        }
+        let mut out = String::with_capacity(html.len() + 16 * values.len());
+        let mut written = 0;
+        for value in values {
+            let rewritten = match value.attribute {
+                PathAttribute::Srcset => self.rewrite_srcset(&value.decoded, range),
+                PathAttribute::Href | PathAttribute::Src => {
+                    let is_link = value.attribute == PathAttribute::Href;
+                    let kept = value.decoded.as_str();
+                    if raw_html::is_unsafe_destination(kept) {
+                        None
+                    } else {
+                        let resolved = self.resolve_destination(kept.into(), range, is_link);
+                        (*resolved != *kept).then(|| resolved.to_string())
+                    }
+                }
+            };
+            if let Some(new) = rewritten {
+                out.push_str(&html[written..value.span.start]);
+                if value.quoted {
+                    out.push_str(&escape(&new));
+                } else {
+                    out.push('"');
+                    out.push_str(&escape(&new));
+                    out.push('"');
+                }
+                written = value.span.end;
+            }
+        }
+        // Every value was found in a tag after its `<`, so a rewritten one
+        // ends past 0.
+        if written == 0 {
+            return html;
+        }
+        out.push_str(&html[written..]);
+        out.into()
+    }
+
+    /// A `srcset` with each candidate's URL resolved as an image, its
+    /// descriptors and separators kept; `None` when nothing changes.
+    fn rewrite_srcset(&mut self, srcset: &str, range: &Range<usize>) -> Option<String> {
+        let mut out = String::with_capacity(srcset.len() + 8);
+        let mut changed = false;
+        let mut rest = srcset;
+        while !rest.is_empty() {
+            let lead = rest.len()
+                - rest
+                    .trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ',')
+                    .len();
+            out.push_str(&rest[..lead]);
+            rest = &rest[lead..];
+            let end = rest
+                .find(|c: char| c.is_ascii_whitespace())
+                .unwrap_or(rest.len());
+            // A URL directly followed by a comma has no descriptor.
+            let url = rest[..end].trim_end_matches(',');
+            if url.is_empty() {
+                break;
+            }
+            if raw_html::is_unsafe_destination(url) {
+                return None;
+            }
+            let resolved = self.resolve_destination(url.into(), range, false);
+            changed |= *resolved != *url;
+            out.push_str(&resolved);
+            rest = &rest[url.len()..];
+            let next = rest.find(',').unwrap_or(rest.len());
+            out.push_str(&rest[..next]);
+            rest = &rest[next..];
+        }
+        changed.then_some(out)
     }
 
     fn finish_heading<'e>(&mut self, open: OpenHeading<'e>) -> Vec<Event<'e>> {
@@ -518,6 +633,138 @@ impl<'a> State<'a> {
             && !destination.starts_with(['/', '#', '@', '?']);
         let needs_step_up = self.page.kind != PageKind::Section && !self.page.is_bundle;
         (is_relative && needs_step_up).then(|| format!("../{destination}"))
+    }
+}
+
+/// An attribute of raw HTML whose value is a path to resolve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum PathAttribute {
+    /// A link, resolved like a Markdown link.
+    Href,
+    /// A resource, resolved like a Markdown image.
+    Src,
+    /// Resources with descriptors, each resolved like a Markdown image.
+    Srcset,
+}
+
+/// One value of such an attribute in a piece of raw HTML.
+#[derive(Debug)]
+struct PathValue {
+    attribute: PathAttribute,
+    /// The value as the browser reads it (character references decoded).
+    decoded: String,
+    /// Byte range of the value as written, without its quotes.
+    span: Range<usize>,
+    quoted: bool,
+}
+
+/// The `href`, `src` and `srcset` values of every start tag in `html`, in
+/// order. html5gum finds the start tags as a browser would (not in comments
+/// or in the text of `<script>` and `<style>`) and decodes the values; a
+/// scan of each tag as written finds where the values stand.
+fn raw_path_values(html: &str) -> Vec<PathValue> {
+    let mut found = Vec::new();
+    let names = |name: &[u8]| {
+        html.as_bytes()
+            .windows(name.len())
+            .any(|w| w.eq_ignore_ascii_case(name))
+    };
+    if !names(b"href") && !names(b"src") {
+        return found;
+    }
+    let mut emitter = html5gum::DefaultEmitter::<usize>::new_with_span();
+    emitter.naively_switch_states(true);
+    for token in html5gum::Tokenizer::new_with_emitter(html, emitter).flatten() {
+        let html5gum::Token::StartTag(tag) = token else {
+            continue;
+        };
+        let Some(written) = html.get(tag.span.start..tag.span.end) else {
+            continue;
+        };
+        let mut seen = HashSet::new();
+        for (name, span, quoted) in attributes_as_written(written) {
+            let lower = name.to_ascii_lowercase();
+            let attribute = match lower.as_str() {
+                "href" => PathAttribute::Href,
+                "src" => PathAttribute::Src,
+                "srcset" => PathAttribute::Srcset,
+                _ => continue,
+            };
+            // The browser reads the first of repeated attributes.
+            if !seen.insert(attribute) {
+                continue;
+            }
+            let Some(value) = tag.attributes.get(lower.as_bytes()) else {
+                continue;
+            };
+            found.push(PathValue {
+                attribute,
+                decoded: String::from_utf8_lossy(&value.value).into_owned(),
+                span: tag.span.start + span.start..tag.span.start + span.end,
+                quoted,
+            });
+        }
+    }
+    found
+}
+
+/// The attributes of one start tag as written (`<name a="1" b=2 c>`): each
+/// name with the byte range of its value (without quotes) and whether the
+/// value is quoted; attributes without a value are left out.
+fn attributes_as_written(tag: &str) -> Vec<(&str, Range<usize>, bool)> {
+    let bytes = tag.as_bytes();
+    let is_space = |b: u8| b.is_ascii_whitespace();
+    let mut found = Vec::new();
+    // Past `<` and the tag name.
+    let mut i = 1;
+    while i < bytes.len() && !is_space(bytes[i]) && !matches!(bytes[i], b'/' | b'>') {
+        i += 1;
+    }
+    loop {
+        while i < bytes.len() && (is_space(bytes[i]) || bytes[i] == b'/') {
+            i += 1;
+        }
+        if i >= bytes.len() || bytes[i] == b'>' {
+            return found;
+        }
+        let name_start = i;
+        // A name may start with `=`; it ends at space, `/`, `>` or `=`.
+        i += 1;
+        while i < bytes.len() && !is_space(bytes[i]) && !matches!(bytes[i], b'/' | b'>' | b'=') {
+            i += 1;
+        }
+        let name = &tag[name_start..i];
+        let mut j = i;
+        while j < bytes.len() && is_space(bytes[j]) {
+            j += 1;
+        }
+        if j >= bytes.len() || bytes[j] != b'=' {
+            continue;
+        }
+        j += 1;
+        while j < bytes.len() && is_space(bytes[j]) {
+            j += 1;
+        }
+        match bytes.get(j) {
+            Some(&quote @ (b'"' | b'\'')) => {
+                let start = j + 1;
+                let end = tag[start..]
+                    .find(quote as char)
+                    .map_or(tag.len(), |k| start + k);
+                found.push((name, start..end, true));
+                i = (end + 1).min(tag.len());
+            }
+            Some(_) => {
+                let start = j;
+                let mut end = j;
+                while end < bytes.len() && !is_space(bytes[end]) && bytes[end] != b'>' {
+                    end += 1;
+                }
+                found.push((name, start..end, false));
+                i = end;
+            }
+            None => return found,
+        }
     }
 }
 
@@ -811,12 +1058,12 @@ mod tests {
         let sanitized = render_with(RawHtml::Sanitize, body);
         assert!(!sanitized.html.contains("onerror"), "{}", sanitized.html);
         assert!(!sanitized.html.contains("alert"), "{}", sanitized.html);
-        assert_html_has(&sanitized, "<img src=\"x\">");
+        assert_html_has(&sanitized, "<img src=\"../x\">");
         assert!(sanitized.html.contains("<a>go</a>"), "{}", sanitized.html);
         assert!(sanitized.problems.is_empty());
 
         let allowed = render_with(RawHtml::Allow, body);
-        assert_html_has(&allowed, "<img src=x onerror=alert(1)>");
+        assert_html_has(&allowed, "<img src=\"../x\" onerror=alert(1)>");
         assert_html_has(&allowed, "<script>\nalert(2)\n</script>");
         assert!(allowed.problems.is_empty());
 
