@@ -188,3 +188,19 @@ fn an_unused_asset_beside_a_plain_page_suggests_a_page_bundle() {
         "{hint}"
     );
 }
+
+#[test]
+fn a_srcset_is_kept_by_the_sanitizer_unless_a_candidate_could_run_code() {
+    let site = site(&[(
+        "content/lessons/london.md",
+        "---\ntitle: London\n---\n<img alt=\"\" srcset=\"small.png 1x, https://cdn.example/large.png 2x\">\n\n<img alt=\"\" srcset=\"javascript:alert(1) 1x\">\n",
+    )]);
+    site.build();
+    let page = site.read("lessons/london/index.html");
+    let main = main_of(&page);
+    assert!(
+        main.contains("srcset=\"../small.png 1x, https://cdn.example/large.png 2x\""),
+        "{main}"
+    );
+    assert!(!main.contains("javascript:"), "{main}");
+}

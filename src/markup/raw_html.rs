@@ -100,7 +100,10 @@ const GENERIC_ATTRIBUTES: &[&str] = &["class", "id", "title", "lang", "dir"];
 const TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
     // `aria-hidden` and `tabindex` are on the heading anchors.
     ("a", &["href", "aria-hidden", "tabindex", "rel", "target"]),
-    ("img", &["src", "alt", "width", "height", "loading"]),
+    (
+        "img",
+        &["src", "srcset", "alt", "width", "height", "loading"],
+    ),
     (
         "iframe",
         &[
@@ -186,10 +189,28 @@ fn value_removal(element: &str, attribute: &str, value: &str) -> Option<String> 
                 .any(|side| alignment == format!("text-align: {side}"));
             (!aligned).then(|| format!("attribute `style` of `<{element}>` other than text-align"))
         }
+        // Image candidates: each URL is relative or http(s), like a `src`.
+        ("img", "srcset") => value
+            .split(',')
+            .filter_map(|candidate| candidate.split_whitespace().next())
+            .any(|url| !is_plain_image_url(url))
+            .then(|| {
+                "attribute `srcset` with a URL that is neither relative nor http(s)".to_string()
+            }),
         // Task lists; other inputs could imitate a form.
         ("input", "type") => (!value.eq_ignore_ascii_case("checkbox"))
             .then(|| format!("`<input type=\"{value}\">`: only checkboxes are kept")),
         _ => None,
+    }
+}
+
+/// True for a relative URL or an http(s) one: what an image may load.
+fn is_plain_image_url(url: &str) -> bool {
+    match url.split_once(':') {
+        Some((scheme, _)) if !scheme.contains('/') => {
+            scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+        }
+        _ => true,
     }
 }
 
