@@ -637,16 +637,22 @@ fn a_partner_edit_with_a_problem_is_reported_and_its_fix_recovers() {
     render_after(&site, &mut cache, &[CORDILLERA]);
 }
 
-#[test]
-fn a_partner_preview_renders_again_only_what_its_partner_may_see() {
-    let site = Site::demo();
+/// Cordillera's own preview of `site`, rendered once: its options, its
+/// files and the cache the next render starts from.
+fn cordillera_preview(site: &Site) -> (BuildOptions, Vec<(String, Vec<u8>)>, PageCache) {
     let options = BuildOptions {
         audience: Audience::Partner("cordillera-networks".to_string()),
         ..site.options()
     };
     let first = render(&options, &PageCache::default()).expect("renders");
-    let before = files_of(&first);
-    let mut cache = first.cache;
+    let files = files_of(&first);
+    (options, files, first.cache)
+}
+
+#[test]
+fn a_partner_preview_renders_again_only_what_its_partner_may_see() {
+    let site = Site::demo();
+    let (options, before, mut cache) = cordillera_preview(&site);
     edit_cordillera(&site, "owner: Tomás Ibarra", "owner: Ana Ruiz");
     let again = render_after_with(&options, &mut cache, &[CORDILLERA]);
     // Its scorecard alone: the owner is not on the workflow pages, and
@@ -690,13 +696,7 @@ fn a_partner_preview_renders_again_only_what_its_partner_may_see() {
 #[test]
 fn another_partners_edit_renders_nothing_in_a_partner_preview_but_its_notice() {
     let site = Site::demo();
-    let options = BuildOptions {
-        audience: Audience::Partner("cordillera-networks".to_string()),
-        ..site.options()
-    };
-    let first = render(&options, &PageCache::default()).expect("renders");
-    let before = files_of(&first);
-    let mut cache = first.cache;
+    let (options, before, mut cache) = cordillera_preview(&site);
     let other = "content/partners/kestrel-advisory.yaml";
     let text = std::fs::read_to_string(site.path(other)).expect("the demo partner");
     // Read while rendering, the partner's own file would fail the render:
