@@ -490,6 +490,19 @@ fn a_negative_hourly_cost_is_located_in_site_toml() {
 }
 
 #[test]
+fn a_negative_cost_per_person_is_located_in_site_toml() {
+    let problems = program_problems(
+        "hourly_cost = 95\n\n[program.investment]\nper_person_per_quarter = -530\n",
+    );
+    assert_at_expecting(
+        only(&problems),
+        ("site.toml", 14, 1),
+        "per_person_per_quarter must not be negative",
+        "an amount of 0 or more",
+    );
+}
+
+#[test]
 fn a_margin_attribution_above_one_is_located_in_site_toml() {
     let problems = program_problems("hourly_cost = 95\nmargin_attribution = 1.5\n");
     assert_at_expecting(
