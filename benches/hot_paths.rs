@@ -87,6 +87,7 @@ impl Corpus {
                 .collect(),
             left_out: Default::default(),
             raw_html: Default::default(),
+            heading_ids: Default::default(),
         }
     }
 

@@ -97,6 +97,40 @@ fn a_broken_anchor_in_markdown_is_located_in_its_source() {
 }
 
 #[test]
+fn anchors_written_for_github_and_the_classic_ids_both_resolve() {
+    let site = clean_site();
+    site.write(
+        "content/modules/second.md",
+        &tracked("Second", "## What's new?\n\n## Details\n\n## Next steps\n"),
+    );
+    site.write(
+        "content/modules/first.md",
+        &tracked(
+            "First",
+            "[GitHub's](@/modules/second.md#whats-new) [classic](second.md#what-s-new)\n\n\
+             [typo](@/modules/second.md#whats-neww)\n",
+        ),
+    );
+    let report = check_site(&site);
+    let anchors = with_code(&report, Code::BrokenAnchor);
+    assert_eq!(anchors.len(), 1, "{}", describe(&report));
+    assert!(
+        anchors[0].message.contains("`whats-neww`"),
+        "{}",
+        anchors[0].message
+    );
+    assert_eq!(
+        anchors[0].hint.as_deref(),
+        Some(
+            "did you mean `whats-new`, `what-s-new`? Other ids on that page: \
+             `details`, `main`, `next-steps`"
+        ),
+        "{}",
+        describe(&report)
+    );
+}
+
+#[test]
 fn a_broken_link_produced_by_a_template_names_the_page_and_template() {
     let site = clean_site();
     site.write("content/about.md", "---\ntitle: About\n---\nAbout us.\n");

@@ -433,15 +433,20 @@ fn a_theme_that_does_not_exist_is_located_in_site_toml() {
     let site = good_site();
     let problems = break_and_build(
         &site,
-        &[(
-            "site.toml",
-            &SITE_TOML.replace("base_url", "theme = \"midnight\"\nbase_url"),
-        )],
+        &[
+            (
+                "site.toml",
+                &SITE_TOML.replace("base_url", "theme = \"midnigth\"\nbase_url"),
+            ),
+            ("themes/midnight/static/site.css", "body { color: navy; }"),
+        ],
     );
-    assert_at(
-        only(&problems),
-        ("site.toml", 3, 1),
-        "theme `midnight` not found",
+    let problem = only(&problems);
+    assert_at(problem, ("site.toml", 3, 1), "theme `midnigth` not found");
+    assert_eq!(
+        problem.expected.as_deref(),
+        Some("one of default, midnight; did you mean `midnight`?"),
+        "{problem}"
     );
 }
 

@@ -17,6 +17,28 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
+/// The id GitHub gives a heading with this text: lower case, every space a
+/// dash (runs are kept), letters, digits, `-` and `_` kept and everything
+/// else dropped: `What's new?` → `whats-new`, `C# & .NET` → `c--net`.
+/// Markdown written for GitHub links to these ids.
+pub fn github_slug(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            '-' | '_' => Some(c),
+            c if c.is_alphanumeric() || is_combining_mark(c) => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Combining diacritics, which GitHub keeps in ids (`e` + U+0301 stays two
+/// characters) and `char::is_alphanumeric` does not count.
+fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
 /// How many valid ids an "unknown id" message lists in full.
 const LISTED: usize = 8;
 
@@ -53,7 +75,7 @@ pub fn expected_one_of(value: &str, ids: &[&str], what: &str) -> String {
 
 /// At most three of `ids` close to `value` (a few edits apart, fewer for a
 /// short value, or one containing the other), nearest first.
-fn nearest<'a>(value: &str, ids: &[&'a str]) -> Vec<&'a str> {
+pub fn nearest<'a>(value: &str, ids: &[&'a str]) -> Vec<&'a str> {
     let value = value.to_lowercase();
     let limit = (value.chars().count() / 3).clamp(1, 3);
     let mut near: Vec<(usize, &str)> = ids
@@ -109,5 +131,15 @@ mod tests {
         assert_eq!(slugify("Measure the time saved"), "measure-the-time-saved");
         assert_eq!(slugify("  QBR: prep & follow-up!  "), "qbr-prep-follow-up");
         assert_eq!(slugify("***"), "");
+    }
+
+    #[test]
+    fn github_slugs_follow_github() {
+        assert_eq!(github_slug("What's new?"), "whats-new");
+        assert_eq!(github_slug("C# & .NET"), "c--net");
+        assert_eq!(github_slug("Step 1: set up_env"), "step-1-set-up_env");
+        assert_eq!(github_slug("Élan ✨ guide"), "élan--guide");
+        assert_eq!(github_slug("Cafe\u{301}"), "cafe\u{301}");
+        assert_eq!(github_slug("***"), "");
     }
 }

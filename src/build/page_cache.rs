@@ -23,7 +23,7 @@ use tera::Context;
 
 use crate::base::memo::Memo;
 use crate::build::Retained;
-use crate::input::config::RawHtml;
+use crate::input::config::{HeadingIds, RawHtml};
 use crate::input::content::{Absence, ContentStore};
 use crate::input::theme::Theme;
 use crate::site::{RenderJob, Site};
@@ -85,6 +85,7 @@ pub(crate) struct RenderKey {
     paths: BTreeMap<String, String>,
     left_out: BTreeMap<String, Absence>,
     raw_html: RawHtml,
+    heading_ids: HeadingIds,
     levels: Vec<String>,
 }
 
@@ -102,6 +103,7 @@ impl RenderKey {
             paths: site.targets.paths.clone(),
             left_out: site.targets.left_out.clone(),
             raw_html: site.targets.raw_html,
+            heading_ids: site.targets.heading_ids,
             levels,
         }
     }

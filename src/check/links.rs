@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::base::codes::Code;
 use crate::base::diagnostics::Diagnostic;
+use crate::base::text::nearest;
 use crate::build::output::Contents;
 use crate::build::{BuildOptions, RenderedSite};
 use crate::input::config::Config;
@@ -322,17 +323,10 @@ impl LinkProblem {
     }
 
     fn broken_anchor(url: &str, file: &str, fragment: &str, ids: &HashSet<String>) -> LinkProblem {
-        let mut known: Vec<&str> = ids.iter().map(String::as_str).collect();
-        known.sort_unstable();
-        let shown = known.iter().take(8).copied().collect::<Vec<_>>().join(", ");
         LinkProblem {
             code: Code::BrokenAnchor,
             message: format!("link to `{url}`: `{file}` has no element with id `{fragment}`"),
-            hint: if shown.is_empty() {
-                "that page has no ids".to_string()
-            } else {
-                format!("ids on that page include: {shown}")
-            },
+            hint: anchor_hint(fragment, ids),
             needles: vec![Needle::attribute(url), Needle::fragment(fragment)],
         }
     }
@@ -345,6 +339,36 @@ impl LinkProblem {
                 .find(body)
                 .map(|i| page.body_start + i..page.body_start + i + needle.text.len())
         })
+    }
+}
+
+/// The ids nearest to `fragment` first ("did you mean"), then others of
+/// of the page in sorted order, eight in all.
+fn anchor_hint(fragment: &str, ids: &HashSet<String>) -> String {
+    let mut known: Vec<&str> = ids.iter().map(String::as_str).collect();
+    known.sort_unstable();
+    let near = nearest(fragment, &known);
+    let others: Vec<&str> = known
+        .iter()
+        .filter(|id| !near.contains(id))
+        .take(8 - near.len())
+        .copied()
+        .collect();
+    let quoted = |ids: &[&str]| {
+        ids.iter()
+            .map(|id| format!("`{id}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (near.is_empty(), others.is_empty()) {
+        (true, true) => "that page has no ids".to_string(),
+        (true, false) => format!("ids on that page include: {}", quoted(&others)),
+        (false, true) => format!("did you mean {}?", quoted(&near)),
+        (false, false) => format!(
+            "did you mean {}? Other ids on that page: {}",
+            quoted(&near),
+            quoted(&others)
+        ),
     }
 }
 

@@ -73,6 +73,21 @@ pub struct Config {
 pub struct MarkdownSettings {
     /// What happens to raw HTML written in Markdown bodies.
     pub html: RawHtml,
+    /// How headings without an explicit `{#id}` get their id.
+    pub heading_ids: HeadingIds,
+}
+
+/// How a heading's id is made from its text (`[markdown] heading_ids`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HeadingIds {
+    /// GitHub's ids (`What's new?` → `whats-new`), so links written for
+    /// GitHub keep working; where proficio's earlier id differs
+    /// (`what-s-new`), it stays on the heading as a second anchor.
+    #[default]
+    Github,
+    /// Words joined by single dashes (`what-s-new`) and nothing else.
+    Classic,
 }
 
 /// What happens to raw HTML in Markdown bodies (`[markdown] html`).
@@ -656,5 +671,22 @@ mod tests {
             let text = format!("[markdown]\nhtml = \"{value}\"\n");
             assert_eq!(parse(&text).unwrap().config.markdown.html, expected);
         }
+    }
+
+    #[test]
+    fn heading_ids_default_to_github_and_an_unknown_scheme_is_located() {
+        assert_eq!(
+            parse("").unwrap().config.markdown.heading_ids,
+            HeadingIds::Github
+        );
+        let classic = parse("[markdown]\nheading_ids = \"classic\"\n").unwrap();
+        assert_eq!(classic.config.markdown.heading_ids, HeadingIds::Classic);
+        let problem = parse("[markdown]\nheading_ids = \"gitlab\"\n").unwrap_err();
+        let text = problem.to_string();
+        assert!(text.contains("site.toml:2:15"), "{text}");
+        assert!(
+            text.contains("github") && text.contains("classic"),
+            "{text}"
+        );
     }
 }

@@ -13,6 +13,7 @@ use include_dir::{Dir, include_dir};
 use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::paths::SiteRoot;
+use crate::base::text::expected_one_of;
 use crate::input::config::LoadedConfig;
 
 static BUILT_IN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
@@ -61,6 +62,8 @@ pub fn load(root: &Path, loaded: &LoadedConfig) -> Result<Theme> {
         }
     } else if name != DEFAULT_THEME {
         let range = crate::input::config::locate_key(&loaded.source, "theme");
+        let themes = theme_names(root);
+        let themes: Vec<&str> = themes.iter().map(String::as_str).collect();
         return Err(Error::Input(vec![
             Diagnostic::new(
                 Code::Config,
@@ -69,8 +72,13 @@ pub fn load(root: &Path, loaded: &LoadedConfig) -> Result<Theme> {
                 range,
                 format!("theme `{name}` not found in themes/"),
             )
-            .expected(format!(
-                "a folder themes/{name}/ with templates/ and static/, or theme = \"default\""
+            .expected(expected_one_of(
+                name,
+                &themes,
+                "a theme: `default` or a folder under themes/",
+            ))
+            .hint(format!(
+                "a theme of your own is a folder themes/{name}/ with templates/ and static/"
             )),
         ]));
     }
@@ -92,6 +100,21 @@ pub fn load(root: &Path, loaded: &LoadedConfig) -> Result<Theme> {
     } else {
         Err(Error::Input(problems))
     }
+}
+
+/// `default` and the folders under the site's `themes/`, sorted.
+fn theme_names(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root.join("themes"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .chain(std::iter::once(DEFAULT_THEME.to_string()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 fn add_built_in(theme: &mut Theme) {

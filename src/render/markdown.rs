@@ -21,8 +21,8 @@ use serde::Serialize;
 
 use crate::base::codes::Code;
 use crate::base::diagnostics::Diagnostic;
-use crate::base::text::slugify;
-use crate::input::config::RawHtml;
+use crate::base::text::{github_slug, slugify};
+use crate::input::config::{HeadingIds, RawHtml};
 use crate::input::content::{Absence, Page, PageKind, options};
 use crate::markup::highlight;
 use crate::markup::raw_html;
@@ -72,6 +72,8 @@ pub struct LinkTargets {
     pub left_out: BTreeMap<String, Absence>,
     /// What happens to raw HTML and unsafe link URLs in bodies.
     pub raw_html: RawHtml,
+    /// How headings get their ids.
+    pub heading_ids: HeadingIds,
 }
 
 impl LinkTargets {
@@ -196,6 +198,8 @@ fn transform<'a>(
         highlight,
         problems: Vec::new(),
         ids: HashSet::new(),
+        classic_ids: HashSet::new(),
+        aliases: Vec::new(),
         headings: Vec::new(),
         word_count: 0,
         raw: Vec::new(),
@@ -213,6 +217,11 @@ struct State<'a> {
     highlight: bool,
     problems: Vec<Diagnostic>,
     ids: HashSet<String>,
+    /// The ids the classic rule would have given, for the aliases.
+    classic_ids: HashSet<String>,
+    /// Earlier ids of GitHub-style headings, each with the index of its
+    /// heading's opening event: placed once every id of the page is known.
+    aliases: Vec<(usize, String)>,
     headings: Vec<TocEntry>,
     word_count: usize,
     /// Raw HTML as written, consecutive pieces joined.
@@ -415,7 +424,7 @@ impl<'a> State<'a> {
                 }
                 Event::End(TagEnd::Heading(_)) => {
                     if let Some(open) = heading.take() {
-                        out.extend(self.finish_heading(open));
+                        self.finish_heading(open, &mut out);
                     }
                     continue;
                 }
@@ -465,7 +474,21 @@ impl<'a> State<'a> {
         if let Some((text, joined)) = block {
             out.push(Event::Html(self.rewrite_raw_paths(text.into(), &joined)));
         }
+        self.place_aliases(&mut out);
         out
+    }
+
+    /// Adds each earlier id as an empty element inside its heading, unless
+    /// a heading or an earlier alias of the page already has it: GitHub's
+    /// ids come first, so an alias never takes an id from a heading.
+    fn place_aliases(&mut self, out: &mut [Event<'_>]) {
+        for (index, alias) in std::mem::take(&mut self.aliases) {
+            if self.ids.insert(alias.clone())
+                && let Some(Event::Html(open)) = out.get_mut(index)
+            {
+                *open = format!("{open}<span id=\"{}\"></span>", escape(&alias)).into();
+            }
+        }
     }
 
     /// Raw HTML with the values of `href`, `src` and `srcset` in its start
@@ -548,17 +571,22 @@ impl<'a> State<'a> {
         changed.then_some(out)
     }
 
-    fn finish_heading<'e>(&mut self, open: OpenHeading<'e>) -> Vec<Event<'e>> {
+    fn finish_heading<'e>(&mut self, open: OpenHeading<'e>, out: &mut Vec<Event<'e>>) {
         let title = open.text.trim().to_string();
-        let wanted = open.id.unwrap_or_else(|| slugify(&title));
-        let id = unique_id(
-            &mut self.ids,
-            if wanted.is_empty() {
-                "section"
-            } else {
-                &wanted
-            },
-        );
+        let classic = open.id.clone().unwrap_or_else(|| slugify(&title));
+        let wanted = match (open.id, self.targets.heading_ids) {
+            (Some(id), _) => id,
+            (None, HeadingIds::Classic) => classic.clone(),
+            (None, HeadingIds::Github) => github_slug(&title),
+        };
+        let id = unique_id(&mut self.ids, or_section(&wanted));
+        if self.targets.heading_ids == HeadingIds::Github {
+            // The id the classic rule gives this heading, numbered as it would be.
+            let earlier = unique_id(&mut self.classic_ids, or_section(&classic));
+            if earlier != id {
+                self.aliases.push((out.len(), earlier));
+            }
+        }
         let level = open.level as u8;
         if level >= 2 {
             self.headings.push(TocEntry {
@@ -573,14 +601,13 @@ impl<'a> State<'a> {
         } else {
             format!(" class=\"{}\"", escape(&open.classes.join(" ")))
         };
-        let mut events = vec![Event::Html(
+        out.push(Event::Html(
             format!("<h{level} id=\"{}\"{class}>", escape(&id)).into(),
-        )];
-        events.extend(open.events);
-        events.push(Event::Html(
+        ));
+        out.extend(open.events);
+        out.push(Event::Html(
             format!(" <a class=\"anchor\" href=\"#{0}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{level}>\n", escape(&id)).into(),
         ));
-        events
     }
 
     /// Rewrites links to content by source path; `None` leaves the link as written.
@@ -817,6 +844,11 @@ fn callout_open(kind: BlockQuoteKind) -> String {
     format!("<div class=\"callout callout-{class}\">\n<p class=\"callout-title\">{title}</p>\n")
 }
 
+/// `wanted`, or `section` for a heading with no letter or digit.
+fn or_section(wanted: &str) -> &str {
+    if wanted.is_empty() { "section" } else { wanted }
+}
+
 fn unique_id(taken: &mut HashSet<String>, wanted: &str) -> String {
     let mut id = wanted.to_string();
     let mut n = 1;
@@ -878,6 +910,7 @@ mod tests {
             paths,
             left_out: BTreeMap::new(),
             raw_html: RawHtml::default(),
+            heading_ids: HeadingIds::default(),
         }
     }
 
@@ -903,6 +936,46 @@ mod tests {
         assert!(out.html.contains("<h2 id=\"plan-1\">"), "{}", out.html);
         assert_eq!(out.toc.len(), 2);
         assert_eq!(out.toc[0].children[0].id, "steps");
+    }
+
+    fn render_ids(scheme: HeadingIds, text: &str) -> String {
+        let page = parse_page("modules/m.md", Arc::from(text)).expect("page");
+        let targets = LinkTargets {
+            heading_ids: scheme,
+            ..targets()
+        };
+        render(&page, &targets).html
+    }
+
+    #[test]
+    fn headings_get_githubs_ids_and_keep_the_classic_one_as_an_alias() {
+        let html = render_ids(
+            HeadingIds::Github,
+            "## What's new?\n## Plan\n## C# & .NET {#dotnet}\n",
+        );
+        assert!(
+            html.contains("<h2 id=\"whats-new\"><span id=\"what-s-new\"></span>What's new?"),
+            "{html}"
+        );
+        assert!(html.contains("<h2 id=\"plan\">Plan"), "{html}");
+        assert!(html.contains("<h2 id=\"dotnet\">C# &amp; .NET"), "{html}");
+        let classic = render_ids(HeadingIds::Classic, "## What's new?\n");
+        assert!(
+            classic.contains("<h2 id=\"what-s-new\">What's new?"),
+            "{classic}"
+        );
+    }
+
+    #[test]
+    fn an_alias_never_takes_an_id_from_a_heading() {
+        // GitHub: `whats`, `what-s`; the classic rule: `what-s`, `what-s-1`.
+        let html = render_ids(HeadingIds::Github, "## What's\n## What s\n");
+        assert!(html.contains("<h2 id=\"whats\">What's"), "{html}");
+        assert!(
+            html.contains("<h2 id=\"what-s\"><span id=\"what-s-1\"></span>What s"),
+            "{html}"
+        );
+        assert_eq!(html.matches("id=\"what-s\"").count(), 1, "{html}");
     }
 
     #[test]

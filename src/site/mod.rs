@@ -174,6 +174,7 @@ pub fn compute(
             .collect(),
         left_out: store.left_out.clone(),
         raw_html: config.markdown.html,
+        heading_ids: config.markdown.heading_ids,
     });
     let outlines: BTreeMap<&str, Outline> = store
         .pages
