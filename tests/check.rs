@@ -131,6 +131,36 @@ fn anchors_written_for_github_and_the_classic_ids_both_resolve() {
 }
 
 #[test]
+fn every_srcset_candidate_is_checked_and_a_missing_one_located_in_its_source() {
+    let site = clean_site();
+    site.write(
+        "content/modules/tour/index.md",
+        &tracked(
+            "Tour",
+            "The dashboard:\n\n<img src=\"shot.png\" alt=\"Dashboard\" srcset=\"shot.png 1x, shot@2x.png 2x\">\n",
+        ),
+    );
+    site.write_bytes("content/modules/tour/shot.png", b"\x89PNG");
+    let report = check_site(&site);
+    let broken = with_code(&report, Code::BrokenLink);
+    assert_eq!(broken.len(), 1, "{}", describe(&report));
+    let finding = broken[0];
+    assert!(
+        finding.message.contains("shot@2x.png"),
+        "{}",
+        finding.message
+    );
+    assert_eq!(finding.file, Path::new("content/modules/tour/index.md"));
+    // Line 7 of the file, at the missing candidate.
+    assert_eq!(
+        (finding.line(), finding.column()),
+        (7, 58),
+        "{}",
+        describe(&report)
+    );
+}
+
+#[test]
 fn a_broken_link_produced_by_a_template_names_the_page_and_template() {
     let site = clean_site();
     site.write("content/about.md", "---\ntitle: About\n---\nAbout us.\n");

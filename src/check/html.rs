@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 use html5gum::{DefaultEmitter, StartTag, Token, Tokenizer};
 
+use crate::markup::raw_html::srcset_urls;
+
 /// A link or resource URL in a rendered page.
 pub(super) struct Reference {
     pub(super) url: String,
@@ -79,6 +81,30 @@ impl ParsedPage {
         if let Some((url, span)) = link {
             self.references.push(Reference { url, span });
         }
+        if matches!(name, b"img" | b"source")
+            && let Some((srcset, span)) = attribute("srcset")
+        {
+            let written = self.html.get(span.clone()).unwrap_or_default();
+            let value_start = span.start
+                + written
+                    .find(['"', '\''])
+                    .map_or(written.find('=').map_or(0, |eq| eq + 1), |quote| quote + 1);
+            for (offset, url) in srcset_urls(&srcset) {
+                // Where the value was written with entities, its offsets in the
+                // page differ; the whole attribute then locates every candidate.
+                let start = value_start + offset;
+                let exact = self.html.get(start..start + url.len()) == Some(url);
+                let span = if exact {
+                    start..start + url.len()
+                } else {
+                    span.clone()
+                };
+                self.references.push(Reference {
+                    url: url.to_string(),
+                    span,
+                });
+            }
+        }
         if name == b"img" && attribute("alt").is_none() {
             let src = attribute("src").map(|(src, _)| src).unwrap_or_default();
             let start = tag.span.start;
@@ -105,5 +131,23 @@ mod tests {
         assert!(page.ids.contains("a"));
         assert_eq!(page.images_without_alt.len(), 1);
         assert_eq!(page.images_without_alt[0].src, "i.png");
+    }
+
+    #[test]
+    fn every_srcset_candidate_is_a_reference() {
+        let page = ParsedPage::parse(
+            br#"<picture><source srcset="wide.png 1200w,narrow.png 600w"><img src="a.png" srcset="a.png 1x, a@2x.png 2x" alt="A"></picture>"#,
+        );
+        let urls: Vec<&str> = page.references.iter().map(|r| r.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            ["wide.png", "narrow.png", "a.png", "a.png", "a@2x.png"]
+        );
+        let at = |url: &str| {
+            let r = page.references.iter().rfind(|r| r.url == url).expect(url);
+            &page.html[r.span.clone()]
+        };
+        assert_eq!(at("a@2x.png"), "a@2x.png");
+        assert_eq!(at("narrow.png"), "narrow.png");
     }
 }

@@ -190,10 +190,9 @@ fn value_removal(element: &str, attribute: &str, value: &str) -> Option<String> 
             (!aligned).then(|| format!("attribute `style` of `<{element}>` other than text-align"))
         }
         // Image candidates: each URL is relative or http(s), like a `src`.
-        ("img", "srcset") => value
-            .split(',')
-            .filter_map(|candidate| candidate.split_whitespace().next())
-            .any(|url| !is_plain_image_url(url))
+        ("img", "srcset") => srcset_urls(value)
+            .into_iter()
+            .any(|(_, url)| !is_plain_image_url(url))
             .then(|| {
                 "attribute `srcset` with a URL that is neither relative nor http(s)".to_string()
             }),
@@ -202,6 +201,40 @@ fn value_removal(element: &str, attribute: &str, value: &str) -> Option<String> 
             .then(|| format!("`<input type=\"{value}\">`: only checkboxes are kept")),
         _ => None,
     }
+}
+
+/// The URL of each image candidate in a `srcset` value, with its byte
+/// offset: as the HTML standard reads it, a URL runs to the next white space
+/// (commas at its end separate it from the next candidate) and is followed
+/// by descriptors (`2x`, `640w`) up to a comma.
+pub fn srcset_urls(srcset: &str) -> Vec<(usize, &str)> {
+    let mut urls = Vec::new();
+    let mut at = 0;
+    while at < srcset.len() {
+        let rest = &srcset[at..];
+        let skipped = rest.len()
+            - rest
+                .trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ',')
+                .len();
+        at += skipped;
+        let rest = &srcset[at..];
+        let end = rest
+            .find(|c: char| c.is_ascii_whitespace())
+            .unwrap_or(rest.len());
+        let url = rest[..end].trim_end_matches(',');
+        if !url.is_empty() {
+            urls.push((at, url));
+        }
+        // Descriptors run to the next comma; a URL that ended in commas has none.
+        at += if url.len() < end {
+            end
+        } else {
+            rest[end..]
+                .find(',')
+                .map_or(rest.len(), |comma| end + comma + 1)
+        };
+    }
+    urls
 }
 
 /// True for a relative URL or an http(s) one: what an image may load.
@@ -380,5 +413,21 @@ mod tests {
         assert!(!is_unsafe_destination("https://example.com/a:b"));
         assert!(!is_unsafe_destination("../chart.svg"));
         assert!(!is_unsafe_destination("tel:+15550100"));
+    }
+
+    #[test]
+    fn srcset_candidates_are_read_as_the_standard_says() {
+        assert_eq!(srcset_urls("a.png"), [(0, "a.png")]);
+        assert_eq!(srcset_urls("a.png, b.png 2x"), [(0, "a.png"), (7, "b.png")]);
+        assert_eq!(
+            srcset_urls("a.png,b.png 2x,c.png"),
+            [(0, "a.png,b.png"), (15, "c.png")]
+        );
+        assert_eq!(
+            srcset_urls(" a.png 1x , b.png"),
+            [(1, "a.png"), (12, "b.png")]
+        );
+        assert_eq!(srcset_urls("data:x,y 1x"), [(0, "data:x,y")]);
+        assert!(srcset_urls(" , ").is_empty());
     }
 }

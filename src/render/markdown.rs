@@ -540,35 +540,17 @@ impl<'a> State<'a> {
     /// descriptors and separators kept; `None` when nothing changes.
     fn rewrite_srcset(&mut self, srcset: &str, range: &Range<usize>) -> Option<String> {
         let mut out = String::with_capacity(srcset.len() + 8);
-        let mut changed = false;
-        let mut rest = srcset;
-        while !rest.is_empty() {
-            let lead = rest.len()
-                - rest
-                    .trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ',')
-                    .len();
-            out.push_str(&rest[..lead]);
-            rest = &rest[lead..];
-            let end = rest
-                .find(|c: char| c.is_ascii_whitespace())
-                .unwrap_or(rest.len());
-            // A URL directly followed by a comma has no descriptor.
-            let url = rest[..end].trim_end_matches(',');
-            if url.is_empty() {
-                break;
-            }
+        let mut written = 0;
+        for (at, url) in raw_html::srcset_urls(srcset) {
             if raw_html::is_unsafe_destination(url) {
                 return None;
             }
-            let resolved = self.resolve_destination(url.into(), range, false);
-            changed |= *resolved != *url;
-            out.push_str(&resolved);
-            rest = &rest[url.len()..];
-            let next = rest.find(',').unwrap_or(rest.len());
-            out.push_str(&rest[..next]);
-            rest = &rest[next..];
+            out.push_str(&srcset[written..at]);
+            out.push_str(&self.resolve_destination(url.into(), range, false));
+            written = at + url.len();
         }
-        changed.then_some(out)
+        out.push_str(&srcset[written..]);
+        (out != srcset).then_some(out)
     }
 
     fn finish_heading<'e>(&mut self, open: OpenHeading<'e>, out: &mut Vec<Event<'e>>) {
