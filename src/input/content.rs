@@ -1,8 +1,8 @@
 //! Content loading: walks `content/`, splits each Markdown file into YAML front
 //! matter and body, and keeps every page in one flat store keyed by its path
 //! relative to `content/` (`modules/qbr.md`). It also decides what each file
-//! is: a section (`_index.md`), a page bundle (`index.md` with files beside
-//! it), a module (any page under `modules/`) or an asset to copy, and the URL
+//! is: a section (`_index.md`), a page bundle (`index.md` or `README.md` with
+//! files beside it), a module (any page under `modules/`) or an asset to copy, and the URL
 //! path each page gets. Nothing here renders; errors are collected, not thrown.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -103,7 +103,7 @@ pub struct Page {
     pub path: String,
     /// Folder (relative to `content/`) the file sits in; for a bundle, the bundle folder.
     pub folder: String,
-    /// True for `index.md` page bundles.
+    /// True for page bundles (`index.md`, or a `README.md`).
     pub is_bundle: bool,
 }
 
@@ -393,7 +393,7 @@ pub fn parse_page(source: &str, text: Arc<str>) -> std::result::Result<Page, Dia
         .map_or("", |(dir, _)| dir)
         .to_string();
     let is_section = file_name == "_index.md";
-    let is_bundle = file_name == "index.md";
+    let is_bundle = is_bundle_page(file_name);
     let stem = if is_bundle {
         folder.rsplit('/').next().unwrap_or(&folder).to_string()
     } else {
@@ -448,9 +448,16 @@ pub fn module_id(source: &str) -> Option<String> {
     let (folder, file_name) = inside.rsplit_once('/').unwrap_or(("", inside));
     match file_name {
         "_index.md" => None,
-        "index.md" => folder.rsplit('/').next().map(str::to_string),
+        name if is_bundle_page(name) => folder.rsplit('/').next().map(str::to_string),
         _ => Some(file_name.trim_end_matches(".md").to_string()),
     }
+}
+
+/// True for the file that is its folder's page bundle: `index.md`, or
+/// `README.md` in any case, the page GitHub shows for a folder. A folder
+/// with both has two pages at one URL, which is reported as such.
+pub fn is_bundle_page(file_name: &str) -> bool {
+    file_name == "index.md" || file_name.eq_ignore_ascii_case("readme.md")
 }
 
 /// Returns the YAML byte range and the body start. `Err(offset)` when the
@@ -591,10 +598,11 @@ fn yaml_message(error: &serde_yaml::Error) -> String {
 }
 
 fn url_path(source: &str, slug: Option<&str>) -> String {
+    let file_name = source.rsplit('/').next().unwrap_or(source);
     let without_ext = source.trim_end_matches(".md");
     let mut parts: Vec<&str> = without_ext.split('/').collect();
-    if matches!(parts.last(), Some(&"_index") | Some(&"index")) {
-        let is_section = parts.last() == Some(&"_index");
+    if file_name == "_index.md" || is_bundle_page(file_name) {
+        let is_section = file_name == "_index.md";
         parts.pop();
         if is_section {
             return join_path(&parts);
@@ -758,6 +766,11 @@ mod tests {
         assert_eq!(page("modules/qbr.md", "x").kind, PageKind::Module);
         assert_eq!(page("modules/qbr.md", "x").id, "qbr");
         assert_eq!(page("modules/prep/index.md", "x").id, "prep");
+        for readme in ["README.md", "readme.md", "Readme.md"] {
+            let lesson = page(&format!("modules/01-intro/{readme}"), "x");
+            assert_eq!((lesson.id.as_str(), lesson.path.as_str()), ("01-intro", "/modules/01-intro/"));
+            assert!(lesson.is_bundle);
+        }
         assert_eq!(page("modules/_index.md", "x").kind, PageKind::Section);
         assert_eq!(page("about.md", "x").kind, PageKind::Page);
     }
