@@ -768,7 +768,10 @@ mod tests {
         assert_eq!(page("modules/prep/index.md", "x").id, "prep");
         for readme in ["README.md", "readme.md", "Readme.md"] {
             let lesson = page(&format!("modules/01-intro/{readme}"), "x");
-            assert_eq!((lesson.id.as_str(), lesson.path.as_str()), ("01-intro", "/modules/01-intro/"));
+            assert_eq!(
+                (lesson.id.as_str(), lesson.path.as_str()),
+                ("01-intro", "/modules/01-intro/")
+            );
             assert!(lesson.is_bundle);
         }
         assert_eq!(page("modules/_index.md", "x").kind, PageKind::Section);
