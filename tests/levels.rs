@@ -111,6 +111,14 @@ fn counts(levels: &Value) -> Vec<(String, u64)> {
 }
 
 #[test]
+fn the_four_levels_are_the_example_of_docs_metrics_md() {
+    assert!(
+        common::metrics_doc().contains(&format!("```toml{FOUR_LEVELS}```")),
+        "docs/metrics.md shows these four levels"
+    );
+}
+
+#[test]
 fn four_levels_each_get_their_people_in_metrics_json_and_the_scorecard() {
     let site = site_with(FOUR_LEVELS);
     site.build();
