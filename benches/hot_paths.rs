@@ -159,7 +159,7 @@ fn analytics(c: &mut Criterion) {
     let text: Arc<str> = Arc::from(text);
     let partner = metrics::parse(&file_name, text.clone()).expect("generated partner parses");
     let skills = analytics::skill_ids(&config);
-    let rules = &config.program.level_rules;
+    let rules = &config.level_rules();
     let baseline = Quarter::parse(&gen_corpus::quarter_label(0)).expect("quarter");
     let quarters: Vec<Quarter> = (0..gen_corpus::QUARTERS)
         .map(|q| Quarter::parse(&gen_corpus::quarter_label(q)).expect("quarter"))
@@ -184,7 +184,6 @@ fn analytics(c: &mut Criterion) {
                         black_box(latest),
                         &skills,
                         rules,
-                        config.levels.len(),
                     )
                 })
                 .collect::<Vec<_>>()
@@ -206,7 +205,6 @@ fn analytics(c: &mut Criterion) {
                                 black_box(*q),
                                 &skills,
                                 rules,
-                                config.levels.len(),
                             )
                         })
                         .collect::<Vec<_>>()

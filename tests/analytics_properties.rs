@@ -125,7 +125,7 @@ proptest! {
         let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
         let skills = default_skills();
         for person in &partner.record.people {
-            let state = person_state(person, &partner.record.workflows, quarter, &skills, &LevelRules::default(), 3);
+            let state = person_state(person, &partner.record.workflows, quarter, &skills, &LevelRules::default().ladder(3));
             prop_assert!(state.level < 3);
             prop_assert!((0.0..=100.0).contains(&state.score));
             *counts.entry(state.level).or_default() += 1;
@@ -139,7 +139,7 @@ proptest! {
         let rules = LevelRules::default();
         let skills = default_skills();
         for person in &partner.record.people {
-            let state = person_state(person, &partner.record.workflows, quarter, &skills, &rules, 3);
+            let state = person_state(person, &partner.record.workflows, quarter, &skills, &rules.ladder(3));
             if state.level == 2 {
                 prop_assert!(state.mean_score >= rules.practitioner_min_mean_score);
                 prop_assert!(state.embedded_use >= 1);

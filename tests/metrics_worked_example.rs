@@ -32,14 +32,14 @@ fn close(actual: f64, expected: f64) -> bool {
 fn the_documented_levels_and_scores_are_what_the_library_computes() {
     let (config, partner) = example();
     let skills = analytics::skill_ids(&config);
-    let rules = &config.program.level_rules;
+    let rules = &config.level_rules();
     let at = |quarter: &str| -> Vec<analytics::PersonState> {
         let quarter = Quarter::parse(quarter).expect("quarter");
         partner
             .record
             .people
             .iter()
-            .map(|p| person_state(p, &partner.record.workflows, quarter, &skills, rules, 3))
+            .map(|p| person_state(p, &partner.record.workflows, quarter, &skills, rules))
             .collect()
     };
     let latest = at("2025-Q4");

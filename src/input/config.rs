@@ -2,14 +2,16 @@
 //! defaults (the skill, workflow and proficiency-level catalogues of the
 //! product brief, so an empty file is a working site) and checks what serde
 //! alone cannot: the base URL, the highlighting themes and unique catalogue
-//! ids. Unknown keys and unknown values of a fixed set (such as
-//! `[markdown] html`) are errors, located by line and column.
+//! ids, and the level rules ([`Levels`]: each level reachable). Unknown keys
+//! and unknown values of a fixed set (such as `[markdown] html`) are errors,
+//! located by line and column.
 
-use std::ops::Range;
+use std::ops::{Deref, Range};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use toml::Spanned;
 
 use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
@@ -57,8 +59,9 @@ pub struct Config {
     pub skills: Vec<CatalogEntry>,
     /// Partner workflows a module can improve.
     pub workflows: Vec<CatalogEntry>,
-    /// Proficiency levels, lowest first.
-    pub levels: Vec<CatalogEntry>,
+    /// Proficiency levels, lowest first, each with the rule that places a
+    /// person there.
+    pub levels: Levels,
     /// Learning tracks modules belong to.
     pub tracks: Vec<CatalogEntry>,
     /// Assumptions behind the partner analytics and the ROI summary.
@@ -120,8 +123,9 @@ pub struct Program {
     pub margin_attribution: f64,
     /// What the program costs each quarter after the baseline.
     pub investment: Investment,
-    /// How a person's proficiency level is decided.
-    pub level_rules: LevelRules,
+    /// How a person's level is decided when no `[[levels]]` entry carries
+    /// its own rule (three levels); `None` when the table is not written.
+    pub level_rules: Option<Spanned<LevelRules>>,
     /// Whether person ids may appear in the output (aggregates only by default).
     pub show_people: bool,
 }
@@ -139,7 +143,8 @@ pub struct Investment {
     pub per_person_per_quarter: Option<f64>,
 }
 
-/// The rule that places a person at a proficiency level.
+/// The `[program.level_rules]` table: the three-level rule written in one
+/// place, from which [`LevelRules::ladder`] derives each level's [`LevelRule`].
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LevelRules {
@@ -159,7 +164,7 @@ impl Default for Program {
             baseline_quarter: None,
             margin_attribution: 0.25,
             investment: Investment::default(),
-            level_rules: LevelRules::default(),
+            level_rules: None,
             show_people: false,
         }
     }
@@ -185,6 +190,186 @@ impl Default for LevelRules {
     }
 }
 
+impl LevelRules {
+    /// Each of `level_count` levels' rule, lowest first, as these three
+    /// numbers have always placed people: the lowest level asks nothing, the
+    /// highest asks AI in embedded workflows and a mean skill score, any
+    /// level between asks AI use. Counts below 1 are taken as 1, so a level
+    /// above the lowest always asks something.
+    pub fn ladder(&self, level_count: usize) -> Vec<LevelRule> {
+        let experimenter = LevelRule {
+            min_ai_workflows: self.experimenter_min_ai_workflows.max(1),
+            ..LevelRule::default()
+        };
+        let practitioner = LevelRule {
+            min_embedded_workflows: self.practitioner_min_embedded_workflows.max(1),
+            min_mean_score: self.practitioner_min_mean_score,
+            ..experimenter
+        };
+        (0..level_count)
+            .map(|i| match i {
+                0 => LevelRule::default(),
+                i if i + 1 == level_count => practitioner,
+                _ => experimenter,
+            })
+            .collect()
+    }
+}
+
+/// What a person must show to be at one level: every condition holds. The
+/// default asks nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LevelRule {
+    /// AI used in at least this many workflows.
+    pub min_ai_workflows: usize,
+    /// At least this many of those workflows embedded by the partner.
+    pub min_embedded_workflows: usize,
+    /// A mean skill score (0–4) of at least this.
+    pub min_mean_score: f64,
+}
+
+impl LevelRule {
+    /// True when a person with these figures meets every condition.
+    pub fn holds(&self, ai_workflows: usize, embedded_use: usize, mean_score: f64) -> bool {
+        ai_workflows >= self.min_ai_workflows
+            && embedded_use >= self.min_embedded_workflows
+            && mean_score >= self.min_mean_score
+    }
+
+    /// True when anyone meeting this rule meets `other` too. Embedded
+    /// workflows are among the AI workflows, so asking N embedded asks AI in
+    /// N as well.
+    fn implies(&self, other: &LevelRule) -> bool {
+        let ai = |r: &LevelRule| r.min_ai_workflows.max(r.min_embedded_workflows);
+        ai(self) >= ai(other)
+            && self.min_embedded_workflows >= other.min_embedded_workflows
+            && self.min_mean_score >= other.min_mean_score
+    }
+}
+
+/// The `[[levels]]` catalogue, lowest first. It reads as its entries (a
+/// slice of [`CatalogEntry`], like the other catalogues) and keeps the rule
+/// each entry wrote, with where it wrote it; [`Config::level_rules`] gives
+/// the rule each level applies.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(from = "Vec<LevelEntry>")]
+pub struct Levels {
+    entries: Vec<CatalogEntry>,
+    written: Vec<WrittenRule>,
+}
+
+/// One `[[levels]]` entry as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LevelEntry {
+    id: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    description: Option<String>,
+    min_ai_workflows: Option<Spanned<usize>>,
+    min_embedded_workflows: Option<Spanned<usize>>,
+    min_mean_score: Option<Spanned<f64>>,
+}
+
+/// The conditions one `[[levels]]` entry wrote, each with its place, and
+/// the place of its id.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct WrittenRule {
+    id: Range<usize>,
+    min_ai_workflows: Option<Spanned<usize>>,
+    min_embedded_workflows: Option<Spanned<usize>>,
+    min_mean_score: Option<Spanned<f64>>,
+}
+
+impl WrittenRule {
+    /// The first condition written, if any: its key and the place of its
+    /// value.
+    fn first_key(&self) -> Option<(&'static str, Range<usize>)> {
+        [
+            (
+                "min_ai_workflows",
+                self.min_ai_workflows.as_ref().map(Spanned::span),
+            ),
+            (
+                "min_embedded_workflows",
+                self.min_embedded_workflows.as_ref().map(Spanned::span),
+            ),
+            (
+                "min_mean_score",
+                self.min_mean_score.as_ref().map(Spanned::span),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(key, span)| Some((key, span?)))
+        .min_by_key(|(_, span)| span.start)
+    }
+
+    /// The rule, with an absent condition asking nothing.
+    fn rule(&self) -> LevelRule {
+        LevelRule {
+            min_ai_workflows: self.min_ai_workflows.as_ref().map_or(0, |v| *v.get_ref()),
+            min_embedded_workflows: self
+                .min_embedded_workflows
+                .as_ref()
+                .map_or(0, |v| *v.get_ref()),
+            min_mean_score: self.min_mean_score.as_ref().map_or(0.0, |v| *v.get_ref()),
+        }
+    }
+}
+
+impl From<Vec<LevelEntry>> for Levels {
+    fn from(written: Vec<LevelEntry>) -> Levels {
+        let (entries, written) = written
+            .into_iter()
+            .map(|e| {
+                // The id's place without its quotes, where other catalogue
+                // ids are located.
+                let span = e.id.span();
+                let id = if span.len() == e.id.get_ref().len() + 2 {
+                    span.start + 1..span.end - 1
+                } else {
+                    span
+                };
+                let rule = WrittenRule {
+                    id,
+                    min_ai_workflows: e.min_ai_workflows,
+                    min_embedded_workflows: e.min_embedded_workflows,
+                    min_mean_score: e.min_mean_score,
+                };
+                let entry = CatalogEntry {
+                    id: e.id.into_inner(),
+                    title: e.title,
+                    description: e.description,
+                };
+                (entry, rule)
+            })
+            .unzip();
+        Levels { entries, written }
+    }
+}
+
+impl From<Vec<CatalogEntry>> for Levels {
+    fn from(entries: Vec<CatalogEntry>) -> Levels {
+        let written = vec![WrittenRule::default(); entries.len()];
+        Levels { entries, written }
+    }
+}
+
+impl Deref for Levels {
+    type Target = [CatalogEntry];
+
+    fn deref(&self) -> &[CatalogEntry] {
+        &self.entries
+    }
+}
+
+impl Levels {
+    /// True when some entry wrote a condition.
+    fn have_rules(&self) -> bool {
+        self.written.iter().any(|w| w.first_key().is_some())
+    }
+}
+
 fn entry(id: &str, title: &str, description: &str) -> CatalogEntry {
     CatalogEntry {
         id: id.to_string(),
@@ -206,7 +391,7 @@ impl Default for Config {
             highlight_theme_dark: "base16-ocean.dark".to_string(),
             skills: default_skills(),
             workflows: default_workflows(),
-            levels: default_levels(),
+            levels: Levels::from(default_levels()),
             tracks: Vec::new(),
             program: Program::default(),
             markdown: MarkdownSettings::default(),
@@ -371,6 +556,7 @@ impl Config {
     fn check(&self, file: &Path, source: &Arc<str>) -> Vec<Diagnostic> {
         let at = |key: &str, message: String| at_key(file, source, key, message);
         let mut problems = self.program.check(file, source);
+        problems.extend(self.check_levels(file, source));
         if let Err(why) = check_base_url(&self.base_url) {
             problems.push(
                 at("base_url", why)
@@ -390,7 +576,7 @@ impl Config {
             }
         }
         for (key, entries) in [
-            ("skills", &self.skills),
+            ("skills", &self.skills[..]),
             ("workflows", &self.workflows),
             ("levels", &self.levels),
             ("tracks", &self.tracks),
@@ -424,6 +610,166 @@ impl Config {
         problems
     }
 
+    /// Each level's rule, lowest first: the rules written in `[[levels]]`,
+    /// or, when no entry writes one, the three-level rule of
+    /// `[program.level_rules]` (its defaults when that is not written).
+    pub fn level_rules(&self) -> Vec<LevelRule> {
+        if self.levels.have_rules() {
+            // The lowest level is where a person meeting no rule is, so it
+            // asks nothing whatever it writes (writing a rule is an error).
+            let rules = self.levels.written.iter().map(WrittenRule::rule);
+            rules
+                .enumerate()
+                .map(|(i, rule)| if i == 0 { LevelRule::default() } else { rule })
+                .collect()
+        } else {
+            self.program.level_rules().ladder(self.levels.len())
+        }
+    }
+
+    /// The level rules' problems: a rule on the lowest level, numbers out
+    /// of range, a level no one can be at, rules written in two places, or
+    /// a catalogue of other than three levels left to the three-level rule.
+    fn check_levels(&self, file: &Path, source: &Arc<str>) -> Vec<Diagnostic> {
+        let at = |span: Range<usize>, message: String| {
+            Diagnostic::new(Code::Config, file, source.clone(), span, message)
+        };
+        let levels = &self.levels;
+        let mut problems = Vec::new();
+        if !levels.have_rules() {
+            if let Some(second) = levels.written.get(1)
+                && levels.len() != 3
+            {
+                problems.push(
+                    at(
+                        second.id.clone(),
+                        format!(
+                            "{} levels and no level rules: [program.level_rules] is written for three",
+                            levels.len()
+                        ),
+                    )
+                    .expected(RULE_KEYS_EXPECTED),
+                );
+            }
+            return problems;
+        }
+        if let Some(table) = &self.program.level_rules {
+            let first = levels.written.iter().find_map(WrittenRule::first_key);
+            let line = first.map_or(1, |(_, span)| source[..span.start].lines().count());
+            problems.push(
+                at(
+                    table.span(),
+                    format!(
+                        "[program.level_rules] and the rules in [[levels]] (line {line}) both decide levels"
+                    ),
+                )
+                .expected("the rules in [[levels]] alone, without [program.level_rules]"),
+            );
+        }
+        for (i, (entry, written)) in levels.iter().zip(&levels.written).enumerate() {
+            problems.extend(self.check_level(i, entry, written, source, &at));
+        }
+        problems.extend(self.unreachable_levels(&at));
+        problems
+    }
+
+    /// The problems of one level's written numbers.
+    fn check_level(
+        &self,
+        index: usize,
+        entry: &CatalogEntry,
+        written: &WrittenRule,
+        source: &str,
+        at: &impl Fn(Range<usize>, String) -> Diagnostic,
+    ) -> Vec<Diagnostic> {
+        let id = &entry.id;
+        // From the key to the end of its value, as keys are located elsewhere.
+        let key_span = |key: &str, value: Range<usize>| {
+            source[..value.start].rfind(key).unwrap_or(value.start)..value.end
+        };
+        let mut problems = Vec::new();
+        if index == 0
+            && let Some((key, value)) = written.first_key()
+        {
+            problems.push(
+                at(
+                    key_span(key, value),
+                    format!("the lowest level `{id}` has a rule, but everyone is at least at the lowest level"),
+                )
+                .expected("no min_ai_workflows, min_embedded_workflows or min_mean_score on the first [[levels]] entry"),
+            );
+        }
+        let workflows = self.workflows.len();
+        for (key, count) in [
+            ("min_ai_workflows", &written.min_ai_workflows),
+            ("min_embedded_workflows", &written.min_embedded_workflows),
+        ] {
+            if let Some(count) = count
+                && *count.get_ref() > workflows
+            {
+                problems.push(
+                    at(
+                        key_span(key, count.span()),
+                        format!(
+                            "{key} = {} on `{id}` asks for more workflows than the {workflows} of the catalogue, so no one is at this level",
+                            count.get_ref()
+                        ),
+                    )
+                    .expected(format!("a count of workflows from 0 to {workflows}")),
+                );
+            }
+        }
+        if let Some(score) = &written.min_mean_score
+            && !(0.0..=4.0).contains(score.get_ref())
+        {
+            problems.push(
+                at(
+                    key_span("min_mean_score", score.span()),
+                    format!(
+                        "min_mean_score {} on `{id}` is outside the 0–4 scale",
+                        score.get_ref()
+                    ),
+                )
+                .expected("a mean skill score between 0 and 4"),
+            );
+        }
+        problems
+    }
+
+    /// A level whose rule implies a higher level's is never assigned: a
+    /// person is at the highest level whose rule they meet. Each is named
+    /// with the first higher level it implies; a level asking nothing above
+    /// levels below it is named once.
+    fn unreachable_levels(
+        &self,
+        at: &impl Fn(Range<usize>, String) -> Diagnostic,
+    ) -> Vec<Diagnostic> {
+        let rules = self.level_rules();
+        let mut named_empty = std::collections::BTreeSet::new();
+        let mut problems = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            let Some(j) = (i + 1..rules.len()).find(|&j| rule.implies(&rules[j])) else {
+                continue;
+            };
+            if rules[j] == LevelRule::default() && !named_empty.insert(j) {
+                continue;
+            }
+            let (lower, higher) = (&self.levels[i].id, &self.levels[j].id);
+            problems.push(
+                at(
+                    self.levels.written[i].id.clone(),
+                    format!(
+                        "level `{lower}` is never assigned: anyone meeting its rule meets the rule of the higher level `{higher}`"
+                    ),
+                )
+                .expected(format!(
+                    "a rule on `{higher}` asking more than `{lower}`'s in min_ai_workflows, min_embedded_workflows or min_mean_score (levels are listed lowest first; a person is at the highest level whose rule they meet)"
+                )),
+            );
+        }
+        problems
+    }
+
     /// The path prefix of the base URL: `/` or `/portal/`.
     pub fn base_path(&self) -> &str {
         let after_scheme = self
@@ -441,12 +787,22 @@ impl Config {
     }
 }
 
+/// What a level rule is written with, for messages.
+const RULE_KEYS_EXPECTED: &str = "a rule on each level above the lowest: min_ai_workflows, min_embedded_workflows or min_mean_score in its [[levels]] entry";
+
 /// Refuses a `--base-url` value that is not an absolute http(s) URL.
 pub fn check_base_url_option(base_url: &str) -> Result<()> {
     check_base_url(base_url).map_err(|why| Error::Refused(format!("--base-url: {why}")))
 }
 
 impl Program {
+    /// The `[program.level_rules]` table, or its defaults when not written.
+    pub fn level_rules(&self) -> LevelRules {
+        self.level_rules
+            .as_ref()
+            .map_or_else(LevelRules::default, |rules| rules.get_ref().clone())
+    }
+
     fn check(&self, file: &Path, source: &Arc<str>) -> Vec<Diagnostic> {
         let mut problems = Vec::new();
         let mut at = |key: &str, message: String, expected: &str| {
@@ -500,7 +856,7 @@ impl Program {
                 );
             }
         }
-        if !(0.0..=4.0).contains(&program.level_rules.practitioner_min_mean_score) {
+        if !(0.0..=4.0).contains(&program.level_rules().practitioner_min_mean_score) {
             at(
                 "practitioner_min_mean_score",
                 "practitioner_min_mean_score is outside the 0–4 scale".to_string(),
@@ -658,6 +1014,42 @@ mod tests {
             messages[1].starts_with("site.toml:2:1: unknown highlighting theme `Neon`"),
             "{messages:?}"
         );
+    }
+
+    #[test]
+    fn the_default_three_levels_follow_program_level_rules() {
+        let rule = |ai, embedded, score| LevelRule {
+            min_ai_workflows: ai,
+            min_embedded_workflows: embedded,
+            min_mean_score: score,
+        };
+        let defaults = parse("").unwrap().config.level_rules();
+        assert_eq!(
+            defaults,
+            [rule(0, 0, 0.0), rule(1, 0, 0.0), rule(1, 1, 2.5)]
+        );
+        // Counts below 1 are taken as 1, as they always were.
+        let text = "[program.level_rules]\nexperimenter_min_ai_workflows = 0\n\
+                    practitioner_min_embedded_workflows = 0\npractitioner_min_mean_score = 3\n";
+        assert_eq!(
+            parse(text).unwrap().config.level_rules(),
+            [rule(0, 0, 0.0), rule(1, 0, 0.0), rule(1, 1, 3.0)]
+        );
+    }
+
+    #[test]
+    fn a_level_implies_another_counting_embedded_workflows_as_ai_workflows() {
+        let embedded_two = LevelRule {
+            min_embedded_workflows: 2,
+            ..LevelRule::default()
+        };
+        let ai_two = LevelRule {
+            min_ai_workflows: 2,
+            ..LevelRule::default()
+        };
+        assert!(embedded_two.implies(&ai_two));
+        assert!(!ai_two.implies(&embedded_two));
+        assert!(ai_two.implies(&LevelRule::default()));
     }
 
     #[test]

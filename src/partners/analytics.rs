@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::base::quarter::Quarter;
-use crate::input::config::{Config, LevelRules, Program};
+use crate::input::config::{Config, LevelRule, Program};
 use crate::input::content::{ContentStore, Page};
 use crate::partners::metrics::{Assessment, KpiRecord, PartnerFile, Person, WorkflowRecord, date};
 
@@ -157,25 +157,17 @@ pub struct PersonState {
     pub score: f64,
 }
 
-/// Applies the level rule at the end of `quarter`:
-/// nay-sayer (lowest level) without AI use in `experimenter_min_ai_workflows`
-/// workflows; practitioner (highest level) with AI in
-/// `practitioner_min_embedded_workflows` embedded workflows and a mean skill
-/// score of at least `practitioner_min_mean_score`; experimenter otherwise.
+/// Applies the level rules (each level's, lowest first, as
+/// [`Config::level_rules`] gives them) at the end of `quarter`: a person is at
+/// the highest level whose every condition they meet, the lowest when none.
 pub fn person_state(
     person: &Person,
     workflows: &[WorkflowRecord],
     quarter: Quarter,
     skills: &[String],
-    rules: &LevelRules,
-    level_count: usize,
+    rules: &[LevelRule],
 ) -> PersonState {
-    PersonTimeline::new(person, skills).state(
-        &embedded_workflows(workflows),
-        quarter,
-        rules,
-        level_count,
-    )
+    PersonTimeline::new(person, skills).state(&embedded_workflows(workflows), quarter, rules)
 }
 
 /// The workflows that ever count as AI-embedded, with the quarter from which
@@ -259,11 +251,9 @@ impl<'a> PersonTimeline<'a> {
         &self,
         embedded: &[(&str, Quarter)],
         quarter: Quarter,
-        rules: &LevelRules,
-        level_count: usize,
+        rules: &[LevelRule],
     ) -> PersonState {
-        let (standing, mean_score, embedded_use) =
-            self.assess(embedded, quarter, rules, level_count);
+        let (standing, mean_score, embedded_use) = self.assess(embedded, quarter, rules);
         PersonState {
             level: standing.level,
             mean_score,
@@ -281,10 +271,9 @@ impl<'a> PersonTimeline<'a> {
         &self,
         embedded: &[(&str, Quarter)],
         quarter: Quarter,
-        rules: &LevelRules,
-        level_count: usize,
+        rules: &[LevelRule],
     ) -> Standing {
-        self.assess(embedded, quarter, rules, level_count).0
+        self.assess(embedded, quarter, rules).0
     }
 
     /// The standing, mean skill score and embedded use at the end of `quarter`.
@@ -292,8 +281,7 @@ impl<'a> PersonTimeline<'a> {
         &self,
         embedded: &[(&str, Quarter)],
         quarter: Quarter,
-        rules: &LevelRules,
-        level_count: usize,
+        rules: &[LevelRule],
     ) -> (Standing, f64, usize) {
         let end = quarter.last_day();
         let (mut ai_workflows, mut embedded_use) = (0, 0);
@@ -307,16 +295,10 @@ impl<'a> PersonTimeline<'a> {
             }
         }
         let mean_score = self.latest_assessment(end).map_or(0.0, |(_, m, _)| *m);
-        let top = level_count.saturating_sub(1);
-        let level = if ai_workflows < rules.experimenter_min_ai_workflows.max(1) {
-            0
-        } else if embedded_use >= rules.practitioner_min_embedded_workflows.max(1)
-            && mean_score >= rules.practitioner_min_mean_score
-        {
-            top
-        } else {
-            1.min(top)
-        };
+        let level = rules
+            .iter()
+            .rposition(|rule| rule.holds(ai_workflows, embedded_use, mean_score))
+            .unwrap_or(0);
         let score = proficiency_score(mean_score, ai_workflows, embedded_use);
         (Standing { level, score }, mean_score, embedded_use)
     }

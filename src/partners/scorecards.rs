@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use crate::base::audience::Audience;
 use crate::base::quarter::Quarter;
-use crate::input::config::{CatalogEntry, Config};
+use crate::input::config::{CatalogEntry, Config, LevelRule};
 use crate::input::content::ContentStore;
 use crate::partners::analytics::{self, Standing};
 use crate::partners::metrics::PartnerFile;
@@ -177,6 +177,8 @@ struct ViewInputs<'a> {
     latest: Quarter,
     /// The catalogue's skill ids, in order.
     skills: Vec<String>,
+    /// Each level's rule, lowest first.
+    level_rules: Vec<LevelRule>,
     /// The modules prepared for recommendations.
     modules: analytics::ModuleCatalogue<'a>,
     cost: Cost,
@@ -385,6 +387,7 @@ impl Coverage {
             latest: self.quarters.last().copied().unwrap_or(self.baseline),
             quarters: self.quarters.clone(),
             skills: analytics::skill_ids(config),
+            level_rules: config.level_rules(),
             modules: analytics::ModuleCatalogue::new(config, store, learning_order),
             cost: match audience {
                 Audience::Internal => Cost::HeadcountShare {

@@ -42,6 +42,8 @@ pub(super) struct ExecutiveFigures {
     pub(super) level_rows: Vec<Row>,
     pub(super) levels: Vec<LevelCount>,
     pub(super) levels_baseline: Vec<LevelCount>,
+    /// Share of people at the highest level, whatever it is called (the
+    /// name is kept from the default three levels).
     pub(super) practitioner_share: f64,
     pub(super) practitioner_share_baseline: f64,
     pub(super) score: f64,

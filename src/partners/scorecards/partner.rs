@@ -32,17 +32,16 @@ fn people_over_time<'p>(
         .map(|person| PersonTimeline::new(person, &inputs.skills))
         .collect();
     let embedded = analytics::embedded_workflows(&record.workflows);
-    let rules = &inputs.config.program.level_rules;
-    let level_count = inputs.config.levels.len();
+    let rules = &inputs.level_rules;
     let at = |quarter: Quarter| -> Vec<Standing> {
         timelines
             .iter()
-            .map(|t| t.standing(&embedded, quarter, rules, level_count))
+            .map(|t| t.standing(&embedded, quarter, rules))
             .collect()
     };
     let latest = timelines
         .iter()
-        .map(|t| t.state(&embedded, inputs.latest, rules, level_count))
+        .map(|t| t.state(&embedded, inputs.latest, rules))
         .collect();
     let standings = Standings {
         by_quarter: inputs.quarters.iter().map(|q| at(*q)).collect(),

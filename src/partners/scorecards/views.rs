@@ -266,6 +266,7 @@ pub struct ListSummary {
 pub struct HomeSummary {
     pub(super) partners: usize,
     pub(super) headcount: usize,
+    /// Share of people at the highest level.
     pub(super) practitioner_share: f64,
     pub(super) roi: Option<f64>,
 }
