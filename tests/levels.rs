@@ -355,24 +355,13 @@ fn other_than_three_levels_without_rules_is_an_error() {
 // ---------------------------------------------------------------- compatibility
 
 /// The default three levels with the rules `[program.level_rules]` gives
-/// them by default, written on the levels.
-const THREE_LEVELS_WRITTEN: &str = r#"
-[[levels]]
-id = "nay-sayer"
-title = "Nay-sayer"
-
-[[levels]]
-id = "experimenter"
-title = "Experimenter"
-min_ai_workflows = 1
-
-[[levels]]
-id = "practitioner"
-title = "Practitioner"
-min_ai_workflows = 1
-min_embedded_workflows = 1
-min_mean_score = 2.5
-"#;
+/// them by default, written on the levels: [`FOUR_LEVELS`] without the expert.
+fn three_levels_written() -> &'static str {
+    let (three, _) = FOUR_LEVELS
+        .split_once("\n[[levels]]\nid = \"expert\"")
+        .expect("FOUR_LEVELS ends with the expert");
+    three
+}
 
 #[test]
 fn rules_written_on_the_levels_give_the_figures_of_program_level_rules() {
@@ -392,5 +381,5 @@ fn rules_written_on_the_levels_give_the_figures_of_program_level_rules() {
         from_program.contains("\"practitioner_share\": 0.25"),
         "{from_program}"
     );
-    assert_eq!(example(THREE_LEVELS_WRITTEN), from_program);
+    assert_eq!(example(three_levels_written()), from_program);
 }
