@@ -2,7 +2,10 @@
 //! partner files from the benchmark corpus generator (`examples/gen_corpus.rs`):
 //!
 //! - `markdown/*`: one module body to HTML (`markdown::render`), with and
-//!   without its two fenced code blocks, and each block's highlighting alone;
+//!   without its two fenced code blocks, and each block's highlighting alone,
+//!   plus a C# and a TypeScript block written under GitHub's names;
+//! - `syntaxes/*`: loading the syntax set from its binary dump, which a
+//!   build does once (bat's collection, and syntect's own for comparison);
 //! - `content/parse_page`: splitting a module file and parsing its front matter;
 //! - `templates/*`: rendering one module page, section page and partner
 //!   scorecard through the default theme, with the context the build gives it;
@@ -107,6 +110,56 @@ fn config() -> Config {
     .config
 }
 
+/// A C# block as course material writes it, under GitHub's name.
+const CSHARP: (&str, &str) = (
+    "csharp",
+    r#"using System.Net.Http;
+
+namespace Lessons;
+
+public interface IGreeter
+{
+    Task<string> GreetAsync(string name, CancellationToken token = default);
+}
+
+public sealed class Greeter(HttpClient http) : IGreeter
+{
+    // Asks the service for a greeting; falls back to a local one.
+    public async Task<string> GreetAsync(string name, CancellationToken token = default)
+    {
+        var response = await http.GetAsync($"/greet?name={name}", token);
+        return response.IsSuccessStatusCode
+            ? await response.Content.ReadAsStringAsync(token)
+            : $"Hello, {name}!";
+    }
+}
+"#,
+);
+
+/// A TypeScript block, under GitHub's short name.
+const TYPESCRIPT: (&str, &str) = (
+    "ts",
+    r#"import { readFile } from "node:fs/promises";
+
+export interface Lesson {
+  id: string;
+  title: string;
+  minutes?: number;
+}
+
+type Catalogue = Record<string, Lesson>;
+
+/** Reads the lessons and indexes them by id. */
+export async function loadLessons(path: string): Promise<Catalogue> {
+  const lessons: Lesson[] = JSON.parse(await readFile(path, "utf8"));
+  return Object.fromEntries(lessons.map((lesson) => [lesson.id, lesson]));
+}
+
+const total = (all: Lesson[]): number =>
+  all.reduce((sum, { minutes = 0 }) => sum + minutes, 0);
+"#,
+);
+
 /// The fenced blocks of a Markdown text: (language, code).
 fn code_blocks(text: &str) -> Vec<(String, String)> {
     let mut blocks = Vec::new();
@@ -138,11 +191,28 @@ fn markdown(c: &mut Criterion) {
     group.bench_function("render_page_without_code", |b| {
         b.iter(|| markdown::render(black_box(&without_code), &targets))
     });
-    for (language, code) in code_blocks(with_code.body()) {
+    for (language, code) in code_blocks(with_code.body())
+        .into_iter()
+        .chain([CSHARP, TYPESCRIPT].map(|(l, c)| (l.to_string(), c.to_string())))
+    {
+        assert!(
+            highlight::highlight(&code, &language).is_some(),
+            "{language}"
+        );
         group.bench_function(format!("highlight_{language}_block"), |b| {
             b.iter(|| highlight::highlight(black_box(&code), &language))
         });
     }
+    group.finish();
+
+    let mut group = c.benchmark_group("syntaxes");
+    group.sample_size(10);
+    group.bench_function("load_bat_collection", |b| {
+        b.iter(two_face::syntax::extra_newlines)
+    });
+    group.bench_function("load_syntect_defaults", |b| {
+        b.iter(syntect::parsing::SyntaxSet::load_defaults_newlines)
+    });
     group.finish();
 
     let module = corpus.module(PAGE, true);

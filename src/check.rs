@@ -3,7 +3,8 @@
 //! ([`build::render`]); its HTML pages are read with a WHATWG tokenizer to
 //! find internal links and `#anchors` that lead nowhere (including links the
 //! templates produce) and images without alt text. Content files that no page
-//! references, modules that belong to no learning track and whatever
+//! references, modules that belong to no learning track, fenced code in a
+//! language that is neither highlighted nor plain text, and whatever
 //! sanitizing removed from a body's raw HTML are warnings.
 //! Each finding is a [`Diagnostic`] with its [`Code`], located in the
 //! Markdown source when it comes from there, and otherwise in the rendered
@@ -13,9 +14,10 @@
 //! This file runs the checks in order; `html` reads a rendered page,
 //! `urls` does the URL arithmetic, `links` walks the links and anchors,
 //! `coverage` finds unused assets, modules without a track and what
-//! sanitizing removed, and `report` sorts, counts and writes the findings.
+//! sanitizing removed, `fences` code in unknown languages, and `report` sorts, counts and writes the findings.
 
 mod coverage;
+mod fences;
 mod html;
 mod links;
 mod report;
@@ -58,6 +60,7 @@ fn inspect(options: &BuildOptions, site: &RenderedSite) -> Result<Vec<Diagnostic
         &links.referenced,
     ));
     findings.extend(coverage::modules_without_track(&store, &config));
+    findings.extend(fences::unknown_languages(&store));
     if config.markdown.html == RawHtml::Sanitize {
         findings.extend(coverage::sanitized(&store));
     }

@@ -42,6 +42,8 @@ pub enum Code {
     ModuleWithoutTrack,
     /// Raw HTML (or an unsafe link URL) that sanitizing removes.
     RawHtmlRemoved,
+    /// A fenced code block whose language is neither highlighted nor plain text.
+    UnknownLanguage,
     /// Raw HTML (or an unsafe link URL) in a site that denies it.
     RawHtml,
     /// A problem in a partner file.
@@ -56,13 +58,14 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the order `docs/ci.md` lists them.
-    pub const ALL: [Code; 11] = [
+    pub const ALL: [Code; 12] = [
         Code::BrokenLink,
         Code::BrokenAnchor,
         Code::ImageMissingAlt,
         Code::UnusedAsset,
         Code::ModuleWithoutTrack,
         Code::RawHtmlRemoved,
+        Code::UnknownLanguage,
         Code::RawHtml,
         Code::PartnerData,
         Code::Config,
@@ -79,6 +82,7 @@ impl Code {
             Code::UnusedAsset => "unused-asset",
             Code::ModuleWithoutTrack => "module-without-track",
             Code::RawHtmlRemoved => "raw-html-removed",
+            Code::UnknownLanguage => "unknown-language",
             Code::RawHtml => "raw-html",
             Code::PartnerData => "partner-data",
             Code::Config => "config",
@@ -92,9 +96,10 @@ impl Code {
     /// notices and the build can live with is a warning.
     pub fn severity(self) -> Severity {
         match self {
-            Code::UnusedAsset | Code::ModuleWithoutTrack | Code::RawHtmlRemoved => {
-                Severity::Warning
-            }
+            Code::UnusedAsset
+            | Code::ModuleWithoutTrack
+            | Code::RawHtmlRemoved
+            | Code::UnknownLanguage => Severity::Warning,
             _ => Severity::Error,
         }
     }

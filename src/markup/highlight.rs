@@ -1,20 +1,196 @@
-//! Syntax highlighting of fenced code with syntect. Syntaxes and themes are
-//! loaded once, on first use, from syntect's bundled binary dumps; code is
-//! marked up with CSS classes (prefixed `hl-`) and the colours live in one
-//! generated stylesheet with a light and a dark variant, so pages stay small
-//! and follow the reader's colour scheme.
+//! Syntax highlighting of fenced code with syntect. Syntaxes come from the
+//! collection `two-face` packages (bat's: TypeScript, C#, PowerShell,
+//! Dockerfile and some 200 more) and themes from syntect's bundled ones; both
+//! are loaded once, on first use, from binary dumps. A fence's language is
+//! looked up case-insensitively, first among GitHub's fence names
+//! ([`ALIASES`]), then among the syntaxes' own names and file extensions;
+//! a few names mean plain text on purpose ([`PLAIN`]). Code is marked up
+//! with CSS classes (prefixed `hl-`) and the colours live in one generated
+//! stylesheet with a light and a dark variant, so pages stay small and
+//! follow the reader's colour scheme.
 
+use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use syntect::highlighting::ThemeSet;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::SyntaxSet;
+use syntect::parsing::{SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
-static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
+static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(two_face::syntax::extra_newlines);
 static THEMES: LazyLock<ThemeSet> = LazyLock::new(ThemeSet::load_defaults);
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
+/// GitHub's fence names (linguist's names and aliases, lower case) and the
+/// syntax each one means, for the names people write whether or not a
+/// syntax's own name or extensions already match: this table decides first.
+pub const ALIASES: &[(&str, &str)] = &[
+    ("bash", "Bourne Again Shell (bash)"),
+    ("bat", "Batch File"),
+    ("batch", "Batch File"),
+    ("batchfile", "Batch File"),
+    ("c", "C"),
+    ("c#", "C#"),
+    ("c++", "C++"),
+    ("cmd", "Batch File"),
+    ("cpp", "C++"),
+    ("cs", "C#"),
+    ("csharp", "C#"),
+    ("css", "CSS"),
+    ("diff", "Diff"),
+    ("docker", "Dockerfile"),
+    ("dockerfile", "Dockerfile"),
+    ("f#", "F#"),
+    ("fsharp", "F#"),
+    ("go", "Go"),
+    ("golang", "Go"),
+    ("graphql", "GraphQL"),
+    ("hcl", "Terraform"),
+    ("html", "HTML"),
+    ("ini", "INI"),
+    ("java", "Java"),
+    ("javascript", "JavaScript (Babel)"),
+    ("js", "JavaScript (Babel)"),
+    ("json", "JSON"),
+    ("jsonc", "JSON"),
+    ("jsx", "JavaScript (Babel)"),
+    ("kotlin", "Kotlin"),
+    ("kt", "Kotlin"),
+    ("latex", "LaTeX"),
+    ("lua", "Lua"),
+    ("make", "Makefile"),
+    ("makefile", "Makefile"),
+    ("markdown", "Markdown"),
+    ("md", "Markdown"),
+    ("node", "JavaScript (Babel)"),
+    ("obj-c", "Objective-C"),
+    ("objc", "Objective-C"),
+    ("objective-c", "Objective-C"),
+    ("objectivec", "Objective-C"),
+    ("patch", "Diff"),
+    ("perl", "Perl"),
+    ("php", "PHP"),
+    ("pl", "Perl"),
+    ("posh", "PowerShell"),
+    ("powershell", "PowerShell"),
+    ("proto", "Protocol Buffer"),
+    ("protobuf", "Protocol Buffer"),
+    ("ps1", "PowerShell"),
+    ("pwsh", "PowerShell"),
+    ("py", "Python"),
+    ("python", "Python"),
+    ("r", "R"),
+    ("rb", "Ruby"),
+    ("rs", "Rust"),
+    ("ruby", "Ruby"),
+    ("rust", "Rust"),
+    ("scala", "Scala"),
+    ("sh", "Bourne Again Shell (bash)"),
+    ("shell", "Bourne Again Shell (bash)"),
+    ("sql", "SQL"),
+    ("swift", "Swift"),
+    ("terraform", "Terraform"),
+    ("tex", "LaTeX"),
+    ("tf", "Terraform"),
+    ("toml", "TOML"),
+    ("ts", "TypeScript"),
+    ("tsx", "TypeScriptReact"),
+    ("typescript", "TypeScript"),
+    ("xml", "XML"),
+    ("yaml", "YAML"),
+    ("yml", "YAML"),
+    ("zsh", "Bourne Again Shell (bash)"),
+];
+
+/// Fence names shown as written on purpose, without highlighting and
+/// without a warning (as is a fence with no name): plain text, terminal
+/// sessions, and what GitHub draws instead of showing code (diagrams, maps,
+/// models, maths), which a theme's script can find by its
+/// `language-…` class.
+pub const PLAIN: &[&str] = &[
+    "console",
+    "geojson",
+    "math",
+    "mermaid",
+    "output",
+    "plain",
+    "plaintext",
+    "sh-session",
+    "shell-session",
+    "stl",
+    "text",
+    "topojson",
+    "txt",
+];
+
+/// What a fence's language name means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    /// A syntax highlights it.
+    Known,
+    /// Plain text on purpose: no name, or one of [`PLAIN`].
+    Plain,
+    /// Neither: shown as plain text, and `check` warns.
+    Unknown,
+}
+
+/// The language name of a fence's info string, as GitHub reads it: the
+/// first word (```` ```ts title="x" ````, ```` ```ts{1,3} ````).
+pub fn fence_language(info: &str) -> &str {
+    info.split([' ', ',', '{']).next().unwrap_or("")
+}
+
+/// Whether `language` (a fence's language name) is highlighted, plain on
+/// purpose, or unknown.
+pub fn classify(language: &str) -> Language {
+    if is_plain(language) {
+        Language::Plain
+    } else if syntax(language).is_some() {
+        Language::Known
+    } else {
+        Language::Unknown
+    }
+}
+
+/// Every fence name that is highlighted, lower case and sorted: the
+/// aliases and each syntax's name and file extensions that a fence can
+/// hold (one word).
+pub fn language_names() -> Vec<&'static str> {
+    static NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
+        let mut names: BTreeSet<String> =
+            ALIASES.iter().map(|(name, _)| name.to_string()).collect();
+        for syntax in SYNTAXES.syntaxes() {
+            names.extend(
+                std::iter::once(&syntax.name)
+                    .chain(&syntax.file_extensions)
+                    .map(|name| name.to_lowercase()),
+            );
+        }
+        names.retain(|name| fence_language(name) == name && classify(name) == Language::Known);
+        names.into_iter().collect()
+    });
+    NAMES.iter().map(String::as_str).collect()
+}
+
+fn is_plain(language: &str) -> bool {
+    language.is_empty()
+        || PLAIN
+            .iter()
+            .any(|plain| plain.eq_ignore_ascii_case(language))
+}
+
+/// The syntax for a fence's language name: an alias first, then a syntax's
+/// own file extension or name (both case-insensitive).
+fn syntax(language: &str) -> Option<&'static SyntaxReference> {
+    match ALIASES
+        .iter()
+        .find(|(alias, _)| alias.eq_ignore_ascii_case(language))
+    {
+        Some((_, name)) => SYNTAXES.find_syntax_by_name(name),
+        None => SYNTAXES.find_syntax_by_token(language),
+    }
+}
 
 /// True when syntect ships a theme of this name.
 pub fn has_theme(name: &str) -> bool {
@@ -26,11 +202,15 @@ pub fn theme_names() -> Vec<&'static str> {
     THEMES.themes.keys().map(String::as_str).collect()
 }
 
-/// Highlights `code` as `language`, returning HTML spans for the inside of a
-/// `<code>` element, or `None` when the language is unknown (the caller then
-/// shows the code escaped and unstyled).
+/// Highlights `code` as `language` (a fence's language name), returning
+/// HTML spans for the inside of a `<code>` element, or `None` when the
+/// language is plain text or unknown (the caller then shows the code
+/// escaped and unstyled).
 pub fn highlight(code: &str, language: &str) -> Option<String> {
-    let syntax = SYNTAXES.find_syntax_by_token(language)?;
+    if is_plain(language) {
+        return None;
+    }
+    let syntax = syntax(language)?;
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
         generator
@@ -134,12 +314,177 @@ fn readable(colour: [u8; 3], background: [u8; 3]) -> [u8; 3] {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
+
+    /// `docs/languages.md` as the code makes it: every highlighted fence
+    /// name, by the syntax it selects.
+    fn languages_doc() -> String {
+        let mut by_syntax: BTreeMap<(String, &str), Vec<&str>> = BTreeMap::new();
+        for name in language_names() {
+            let syntax = &super::syntax(name).expect("a listed name highlights").name;
+            by_syntax
+                .entry((syntax.to_lowercase(), syntax))
+                .or_default()
+                .push(name);
+        }
+        let mut doc = String::from(
+            "# Highlighted languages\n\n\
+             <!-- Written by `PROFICIO_WRITE_DOCS=1 cargo test --lib languages_md`; a test keeps it equal to the code. -->\n\n\
+             Every name a fence can carry (```` ```name ````) that proficio highlights, by the\n\
+             syntax it selects: GitHub's names for the common languages and each syntax's own\n\
+             name and file extensions, matched without regard to case. The common names, what\n\
+             is plain text on purpose and the warning for any other name are in\n\
+             [content.md](content.md#code-blocks).\n\n\
+             | syntax | fence names |\n|---|---|\n",
+        );
+        for ((_, syntax), names) in by_syntax {
+            let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+            doc.push_str(&format!("| {syntax} | {} |\n", names.join(", ")));
+        }
+        doc
+    }
+
+    #[test]
+    fn docs_languages_md_is_the_list_the_code_highlights() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/languages.md");
+        let made = languages_doc();
+        if std::env::var_os("PROFICIO_WRITE_DOCS").is_some() {
+            std::fs::write(&path, &made).expect("write docs/languages.md");
+        }
+        let written = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            written == made,
+            "docs/languages.md differs from the code: PROFICIO_WRITE_DOCS=1 cargo test --lib languages_md"
+        );
+    }
+
+    /// The `| language | fence names |` table of docs/content.md, as
+    /// (syntax, names) rows.
+    fn documented_aliases() -> Vec<(String, Vec<String>)> {
+        let content = include_str!("../../docs/content.md");
+        let table = content
+            .split("| language | fence names |")
+            .nth(1)
+            .expect("docs/content.md has the table of fence names");
+        table
+            .lines()
+            .skip(2)
+            .take_while(|line| line.starts_with('|'))
+            .map(|line| {
+                let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+                let names = cells[2]
+                    .split(", ")
+                    .map(|name| name.trim_matches('`').to_string())
+                    .collect();
+                (cells[1].to_string(), names)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_documented_fence_names_are_exactly_the_aliases() {
+        let mut documented: Vec<(String, String)> = documented_aliases()
+            .into_iter()
+            .flat_map(|(syntax, names)| names.into_iter().map(move |name| (name, syntax.clone())))
+            .collect();
+        documented.sort();
+        let declared: Vec<(String, String)> = ALIASES
+            .iter()
+            .map(|(name, syntax)| (name.to_string(), syntax.to_string()))
+            .collect();
+        assert_eq!(documented, declared);
+    }
 
     #[test]
     fn known_languages_get_classed_spans() {
         let html = highlight("let x = 1;\n", "rust").expect("rust is bundled");
         assert!(html.contains("<span class=\"hl-"), "{html}");
+    }
+
+    #[test]
+    fn every_alias_names_a_syntax_and_no_plain_name() {
+        for (alias, name) in ALIASES {
+            assert!(
+                SYNTAXES.find_syntax_by_name(name).is_some(),
+                "{alias}: no syntax `{name}`"
+            );
+            assert_eq!(*alias, alias.to_lowercase());
+            assert!(!is_plain(alias), "{alias} is also plain");
+        }
+        let names: Vec<&str> = ALIASES.iter().map(|(alias, _)| *alias).collect();
+        assert!(
+            names.is_sorted(),
+            "ALIASES are sorted, so each appears once"
+        );
+        assert!(names.windows(2).all(|pair| pair[0] != pair[1]));
+    }
+
+    #[test]
+    fn github_names_resolve_case_insensitively() {
+        for (language, syntax) in [
+            ("csharp", "C#"),
+            ("CSharp", "C#"),
+            ("C#", "C#"),
+            ("ts", "TypeScript"),
+            ("tsx", "TypeScriptReact"),
+            ("jsx", "JavaScript (Babel)"),
+            ("PowerShell", "PowerShell"),
+            ("Dockerfile", "Dockerfile"),
+            ("golang", "Go"),
+        ] {
+            assert_eq!(
+                super::syntax(language).map(|s| s.name.as_str()),
+                Some(syntax),
+                "{language}"
+            );
+        }
+    }
+
+    #[test]
+    fn plain_and_unknown_names_are_told_apart() {
+        for plain in ["", "text", "TEXT", "txt", "console", "mermaid"] {
+            assert_eq!(classify(plain), Language::Plain, "{plain:?}");
+            assert!(highlight("x\n", plain).is_none(), "{plain:?}");
+        }
+        assert_eq!(classify("cshrap"), Language::Unknown);
+        assert_eq!(classify("csharp"), Language::Known);
+    }
+
+    #[test]
+    fn the_fence_language_is_the_info_strings_first_word() {
+        for (info, language) in [
+            ("ts", "ts"),
+            ("ts title=\"a.ts\"", "ts"),
+            ("ts{1,3}", "ts"),
+            ("ts,linenos", "ts"),
+            ("", ""),
+        ] {
+            assert_eq!(fence_language(info), language, "{info:?}");
+        }
+    }
+
+    #[test]
+    fn the_names_list_only_highlighted_one_word_names() {
+        let names = language_names();
+        for name in [
+            "csharp",
+            "cs",
+            "ts",
+            "typescript",
+            "ps1",
+            "dockerfile",
+            "rust",
+            "yaml",
+        ] {
+            assert!(names.contains(&name), "{name}");
+        }
+        for name in &names {
+            assert_eq!(classify(name), Language::Known, "{name}");
+            assert!(!name.contains(' '), "{name}");
+        }
+        assert!(!names.contains(&"text"));
     }
 
     #[test]

@@ -402,9 +402,7 @@ impl<'a> State<'a> {
             let event = match event {
                 Event::Start(Tag::CodeBlock(kind)) => {
                     let language = match kind {
-                        CodeBlockKind::Fenced(info) => {
-                            info.split([' ', ',', '{']).next().unwrap_or("").to_string()
-                        }
+                        CodeBlockKind::Fenced(info) => highlight::fence_language(&info).to_string(),
                         CodeBlockKind::Indented => String::new(),
                     };
                     code = Some((language, String::new()));
