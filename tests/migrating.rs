@@ -141,6 +141,24 @@ fn links_written_for_github_reach_their_headings() {
 }
 
 #[test]
+fn code_fenced_in_githubs_language_names_is_highlighted() {
+    let site = migrated_course();
+    site.build();
+    let intro = site.read("modules/01-introduction/index.html");
+    let prompts = site.read("modules/02-prompts/index.html");
+    for (html, token) in [
+        (
+            &intro,
+            "<span class=\"hl-storage hl-modifier hl-access hl-cs\">public</span>",
+        ),
+        (&prompts, ">interface</span>"),
+        (&prompts, ">Get-ChildItem</span>"),
+    ] {
+        assert!(html.contains(token), "{token} in {html}");
+    }
+}
+
+#[test]
 fn the_migrated_course_passes_a_strict_check() {
     let site = migrated_course();
     let output = proficio(&["check", "--strict", "--root", &root_arg(&site)]);
