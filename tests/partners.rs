@@ -1201,12 +1201,19 @@ fn the_flags_reach_the_csv_export() {
     let site = flagged_partners(true);
     site.build();
     let csv = site.read("data/partners.csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().expect("a header").clone();
+    let at = header
+        .iter()
+        .position(|h| h == "flags")
+        .expect("a flags column");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
     let flags_of = |id: &str| -> String {
-        let line = csv
-            .lines()
-            .find(|l| l.starts_with(&format!("{id},")))
+        let row = rows
+            .iter()
+            .find(|r| &r[0] == id)
             .unwrap_or_else(|| panic!("no row for {id}:\n{csv}"));
-        line.rsplit(',').next().unwrap_or_default().to_string()
+        row[at].to_string()
     };
     assert_eq!(flags_of("activity"), "activity-without-instrumentation");
     assert_eq!(flags_of("event"), "event-based-enablement");
@@ -1893,4 +1900,163 @@ fn a_site_rewords_one_narrative_sentence_by_overriding_its_template() {
         narrative.contains("Embedded workflows saved"),
         "{narrative}"
     );
+}
+
+// ---------------------------------------------------------------- health
+
+/// One partner per health status, with the latest quarter 2025-Q4 (the
+/// worked example's): `example` on track, `learning` (AI, nothing embedded,
+/// a completion in 2025-Q4) and `slipping` (3 KPIs worse) at risk, `quiet`
+/// (AI, nothing embedded, last completion in 2025-Q2) stalled, `idle`
+/// (nobody uses AI) without adoption.
+fn health_partners() -> Site {
+    let ai_person = |id: &str, completed: &str| {
+        format!(
+            "  - id: {id}\n    role: partner manager\n    ai_use:\n      - workflow: qbr\n        since: 2025-04-01\n    completions:\n      - module: first-steps\n        date: {completed}\n"
+        )
+    };
+    let not_embedded = "workflows:\n  - id: qbr\n    embedded: false\n";
+    let learning = format!(
+        "{}people:\n{}  - id: l2\n    role: sales engineer\n{not_embedded}{}",
+        head("Learning Partner"),
+        ai_person("l1", "2025-11-02"),
+        flat_kpis()
+    );
+    let quiet = format!(
+        "{}people:\n{}  - id: q2\n    role: sales engineer\n{not_embedded}{}",
+        head("Quiet Partner"),
+        ai_person("q1", "2025-05-02"),
+        flat_kpis()
+    );
+    let idle = format!(
+        "{}people:\n  - id: i1\n    role: partner manager\n  - id: i2\n    role: sales engineer\n    completions:\n      - module: first-steps\n        date: 2025-11-02\n{}",
+        head("Idle Partner"),
+        flat_kpis()
+    );
+    // Revenue and margin fall, cost to serve rises: three KPIs worse.
+    let slipping = format!(
+        "{}people:\n{}{EMBEDDED_QBR}kpis:\n{}{}",
+        head("Slipping Partner"),
+        ai_person("s1", "2025-05-02"),
+        kpi("2025-Q2", 100000, 60, 10000, 2, 20000),
+        kpi("2025-Q4", 90000, 60, 12000, 2, 15000)
+    );
+    partner_site(
+        "",
+        &[
+            ("example", &worked_example("yaml")),
+            ("learning", &learning),
+            ("quiet", &quiet),
+            ("idle", &idle),
+            ("slipping", &slipping),
+        ],
+        false,
+    )
+}
+
+/// Each partner of [`health_partners`] with its status label and reason.
+const HEALTH: [(&str, &str, &str, &str); 5] = [
+    (
+        "example",
+        "on-track",
+        "On track",
+        "1 embedded workflow, 2 of 4 people using AI, no warning sign",
+    ),
+    (
+        "learning",
+        "at-risk",
+        "At risk",
+        "no embedded workflow yet; warning sign: activity without instrumentation",
+    ),
+    (
+        "quiet",
+        "stalled",
+        "Stalled",
+        "no embedded workflow and no module completion in the last 2 quarters",
+    ),
+    (
+        "idle",
+        "no-adoption",
+        "No adoption",
+        "none of the 2 people uses AI in any workflow",
+    ),
+    (
+        "slipping",
+        "at-risk",
+        "At risk",
+        "3 of 5 KPIs worse than at the baseline",
+    ),
+];
+
+#[test]
+fn each_scorecard_shows_its_health_status_near_the_top_with_the_reason() {
+    let site = health_partners();
+    site.build();
+    for (id, _, title, reason) in HEALTH {
+        let html = site.read(&format!("partners/{id}/index.html"));
+        let main = main_of(&html);
+        let header = &main[..main.find("</header>").expect("a page header")];
+        let text = visible_text(header);
+        assert!(
+            text.contains(&format!("{title}: {reason}.")),
+            "{id}: {text}"
+        );
+        // The status is in words, its mark hidden from screen readers.
+        assert!(
+            header.contains("<span class=\"health-mark\" aria-hidden=\"true\">"),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn the_partner_lists_and_the_summary_show_each_status_in_words() {
+    let site = health_partners();
+    site.build();
+    let list = site.read("partners/index.html");
+    let report = site.read("reports/executive/index.html");
+    let ranked = section(main_of(&report), "ranked-title");
+    for (id, _, title, _) in HEALTH {
+        let name = site.read_json("data/metrics.json")["partners"]
+            .as_array()
+            .expect("partners")
+            .iter()
+            .find(|p| p["id"] == id)
+            .map(|p| p["name"].as_str().unwrap_or_default().to_string())
+            .expect("the partner is in metrics.json");
+        let needle = format!(">{name}<");
+        assert!(row_with(&list, &needle).contains(title), "{id} in the list");
+        assert!(
+            row_with(ranked, &needle).contains(title),
+            "{id} in the summary"
+        );
+    }
+}
+
+#[test]
+fn the_health_status_reaches_metrics_json_and_the_csv() {
+    let site = health_partners();
+    site.build();
+    let json = site.read_json("data/metrics.json");
+    let csv = site.read("data/partners.csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().expect("a header").clone();
+    let at = header
+        .iter()
+        .position(|h| h == "health")
+        .expect("a health column");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
+    for (id, status, title, reason) in HEALTH {
+        let partner = json["partners"]
+            .as_array()
+            .expect("partners")
+            .iter()
+            .find(|p| p["id"] == id)
+            .expect("the partner is in metrics.json");
+        assert_eq!(partner["health"]["status"], status, "{id}");
+        assert_eq!(partner["health"]["title"], title, "{id}");
+        assert_eq!(partner["health"]["reason"], reason, "{id}");
+        let row = rows.iter().find(|r| &r[0] == id).expect("a CSV row");
+        assert_eq!(&row[at], status, "{id}");
+    }
 }

@@ -1,8 +1,8 @@
 //! One partner's scorecard: its people's levels and scores over time, its
 //! skill profile and weakest skills, its workflows and hours saved, its KPIs,
-//! the modules recommended to it and its ROI, measured against its cost as
-//! the audience allows. Worked out from its own file and the inputs every
-//! view shares, so partners are computed in parallel.
+//! the modules recommended to it, its health status and its ROI, measured
+//! against its cost as the audience allows. Worked out from its own file and
+//! the inputs every view shares, so partners are computed in parallel.
 
 use super::views::{
     PartnerSummary, PartnerView, PersonView, Point, Recommendation, SkillView, WorkflowView,
@@ -13,6 +13,7 @@ use crate::base::quarter::Quarter;
 use crate::input::config::{CatalogEntry, Config};
 use crate::input::content::Page;
 use crate::partners::analytics::{self, PersonState, PersonTimeline, Roi, Standing};
+use crate::partners::health;
 use crate::partners::metrics::{Assessment, PartnerFile};
 use crate::render::links::TermRef;
 
@@ -85,6 +86,16 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
     let own_workflows: Vec<_> = record.workflows.iter().collect();
     let hours_by_quarter = super::views::hours_by_quarter(&inputs.quarters, &own_workflows);
     let roi = partner_roi(inputs, partner);
+    let flags = analytics::flags(partner, &latest_states, inputs.latest);
+    let score_change = score_baseline.map(|b| score - b);
+    let health = health::health(&health::Facts::of(
+        partner,
+        &latest_states,
+        &flags,
+        score_change,
+        inputs.baseline,
+        inputs.latest,
+    ));
     let summary = PartnerSummary {
         id: partner.id.clone(),
         name: record.name.clone(),
@@ -98,12 +109,13 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
         levels_baseline: inputs.levels(&standings.baseline),
         score,
         score_baseline,
-        score_change: score_baseline.map(|b| score - b),
+        score_change,
         roi: roi.roi,
         payback_months: roi.payback_months,
         hours_saved_latest: hours_by_quarter.last().map_or(0.0, |p| p.value),
         embedded_count: workflows.iter().filter(|w| w.embedded).count(),
-        flags: analytics::flags(partner, &latest_states, inputs.latest),
+        flags,
+        health,
     };
     let people = if config.program.show_people {
         record

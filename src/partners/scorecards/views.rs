@@ -15,6 +15,7 @@ use crate::base::format::{format_currency, format_number};
 use crate::base::quarter::Quarter;
 use crate::input::config::Config;
 use crate::partners::analytics::{self, Delta, KPIS, Kpi, Roi, Unit};
+use crate::partners::health::Health;
 use crate::partners::metrics::{KpiRecord, PartnerFile, WorkflowRecord};
 use crate::render::links::TermRef;
 
@@ -142,6 +143,8 @@ pub struct PartnerSummary {
     pub embedded_count: usize,
     /// Failure patterns found.
     pub flags: Vec<analytics::Flag>,
+    /// Status at the latest quarter, with its reason.
+    pub health: Health,
 }
 
 #[derive(Debug, Clone, Serialize)]
