@@ -1182,8 +1182,9 @@ fn each_failure_pattern_is_flagged_on_the_partner_that_shows_it_and_only_there()
     site.build();
     for (id, flags) in [
         ("activity", "activity-without-instrumentation"),
-        ("event", "event-based-enablement"),
-        ("literacy", "literacy-without-capability"),
+        // Nobody at these two uses AI either.
+        ("event", "no-ai-use event-based-enablement"),
+        ("literacy", "no-ai-use literacy-without-capability"),
         ("example", ""),
     ] {
         let html = site.read(&format!("partners/{id}/index.html"));
@@ -1192,7 +1193,7 @@ fn each_failure_pattern_is_flagged_on_the_partner_that_shows_it_and_only_there()
     let report = site.read("reports/executive/index.html");
     assert_eq!(
         line_value(&report, "flags"),
-        "activity-without-instrumentation:1 event-based-enablement:1 literacy-without-capability:1"
+        "activity-without-instrumentation:1 event-based-enablement:1 literacy-without-capability:1 no-ai-use:2"
     );
 }
 
@@ -1216,8 +1217,11 @@ fn the_flags_reach_the_csv_export() {
         row[at].to_string()
     };
     assert_eq!(flags_of("activity"), "activity-without-instrumentation");
-    assert_eq!(flags_of("event"), "event-based-enablement");
-    assert_eq!(flags_of("literacy"), "literacy-without-capability");
+    assert_eq!(flags_of("event"), "no-ai-use event-based-enablement");
+    assert_eq!(
+        flags_of("literacy"),
+        "no-ai-use literacy-without-capability"
+    );
     assert_eq!(flags_of("example"), "");
 }
 
@@ -2059,4 +2063,31 @@ fn the_health_status_reaches_metrics_json_and_the_csv() {
         let row = rows.iter().find(|r| &r[0] == id).expect("a CSV row");
         assert_eq!(&row[at], status, "{id}");
     }
+}
+
+#[test]
+fn a_partner_where_nobody_uses_ai_shows_a_warning_sign_never_none_found() {
+    let site = health_partners();
+    site.build();
+    let html = site.read("partners/idle/index.html");
+    let flags = visible_text(section(main_of(&html), "flags-title"));
+    assert!(
+        flags.contains("No AI use None of the 2 people uses AI in any workflow."),
+        "{flags}"
+    );
+    assert!(!flags.contains("None found"), "{flags}");
+    let list = site.read("partners/index.html");
+    assert!(row_with(&list, ">Idle Partner<").contains("No AI use"));
+    let report = site.read("reports/executive/index.html");
+    let patterns = section(main_of(&report), "patterns-title");
+    let row = row_with(patterns, ">No AI use<");
+    assert!(row.contains("Idle Partner"), "{row}");
+    let json = site.read_json("data/metrics.json");
+    let idle = json["partners"]
+        .as_array()
+        .expect("partners")
+        .iter()
+        .find(|p| p["id"] == "idle")
+        .expect("the idle partner");
+    assert_eq!(idle["flags"][0]["id"], "no-ai-use");
 }

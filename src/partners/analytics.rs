@@ -321,8 +321,8 @@ fn mean(values: impl Iterator<Item = f64>) -> f64 {
 /// A named warning sign on a scorecard.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Flag {
-    /// Stable id: `activity-without-instrumentation`, `event-based-enablement`
-    /// or `literacy-without-capability`.
+    /// Stable id: `no-ai-use`, `activity-without-instrumentation`,
+    /// `event-based-enablement` or `literacy-without-capability`.
     pub id: &'static str,
     /// Display name.
     pub title: &'static str,
@@ -331,6 +331,9 @@ pub struct Flag {
 }
 
 /// The failure patterns of the product brief, each from the numbers:
+/// - no AI use: nobody uses AI in any workflow (the other patterns need some
+///   use or some completions, so without it a partner doing nothing at all
+///   would show no warning sign);
 /// - activity without instrumentation: at least half of the people use AI,
 ///   yet not one workflow they use it in is embedded (documented, with a
 ///   quality standard and a measured time saving);
@@ -346,6 +349,16 @@ pub fn flags(partner: &PartnerFile, states: &[PersonState], quarter: Quarter) ->
         return flags;
     }
     let users = states.iter().filter(|s| !s.ai_workflows.is_empty()).count();
+    if users == 0 {
+        flags.push(Flag {
+            id: "no-ai-use",
+            title: "No AI use",
+            evidence: format!(
+                "None of the {headcount} {} uses AI in any workflow.",
+                if headcount == 1 { "person" } else { "people" }
+            ),
+        });
+    }
     let used: BTreeSet<&String> = states.iter().flat_map(|s| &s.ai_workflows).collect();
     let instrumented = used
         .iter()
