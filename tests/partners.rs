@@ -2091,3 +2091,96 @@ fn a_partner_where_nobody_uses_ai_shows_a_warning_sign_never_none_found() {
         .expect("the idle partner");
     assert_eq!(idle["flags"][0]["id"], "no-ai-use");
 }
+
+// ---------------------------------------------------------------- recommendations
+
+/// A partner of three experimenters (AI in a workflow not embedded), weakest
+/// in light automation and output validation, and seven modules teaching
+/// those skills: one for nay-sayers (below their level, though it teaches
+/// both), one needing "Data foundations", which nobody completed.
+fn level_partner() -> Site {
+    let weak = scores(3, &[("output-validation", 1), ("light-automation", 0)]);
+    let person = |id: &str| {
+        format!(
+            "  - id: {id}\n    role: partner manager\n    assessments:\n      - date: 2025-06-01\n        scores: {weak}\n    ai_use:\n      - workflow: qbr\n        since: 2025-04-01\n"
+        )
+    };
+    let partner = format!(
+        "{}people:\n{}{}{}workflows:\n  - id: qbr\n    embedded: false\n{}",
+        head("Level Partner"),
+        person("v1"),
+        person("v2"),
+        person("v3"),
+        flat_kpis()
+    );
+    let site = partner_site("", &[("level", &partner)], false);
+    for (id, front) in [
+        (
+            "basic-automation",
+            "title: Basic automation\nlevel: nay-sayer\nskills: [light-automation, output-validation]",
+        ),
+        (
+            "automate-like-a-pro",
+            "title: Automate like a pro\nlevel: practitioner\nskills: [light-automation, output-validation]\nprerequisites: [data-foundations]",
+        ),
+        (
+            "data-foundations",
+            "title: Data foundations\nlevel: experimenter\nskills: [data-interpretation]",
+        ),
+        (
+            "tidy-a-sheet",
+            "title: Tidy a sheet\nskills: [light-automation]",
+        ),
+        (
+            "numbers-check",
+            "title: Numbers check\nlevel: experimenter\nskills: [output-validation]",
+        ),
+    ] {
+        site.write(
+            &format!("content/modules/{id}.md"),
+            &module(front, "Body.\n"),
+        );
+    }
+    site
+}
+
+/// The module links of the "Recommended next modules" section, in order.
+fn recommended_links(html: &str) -> Vec<String> {
+    section(main_of(html), "next-title")
+        .split("href=\"/modules/")
+        .skip(1)
+        .filter_map(|rest| rest.split('/').next())
+        .fold(Vec::new(), |mut links, id| {
+            if links.last().map(String::as_str) != Some(id) {
+                links.push(id.to_string());
+            }
+            links
+        })
+}
+
+#[test]
+fn recommendations_put_missing_prerequisites_first_and_match_the_peoples_level() {
+    let site = level_partner();
+    site.build();
+    let html = site.read("partners/level/index.html");
+    assert_eq!(
+        recommended_links(&html),
+        [
+            // Needed first by "Automate like a pro", though it teaches no weak skill.
+            "data-foundations",
+            // Then the five chosen, in learning order: "Basic automation" is
+            // for nay-sayers, below these experimenters, so it gives way.
+            "automate-a-step",
+            "check-the-output",
+            // After "Data foundations" in the learning order, which it needs.
+            "automate-like-a-pro",
+            "numbers-check",
+            "tidy-a-sheet",
+        ]
+    );
+    let next = visible_text(section(main_of(&html), "next-title"));
+    assert!(
+        next.contains("needed first for Automate like a pro, not yet completed"),
+        "{next}"
+    );
+}

@@ -11,8 +11,7 @@ use super::views::{
 use super::{Cost, Standings, ViewInputs, mean_score};
 use crate::base::quarter::Quarter;
 use crate::input::config::{CatalogEntry, Config};
-use crate::input::content::Page;
-use crate::partners::analytics::{self, PersonState, PersonTimeline, Roi, Standing};
+use crate::partners::analytics::{self, PersonState, PersonTimeline, Recommended, Roi, Standing};
 use crate::partners::health;
 use crate::partners::metrics::{Assessment, PartnerFile};
 use crate::render::links::TermRef;
@@ -78,11 +77,17 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
         .map(|w| w.id.clone())
         .collect();
     let weakest_ids: Vec<String> = weakest.iter().map(|s| s.id.clone()).collect();
-    let recommendations =
-        analytics::recommendations(partner, &weakest_ids, &open_workflows, &inputs.modules)
-            .into_iter()
-            .map(|module| recommendation(config, module, &weakest_ids, &open_workflows))
-            .collect();
+    let typical_level = analytics::typical_level(standings.latest().iter().map(|s| s.level));
+    let recommendations = analytics::recommendations(
+        partner,
+        &weakest_ids,
+        &open_workflows,
+        typical_level,
+        &inputs.modules,
+    )
+    .into_iter()
+    .map(|recommended| recommendation(config, &recommended, &weakest_ids, &open_workflows))
+    .collect();
     let own_workflows: Vec<_> = record.workflows.iter().collect();
     let hours_by_quarter = super::views::hours_by_quarter(&inputs.quarters, &own_workflows);
     let roi = partner_roi(inputs, partner);
@@ -207,32 +212,39 @@ fn partner_roi(inputs: &ViewInputs, partner: &PartnerFile) -> Roi {
     }
 }
 
-/// Why `module` is recommended: the weakest skills it teaches and the open
-/// workflows it improves.
+/// Why a module is recommended: the modules it is needed first for, the
+/// weakest skills it teaches and the open workflows it improves.
 fn recommendation(
     config: &Config,
-    module: &Page,
+    recommended: &Recommended,
     weakest: &[String],
     open: &[String],
 ) -> Recommendation {
+    let module = recommended.module;
     let title = |catalog: &[CatalogEntry], id: &str| {
         catalog
             .iter()
             .find(|e| e.id == id)
             .map_or(id.to_string(), |e| e.title.clone())
     };
-    let mut reasons: Vec<String> = module
-        .front
-        .skills
+    let mut reasons: Vec<String> = recommended
+        .needed_by
         .iter()
-        .filter(|s| weakest.contains(s))
-        .map(|s| {
-            format!(
-                "teaches {}, one of the weakest skills",
-                title(&config.skills, s)
-            )
-        })
+        .map(|later| format!("needed first for {}, not yet completed", later.title))
         .collect();
+    reasons.extend(
+        module
+            .front
+            .skills
+            .iter()
+            .filter(|s| weakest.contains(s))
+            .map(|s| {
+                format!(
+                    "teaches {}, one of the weakest skills",
+                    title(&config.skills, s)
+                )
+            }),
+    );
     reasons.extend(
         module
             .front
