@@ -2184,3 +2184,42 @@ fn recommendations_put_missing_prerequisites_first_and_match_the_peoples_level()
         "{next}"
     );
 }
+
+// ---------------------------------------------------------------- which workflows pay
+
+#[test]
+fn the_summary_shows_which_workflows_pay_across_partners() {
+    // qbr: embedded at the example (30 h in each of 2025-Q3 and Q4) and at
+    // Slipping (4 h each), used by one person at each of four partners.
+    let site = health_partners();
+    site.build();
+    let report = site.read("reports/executive/index.html");
+    let table = section(main_of(&report), "workflows-pay-title");
+    let qbr = row_with(table, "/workflows/qbr/");
+    assert_eq!(qbr, "Quarterly business reviews 2 4 68 h $5,780", "{table}");
+    let co_selling = row_with(table, "/workflows/co-selling/");
+    assert!(co_selling.ends_with(" 0 1 0 h $0"), "{co_selling}");
+    assert!(
+        table.find("/workflows/qbr/") < table.find("/workflows/co-selling/"),
+        "most hours saved first"
+    );
+    let json = site.read_json("data/metrics.json");
+    let rows = json["ecosystem"]["workflows"]
+        .as_array()
+        .expect("workflow rows");
+    assert_eq!(rows.len(), default_workflows().len());
+    assert_eq!(rows[0]["id"], "qbr");
+    assert_eq!(rows[0]["partners_embedded"], 2);
+    assert_eq!(rows[0]["people_using_ai"], 4);
+    assert!(close(&rows[0]["hours_saved"], 68.0), "{}", rows[0]);
+    assert!(close(&rows[0]["value"], 5_780.0), "{}", rows[0]);
+    let hours: f64 = rows
+        .iter()
+        .map(|r| r["hours_saved"].as_f64().unwrap())
+        .sum();
+    let roi_hours = &json["ecosystem"]["roi"]["hours_saved"];
+    assert!(
+        close(roi_hours, hours),
+        "the rows add up to the ROI's hours"
+    );
+}

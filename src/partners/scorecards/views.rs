@@ -235,6 +235,26 @@ pub(super) struct NameLink {
     pub(super) url: String,
 }
 
+/// One row of the executive summary's "which workflows pay" table: a
+/// catalogue workflow across partners.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkflowPayoffRow {
+    /// Catalogue id.
+    pub id: String,
+    /// Display name.
+    pub title: String,
+    /// Workflow page URL.
+    pub url: String,
+    /// Partners where it counts as AI-embedded at the latest quarter.
+    pub partners_embedded: usize,
+    /// People using AI in it at the latest quarter.
+    pub people_using_ai: usize,
+    /// Hours saved over the period.
+    pub hours_saved: f64,
+    /// `hours_saved × hourly_cost`.
+    pub value: f64,
+}
+
 /// Adoption of one workflow across partners, for its workflow page.
 #[derive(Debug, Clone, Serialize)]
 pub struct Adoption {
