@@ -16,7 +16,7 @@ use std::path::Path;
 use common::problems::{assert_at_expecting, break_and_build, only};
 use common::{
     Site, assert_same_tree, default_skills, default_workflows, describe, line_value, main_of,
-    module, one_of, scores, worked_example,
+    module, one_of, row_with, scores, section, visible_text, worked_example,
 };
 use proficio::Diagnostic;
 use serde_json::Value;
@@ -1459,46 +1459,6 @@ fn a_scorecard_moves_with_every_partner_file_its_figures_depend_on() {
 }
 
 // ---------------------------------------------------------------- the default theme's pages
-
-/// What a reader sees of some HTML: the text without its tags, with the
-/// few entities the theme uses decoded and runs of white space as one space.
-fn visible_text(html: &str) -> String {
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            _ if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    let text = text
-        .replace("&nbsp;", " ")
-        .replace("&#39;", "'")
-        .replace("&quot;", "\"")
-        .replace("&amp;", "&");
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The `<section>` of a page whose heading has the id `heading`.
-fn section<'a>(html: &'a str, heading: &str) -> &'a str {
-    let start = html
-        .find(&format!("aria-labelledby=\"{heading}\""))
-        .unwrap_or_else(|| panic!("no section labelled by {heading}"));
-    let end = start + html[start..].find("</section>").expect("a closed section");
-    &html[start..end]
-}
-
-/// The visible text of the first table row of `html` that contains `needle`.
-fn row_with(html: &str, needle: &str) -> String {
-    html.split("<tr")
-        .skip(1)
-        .map(|row| row.split("</tr>").next().unwrap_or(""))
-        .find(|row| row.contains(needle))
-        .map(|row| visible_text(&format!("<tr{row}")))
-        .unwrap_or_else(|| panic!("no row with {needle}"))
-}
 
 #[test]
 fn the_scorecard_shows_a_reader_the_documented_figures() {
