@@ -1,4 +1,5 @@
-//! The worked example in docs/metrics.md, recomputed by the library: the
+//! The worked example in docs/metrics.md, recomputed by the library (and,
+//! for what only a built site shows, by a build of the example): the
 //! documentation and the code must agree on every figure.
 
 mod common;
@@ -6,7 +7,7 @@ mod common;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use common::{metrics_doc, worked_example};
+use common::{Site, main_of, metrics_doc, row_with, section, visible_text, worked_example};
 use proficio::base::quarter::Quarter;
 use proficio::input::config::Config;
 use proficio::partners::analytics::{self, person_state};
@@ -94,10 +95,87 @@ fn the_documented_figures_are_the_ones_checked_here() {
         "**6.53 months**",
         "22.71",
         "56.67",
+        "**On track: 1 embedded workflow, 2 of 4\npeople using AI, no warning sign**",
+        "| Quarterly business reviews | 1 | 1 | 60 h | $5,700 |",
     ] {
         assert!(
             doc.contains(figure),
             "docs/metrics.md should state {figure}"
         );
+    }
+}
+
+/// The worked example as a site: its `[program]`, its partner and its
+/// modules (each file of the `markdown` block after its `<!-- path -->`).
+fn example_site() -> Site {
+    let site = Site::with_config_and(&format!("\n{}", worked_example("toml")), &[]);
+    site.write("content/partners/example.yaml", &worked_example("yaml"));
+    let modules = worked_example("markdown");
+    for file in modules.split("<!-- ").skip(1) {
+        let (path, front) = file.split_once(" -->\n").expect("a path, then the file");
+        site.write(path, &format!("{front}\nBody.\n"));
+    }
+    site.build();
+    site
+}
+
+/// The doc's sentence between `**` after `lead`.
+fn bold_after(lead: &str) -> String {
+    let doc = metrics_doc();
+    let example = doc.split("## Worked example").nth(1).expect("the example");
+    let after = &example[example.find(lead).expect("the paragraph") + lead.len()..];
+    let start = after.find("**").expect("a bold figure") + 2;
+    let end = start + after[start..].find("**").expect("closed bold");
+    after[start..end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn the_documented_health_recommendations_and_workflow_table_are_what_a_build_shows() {
+    let site = example_site();
+    let scorecard = site.read("partners/example/index.html");
+    let main = main_of(&scorecard);
+    let header = visible_text(&main[..main.find("</header>").expect("a header")]);
+    let status = bold_after("**Health at 2025-Q4.**");
+    assert!(status.starts_with("On track: "), "{status}");
+    assert!(
+        header.contains(&format!("{status}.")),
+        "{status} not in {header}"
+    );
+
+    let next = section(main, "next-title");
+    let titles: Vec<String> = next
+        .split("<h3")
+        .skip(1)
+        .map(|card| visible_text(&format!("<h3{}", card.split("</h3>").next().unwrap_or(""))))
+        .collect();
+    let documented = bold_after("scorecard\nrecommends, in this order:");
+    assert_eq!(titles.join(", "), documented);
+
+    let report = site.read("reports/executive/index.html");
+    let table = section(main_of(&report), "workflows-pay-title");
+    let doc = metrics_doc();
+    let rows: Vec<&str> = doc
+        .split("**Which workflows pay**")
+        .nth(1)
+        .expect("the workflow table")
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| workflow"))
+        .collect();
+    assert_eq!(rows.len(), 6, "one row per catalogue workflow");
+    let mut at = 0;
+    for row in rows {
+        let cells: Vec<&str> = row
+            .split('|')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        let shown = row_with(table, &format!(">{}<", cells[0]));
+        assert_eq!(shown, cells.join(" "));
+        let place = table.find(&format!(">{}<", cells[0])).expect("the row");
+        assert!(place > at, "{} out of order", cells[0]);
+        at = place;
     }
 }

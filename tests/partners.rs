@@ -16,7 +16,7 @@ use std::path::Path;
 use common::problems::{assert_at_expecting, break_and_build, only};
 use common::{
     Site, assert_same_tree, default_skills, default_workflows, describe, line_value, main_of,
-    module, one_of, scores, worked_example,
+    module, one_of, row_with, scores, section, visible_text, worked_example,
 };
 use proficio::Diagnostic;
 use serde_json::Value;
@@ -1182,8 +1182,9 @@ fn each_failure_pattern_is_flagged_on_the_partner_that_shows_it_and_only_there()
     site.build();
     for (id, flags) in [
         ("activity", "activity-without-instrumentation"),
-        ("event", "event-based-enablement"),
-        ("literacy", "literacy-without-capability"),
+        // Nobody at these two uses AI either.
+        ("event", "no-ai-use event-based-enablement"),
+        ("literacy", "no-ai-use literacy-without-capability"),
         ("example", ""),
     ] {
         let html = site.read(&format!("partners/{id}/index.html"));
@@ -1192,7 +1193,7 @@ fn each_failure_pattern_is_flagged_on_the_partner_that_shows_it_and_only_there()
     let report = site.read("reports/executive/index.html");
     assert_eq!(
         line_value(&report, "flags"),
-        "activity-without-instrumentation:1 event-based-enablement:1 literacy-without-capability:1"
+        "activity-without-instrumentation:1 event-based-enablement:1 literacy-without-capability:1 no-ai-use:2"
     );
 }
 
@@ -1201,16 +1202,26 @@ fn the_flags_reach_the_csv_export() {
     let site = flagged_partners(true);
     site.build();
     let csv = site.read("data/partners.csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().expect("a header").clone();
+    let at = header
+        .iter()
+        .position(|h| h == "flags")
+        .expect("a flags column");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
     let flags_of = |id: &str| -> String {
-        let line = csv
-            .lines()
-            .find(|l| l.starts_with(&format!("{id},")))
+        let row = rows
+            .iter()
+            .find(|r| &r[0] == id)
             .unwrap_or_else(|| panic!("no row for {id}:\n{csv}"));
-        line.rsplit(',').next().unwrap_or_default().to_string()
+        row[at].to_string()
     };
     assert_eq!(flags_of("activity"), "activity-without-instrumentation");
-    assert_eq!(flags_of("event"), "event-based-enablement");
-    assert_eq!(flags_of("literacy"), "literacy-without-capability");
+    assert_eq!(flags_of("event"), "no-ai-use event-based-enablement");
+    assert_eq!(
+        flags_of("literacy"),
+        "no-ai-use literacy-without-capability"
+    );
     assert_eq!(flags_of("example"), "");
 }
 
@@ -1448,46 +1459,6 @@ fn a_scorecard_moves_with_every_partner_file_its_figures_depend_on() {
 }
 
 // ---------------------------------------------------------------- the default theme's pages
-
-/// What a reader sees of some HTML: the text without its tags, with the
-/// few entities the theme uses decoded and runs of white space as one space.
-fn visible_text(html: &str) -> String {
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            _ if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    let text = text
-        .replace("&nbsp;", " ")
-        .replace("&#39;", "'")
-        .replace("&quot;", "\"")
-        .replace("&amp;", "&");
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The `<section>` of a page whose heading has the id `heading`.
-fn section<'a>(html: &'a str, heading: &str) -> &'a str {
-    let start = html
-        .find(&format!("aria-labelledby=\"{heading}\""))
-        .unwrap_or_else(|| panic!("no section labelled by {heading}"));
-    let end = start + html[start..].find("</section>").expect("a closed section");
-    &html[start..end]
-}
-
-/// The visible text of the first table row of `html` that contains `needle`.
-fn row_with(html: &str, needle: &str) -> String {
-    html.split("<tr")
-        .skip(1)
-        .map(|row| row.split("</tr>").next().unwrap_or(""))
-        .find(|row| row.contains(needle))
-        .map(|row| visible_text(&format!("<tr{row}")))
-        .unwrap_or_else(|| panic!("no row with {needle}"))
-}
 
 #[test]
 fn the_scorecard_shows_a_reader_the_documented_figures() {
@@ -1892,5 +1863,323 @@ fn a_site_rewords_one_narrative_sentence_by_overriding_its_template() {
     assert!(
         narrative.contains("Embedded workflows saved"),
         "{narrative}"
+    );
+}
+
+// ---------------------------------------------------------------- health
+
+/// One partner per health status, with the latest quarter 2025-Q4 (the
+/// worked example's): `example` on track, `learning` (AI, nothing embedded,
+/// a completion in 2025-Q4) and `slipping` (3 KPIs worse) at risk, `quiet`
+/// (AI, nothing embedded, last completion in 2025-Q2) stalled, `idle`
+/// (nobody uses AI) without adoption.
+fn health_partners() -> Site {
+    let ai_person = |id: &str, completed: &str| {
+        format!(
+            "  - id: {id}\n    role: partner manager\n    ai_use:\n      - workflow: qbr\n        since: 2025-04-01\n    completions:\n      - module: first-steps\n        date: {completed}\n"
+        )
+    };
+    let not_embedded = "workflows:\n  - id: qbr\n    embedded: false\n";
+    let learning = format!(
+        "{}people:\n{}  - id: l2\n    role: sales engineer\n{not_embedded}{}",
+        head("Learning Partner"),
+        ai_person("l1", "2025-11-02"),
+        flat_kpis()
+    );
+    let quiet = format!(
+        "{}people:\n{}  - id: q2\n    role: sales engineer\n{not_embedded}{}",
+        head("Quiet Partner"),
+        ai_person("q1", "2025-05-02"),
+        flat_kpis()
+    );
+    let idle = format!(
+        "{}people:\n  - id: i1\n    role: partner manager\n  - id: i2\n    role: sales engineer\n    completions:\n      - module: first-steps\n        date: 2025-11-02\n{}",
+        head("Idle Partner"),
+        flat_kpis()
+    );
+    // Revenue and margin fall, cost to serve rises: three KPIs worse.
+    let slipping = format!(
+        "{}people:\n{}{EMBEDDED_QBR}kpis:\n{}{}",
+        head("Slipping Partner"),
+        ai_person("s1", "2025-05-02"),
+        kpi("2025-Q2", 100000, 60, 10000, 2, 20000),
+        kpi("2025-Q4", 90000, 60, 12000, 2, 15000)
+    );
+    partner_site(
+        "",
+        &[
+            ("example", &worked_example("yaml")),
+            ("learning", &learning),
+            ("quiet", &quiet),
+            ("idle", &idle),
+            ("slipping", &slipping),
+        ],
+        false,
+    )
+}
+
+/// Each partner of [`health_partners`] with its status label and reason.
+const HEALTH: [(&str, &str, &str, &str); 5] = [
+    (
+        "example",
+        "on-track",
+        "On track",
+        "1 embedded workflow, 2 of 4 people using AI, no warning sign",
+    ),
+    (
+        "learning",
+        "at-risk",
+        "At risk",
+        "no embedded workflow yet; warning sign: activity without instrumentation",
+    ),
+    (
+        "quiet",
+        "stalled",
+        "Stalled",
+        "no embedded workflow and no module completion in the last 2 quarters",
+    ),
+    (
+        "idle",
+        "no-adoption",
+        "No adoption",
+        "none of the 2 people uses AI in any workflow",
+    ),
+    (
+        "slipping",
+        "at-risk",
+        "At risk",
+        "3 of 5 KPIs worse than at the baseline",
+    ),
+];
+
+#[test]
+fn each_scorecard_shows_its_health_status_near_the_top_with_the_reason() {
+    let site = health_partners();
+    site.build();
+    for (id, _, title, reason) in HEALTH {
+        let html = site.read(&format!("partners/{id}/index.html"));
+        let main = main_of(&html);
+        let header = &main[..main.find("</header>").expect("a page header")];
+        let text = visible_text(header);
+        assert!(
+            text.contains(&format!("{title}: {reason}.")),
+            "{id}: {text}"
+        );
+        // The status is in words, its mark hidden from screen readers.
+        assert!(
+            header.contains("<span class=\"health-mark\" aria-hidden=\"true\">"),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn the_partner_lists_and_the_summary_show_each_status_in_words() {
+    let site = health_partners();
+    site.build();
+    let list = site.read("partners/index.html");
+    let report = site.read("reports/executive/index.html");
+    let ranked = section(main_of(&report), "ranked-title");
+    for (id, _, title, _) in HEALTH {
+        let name = site.read_json("data/metrics.json")["partners"]
+            .as_array()
+            .expect("partners")
+            .iter()
+            .find(|p| p["id"] == id)
+            .map(|p| p["name"].as_str().unwrap_or_default().to_string())
+            .expect("the partner is in metrics.json");
+        let needle = format!(">{name}<");
+        assert!(row_with(&list, &needle).contains(title), "{id} in the list");
+        assert!(
+            row_with(ranked, &needle).contains(title),
+            "{id} in the summary"
+        );
+    }
+}
+
+#[test]
+fn the_health_status_reaches_metrics_json_and_the_csv() {
+    let site = health_partners();
+    site.build();
+    let json = site.read_json("data/metrics.json");
+    let csv = site.read("data/partners.csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().expect("a header").clone();
+    let at = header
+        .iter()
+        .position(|h| h == "health")
+        .expect("a health column");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
+    for (id, status, title, reason) in HEALTH {
+        let partner = json["partners"]
+            .as_array()
+            .expect("partners")
+            .iter()
+            .find(|p| p["id"] == id)
+            .expect("the partner is in metrics.json");
+        assert_eq!(partner["health"]["status"], status, "{id}");
+        assert_eq!(partner["health"]["title"], title, "{id}");
+        assert_eq!(partner["health"]["reason"], reason, "{id}");
+        let row = rows.iter().find(|r| &r[0] == id).expect("a CSV row");
+        assert_eq!(&row[at], status, "{id}");
+    }
+}
+
+#[test]
+fn a_partner_where_nobody_uses_ai_shows_a_warning_sign_never_none_found() {
+    let site = health_partners();
+    site.build();
+    let html = site.read("partners/idle/index.html");
+    let flags = visible_text(section(main_of(&html), "flags-title"));
+    assert!(
+        flags.contains("No AI use None of the 2 people uses AI in any workflow."),
+        "{flags}"
+    );
+    assert!(!flags.contains("None found"), "{flags}");
+    let list = site.read("partners/index.html");
+    assert!(row_with(&list, ">Idle Partner<").contains("No AI use"));
+    let report = site.read("reports/executive/index.html");
+    let patterns = section(main_of(&report), "patterns-title");
+    let row = row_with(patterns, ">No AI use<");
+    assert!(row.contains("Idle Partner"), "{row}");
+    let json = site.read_json("data/metrics.json");
+    let idle = json["partners"]
+        .as_array()
+        .expect("partners")
+        .iter()
+        .find(|p| p["id"] == "idle")
+        .expect("the idle partner");
+    assert_eq!(idle["flags"][0]["id"], "no-ai-use");
+}
+
+// ---------------------------------------------------------------- recommendations
+
+/// A partner of three experimenters (AI in a workflow not embedded), weakest
+/// in light automation and output validation, and seven modules teaching
+/// those skills: one for nay-sayers (below their level, though it teaches
+/// both), one needing "Data foundations", which nobody completed.
+fn level_partner() -> Site {
+    let weak = scores(3, &[("output-validation", 1), ("light-automation", 0)]);
+    let person = |id: &str| {
+        format!(
+            "  - id: {id}\n    role: partner manager\n    assessments:\n      - date: 2025-06-01\n        scores: {weak}\n    ai_use:\n      - workflow: qbr\n        since: 2025-04-01\n"
+        )
+    };
+    let partner = format!(
+        "{}people:\n{}{}{}workflows:\n  - id: qbr\n    embedded: false\n{}",
+        head("Level Partner"),
+        person("v1"),
+        person("v2"),
+        person("v3"),
+        flat_kpis()
+    );
+    let site = partner_site("", &[("level", &partner)], false);
+    for (id, front) in [
+        (
+            "basic-automation",
+            "title: Basic automation\nlevel: nay-sayer\nskills: [light-automation, output-validation]",
+        ),
+        (
+            "automate-like-a-pro",
+            "title: Automate like a pro\nlevel: practitioner\nskills: [light-automation, output-validation]\nprerequisites: [data-foundations]",
+        ),
+        (
+            "data-foundations",
+            "title: Data foundations\nlevel: experimenter\nskills: [data-interpretation]",
+        ),
+        (
+            "tidy-a-sheet",
+            "title: Tidy a sheet\nskills: [light-automation]",
+        ),
+        (
+            "numbers-check",
+            "title: Numbers check\nlevel: experimenter\nskills: [output-validation]",
+        ),
+    ] {
+        site.write(
+            &format!("content/modules/{id}.md"),
+            &module(front, "Body.\n"),
+        );
+    }
+    site
+}
+
+/// The module links of the "Recommended next modules" section, in order.
+fn recommended_links(html: &str) -> Vec<String> {
+    section(main_of(html), "next-title")
+        .split("href=\"/modules/")
+        .skip(1)
+        .filter_map(|rest| rest.split('/').next())
+        .fold(Vec::new(), |mut links, id| {
+            if links.last().map(String::as_str) != Some(id) {
+                links.push(id.to_string());
+            }
+            links
+        })
+}
+
+#[test]
+fn recommendations_put_missing_prerequisites_first_and_match_the_peoples_level() {
+    let site = level_partner();
+    site.build();
+    let html = site.read("partners/level/index.html");
+    assert_eq!(
+        recommended_links(&html),
+        [
+            // Needed first by "Automate like a pro", though it teaches no weak skill.
+            "data-foundations",
+            // Then the five chosen, in learning order: "Basic automation" is
+            // for nay-sayers, below these experimenters, so it gives way.
+            "automate-a-step",
+            "check-the-output",
+            // After "Data foundations" in the learning order, which it needs.
+            "automate-like-a-pro",
+            "numbers-check",
+            "tidy-a-sheet",
+        ]
+    );
+    let next = visible_text(section(main_of(&html), "next-title"));
+    assert!(
+        next.contains("needed first for Automate like a pro, not yet completed"),
+        "{next}"
+    );
+}
+
+// ---------------------------------------------------------------- which workflows pay
+
+#[test]
+fn the_summary_shows_which_workflows_pay_across_partners() {
+    // qbr: embedded at the example (30 h in each of 2025-Q3 and Q4) and at
+    // Slipping (4 h each), used by one person at each of four partners.
+    let site = health_partners();
+    site.build();
+    let report = site.read("reports/executive/index.html");
+    let table = section(main_of(&report), "workflows-pay-title");
+    let qbr = row_with(table, "/workflows/qbr/");
+    assert_eq!(qbr, "Quarterly business reviews 2 4 68 h $5,780", "{table}");
+    let co_selling = row_with(table, "/workflows/co-selling/");
+    assert!(co_selling.ends_with(" 0 1 0 h $0"), "{co_selling}");
+    assert!(
+        table.find("/workflows/qbr/") < table.find("/workflows/co-selling/"),
+        "most hours saved first"
+    );
+    let json = site.read_json("data/metrics.json");
+    let rows = json["ecosystem"]["workflows"]
+        .as_array()
+        .expect("workflow rows");
+    assert_eq!(rows.len(), default_workflows().len());
+    assert_eq!(rows[0]["id"], "qbr");
+    assert_eq!(rows[0]["partners_embedded"], 2);
+    assert_eq!(rows[0]["people_using_ai"], 4);
+    assert!(close(&rows[0]["hours_saved"], 68.0), "{}", rows[0]);
+    assert!(close(&rows[0]["value"], 5_780.0), "{}", rows[0]);
+    let hours: f64 = rows
+        .iter()
+        .map(|r| r["hours_saved"].as_f64().unwrap())
+        .sum();
+    let roi_hours = &json["ecosystem"]["roi"]["hours_saved"];
+    assert!(
+        close(roi_hours, hours),
+        "the rows add up to the ROI's hours"
     );
 }

@@ -321,8 +321,8 @@ fn mean(values: impl Iterator<Item = f64>) -> f64 {
 /// A named warning sign on a scorecard.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Flag {
-    /// Stable id: `activity-without-instrumentation`, `event-based-enablement`
-    /// or `literacy-without-capability`.
+    /// Stable id: `no-ai-use`, `activity-without-instrumentation`,
+    /// `event-based-enablement` or `literacy-without-capability`.
     pub id: &'static str,
     /// Display name.
     pub title: &'static str,
@@ -331,6 +331,9 @@ pub struct Flag {
 }
 
 /// The failure patterns of the product brief, each from the numbers:
+/// - no AI use: nobody uses AI in any workflow (the other patterns need some
+///   use or some completions, so without it a partner doing nothing at all
+///   would show no warning sign);
 /// - activity without instrumentation: at least half of the people use AI,
 ///   yet not one workflow they use it in is embedded (documented, with a
 ///   quality standard and a measured time saving);
@@ -346,6 +349,16 @@ pub fn flags(partner: &PartnerFile, states: &[PersonState], quarter: Quarter) ->
         return flags;
     }
     let users = states.iter().filter(|s| !s.ai_workflows.is_empty()).count();
+    if users == 0 {
+        flags.push(Flag {
+            id: "no-ai-use",
+            title: "No AI use",
+            evidence: format!(
+                "None of the {headcount} {} uses AI in any workflow.",
+                if headcount == 1 { "person" } else { "people" }
+            ),
+        });
+    }
     let used: BTreeSet<&String> = states.iter().flat_map(|s| &s.ai_workflows).collect();
     let instrumented = used
         .iter()
@@ -411,7 +424,8 @@ pub fn flags(partner: &PartnerFile, states: &[PersonState], quarter: Quarter) ->
 const RECOMMENDED: usize = 5;
 
 /// The modules as recommendations see them, prepared once for every partner:
-/// in learning order, with the catalogue skills and workflows each teaches.
+/// in learning order, with the catalogue skills and workflows each teaches
+/// and its level.
 #[derive(Debug, Clone)]
 pub struct ModuleCatalogue<'a> {
     topics: Topics<'a>,
@@ -428,6 +442,8 @@ pub struct ModuleCatalogue<'a> {
     overflow: Vec<(usize, usize)>,
     /// Module id → indices into `modules`.
     by_id: HashMap<&'a str, Vec<usize>>,
+    /// Each module's `level` as an index into the level catalogue.
+    levels: Vec<Option<usize>>,
 }
 
 impl<'a> ModuleCatalogue<'a> {
@@ -473,7 +489,15 @@ impl<'a> ModuleCatalogue<'a> {
             masks.push(mask);
             by_id.entry(page.id.as_str()).or_default().push(i);
         }
+        let levels = modules
+            .iter()
+            .map(|(_, page)| {
+                let level = page.front.level.as_deref()?;
+                config.levels.iter().position(|l| l.id == level)
+            })
+            .collect();
         ModuleCatalogue {
+            levels,
             topics,
             positions: modules.iter().map(|(position, _)| *position).collect(),
             modules: modules.into_iter().map(|(_, page)| page).collect(),
@@ -546,47 +570,156 @@ impl<'a> Topics<'a> {
     }
 }
 
-/// Modules to take next: those teaching one of the partner's two weakest
-/// skills or one of its not-yet-embedded workflows, not already completed by
-/// half or more of its people, most relevant first (up to five), then shown
-/// in prerequisite order.
+/// The level most of `levels` (indices into the level catalogue) are at,
+/// the lower one on a tie; 0 for nobody. Recommendations match modules to it.
+pub fn typical_level(levels: impl Iterator<Item = usize>) -> usize {
+    let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+    for level in levels {
+        *counts.entry(level).or_default() += 1;
+    }
+    // `max_by_key` keeps the last of equal counts: iterate from the top so
+    // that is the lowest level.
+    counts
+        .iter()
+        .rev()
+        .max_by_key(|(_, count)| **count)
+        .map_or(0, |(level, _)| *level)
+}
+
+/// A module recommended to a partner.
+#[derive(Debug, Clone)]
+pub struct Recommended<'a> {
+    /// The module.
+    pub module: &'a Page,
+    /// The recommended modules it is a missing prerequisite of (empty for a
+    /// module recommended for what it teaches).
+    pub needed_by: Vec<&'a Page>,
+}
+
+/// Modules to take next. Candidates teach one of the partner's two weakest
+/// skills or one of its not-yet-embedded workflows and were not completed by
+/// half or more of its people. Up to five are chosen: modules whose `level`
+/// fits the partner's `typical_level` (that level or the next one up, or no
+/// level) before the others, then the most relevant (most matches), then
+/// learning order, then id. The list starts with the chosen modules' missing
+/// prerequisites (not completed by half the people, taken through every
+/// step), then the other chosen modules, each group in learning order.
 pub fn recommendations<'a>(
     partner: &PartnerFile,
     weakest_skills: &[String],
     open_workflows: &[String],
+    typical_level: usize,
     catalogue: &ModuleCatalogue<'a>,
-) -> Vec<&'a Page> {
+) -> Vec<Recommended<'a>> {
     let done = catalogue.completed_by_half(partner);
-    let wanted = catalogue.wanted(weakest_skills, open_workflows);
-    let wanted_mask = wanted
-        .iter()
-        .take(64)
-        .enumerate()
-        .fold(0u64, |mask, (topic, want)| {
-            mask | (u64::from(*want) << topic)
-        });
-    let mut overflow = catalogue.overflow.iter().peekable();
-    // (relevance, index) of the best so far, most relevant first; modules come
-    // in learning order, so a later one only displaces less relevant ones.
-    let mut best: Vec<(usize, usize)> = Vec::with_capacity(RECOMMENDED + 1);
-    for (i, mask) in catalogue.masks.iter().enumerate() {
-        let mut relevance = (mask & wanted_mask).count_ones() as usize;
-        while let Some((_, topic)) = overflow.next_if(|(module, _)| *module == i) {
-            relevance += usize::from(wanted[*topic]);
-        }
-        let full = best.len() == RECOMMENDED;
-        if relevance == 0 || (full && best[RECOMMENDED - 1].0 >= relevance) || done[i] {
-            continue;
-        }
-        let at = best.partition_point(|(r, _)| *r >= relevance);
-        best.insert(at, (relevance, i));
-        best.truncate(RECOMMENDED);
-    }
-    // Then in learning order (stable: equal places keep their relevance order).
-    best.sort_by_key(|(_, i)| catalogue.positions[*i]);
-    best.into_iter()
-        .map(|(_, i)| catalogue.modules[i])
+    let chosen = catalogue.chosen(&done, weakest_skills, open_workflows, typical_level);
+    let missing = catalogue.missing_prerequisites(&chosen, &done);
+    let in_order = |mut list: Vec<usize>| {
+        list.sort_by_key(|i| catalogue.order_key(*i));
+        list
+    };
+    let first: Vec<usize> = in_order(missing.keys().copied().collect());
+    let then = in_order(
+        chosen
+            .into_iter()
+            .filter(|i| !missing.contains_key(i))
+            .collect(),
+    );
+    first
+        .into_iter()
+        .chain(then)
+        .map(|i| Recommended {
+            module: catalogue.modules[i],
+            needed_by: missing
+                .get(&i)
+                .map(|by| by.iter().map(|j| catalogue.modules[*j]).collect())
+                .unwrap_or_default(),
+        })
         .collect()
+}
+
+impl<'a> ModuleCatalogue<'a> {
+    /// A module's place in learning order, then its id and source: the
+    /// order recommendations are shown in and their last tie-break.
+    fn order_key(&self, i: usize) -> (usize, &'a str, &'a str) {
+        let page = self.modules[i];
+        (self.positions[i], page.id.as_str(), page.source.as_str())
+    }
+
+    /// Whether module `i` fits people at `typical`: no level, that level or
+    /// the next one up.
+    fn fits(&self, i: usize, typical: usize) -> bool {
+        self.levels[i].is_none_or(|level| level == typical || level == typical + 1)
+    }
+
+    /// The (up to five) modules chosen for what they teach, as indices.
+    fn chosen(
+        &self,
+        done: &[bool],
+        weakest_skills: &[String],
+        open_workflows: &[String],
+        typical_level: usize,
+    ) -> Vec<usize> {
+        let wanted = self.wanted(weakest_skills, open_workflows);
+        let wanted_mask = wanted
+            .iter()
+            .take(64)
+            .enumerate()
+            .fold(0u64, |mask, (topic, want)| {
+                mask | (u64::from(*want) << topic)
+            });
+        let mut overflow = self.overflow.iter().peekable();
+        // The best so far by (misfit, fewer matches, learning order, id),
+        // smallest first.
+        type Key<'k> = (bool, std::cmp::Reverse<usize>, (usize, &'k str, &'k str));
+        let mut best: Vec<(Key<'a>, usize)> = Vec::with_capacity(RECOMMENDED + 1);
+        for (i, mask) in self.masks.iter().enumerate() {
+            let mut relevance = (mask & wanted_mask).count_ones() as usize;
+            while let Some((_, topic)) = overflow.next_if(|(module, _)| *module == i) {
+                relevance += usize::from(wanted[*topic]);
+            }
+            if relevance == 0 || done[i] {
+                continue;
+            }
+            let key = (
+                !self.fits(i, typical_level),
+                std::cmp::Reverse(relevance),
+                self.order_key(i),
+            );
+            if best.len() == RECOMMENDED && best[RECOMMENDED - 1].0 <= key {
+                continue;
+            }
+            let at = best.partition_point(|(k, _)| *k <= key);
+            best.insert(at, (key, i));
+            best.truncate(RECOMMENDED);
+        }
+        best.into_iter().map(|(_, i)| i).collect()
+    }
+
+    /// The modules `chosen` need first and the partner has not completed
+    /// (by half its people), through every step, each with the chosen
+    /// modules that need it.
+    fn missing_prerequisites(
+        &self,
+        chosen: &[usize],
+        done: &[bool],
+    ) -> BTreeMap<usize, BTreeSet<usize>> {
+        let mut missing: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+        for &start in chosen {
+            let mut seen = BTreeSet::from([start]);
+            let mut stack = vec![start];
+            while let Some(module) = stack.pop() {
+                let needs = self.modules[module].front.prerequisites.iter();
+                for &i in needs.filter_map(|id| self.by_id.get(id.as_str())).flatten() {
+                    if !done[i] && seen.insert(i) {
+                        missing.entry(i).or_default().insert(start);
+                        stack.push(i);
+                    }
+                }
+            }
+        }
+        missing
+    }
 }
 
 /// The ROI of the program over the quarters after the baseline.
@@ -744,21 +877,37 @@ mod tests {
         assert_eq!(hours_saved(&undocumented, q("2026-Q2")), 0.0);
     }
 
-    /// Recommendations as first written: every module scored against the
-    /// lists, sorted by relevance then learning position, cut to five.
+    /// Recommendations as docs/metrics.md words them: every module scored
+    /// against the lists, the five best kept by (level misfit, most matches,
+    /// learning position, id), their missing prerequisites put first.
     fn recommended_simply<'a>(
         partner: &PartnerFile,
-        weakest: &[String],
-        open: &[String],
+        (weakest, open, typical): (&[String], &[String], usize),
+        config: &Config,
         store: &'a ContentStore,
         order: &[&str],
     ) -> Vec<&'a str> {
         let people = partner.record.people.len().max(1);
-        let completed = |id: &str| {
+        let done = |id: &str| {
             let did = |p: &&Person| p.completions.iter().any(|c| c.module == id);
-            partner.record.people.iter().filter(did).count()
+            partner.record.people.iter().filter(did).count() * 2 >= people
         };
-        let mut candidates: Vec<(usize, usize, &Page)> = store
+        let position = |m: &Page| {
+            order
+                .iter()
+                .position(|s| *s == m.source)
+                .unwrap_or(usize::MAX)
+        };
+        let order_key = |m: &&'a Page| (position(m), m.id.clone(), m.source.clone());
+        let fits = |m: &Page| {
+            let level = m
+                .front
+                .level
+                .as_deref()
+                .and_then(|l| config.levels.iter().position(|e| e.id == l));
+            level.is_none_or(|l| l == typical || l == typical + 1)
+        };
+        let mut candidates: Vec<(bool, std::cmp::Reverse<usize>, &Page)> = store
             .modules()
             .filter_map(|m| {
                 let relevance = m
@@ -772,19 +921,41 @@ mod tests {
                         .iter()
                         .filter(|w| open.contains(w))
                         .count();
-                let position = order
-                    .iter()
-                    .position(|s| *s == m.source)
-                    .unwrap_or(usize::MAX);
-                (relevance > 0 && completed(&m.id) * 2 < people).then_some((relevance, position, m))
+                (relevance > 0 && !done(&m.id)).then_some((
+                    !fits(m),
+                    std::cmp::Reverse(relevance),
+                    m,
+                ))
             })
             .collect();
-        candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        candidates.truncate(5);
-        candidates.sort_by_key(|(_, position, _)| *position);
-        candidates
+        candidates.sort_by_key(|(misfit, relevance, m)| (*misfit, *relevance, order_key(m)));
+        let chosen: Vec<&Page> = candidates.into_iter().take(5).map(|c| c.2).collect();
+        let mut missing: Vec<&Page> = Vec::new();
+        for start in &chosen {
+            let mut stack = vec![*start];
+            while let Some(module) = stack.pop() {
+                for id in &module.front.prerequisites {
+                    for needed in store.modules().filter(|m| &m.id == id) {
+                        let seen = std::ptr::eq(needed, *start)
+                            || missing.iter().any(|m| std::ptr::eq(*m, needed));
+                        if !done(&needed.id) && !seen {
+                            missing.push(needed);
+                            stack.push(needed);
+                        }
+                    }
+                }
+            }
+        }
+        let mut then: Vec<&Page> = chosen
             .into_iter()
-            .map(|(_, _, m)| m.source.as_str())
+            .filter(|c| !missing.iter().any(|m| std::ptr::eq(*m, *c)))
+            .collect();
+        missing.sort_by_key(order_key);
+        then.sort_by_key(order_key);
+        missing
+            .into_iter()
+            .chain(then)
+            .map(|m| m.source.as_str())
             .collect()
     }
 
@@ -818,10 +989,19 @@ mod tests {
                 .collect();
             let workflows: Vec<String> = (0..next(3)).map(|_| format!("w{}", next(4))).collect();
             let source = format!("modules/{}/m{}.md", i % 2, i / 2 + i % 3);
+            // Some without a level; some needing modules (that may need others).
+            let level = [
+                "",
+                "level: nay-sayer\n",
+                "level: experimenter\n",
+                "level: practitioner\n",
+            ][next(4) as usize];
+            let needs: Vec<String> = (0..next(3)).map(|_| format!("m{}", next(32))).collect();
             let text = format!(
-                "---\ntitle: M{i}\nskills: [{}]\nworkflows: [{}]\n---\nBody.\n",
+                "---\ntitle: M{i}\n{level}skills: [{}]\nworkflows: [{}]\nprerequisites: [{}]\n---\nBody.\n",
                 skills.join(", "),
-                workflows.join(", ")
+                workflows.join(", "),
+                needs.join(", ")
             );
             let page =
                 crate::input::content::parse_page(&source, text.into()).expect("module parses");
@@ -857,13 +1037,20 @@ mod tests {
             let weakest: Vec<u64> = (0..next(3)).map(|_| SKILLS[next(6) as usize]).collect();
             let open: Vec<u64> = (0..next(3)).map(|_| next(4)).collect();
             let (weakest, open) = (ids("s", &weakest), ids("w", &open));
-            let fast: Vec<&str> = recommendations(&partner, &weakest, &open, &catalogue)
+            let typical = next(3) as usize;
+            let fast: Vec<&str> = recommendations(&partner, &weakest, &open, typical, &catalogue)
                 .iter()
-                .map(|m| m.source.as_str())
+                .map(|r| r.module.source.as_str())
                 .collect();
             assert_eq!(
                 fast,
-                recommended_simply(&partner, &weakest, &open, &store, &order)
+                recommended_simply(
+                    &partner,
+                    (&weakest, &open, typical),
+                    &config,
+                    &store,
+                    &order
+                )
             );
         }
     }
@@ -873,5 +1060,12 @@ mod tests {
         assert_eq!(proficiency_score(0.0, 0, 0), 0.0);
         assert_eq!(proficiency_score(4.0, 3, 2), 100.0);
         assert!((proficiency_score(2.0, 1, 1) - (30.0 + 20.0 / 3.0 + 10.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_typical_level_is_the_most_common_the_lower_on_a_tie() {
+        assert_eq!(typical_level([0, 2, 2, 1].into_iter()), 2);
+        assert_eq!(typical_level([1, 2, 2, 1].into_iter()), 1);
+        assert_eq!(typical_level(std::iter::empty()), 0);
     }
 }

@@ -307,6 +307,48 @@ impl Site {
     }
 }
 
+// ---------------------------------------------------------------- reading pages
+
+/// What a reader sees of some HTML: the text without its tags, with the
+/// few entities the theme uses decoded and runs of white space as one space.
+pub fn visible_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text
+        .replace("&nbsp;", " ")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The `<section>` of a page whose heading has the id `heading`.
+pub fn section<'a>(html: &'a str, heading: &str) -> &'a str {
+    let start = html
+        .find(&format!("aria-labelledby=\"{heading}\""))
+        .unwrap_or_else(|| panic!("no section labelled by {heading}"));
+    let end = start + html[start..].find("</section>").expect("a closed section");
+    &html[start..end]
+}
+
+/// The visible text of the first table row of `html` that contains `needle`.
+pub fn row_with(html: &str, needle: &str) -> String {
+    html.split("<tr")
+        .skip(1)
+        .map(|row| row.split("</tr>").next().unwrap_or(""))
+        .find(|row| row.contains(needle))
+        .map(|row| visible_text(&format!("<tr{row}")))
+        .unwrap_or_else(|| panic!("no row with {needle}"))
+}
+
 /// The text of `docs/metrics.md`.
 pub fn metrics_doc() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/metrics.md"))

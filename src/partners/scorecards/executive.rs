@@ -1,6 +1,7 @@
 //! The executive summary: the figures that add up every partner (levels,
-//! hours saved, KPIs, the ROI), the partners ranked by their movement, the
-//! failure patterns found and the facts its sentences are written from.
+//! hours saved, KPIs, the ROI, which workflows pay), the partners ranked by
+//! their movement, the failure patterns found and the facts its sentences
+//! are written from.
 //! Internal builds only, since every figure aggregates all partners.
 
 use std::collections::BTreeMap;
@@ -9,11 +10,13 @@ use serde::Serialize;
 
 use super::narrative::NarrativeFacts;
 use super::views::{
-    FlagCount, KpiView, LevelCount, NameLink, PartnerView, Point, RoiView, Row, kpi_views, roi_view,
+    FlagCount, KpiView, LevelCount, NameLink, PartnerView, Point, RoiView, Row, WorkflowPayoffRow,
+    kpi_views, roi_view,
 };
 use super::{Standings, ViewInputs, mean_score};
 use crate::partners::analytics::{Roi, Standing};
 use crate::partners::metrics::PartnerFile;
+use crate::partners::workflows::{self, PartnerUse};
 
 /// The executive summary. Its lists of partners are kept as places among
 /// the ecosystem's partners: templates and the exports take each partner's
@@ -51,6 +54,8 @@ pub(super) struct ExecutiveFigures {
     pub(super) hours_by_quarter: Vec<Point>,
     pub(super) kpis: Vec<KpiView>,
     pub(super) roi: RoiView,
+    /// Each catalogue workflow across partners, most hours saved first.
+    pub(super) workflows: Vec<WorkflowPayoffRow>,
 }
 
 /// The executive summary as templates and the exports see it: its figures
@@ -154,6 +159,7 @@ pub(super) fn executive(
         hours_by_quarter,
         kpis: kpi_views(inputs, &partners.iter().collect::<Vec<_>>()),
         roi: roi_view(inputs.config, roi),
+        workflows: workflow_payoff(inputs, partners, views),
     };
     let narrative = NarrativeFacts::new(inputs.config, &figures, &ranked, &flag_counts, views);
     ExecutiveView {
@@ -164,6 +170,55 @@ pub(super) fn executive(
         movers,
         flag_counts,
     }
+}
+
+/// Which workflows pay: each catalogue workflow across `partners`, with the
+/// people using AI in it as each partner's scorecard counts them.
+fn workflow_payoff(
+    inputs: &ViewInputs,
+    partners: &[PartnerFile],
+    views: &[PartnerView],
+) -> Vec<WorkflowPayoffRow> {
+    let period = inputs.period();
+    let view_of: BTreeMap<&str, &PartnerView> =
+        views.iter().map(|v| (v.summary.id.as_str(), v)).collect();
+    let rows = inputs
+        .config
+        .workflows
+        .iter()
+        .map(|entry| {
+            let uses = partners.iter().map(|partner| PartnerUse {
+                record: partner.record.workflows.iter().find(|w| w.id == entry.id),
+                users: view_of
+                    .get(partner.id.as_str())
+                    .and_then(|v| v.workflows.iter().find(|w| w.id == entry.id))
+                    .map_or(0, |w| w.users),
+            });
+            workflows::payoff(
+                &entry.id,
+                uses,
+                &period,
+                inputs.latest,
+                inputs.config.program.hourly_cost,
+            )
+        })
+        .collect();
+    workflows::by_hours_saved(rows)
+        .into_iter()
+        .filter_map(|row| {
+            let entry = inputs.config.workflows.iter().find(|e| e.id == row.id)?;
+            let reference = inputs.catalog_ref("workflows", entry);
+            Some(WorkflowPayoffRow {
+                id: row.id,
+                title: reference.link.title,
+                url: reference.link.url,
+                partners_embedded: row.partners_embedded,
+                people_using_ai: row.people_using_ai,
+                hours_saved: row.hours_saved,
+                value: row.value,
+            })
+        })
+        .collect()
 }
 
 /// Each failure pattern shown, with the partners showing it.

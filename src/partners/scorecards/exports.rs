@@ -228,6 +228,7 @@ fn partners_header(config: &Config) -> Vec<u8> {
         "roi",
         "payback_months",
         "flags",
+        "health",
     ]);
     header(&names)
 }
@@ -252,6 +253,7 @@ fn partners_row(view: &PartnerView) -> Vec<String> {
         opt(s.roi),
         opt(s.payback_months),
         text(&s.flags.iter().map(|f| f.id).collect::<Vec<_>>().join(" ")),
+        text(s.health.status.id()),
     ]);
     row
 }

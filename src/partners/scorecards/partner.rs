@@ -1,8 +1,8 @@
 //! One partner's scorecard: its people's levels and scores over time, its
 //! skill profile and weakest skills, its workflows and hours saved, its KPIs,
-//! the modules recommended to it and its ROI, measured against its cost as
-//! the audience allows. Worked out from its own file and the inputs every
-//! view shares, so partners are computed in parallel.
+//! the modules recommended to it, its health status and its ROI, measured
+//! against its cost as the audience allows. Worked out from its own file and
+//! the inputs every view shares, so partners are computed in parallel.
 
 use super::views::{
     PartnerSummary, PartnerView, PersonView, Point, Recommendation, SkillView, WorkflowView,
@@ -11,8 +11,8 @@ use super::views::{
 use super::{Cost, Standings, ViewInputs, mean_score};
 use crate::base::quarter::Quarter;
 use crate::input::config::{CatalogEntry, Config};
-use crate::input::content::Page;
-use crate::partners::analytics::{self, PersonState, PersonTimeline, Roi, Standing};
+use crate::partners::analytics::{self, PersonState, PersonTimeline, Recommended, Roi, Standing};
+use crate::partners::health;
 use crate::partners::metrics::{Assessment, PartnerFile};
 use crate::render::links::TermRef;
 
@@ -77,14 +77,30 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
         .map(|w| w.id.clone())
         .collect();
     let weakest_ids: Vec<String> = weakest.iter().map(|s| s.id.clone()).collect();
-    let recommendations =
-        analytics::recommendations(partner, &weakest_ids, &open_workflows, &inputs.modules)
-            .into_iter()
-            .map(|module| recommendation(config, module, &weakest_ids, &open_workflows))
-            .collect();
+    let typical_level = analytics::typical_level(standings.latest().iter().map(|s| s.level));
+    let recommendations = analytics::recommendations(
+        partner,
+        &weakest_ids,
+        &open_workflows,
+        typical_level,
+        &inputs.modules,
+    )
+    .into_iter()
+    .map(|recommended| recommendation(config, &recommended, &weakest_ids, &open_workflows))
+    .collect();
     let own_workflows: Vec<_> = record.workflows.iter().collect();
     let hours_by_quarter = super::views::hours_by_quarter(&inputs.quarters, &own_workflows);
     let roi = partner_roi(inputs, partner);
+    let flags = analytics::flags(partner, &latest_states, inputs.latest);
+    let score_change = score_baseline.map(|b| score - b);
+    let health = health::health(&health::Facts::of(
+        partner,
+        &latest_states,
+        &flags,
+        score_change,
+        inputs.baseline,
+        inputs.latest,
+    ));
     let summary = PartnerSummary {
         id: partner.id.clone(),
         name: record.name.clone(),
@@ -98,12 +114,13 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
         levels_baseline: inputs.levels(&standings.baseline),
         score,
         score_baseline,
-        score_change: score_baseline.map(|b| score - b),
+        score_change,
         roi: roi.roi,
         payback_months: roi.payback_months,
         hours_saved_latest: hours_by_quarter.last().map_or(0.0, |p| p.value),
         embedded_count: workflows.iter().filter(|w| w.embedded).count(),
-        flags: analytics::flags(partner, &latest_states, inputs.latest),
+        flags,
+        health,
     };
     let people = if config.program.show_people {
         record
@@ -195,32 +212,39 @@ fn partner_roi(inputs: &ViewInputs, partner: &PartnerFile) -> Roi {
     }
 }
 
-/// Why `module` is recommended: the weakest skills it teaches and the open
-/// workflows it improves.
+/// Why a module is recommended: the modules it is needed first for, the
+/// weakest skills it teaches and the open workflows it improves.
 fn recommendation(
     config: &Config,
-    module: &Page,
+    recommended: &Recommended,
     weakest: &[String],
     open: &[String],
 ) -> Recommendation {
+    let module = recommended.module;
     let title = |catalog: &[CatalogEntry], id: &str| {
         catalog
             .iter()
             .find(|e| e.id == id)
             .map_or(id.to_string(), |e| e.title.clone())
     };
-    let mut reasons: Vec<String> = module
-        .front
-        .skills
+    let mut reasons: Vec<String> = recommended
+        .needed_by
         .iter()
-        .filter(|s| weakest.contains(s))
-        .map(|s| {
-            format!(
-                "teaches {}, one of the weakest skills",
-                title(&config.skills, s)
-            )
-        })
+        .map(|later| format!("needed first for {}, not yet completed", later.title))
         .collect();
+    reasons.extend(
+        module
+            .front
+            .skills
+            .iter()
+            .filter(|s| weakest.contains(s))
+            .map(|s| {
+                format!(
+                    "teaches {}, one of the weakest skills",
+                    title(&config.skills, s)
+                )
+            }),
+    );
     reasons.extend(
         module
             .front

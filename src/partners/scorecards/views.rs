@@ -15,6 +15,7 @@ use crate::base::format::{format_currency, format_number};
 use crate::base::quarter::Quarter;
 use crate::input::config::Config;
 use crate::partners::analytics::{self, Delta, KPIS, Kpi, Roi, Unit};
+use crate::partners::health::Health;
 use crate::partners::metrics::{KpiRecord, PartnerFile, WorkflowRecord};
 use crate::render::links::TermRef;
 
@@ -142,6 +143,8 @@ pub struct PartnerSummary {
     pub embedded_count: usize,
     /// Failure patterns found.
     pub flags: Vec<analytics::Flag>,
+    /// Status at the latest quarter, with its reason.
+    pub health: Health,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -230,6 +233,26 @@ pub(super) struct FlagCount {
 pub(super) struct NameLink {
     pub(super) name: String,
     pub(super) url: String,
+}
+
+/// One row of the executive summary's "which workflows pay" table: a
+/// catalogue workflow across partners.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkflowPayoffRow {
+    /// Catalogue id.
+    pub id: String,
+    /// Display name.
+    pub title: String,
+    /// Workflow page URL.
+    pub url: String,
+    /// Partners where it counts as AI-embedded at the latest quarter.
+    pub partners_embedded: usize,
+    /// People using AI in it at the latest quarter.
+    pub people_using_ai: usize,
+    /// Hours saved over the period.
+    pub hours_saved: f64,
+    /// `hours_saved × hourly_cost`.
+    pub value: f64,
 }
 
 /// Adoption of one workflow across partners, for its workflow page.
