@@ -1,7 +1,9 @@
-//! Syntax highlighting of fenced code with syntect. Syntaxes come from the
-//! collection `two-face` packages (bat's: TypeScript, C#, PowerShell,
-//! Dockerfile and some 200 more) and themes from syntect's bundled ones; both
-//! are loaded once, on first use, from binary dumps. A fence's language is
+//! Syntax highlighting of fenced code with syntect. Syntaxes come from
+//! syntect's bundled set and, for the languages it lacks (TypeScript,
+//! PowerShell, Dockerfile and some 150 more), from the collection `two-face`
+//! packages (bat's); themes are syntect's bundled ones. Each set is loaded
+//! once, on first use, from its binary dump, so a site whose code is all in
+//! syntect's languages never loads bat's. A fence's language is
 //! looked up case-insensitively, first among GitHub's fence names
 //! ([`ALIASES`]), then among the syntaxes' own names and file extensions;
 //! a few names mean plain text on purpose ([`PLAIN`]). Code is marked up
@@ -17,7 +19,16 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_s
 use syntect::parsing::{SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
-static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(two_face::syntax::extra_newlines);
+/// Looked in first: its syntaxes are what proficio has always highlighted
+/// with, so their output stays the same, and for the commonest languages
+/// (YAML, Python) they are also the faster ones.
+static BUILT_IN: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
+/// bat's syntaxes, for the languages [`BUILT_IN`] does not have.
+static EXTRA: LazyLock<SyntaxSet> = LazyLock::new(two_face::syntax::extra_newlines);
+
+/// The two syntax sets in the order they are searched, each loaded only when
+/// it is searched.
+const SETS: [fn() -> &'static SyntaxSet; 2] = [|| &BUILT_IN, || &EXTRA];
 static THEMES: LazyLock<ThemeSet> = LazyLock::new(ThemeSet::load_defaults);
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -50,8 +61,8 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("html", "HTML"),
     ("ini", "INI"),
     ("java", "Java"),
-    ("javascript", "JavaScript (Babel)"),
-    ("js", "JavaScript (Babel)"),
+    ("javascript", "JavaScript"),
+    ("js", "JavaScript"),
     ("json", "JSON"),
     ("jsonc", "JSON"),
     ("jsx", "JavaScript (Babel)"),
@@ -63,7 +74,7 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("makefile", "Makefile"),
     ("markdown", "Markdown"),
     ("md", "Markdown"),
-    ("node", "JavaScript (Babel)"),
+    ("node", "JavaScript"),
     ("obj-c", "Objective-C"),
     ("objc", "Objective-C"),
     ("objective-c", "Objective-C"),
@@ -160,7 +171,7 @@ pub fn language_names() -> Vec<&'static str> {
     static NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
         let mut names: BTreeSet<String> =
             ALIASES.iter().map(|(name, _)| name.to_string()).collect();
-        for syntax in SYNTAXES.syntaxes() {
+        for syntax in SETS.iter().flat_map(|set| set().syntaxes()) {
             names.extend(
                 std::iter::once(&syntax.name)
                     .chain(&syntax.file_extensions)
@@ -180,16 +191,22 @@ fn is_plain(language: &str) -> bool {
             .any(|plain| plain.eq_ignore_ascii_case(language))
 }
 
-/// The syntax for a fence's language name: an alias first, then a syntax's
-/// own file extension or name (both case-insensitive).
-fn syntax(language: &str) -> Option<&'static SyntaxReference> {
-    match ALIASES
+/// The syntax for a fence's language name, with the set it is in: an alias
+/// first, then a syntax's own file extension or name (both
+/// case-insensitive), each looked up in syntect's set before bat's.
+fn syntax(language: &str) -> Option<(&'static SyntaxSet, &'static SyntaxReference)> {
+    let alias = ALIASES
         .iter()
         .find(|(alias, _)| alias.eq_ignore_ascii_case(language))
-    {
-        Some((_, name)) => SYNTAXES.find_syntax_by_name(name),
-        None => SYNTAXES.find_syntax_by_token(language),
-    }
+        .map(|(_, name)| *name);
+    SETS.iter().find_map(|set| {
+        let set = set();
+        let found = match alias {
+            Some(name) => set.find_syntax_by_name(name),
+            None => set.find_syntax_by_token(language),
+        };
+        found.map(|syntax| (set, syntax))
+    })
 }
 
 /// True when syntect ships a theme of this name.
@@ -210,8 +227,8 @@ pub fn highlight(code: &str, language: &str) -> Option<String> {
     if is_plain(language) {
         return None;
     }
-    let syntax = syntax(language)?;
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
+    let (set, syntax) = syntax(language)?;
+    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
         generator
             .parse_html_for_line_which_includes_newline(line)
@@ -323,7 +340,10 @@ mod tests {
     fn languages_doc() -> String {
         let mut by_syntax: BTreeMap<(String, &str), Vec<&str>> = BTreeMap::new();
         for name in language_names() {
-            let syntax = &super::syntax(name).expect("a listed name highlights").name;
+            let syntax = &super::syntax(name)
+                .expect("a listed name highlights")
+                .1
+                .name;
             by_syntax
                 .entry((syntax.to_lowercase(), syntax))
                 .or_default()
@@ -407,7 +427,8 @@ mod tests {
     fn every_alias_names_a_syntax_and_no_plain_name() {
         for (alias, name) in ALIASES {
             assert!(
-                SYNTAXES.find_syntax_by_name(name).is_some(),
+                SETS.iter()
+                    .any(|set| set().find_syntax_by_name(name).is_some()),
                 "{alias}: no syntax `{name}`"
             );
             assert_eq!(*alias, alias.to_lowercase());
@@ -435,7 +456,7 @@ mod tests {
             ("golang", "Go"),
         ] {
             assert_eq!(
-                super::syntax(language).map(|s| s.name.as_str()),
+                super::syntax(language).map(|(_, s)| s.name.as_str()),
                 Some(syntax),
                 "{language}"
             );
