@@ -1,6 +1,6 @@
 //! Partner data, from file to figures: the partner files and their checks
-//! ([`metrics`]), the formulas (levels, scores, KPI movement, ROI:
-//! [`analytics`]), and each partner's scorecard, the executive summary and
+//! ([`metrics`]), the formulas (levels, scores, KPI movement:
+//! [`analytics`]; the ROI method: [`roi`]), and each partner's scorecard, the executive summary and
 //! the data exports built from them ([`scorecards`]). A new metric goes
 //! into `analytics`, its place on a page into a view of `scorecards::views`
 //! (filled in `scorecards/partner.rs` or `scorecards/executive.rs`), and a
@@ -9,4 +9,5 @@
 
 pub mod analytics;
 pub mod metrics;
+pub mod roi;
 pub mod scorecards;
