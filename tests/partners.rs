@@ -519,6 +519,43 @@ fn a_margin_attribution_above_one_is_located_in_site_toml() {
 }
 
 #[test]
+fn the_roi_assumptions_outside_their_range_are_each_located_in_site_toml() {
+    let problems = program_problems(
+        "kpi_attribution = 1.5\ntime_realisation = -0.1\ndiscount_rate = 1.2\n\n[program.risk]\nmargin = 2\n",
+    );
+    let mut found: Vec<(usize, String)> = problems
+        .iter()
+        .map(|p| (p.line(), p.message.clone()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (11, "kpi_attribution 1.5 is outside 0 to 1".to_string()),
+            (12, "time_realisation -0.1 is outside 0 to 1".to_string()),
+            (13, "discount_rate 1.2 is outside 0 to 1".to_string()),
+            (16, "margin 2 is outside 0 to 1".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn margin_attribution_is_still_read_as_the_kpi_attribution() {
+    let site = partner_site(
+        "\n[program]\nmargin_attribution = 0.5\n",
+        &[("example", &worked_example("yaml"))],
+        false,
+    );
+    site.build();
+    let json = site.read_json("data/metrics.json");
+    assert_eq!(json["program"]["kpi_attribution"], 0.5);
+    assert_eq!(json["program"]["margin_attribution"], 0.5);
+    let html = site.read("partners/example/index.html");
+    let margin = row_with(&html, "Attributed margin uplift");
+    assert!(margin.contains("× 50% attribution"), "{margin}");
+}
+
+#[test]
 fn a_baseline_that_is_not_a_quarter_is_located_in_site_toml() {
     let problems = program_problems("baseline_quarter = \"2025-Q7\"\n");
     assert_at_expecting(
@@ -1008,6 +1045,56 @@ fn three_partners(probes: bool) -> Site {
         ],
         probes,
     )
+}
+
+/// A partner of `people` people, with an embedded workflow from the
+/// baseline and cost to serve down by 1,000 in 2025-Q3.
+fn partner_of(name: &str, people: usize) -> String {
+    let people: String = (0..people)
+        .map(|i| format!("  - {{id: x{i}, role: partner manager}}\n"))
+        .collect();
+    format!(
+        "{}people:\n{people}workflows:\n  - {{id: qbr, embedded: true, since: 2025-Q2, documented: true, quality_standard: true, minutes_before: 60, minutes_after: 30, runs_per_quarter: 0}}\nkpis:\n{}{}",
+        head(name),
+        kpi("2025-Q2", 100000, 60, 20000, 2, 20000),
+        kpi("2025-Q3", 100000, 60, 19000, 2, 20000)
+    )
+}
+
+#[test]
+fn a_partner_under_five_percent_of_the_cost_shows_benefit_and_cost_not_a_percentage() {
+    // 1 of 25 people is 4% of the 3,100 a quarter: $124 against $1,000 of
+    // benefits would read +706%.
+    let site = partner_site(
+        "\n[program]\nbaseline_quarter = \"2025-Q2\"\nkpi_attribution = 1\n\n[program.investment]\nlicences_per_quarter = 3100\n",
+        &[
+            ("small", &partner_of("Small Co", 1)),
+            ("large", &partner_of("Large Co", 24)),
+        ],
+        false,
+    );
+    site.build();
+    let list = site.read("partners/index.html");
+    let small = row_with(&list, "Small Co");
+    assert!(small.contains("$1,000 benefits vs $124 cost"), "{small}");
+    assert!(!small.contains('%'), "{small}");
+    let large = row_with(&list, "Large Co");
+    assert!(large.contains("−66%"), "(1,000 − 2,976) / 2,976: {large}");
+    let scorecard = site.read("partners/small/index.html");
+    let ratio = row_with(&scorecard, "Return on investment</th>");
+    assert!(
+        ratio.contains("no percentage: this partner’s cost is under 5% of the program cost"),
+        "{ratio}"
+    );
+    assert!(ratio.ends_with("no ratio"), "{ratio}");
+    let json = site.read_json("data/metrics.json");
+    let small = json["partners"]
+        .as_array()
+        .and_then(|all| all.iter().find(|p| p["id"] == "small"))
+        .expect("the small partner");
+    assert!(small["roi"].is_null(), "{small}");
+    assert_eq!(small["roi_breakdown"]["roi_meaningful"], false);
+    assert!(close(&small["investment"], 124.0), "{small}");
 }
 
 #[test]
