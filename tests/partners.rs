@@ -1714,7 +1714,11 @@ fn a_partner_without_an_embedded_workflow_has_no_kpi_benefits_and_payback_not_ye
         payback.starts_with("Payback not yet: cumulative benefits are still below cumulative cost (−$3,000 at the end of the data)"),
         "{payback}"
     );
-    assert!(visible_text(roi).contains("the first embedded workflow: none yet, so none count"));
+    assert!(
+        visible_text(roi).contains(
+            "No workflow is embedded yet, so no KPI benefits (cost to serve, margin) count;"
+        )
+    );
 }
 
 #[test]

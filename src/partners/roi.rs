@@ -134,6 +134,9 @@ pub struct Roi {
     /// The quarter of the partner's first embedded workflow, from which its
     /// KPI benefits count; none for the ecosystem or a partner without one.
     pub attributed_from: Option<String>,
+    /// Whether KPI changes were netted against a comparison group (there
+    /// was one in the data).
+    pub compared: bool,
     /// Number of quarters after the baseline.
     pub quarters: usize,
     /// The cash flows, one per quarter of the period.
@@ -287,6 +290,7 @@ pub fn roi(
         flows,
         attributed_from: from.map(|q| q.to_string()),
         roi_meaningful: true,
+        compared: comparison.partners > 0,
         ..Roi::default()
     }
     .finish(program)
@@ -385,6 +389,7 @@ impl Roi {
             sum.cost += flow.cost;
         }
         self.roi_meaningful = true;
+        self.compared |= other.compared;
     }
 }
 

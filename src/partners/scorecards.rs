@@ -404,7 +404,12 @@ impl Coverage {
                     Cost::PerPerson(config.program.investment.per_person_per_quarter)
                 }
             },
-            comparison: self.comparison.clone(),
+            // A partner's own portal sees no other partner, so no group to
+            // compare with (its own file alone would only compare with itself).
+            comparison: match audience {
+                Audience::Internal => self.comparison.clone(),
+                Audience::Partner(_) => Comparison::default(),
+            },
         }
     }
 }

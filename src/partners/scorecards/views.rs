@@ -431,6 +431,11 @@ pub(super) fn roi_view(config: &Config, roi: Roi) -> RoiView {
         .attributed_from
         .as_ref()
         .map_or_else(String::new, |q| format!(" from {q}"));
+    let (netted_cts, netted_margin) = if roi.compared {
+        (" − comparison group's reduction", " net of the comparison group")
+    } else {
+        ("", "")
+    };
     let components = vec![
         Component {
             id: "time_value",
@@ -449,7 +454,7 @@ pub(super) fn roi_view(config: &Config, roi: Roi) -> RoiView {
             title: "Cost-to-serve reduction",
             value: roi.cost_to_serve_reduction,
             formula: format!(
-                "Σ (baseline − quarter's cost to serve − comparison group's reduction){from} × {attribution} attribution"
+                "Σ (baseline − quarter's cost to serve{netted_cts}){from} × {attribution} attribution"
             ),
             added: true,
         },
@@ -458,7 +463,7 @@ pub(super) fn roi_view(config: &Config, roi: Roi) -> RoiView {
             title: "Attributed margin uplift",
             value: roi.attributed_margin,
             formula: format!(
-                "{} margin uplift net of the comparison group{from} × {attribution} attribution",
+                "{} margin uplift{netted_margin}{from} × {attribution} attribution",
                 money(roi.margin_uplift),
             ),
             added: true,
