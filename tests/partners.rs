@@ -540,6 +540,14 @@ fn the_roi_assumptions_outside_their_range_are_each_located_in_site_toml() {
 }
 
 #[test]
+fn the_attribution_under_both_names_is_located_in_site_toml() {
+    let problems = program_problems("kpi_attribution = 0.3\nmargin_attribution = 0.25\n");
+    let problem = only(&problems);
+    assert_eq!(problem.message, "duplicate field `kpi_attribution`");
+    assert_eq!(problem.line(), 10, "at `[program]`, where the TOML parser places it");
+}
+
+#[test]
 fn margin_attribution_is_still_read_as_the_kpi_attribution() {
     let site = partner_site(
         "\n[program]\nmargin_attribution = 0.5\n",
