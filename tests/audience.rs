@@ -304,7 +304,9 @@ fn a_partner_portal_shows_its_own_cost_and_nothing_of_the_program_total() {
     assert!(metrics["partners"][0]["roi"].is_number());
     assert_eq!(metrics["partners"][0]["roi_breakdown"]["compared"], false);
     assert!(
-        scorecard.contains("not netted (no comparison group: no partner without an embedded workflow in the data)"),
+        scorecard.contains(
+            "not netted (no comparison group: no partner without an embedded workflow in the data)"
+        ),
         "{scorecard}"
     );
     assert!(!scorecard.contains("comparison group’s reduction"));

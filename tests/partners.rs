@@ -544,7 +544,11 @@ fn the_attribution_under_both_names_is_located_in_site_toml() {
     let problems = program_problems("kpi_attribution = 0.3\nmargin_attribution = 0.25\n");
     let problem = only(&problems);
     assert_eq!(problem.message, "duplicate field `kpi_attribution`");
-    assert_eq!(problem.line(), 10, "at `[program]`, where the TOML parser places it");
+    assert_eq!(
+        problem.line(),
+        10,
+        "at `[program]`, where the TOML parser places it"
+    );
 }
 
 #[test]
@@ -1722,11 +1726,9 @@ fn a_partner_without_an_embedded_workflow_has_no_kpi_benefits_and_payback_not_ye
         payback.starts_with("Payback not yet: cumulative benefits are still below cumulative cost (−$3,000 at the end of the data)"),
         "{payback}"
     );
-    assert!(
-        visible_text(roi).contains(
-            "No workflow is embedded yet, so no KPI benefits (cost to serve, margin) count;"
-        )
-    );
+    assert!(visible_text(roi).contains(
+        "No workflow is embedded yet, so no KPI benefits (cost to serve, margin) count;"
+    ));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The executive summary: the figures that add up every partner (levels,
-//! hours saved, KPIs, the ROI), the partners ranked by their movement, the
-//! failure patterns found and the facts its sentences are written from.
+//! hours saved, KPIs, the ROI with its concentration and the comparison
+//! group), the partners ranked by their movement, the failure patterns found
+//! and the facts its sentences are written from.
 //! Internal builds only, since every figure aggregates all partners.
 
 use std::collections::BTreeMap;

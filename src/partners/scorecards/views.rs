@@ -432,7 +432,10 @@ pub(super) fn roi_view(config: &Config, roi: Roi) -> RoiView {
         .as_ref()
         .map_or_else(String::new, |q| format!(" from {q}"));
     let (netted_cts, netted_margin) = if roi.compared {
-        (" − comparison group's reduction", " net of the comparison group")
+        (
+            " − comparison group's reduction",
+            " net of the comparison group",
+        )
     } else {
         ("", "")
     };
