@@ -1110,6 +1110,31 @@ fn a_partner_under_five_percent_of_the_cost_shows_benefit_and_cost_not_a_percent
 }
 
 #[test]
+fn without_investment_payback_reads_no_cost_never_not_yet() {
+    let site = partner_site(
+        "\n[program]\nbaseline_quarter = \"2025-Q2\"\n",
+        &[("small", &partner_of("Small Co", 1))],
+        false,
+    );
+    site.build();
+    let list = site.read("partners/index.html");
+    let row = row_with(&list, "Small Co");
+    assert!(row.contains("no cost"), "{row}");
+    assert!(!row.contains("not yet"), "{row}");
+    let report = site.read("reports/executive/index.html");
+    let headlines = visible_text(section(main_of(&report), "headline-title"));
+    assert!(
+        headlines.contains("Payback no cost no investment recorded"),
+        "{headlines}"
+    );
+    let payback = row_with(&report, ">Payback<");
+    assert_eq!(
+        payback,
+        "Payback not computed: no investment recorded no cost"
+    );
+}
+
+#[test]
 fn the_partner_list_comes_in_four_orders() {
     let site = three_partners(true);
     site.build();
