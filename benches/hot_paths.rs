@@ -35,6 +35,7 @@ use proficio::input::theme;
 use proficio::markup::highlight;
 use proficio::partners::analytics;
 use proficio::partners::metrics;
+use proficio::partners::roi;
 use proficio::partners::scorecards;
 use proficio::render::markdown::{self, LinkTargets};
 use proficio::render::templates::Templates;
@@ -284,12 +285,13 @@ fn analytics(c: &mut Criterion) {
     });
     group.bench_function("roi", |b| {
         b.iter(|| {
-            analytics::roi(
+            roi::roi(
                 black_box(&partner),
                 &config.program,
                 baseline,
                 &period,
-                0.01,
+                &roi::Comparison::default(),
+                550.0,
             )
         })
     });

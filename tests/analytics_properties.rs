@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use common::{default_skills, default_workflows};
 use proficio::base::quarter::Quarter;
 use proficio::input::config::{LevelRules, Program};
-use proficio::partners::analytics::{self, delta, person_state};
+use proficio::partners::analytics::{delta, person_state};
 use proficio::partners::metrics::{
     AiUse, Assessment, KpiRecord, PartnerFile, PartnerRecord, PartnerType, Person, Tier,
     WorkflowRecord,
 };
+use proficio::partners::roi::{self, Comparison, PaybackStatus};
 use proptest::prelude::*;
 
 const QUARTERS: [&str; 4] = ["2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"];
@@ -166,16 +167,57 @@ proptest! {
         program.investment.licences_per_quarter = licences;
         program.investment.enablement_per_quarter = enablement;
         let period: Vec<Quarter> = QUARTERS[1..].iter().filter_map(|q| Quarter::parse(q)).collect();
-        let roi = analytics::roi(&partner, &program, Quarter::parse("2025-Q2").unwrap(), &period, 1.0);
+        let per_quarter = licences + enablement;
+        let roi = roi::roi(&partner, &program, Quarter::parse("2025-Q2").unwrap(), &period, &Comparison::default(), per_quarter);
         prop_assert_eq!(roi.quarters, 3);
         let benefits = roi.time_value + roi.cost_to_serve_reduction + roi.attributed_margin;
         prop_assert!((roi.benefits - benefits).abs() < 1e-6);
-        prop_assert!((roi.attributed_margin - roi.margin_uplift * program.margin_attribution).abs() < 1e-6);
+        prop_assert!((roi.attributed_margin - roi.margin_uplift * program.kpi_attribution).abs() < 1e-6);
+        prop_assert!(roi.low.benefits <= roi.benefits + 1e-6 && roi.benefits <= roi.high.benefits + 1e-6);
         prop_assert!((roi.investment - 3.0 * (licences + enablement)).abs() < 1e-6);
         match roi.roi {
             Some(ratio) => prop_assert!((ratio - (roi.benefits - roi.investment) / roi.investment).abs() < 1e-9),
             None => prop_assert_eq!(roi.investment, 0.0),
         }
         prop_assert!(roi.hours_saved >= 0.0);
+    }
+
+    #[test]
+    fn the_payback_month_is_where_cumulative_net_turns_non_negative(
+        flows in prop::collection::vec((-50.0f64..300.0, 0.0f64..200.0), 1..10)
+    ) {
+        let (month, status) = roi::payback(&flows);
+        // The cumulative net at month `m`: each quarter's cost at its start,
+        // its benefits evenly through it.
+        let at = |m: f64| -> f64 {
+            let mut net = 0.0;
+            for (k, (benefits, cost)) in flows.iter().enumerate() {
+                let start = 3.0 * k as f64;
+                if m < start { break; }
+                net += benefits * ((m - start) / 3.0).min(1.0) - cost;
+            }
+            net
+        };
+        let ends: Vec<f64> = (1..=flows.len()).map(|k| at(3.0 * k as f64 - 1e-9) ).collect();
+        if flows.iter().all(|(_, c)| *c <= 0.0) {
+            prop_assert_eq!(status, PaybackStatus::NoCost);
+        } else if let Some(m) = month {
+            prop_assert_eq!(status, PaybackStatus::PaidBack);
+            // Non-negative at the month (within rounding) and at every
+            // quarter's end after it…
+            prop_assert!(at(m) >= -1e-6, "{} at month {}", at(m), m);
+            for (k, end) in ends.iter().enumerate() {
+                if 3.0 * (k + 1) as f64 >= m + 1e-9 {
+                    prop_assert!(*end >= -1e-6, "quarter {} ends at {}", k + 1, end);
+                }
+            }
+            // …and negative just before it, unless it is the period's start.
+            if m > 1e-6 {
+                prop_assert!(at(m - 1e-3) < 0.0, "{} just before month {}", at(m - 1e-3), m);
+            }
+        } else {
+            prop_assert_eq!(status, PaybackStatus::NotYet);
+            prop_assert!(ends.last().is_some_and(|e| *e < 0.0));
+        }
     }
 }

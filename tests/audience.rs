@@ -299,6 +299,17 @@ fn a_partner_portal_shows_its_own_cost_and_nothing_of_the_program_total() {
         metrics["partners"][0]["roi_breakdown"]["investment"],
         29150.0
     );
+    // Its own full cost, not a slice of the program's: the percentage is
+    // shown; no other partner is seen, so nothing is netted.
+    assert!(metrics["partners"][0]["roi"].is_number());
+    assert_eq!(metrics["partners"][0]["roi_breakdown"]["compared"], false);
+    assert!(
+        scorecard.contains(
+            "not netted (no comparison group: no partner without an embedded workflow in the data)"
+        ),
+        "{scorecard}"
+    );
+    assert!(!scorecard.contains("comparison group’s reduction"));
 }
 
 #[test]

@@ -501,6 +501,31 @@ fn a_partner_edit_that_changes_the_headcount_renders_every_scorecard() {
     assert_eq!(again.pages_rendered, 1 + 4 + 1);
 }
 
+#[test]
+fn a_comparison_partners_margin_edit_renders_every_embedders_scorecard() {
+    let site = Site::demo();
+    let mut cache = first_render(&site);
+    let before = files_of(&render(&site.options(), &PageCache::default()).expect("renders"));
+    // Cordillera has no embedded workflow: its margin is part of the
+    // comparison group's change, which every embedder's margin is netted against.
+    edit_cordillera(
+        &site,
+        "    cost_to_serve: 21900\n    enablement_throughput: 0\n    margin_contribution: 64000\n",
+        "    cost_to_serve: 21900\n    enablement_throughput: 0\n    margin_contribution: 94000\n",
+    );
+    let again = render_after(&site, &mut cache, &[CORDILLERA]);
+    assert!(again.pages_rendered >= DEMO_PARTNERS, "every scorecard");
+    let files = files_of(&again);
+    let halvorsen = "partners/halvorsen-digital/index.html";
+    assert_ne!(
+        page(&files, halvorsen),
+        page(&before, halvorsen),
+        "an embedder's netted margin changed"
+    );
+    let full = files_of(&render(&site.options(), &PageCache::default()).expect("renders"));
+    assert_eq!(page(&files, halvorsen), page(&full, halvorsen));
+}
+
 /// Cordillera Networks' figures for a quarter no partner has data for yet.
 const NEW_QUARTER: &str = "  - quarter: 2026-Q4
     partner_sourced_revenue: 502000

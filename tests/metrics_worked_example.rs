@@ -7,11 +7,15 @@ mod common;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use common::{Site, main_of, metrics_doc, row_with, section, visible_text, worked_example};
+use common::{
+    Site, main_of, metrics_doc, row_with, section, visible_text, worked_example,
+    worked_example_block,
+};
 use proficio::base::quarter::Quarter;
 use proficio::input::config::Config;
 use proficio::partners::analytics::{self, person_state};
 use proficio::partners::metrics;
+use proficio::partners::roi::{self, BreakEven, Comparison, PaybackStatus};
 
 fn example() -> (Config, metrics::PartnerFile) {
     let config = Config::parse(
@@ -60,28 +64,107 @@ fn the_documented_levels_and_scores_are_what_the_library_computes() {
     assert!(close(partner_score, 22.71), "{partner_score}");
 }
 
+fn comparison_partner() -> metrics::PartnerFile {
+    metrics::parse("other.yaml", Arc::from(worked_example_block("yaml", 1)))
+        .expect("the comparison partner parses")
+}
+
+fn quarter(text: &str) -> Quarter {
+    Quarter::parse(text).expect("quarter")
+}
+
 #[test]
 fn the_documented_roi_is_what_the_library_computes() {
     let (config, partner) = example();
-    let baseline = Quarter::parse("2025-Q2").expect("quarter");
-    let period = ["2025-Q3", "2025-Q4"].map(|q| Quarter::parse(q).expect("quarter"));
-    let roi = analytics::roi(&partner, &config.program, baseline, &period, 1.0);
-    assert!(close(roi.hours_saved, 60.0), "{roi:?}");
-    assert!(close(roi.time_value, 5_700.0), "{roi:?}");
-    assert!(close(roi.cost_to_serve_reduction, 3_000.0), "{roi:?}");
-    assert!(close(roi.margin_uplift, 14_000.0), "{roi:?}");
-    assert!(close(roi.attributed_margin, 3_500.0), "{roi:?}");
+    let other = comparison_partner();
+    let baseline = quarter("2025-Q2");
+    let period = [quarter("2025-Q3"), quarter("2025-Q4")];
+    let both = [partner.clone(), other.clone()];
+    let comparison = Comparison::of(&both, baseline, &period);
+    assert_eq!(comparison.partners, 1);
+    let group = comparison.by_quarter[&period[1]];
+    assert!(close(
+        group.cost_to_serve_reduction.expect("reported"),
+        0.05
+    ));
+    assert!(close(group.margin_uplift.expect("reported"), 0.02));
+    // Each partner bears half of the $3,000 a quarter.
+    let roi = roi::roi(
+        &partner,
+        &config.program,
+        baseline,
+        &period,
+        &comparison,
+        1_500.0,
+    );
+    assert_eq!(roi.attributed_from.as_deref(), Some("2025-Q4"));
+    let q3 = &roi.flows[0];
+    assert_eq!(
+        (q3.hours_saved, q3.cost_to_serve, q3.margin),
+        (0.0, 0.0, 0.0),
+        "no KPI benefit before the first embedded workflow"
+    );
+    assert!(close(q3.revenue_change, 20_000.0), "{q3:?}");
+    let q4 = &roi.flows[1];
+    assert!(close(q4.cost_to_serve_net, 1_000.0), "{q4:?}");
+    assert!(close(q4.margin_net, 8_400.0), "{q4:?}");
+    assert!(close(q4.cost_to_serve, 250.0), "{q4:?}");
+    assert!(close(q4.margin, 2_100.0), "{q4:?}");
+    assert!(close(q4.cumulative_net, 775.0), "{q4:?}");
+    assert!(close(roi.hours_saved, 30.0), "{roi:?}");
+    assert!(close(roi.time_value_gross, 2_850.0), "{roi:?}");
+    assert!(close(roi.time_value, 1_425.0), "{roi:?}");
     assert!(close(roi.revenue_change, 80_000.0), "{roi:?}");
     assert!(
-        close(roi.benefits, 12_200.0),
+        close(roi.benefits, 3_775.0),
         "revenue is never added: {roi:?}"
     );
-    assert!(close(roi.investment, 16_000.0), "{roi:?}");
-    assert!(close(roi.roi.expect("an ROI"), -0.2375), "{roi:?}");
-    assert!(close(roi.latest_quarter_benefits, 7_350.0), "{roi:?}");
+    assert!(close(roi.investment, 3_000.0), "{roi:?}");
+    assert!(close(roi.roi.expect("an ROI"), 0.258333), "{roi:?}");
+    assert_eq!(roi.payback, PaybackStatus::PaidBack);
     assert!(
-        close(roi.payback_months.expect("a payback"), 6.53),
+        close(roi.payback_months.expect("a payback"), 5.38),
         "{roi:?}"
+    );
+    assert!(close(roi.low.benefits, 2_575.0), "{roi:?}");
+    assert!(close(roi.low.roi.expect("an ROI"), -0.141667), "{roi:?}");
+    assert_eq!(roi.low.payback, PaybackStatus::NotYet);
+    assert!(close(roi.high.benefits, 4_975.0), "{roi:?}");
+    assert!(close(roi.high.roi.expect("an ROI"), 0.658333), "{roi:?}");
+    assert!(
+        close(roi.high.payback_months.expect("a payback"), 4.81),
+        "{roi:?}"
+    );
+    let BreakEven::Above(share) = roi.break_even else {
+        panic!("a break-even share: {roi:?}");
+    };
+    assert!((share - 0.1676).abs() < 1e-4, "{share}");
+    assert!(close(roi.npv.expect("an NPV"), 661.08), "{roi:?}");
+    assert!(close(roi.low.npv.expect("an NPV"), -493.62), "{roi:?}");
+    assert!(close(roi.high.npv.expect("an NPV"), 1_815.78), "{roi:?}");
+
+    // Other Partner: no embedded workflow, so no KPI benefits.
+    let control = roi::roi(
+        &other,
+        &config.program,
+        baseline,
+        &period,
+        &comparison,
+        1_500.0,
+    );
+    assert_eq!(control.benefits, 0.0, "{control:?}");
+    let mut ecosystem = roi::Roi::default();
+    ecosystem.add(&roi);
+    ecosystem.add(&control);
+    let ecosystem = ecosystem.finish(&config.program);
+    assert!(
+        close(ecosystem.roi.expect("an ROI"), -0.370833),
+        "{ecosystem:?}"
+    );
+    assert_eq!(ecosystem.payback, PaybackStatus::NotYet);
+    assert!(
+        close(ecosystem.flows[1].cumulative_net, -2_225.0),
+        "{ecosystem:?}"
     );
 }
 
@@ -89,14 +172,21 @@ fn the_documented_roi_is_what_the_library_computes() {
 fn the_documented_figures_are_the_ones_checked_here() {
     let doc = metrics_doc();
     for figure in [
-        "**$12,200**",
-        "**$16,000**",
-        "**−23.75%**",
-        "**6.53 months**",
+        "**$3,775**",
+        "**$3,000**",
+        "**25.83%**",
+        "**5.38 months**",
+        "**−14.17%**",
+        "**not yet**",
+        "**65.83%**",
+        "**4.81 months**",
+        "**16.8%**",
+        "**$661.08**",
+        "**−37.08%**",
         "22.71",
         "56.67",
         "**On track: 1 embedded workflow, 2 of 4\npeople using AI, no warning sign**",
-        "| Quarterly business reviews | 1 | 1 | 60 h | $5,700 |",
+        "| Quarterly business reviews | 1 | 1 | 30 h | $1,425 |",
     ] {
         assert!(
             doc.contains(figure),

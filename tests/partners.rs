@@ -16,7 +16,7 @@ use std::path::Path;
 use common::problems::{assert_at_expecting, break_and_build, only};
 use common::{
     Site, assert_same_tree, default_skills, default_workflows, describe, line_value, main_of,
-    module, one_of, row_with, scores, section, visible_text, worked_example,
+    module, one_of, row_with, scores, section, visible_text, worked_example, worked_example_block,
 };
 use proficio::Diagnostic;
 use serde_json::Value;
@@ -110,10 +110,15 @@ fn partner_site(program: &str, partners: &[(&str, &str)], probes: bool) -> Site 
 }
 
 /// The worked example of docs/metrics.md as a site: its `[program]` and its
-/// partner as `content/partners/example.yaml`.
+/// partners as `content/partners/example.yaml` and `other.yaml`.
 fn worked_example_site(probes: bool) -> Site {
     let program = format!("\n{}", worked_example("toml"));
-    partner_site(&program, &[("example", &worked_example("yaml"))], probes)
+    let partners = [
+        ("example", worked_example("yaml")),
+        ("other", worked_example_block("yaml", 1)),
+    ];
+    let partners: Vec<(&str, &str)> = partners.iter().map(|(id, y)| (*id, y.as_str())).collect();
+    partner_site(&program, &partners, probes)
 }
 
 /// One KPI row in flow style.
@@ -514,6 +519,55 @@ fn a_margin_attribution_above_one_is_located_in_site_toml() {
 }
 
 #[test]
+fn the_roi_assumptions_outside_their_range_are_each_located_in_site_toml() {
+    let problems = program_problems(
+        "kpi_attribution = 1.5\ntime_realisation = -0.1\ndiscount_rate = 1.2\n\n[program.risk]\nmargin = 2\n",
+    );
+    let mut found: Vec<(usize, String)> = problems
+        .iter()
+        .map(|p| (p.line(), p.message.clone()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (11, "kpi_attribution 1.5 is outside 0 to 1".to_string()),
+            (12, "time_realisation -0.1 is outside 0 to 1".to_string()),
+            (13, "discount_rate 1.2 is outside 0 to 1".to_string()),
+            (16, "margin 2 is outside 0 to 1".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn the_attribution_under_both_names_is_located_in_site_toml() {
+    let problems = program_problems("kpi_attribution = 0.3\nmargin_attribution = 0.25\n");
+    let problem = only(&problems);
+    assert_eq!(problem.message, "duplicate field `kpi_attribution`");
+    assert_eq!(
+        problem.line(),
+        10,
+        "at `[program]`, where the TOML parser places it"
+    );
+}
+
+#[test]
+fn margin_attribution_is_still_read_as_the_kpi_attribution() {
+    let site = partner_site(
+        "\n[program]\nmargin_attribution = 0.5\n",
+        &[("example", &worked_example("yaml"))],
+        false,
+    );
+    site.build();
+    let json = site.read_json("data/metrics.json");
+    assert_eq!(json["program"]["kpi_attribution"], 0.5);
+    assert_eq!(json["program"]["margin_attribution"], 0.5);
+    let html = site.read("partners/example/index.html");
+    let margin = row_with(&html, "Attributed margin uplift");
+    assert!(margin.contains("× 50% attribution"), "{margin}");
+}
+
+#[test]
 fn a_baseline_that_is_not_a_quarter_is_located_in_site_toml() {
     let problems = program_problems("baseline_quarter = \"2025-Q7\"\n");
     assert_at_expecting(
@@ -636,14 +690,50 @@ fn the_worked_example_reaches_metrics_json_with_the_documented_figures() {
     assert_eq!(json["baseline_quarter"], "2025-Q2");
     assert_eq!(json["latest_quarter"], "2025-Q4");
     let roi = &json["ecosystem"]["roi"];
-    assert!(close(&roi["benefits"], 12_200.0), "{roi}");
-    assert!(close(&roi["investment"], 16_000.0), "{roi}");
-    assert!(close(&roi["roi"], -0.2375), "{roi}");
-    assert!(close(&roi["payback_months"], 6.53), "{roi}");
-    assert!(close(&roi["hours_saved"], 60.0), "{roi}");
-    assert!(close(&roi["revenue_change"], 80_000.0), "{roi}");
+    assert!(close(&roi["benefits"], 3_775.0), "{roi}");
+    assert!(close(&roi["investment"], 6_000.0), "{roi}");
+    assert!(close(&roi["roi"], -0.370833), "{roi}");
+    assert!(roi["payback_months"].is_null(), "{roi}");
+    assert_eq!(roi["payback"], "not_yet");
+    assert!(close(&roi["hours_saved"], 30.0), "{roi}");
+    assert!(close(&roi["revenue_change"], 90_000.0), "{roi}");
+    let flows = roi["flows"].as_array().expect("quarterly flows");
+    assert_eq!(flows.len(), 2, "{roi}");
+    assert_eq!(flows[1]["quarter"], "2025-Q4");
+    assert!(close(&flows[1]["benefits"], 3_775.0), "{roi}");
+    assert!(close(&flows[1]["cost"], 3_000.0), "{roi}");
+    assert!(close(&flows[1]["cumulative_net"], -2_225.0), "{roi}");
+    let concentration = &json["ecosystem"]["concentration"];
+    assert_eq!(concentration["top"]["name"], "Example Partner");
+    assert!(close(&concentration["top_share"], 1.0), "{concentration}");
+    assert!(
+        close(&concentration["roi_without_top"], -1.0),
+        "{concentration}"
+    );
+    assert_eq!(concentration["below_zero"], 1);
+    let groups = &json["ecosystem"]["groups"];
+    assert!(
+        close(&groups["embedders"]["cost_to_serve_reduction"], 0.1),
+        "{groups}"
+    );
+    assert!(
+        close(&groups["comparison"]["margin_uplift"], 0.02),
+        "{groups}"
+    );
     let partner = &json["partners"][0];
     assert_eq!(partner["id"], "example");
+    let own = &partner["roi_breakdown"];
+    assert!(close(&own["roi"], 0.258333), "{own}");
+    assert!(close(&own["payback_months"], 5.38), "{own}");
+    assert_eq!(own["attributed_from"], "2025-Q4");
+    assert!(close(&own["low"]["roi"], -0.141667), "{own}");
+    assert_eq!(own["low"]["payback"], "not_yet");
+    assert!(close(&own["high"]["payback_months"], 4.81), "{own}");
+    assert_eq!(own["break_even"]["kind"], "above");
+    assert!(close(&own["npv"], 661.08), "{own}");
+    assert_eq!(json["program"]["kpi_attribution"], 0.25);
+    assert_eq!(json["program"]["time_realisation"], 0.5);
+    assert_eq!(json["program"]["risk"]["margin"], 0.4);
     assert!(close(&partner["score"], 22.71), "{partner}");
     let levels: Vec<(&str, u64)> = partner["levels"]
         .as_array()
@@ -677,13 +767,13 @@ fn revenue_is_shown_in_the_roi_but_never_added_to_the_benefits() {
         .filter(|c| c["added"] == true)
         .map(|c| c["value"].as_f64().unwrap())
         .sum();
-    assert!((added - 12_200.0).abs() < 0.005, "{components:?}");
+    assert!((added - 3_775.0).abs() < 0.005, "{components:?}");
     let revenue = components
         .iter()
         .find(|c| c["id"] == "revenue_change")
         .expect("the revenue change is shown");
     assert_eq!(revenue["added"], false);
-    assert!(close(&revenue["value"], 80_000.0), "{revenue}");
+    assert!(close(&revenue["value"], 90_000.0), "{revenue}");
 }
 
 #[test]
@@ -699,14 +789,14 @@ fn the_worked_example_reaches_the_partner_csv_with_the_documented_figures() {
         .map(str::to_string)
         .collect();
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
-    assert_eq!(rows.len(), 1, "{csv}");
-    let field = |name: &str| -> &str {
-        let at = header
+    assert_eq!(rows.len(), 2, "{csv}");
+    let at = |name: &str| -> usize {
+        header
             .iter()
             .position(|h| h == name)
-            .unwrap_or_else(|| panic!("no column {name} in {header:?}"));
-        &rows[0][at]
+            .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
     };
+    let field = |name: &str| -> &str { &rows[0][at(name)] };
     assert_eq!(field("id"), "example");
     assert_eq!(field("name"), "Example Partner");
     assert_eq!(field("headcount"), "4");
@@ -714,10 +804,17 @@ fn the_worked_example_reaches_the_partner_csv_with_the_documented_figures() {
     assert_eq!(field("people_experimenter"), "1");
     assert_eq!(field("people_practitioner"), "1");
     assert_eq!(field("score"), "22.71");
-    assert_eq!(field("benefits"), "12200.00");
-    assert_eq!(field("investment"), "16000.00");
-    assert_eq!(field("roi"), "-0.2375");
-    assert!(field("payback_months").starts_with("6.53"), "{csv}");
+    assert_eq!(field("benefits"), "3775.00");
+    assert_eq!(field("investment"), "3000.00");
+    assert!(field("roi").starts_with("0.2583"), "{csv}");
+    assert!(field("payback_months").starts_with("5.38"), "{csv}");
+    assert_eq!(field("payback"), "paid_back");
+    assert_eq!(field("roi_low"), "-0.1417");
+    assert_eq!(field("roi_high"), "0.6583");
+    // The partner without an embedded workflow: no KPI benefits, no payback.
+    assert_eq!(&rows[1][at("hours_saved")], "0.00", "never a negative zero");
+    assert_eq!(&rows[1][at("benefits")], "0.00");
+    assert_eq!(&rows[1][at("payback")], "not_yet");
     assert_eq!(field("flags"), "");
 }
 
@@ -727,15 +824,15 @@ fn the_scorecard_is_given_the_documented_figures() {
     site.build();
     let page = site.read("partners/example/index.html");
     assert_eq!(line_value(&page, "score"), "22.71");
-    assert_eq!(line_value(&page, "benefits"), "12,200.00");
-    assert_eq!(line_value(&page, "investment"), "16,000.00");
+    assert_eq!(line_value(&page, "benefits"), "3,775.00");
+    assert_eq!(line_value(&page, "investment"), "3,000.00");
     assert_eq!(
         line_value(&page, "levels"),
         "nay-sayer:2 experimenter:1 practitioner:1"
     );
     let report = site.read("reports/executive/index.html");
-    assert_eq!(line_value(&report, "benefits"), "12,200.00");
-    assert_eq!(line_value(&report, "headcount"), "4");
+    assert_eq!(line_value(&report, "benefits"), "3,775.00");
+    assert_eq!(line_value(&report, "headcount"), "8");
 }
 
 #[test]
@@ -748,10 +845,10 @@ fn every_kpi_and_every_workflow_has_its_csv_export() {
         kpis.contains("example,2025-Q4,cost_to_serve,18000\n"),
         "{kpis}"
     );
-    assert_eq!(kpis.lines().count(), 1 + 3 * 5, "{kpis}");
+    assert_eq!(kpis.lines().count(), 1 + 2 * 3 * 5, "{kpis}");
     let workflows = site.read("data/workflows.csv");
     assert!(
-        workflows.contains("example,qbr,true,2025-Q3,"),
+        workflows.contains("example,qbr,true,2025-Q4,"),
         "{workflows}"
     );
 }
@@ -765,7 +862,9 @@ fn each_partner_object_in_metrics_json_has_each_key_once() {
     let partner = &json["partners"][0];
     // Pretty-printed: a partner's own keys are indented by six spaces.
     let start = text.find("\"partners\": [").expect("a partner list");
-    let keys: Vec<&str> = text[start..]
+    let first = &text[start..];
+    let first = &first[..first.find("\n    },").expect("the first partner's end")];
+    let keys: Vec<&str> = first
         .lines()
         .filter_map(|line| line.strip_prefix("      \""))
         .filter_map(|rest| rest.split_once("\":").map(|(key, _)| key))
@@ -914,8 +1013,10 @@ fn one_person(name: &str, early: &str, later: Option<&str>, cost_q3: u32) -> Str
     let later = later.map_or(String::new(), |scores| {
         format!("      - date: 2025-08-01\n        scores: {scores}\n")
     });
+    // Embedded from the baseline with no runs: its KPI changes count, it saves no hours.
+    let workflow = "workflows:\n  - {id: qbr, embedded: true, since: 2025-Q2, documented: true, quality_standard: true, minutes_before: 60, minutes_after: 30, runs_per_quarter: 0}\n";
     format!(
-        "{}people:\n  - id: x1\n    role: partner manager\n    assessments:\n      - date: 2025-04-01\n        scores: {early}\n{later}kpis:\n{}{}",
+        "{}people:\n  - id: x1\n    role: partner manager\n    assessments:\n      - date: 2025-04-01\n        scores: {early}\n{later}{workflow}kpis:\n{}{}",
         head(name),
         kpi("2025-Q2", 100000, 60, 20000, 2, 20000),
         kpi("2025-Q3", 100000, 60, cost_q3, 2, 20000)
@@ -923,8 +1024,9 @@ fn one_person(name: &str, early: &str, later: Option<&str>, cost_q3: u32) -> Str
 }
 
 /// Three partners whose file names, names, scores, movements and ROI all
-/// sort differently. Each has one person and a third of 3,000 a quarter of
-/// investment, over the one quarter after the baseline:
+/// sort differently. Each has one person, a workflow embedded from the
+/// baseline (so cost-to-serve changes count, credited in full) and a third
+/// of 3,000 a quarter of investment, over the one quarter after the baseline:
 ///
 /// | file | name | score | movement | ROI |
 /// |---|---|---|---|---|
@@ -933,7 +1035,7 @@ fn one_person(name: &str, early: &str, later: Option<&str>, cost_q3: u32) -> Str
 /// | p2 | Charlie Inc | 45 | +12.5 | (0 − 1,000) / 1,000 = −1.0 |
 fn three_partners(probes: bool) -> Site {
     partner_site(
-        "\n[program]\nbaseline_quarter = \"2025-Q2\"\n\n[program.investment]\nlicences_per_quarter = 3000\n",
+        "\n[program]\nbaseline_quarter = \"2025-Q2\"\nkpi_attribution = 1\n\n[program.investment]\nlicences_per_quarter = 3000\n",
         &[
             (
                 "p3",
@@ -955,6 +1057,81 @@ fn three_partners(probes: bool) -> Site {
         ],
         probes,
     )
+}
+
+/// A partner of `people` people, with an embedded workflow from the
+/// baseline and cost to serve down by 1,000 in 2025-Q3.
+fn partner_of(name: &str, people: usize) -> String {
+    let people: String = (0..people)
+        .map(|i| format!("  - {{id: x{i}, role: partner manager}}\n"))
+        .collect();
+    format!(
+        "{}people:\n{people}workflows:\n  - {{id: qbr, embedded: true, since: 2025-Q2, documented: true, quality_standard: true, minutes_before: 60, minutes_after: 30, runs_per_quarter: 0}}\nkpis:\n{}{}",
+        head(name),
+        kpi("2025-Q2", 100000, 60, 20000, 2, 20000),
+        kpi("2025-Q3", 100000, 60, 19000, 2, 20000)
+    )
+}
+
+#[test]
+fn a_partner_under_five_percent_of_the_cost_shows_benefit_and_cost_not_a_percentage() {
+    // 1 of 25 people is 4% of the 3,100 a quarter: $124 against $1,000 of
+    // benefits would read +706%.
+    let site = partner_site(
+        "\n[program]\nbaseline_quarter = \"2025-Q2\"\nkpi_attribution = 1\n\n[program.investment]\nlicences_per_quarter = 3100\n",
+        &[
+            ("small", &partner_of("Small Co", 1)),
+            ("large", &partner_of("Large Co", 24)),
+        ],
+        false,
+    );
+    site.build();
+    let list = site.read("partners/index.html");
+    let small = row_with(&list, "Small Co");
+    assert!(small.contains("$1,000 benefits vs $124 cost"), "{small}");
+    assert!(!small.contains('%'), "{small}");
+    let large = row_with(&list, "Large Co");
+    assert!(large.contains("−66%"), "(1,000 − 2,976) / 2,976: {large}");
+    let scorecard = site.read("partners/small/index.html");
+    let ratio = row_with(&scorecard, "Return on investment</th>");
+    assert!(
+        ratio.contains("no percentage: this partner’s cost is under 5% of the program cost"),
+        "{ratio}"
+    );
+    assert!(ratio.ends_with("no ratio"), "{ratio}");
+    let json = site.read_json("data/metrics.json");
+    let small = json["partners"]
+        .as_array()
+        .and_then(|all| all.iter().find(|p| p["id"] == "small"))
+        .expect("the small partner");
+    assert!(small["roi"].is_null(), "{small}");
+    assert_eq!(small["roi_breakdown"]["roi_meaningful"], false);
+    assert!(close(&small["investment"], 124.0), "{small}");
+}
+
+#[test]
+fn without_investment_payback_reads_no_cost_never_not_yet() {
+    let site = partner_site(
+        "\n[program]\nbaseline_quarter = \"2025-Q2\"\n",
+        &[("small", &partner_of("Small Co", 1))],
+        false,
+    );
+    site.build();
+    let list = site.read("partners/index.html");
+    let row = row_with(&list, "Small Co");
+    assert!(row.contains("no cost"), "{row}");
+    assert!(!row.contains("not yet"), "{row}");
+    let report = site.read("reports/executive/index.html");
+    let headlines = visible_text(section(main_of(&report), "headline-title"));
+    assert!(
+        headlines.contains("Payback no cost no investment recorded"),
+        "{headlines}"
+    );
+    let payback = row_with(&report, ">Payback<");
+    assert_eq!(
+        payback,
+        "Payback not computed: no investment recorded no cost"
+    );
 }
 
 #[test]
@@ -1448,7 +1625,10 @@ fn a_scorecard_moves_with_every_partner_file_its_figures_depend_on() {
             Some(&scores(3, &[])),
             20000,
         )
-        .replace("kpis:\n", "  - id: x2\n    role: sales engineer\nkpis:\n"),
+        .replace(
+            "workflows:\n",
+            "  - id: x2\n    role: sales engineer\nworkflows:\n",
+        ),
     );
     site.build();
     let after = line_value(&site.read("partners/p1/index.html"), "investment").to_string();
@@ -1478,13 +1658,73 @@ fn the_scorecard_shows_a_reader_the_documented_figures() {
     }
     let roi = section(main, "roi-title");
     let total = row_with(roi, "Total benefits");
-    assert!(total.contains("$5,700 + $3,000 + $3,500"), "{total}");
-    assert!(total.ends_with("$12,200"), "{total}");
-    assert!(row_with(roi, ">Investment<").contains("$16,000"));
-    assert!(row_with(roi, ">Payback<").contains("6.5 months"));
+    assert!(total.contains("$1,425 + $250 + $2,100"), "{total}");
+    assert!(total.ends_with("$3,775"), "{total}");
+    assert!(row_with(roi, ">Investment<").contains("$3,000"));
+    let time = row_with(roi, "Value of hours saved");
+    assert!(
+        time.contains("30 h saved × $95/h loaded cost × 50% realisation"),
+        "{time}"
+    );
+    let margin = row_with(roi, "Attributed margin uplift");
+    assert!(
+        margin.contains(
+            "$8,400 margin uplift net of the comparison group from 2025-Q4 × 25% attribution"
+        ),
+        "{margin}"
+    );
+    let ratio = row_with(roi, "Return on investment</th>");
+    assert!(ratio.contains("low −14%, high 66%"), "{ratio}");
+    assert!(ratio.ends_with("26%"), "{ratio}");
+    let payback = row_with(roi, ">Payback<");
+    assert!(
+        payback.contains("low not yet, high 4.8 months"),
+        "{payback}"
+    );
+    assert!(payback.ends_with("5.4 months"), "{payback}");
+    let sensitivity = row_with(roi, ">Sensitivity<");
+    assert!(
+        sensitivity.contains("ROI stays positive while attribution is above 16.8% (it is 25%)"),
+        "{sensitivity}"
+    );
+    let npv = row_with(roi, ">Net present value<");
+    assert!(npv.contains("8.0% a year; low −$494, high $1,816"), "{npv}");
+    assert!(npv.ends_with("$661"), "{npv}");
+    let assumptions = visible_text(roi);
+    for phrase in [
+        "KPI benefits (cost to serve, margin) count from 2025-Q4, the quarter of the first embedded workflow",
+        "Hours saved count at 50% realisation",
+        "time ±20%, cost to serve ±30%, margin ±40%",
+        "Discount rate 8.0% a year.",
+    ] {
+        assert!(
+            assumptions.contains(phrase),
+            "{phrase} not in: {assumptions}"
+        );
+    }
+    let flows = row_with(roi, "<th scope=\"row\">2025-Q4</th>");
+    assert_eq!(flows, "2025-Q4 30 $1,425 $250 $2,100 $3,775 $1,500 $775");
     let revenue = row_with(roi, "Partner-sourced revenue change");
     assert!(revenue.contains("$80,000"), "{revenue}");
     assert!(revenue.contains("Not added"), "{revenue}");
+}
+
+#[test]
+fn a_partner_without_an_embedded_workflow_has_no_kpi_benefits_and_payback_not_yet() {
+    let site = worked_example_site(false);
+    site.build();
+    let html = site.read("partners/other/index.html");
+    let roi = section(main_of(&html), "roi-title");
+    let total = row_with(roi, "Total benefits");
+    assert!(total.ends_with("$0"), "{total}");
+    let payback = row_with(roi, ">Payback<");
+    assert!(
+        payback.starts_with("Payback not yet: cumulative benefits are still below cumulative cost (−$3,000 at the end of the data)"),
+        "{payback}"
+    );
+    assert!(visible_text(roi).contains(
+        "No workflow is embedded yet, so no KPI benefits (cost to serve, margin) count;"
+    ));
 }
 
 #[test]
@@ -1496,16 +1736,32 @@ fn the_executive_summary_shows_a_reader_the_documented_figures() {
     assert!(main.contains("<h1>Executive ROI summary</h1>"), "{main}");
     let headlines = visible_text(section(main, "headline-title"));
     for phrase in [
-        "Total benefits $12,200",
-        "Investment $16,000",
-        "Payback 6.5 months",
-        "Hours saved 60 h",
-        "Proficiency score 22.7 / 100",
+        "Return on investment −37% low −57% · high −17%, over 2 quarters",
+        "Total benefits $3,775",
+        "Investment $6,000",
+        "Payback not yet when cumulative benefits pass cumulative cost; low not yet · high not yet",
+        "Hours saved 30 h worth $1,425: $95 an hour × 50% realisation",
     ] {
         assert!(headlines.contains(phrase), "{phrase} not in: {headlines}");
     }
+    let brief = visible_text(section(main, "brief-title"));
+    for phrase in [
+        "give an ROI of −37% (low −57%, high −17%); cumulative benefits have not yet passed cumulative cost.",
+        "Example Partner accounts for 100% of the benefits; without it the others' ROI is −100%. 1 of 2 partners have benefits below their cost.",
+    ] {
+        assert!(brief.contains(phrase), "{phrase} not in: {brief}");
+    }
     let roi = section(main, "roi-title");
-    assert!(row_with(roi, "Total benefits").ends_with("$12,200"));
+    assert!(row_with(roi, "Total benefits").ends_with("$3,775"));
+    let embedders = row_with(roi, "With an embedded workflow");
+    assert_eq!(embedders, "With an embedded workflow 1 of 1 10.0% 12.5%");
+    let comparison = row_with(roi, "Comparison group (none embedded)");
+    assert_eq!(
+        comparison,
+        "Comparison group (none embedded) 1 of 1 5.0% 2.0%"
+    );
+    let ranked = visible_text(section(main, "ranked-title"));
+    assert!(ranked.contains("26%"), "the example's ROI: {ranked}");
 }
 
 #[test]
@@ -1537,7 +1793,7 @@ fn scorecard_charts_are_labelled_images_with_their_numbers_in_a_table() {
         .expect("a data table")..];
     for (quarter, counts) in [
         ("2025-Q2", [3, 1, 0]),
-        ("2025-Q3", [2, 1, 1]),
+        ("2025-Q3", [2, 2, 0]),
         ("2025-Q4", [2, 1, 1]),
     ] {
         let cells: String = counts.iter().map(|n| format!("<td>{n}</td>")).collect();
@@ -2149,14 +2405,16 @@ fn recommendations_put_missing_prerequisites_first_and_match_the_peoples_level()
 
 #[test]
 fn the_summary_shows_which_workflows_pay_across_partners() {
-    // qbr: embedded at the example (30 h in each of 2025-Q3 and Q4) and at
-    // Slipping (4 h each), used by one person at each of four partners.
+    // qbr: embedded at the example (30 h in 2025-Q4, from when it is
+    // embedded) and at Slipping (4 h in each of 2025-Q3 and Q4), used by one
+    // person at each of four partners.
     let site = health_partners();
     site.build();
     let report = site.read("reports/executive/index.html");
     let table = section(main_of(&report), "workflows-pay-title");
     let qbr = row_with(table, "/workflows/qbr/");
-    assert_eq!(qbr, "Quarterly business reviews 2 4 68 h $5,780", "{table}");
+    // Worth 38 h × $85 × 50 % realisation.
+    assert_eq!(qbr, "Quarterly business reviews 2 4 38 h $1,615", "{table}");
     let co_selling = row_with(table, "/workflows/co-selling/");
     assert!(co_selling.ends_with(" 0 1 0 h $0"), "{co_selling}");
     assert!(
@@ -2171,8 +2429,8 @@ fn the_summary_shows_which_workflows_pay_across_partners() {
     assert_eq!(rows[0]["id"], "qbr");
     assert_eq!(rows[0]["partners_embedded"], 2);
     assert_eq!(rows[0]["people_using_ai"], 4);
-    assert!(close(&rows[0]["hours_saved"], 68.0), "{}", rows[0]);
-    assert!(close(&rows[0]["value"], 5_780.0), "{}", rows[0]);
+    assert!(close(&rows[0]["hours_saved"], 38.0), "{}", rows[0]);
+    assert!(close(&rows[0]["value"], 1_615.0), "{}", rows[0]);
     let hours: f64 = rows
         .iter()
         .map(|r| r["hours_saved"].as_f64().unwrap())

@@ -119,8 +119,17 @@ pub struct Program {
     /// The quarter movements are measured against, `YYYY-Qn`; defaults to
     /// the earliest quarter in the partner data.
     pub baseline_quarter: Option<String>,
-    /// Share of margin uplift attributed to the program (0 to 1).
-    pub margin_attribution: f64,
+    /// Share of the netted KPI benefits (cost-to-serve reduction and margin
+    /// uplift) credited to the program (0 to 1); `margin_attribution` is
+    /// its older name, still accepted.
+    #[serde(alias = "margin_attribution")]
+    pub kpi_attribution: f64,
+    /// Share of saved hours that is reused for paid work (0 to 1).
+    pub time_realisation: f64,
+    /// How far each benefit component may be off, for the low / high range.
+    pub risk: Risk,
+    /// Annual discount rate for the NPV of the net cash flows; no NPV without it.
+    pub discount_rate: Option<f64>,
     /// What the program costs each quarter after the baseline.
     pub investment: Investment,
     /// How a person's level is decided when no `[[levels]]` entry carries
@@ -128,6 +137,29 @@ pub struct Program {
     pub level_rules: Option<Spanned<LevelRules>>,
     /// Whether person ids may appear in the output (aggregates only by default).
     pub show_people: bool,
+}
+
+/// The `[program.risk]` table: the share (0 to 1) by which each benefit
+/// component is reduced for the low case and increased for the high case.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Risk {
+    /// Value of hours saved: minutes before and after are estimates.
+    pub time: f64,
+    /// Cost-to-serve reduction: measured, but moved by other causes too.
+    pub cost_to_serve: f64,
+    /// Margin uplift: the most exposed to prices, mix and market.
+    pub margin: f64,
+}
+
+impl Default for Risk {
+    fn default() -> Self {
+        Risk {
+            time: 0.2,
+            cost_to_serve: 0.3,
+            margin: 0.4,
+        }
+    }
 }
 
 /// Program cost per quarter, across the whole ecosystem.
@@ -162,7 +194,10 @@ impl Default for Program {
             currency: "USD".to_string(),
             hourly_cost: 85.0,
             baseline_quarter: None,
-            margin_attribution: 0.25,
+            kpi_attribution: 0.25,
+            time_realisation: 0.5,
+            risk: Risk::default(),
+            discount_rate: None,
             investment: Investment::default(),
             level_rules: None,
             show_people: false,
@@ -824,14 +859,34 @@ impl Program {
                 "a cost per hour of 0 or more",
             );
         }
-        if !(0.0..=1.0).contains(&program.margin_attribution) {
+        // Written under its older name, the attribution is reported there.
+        let attribution = if locate_key(source, "kpi_attribution").is_empty() {
+            "margin_attribution"
+        } else {
+            "kpi_attribution"
+        };
+        for (key, value, example) in [
+            (attribution, program.kpi_attribution, "0.25"),
+            ("time_realisation", program.time_realisation, "0.5"),
+            ("time", program.risk.time, "0.2"),
+            ("cost_to_serve", program.risk.cost_to_serve, "0.3"),
+            ("margin", program.risk.margin, "0.4"),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                at(
+                    key,
+                    format!("{key} {value} is outside 0 to 1"),
+                    &format!("a share between 0 and 1, such as {example}"),
+                );
+            }
+        }
+        if let Some(rate) = program.discount_rate
+            && !(rate.is_finite() && (0.0..1.0).contains(&rate))
+        {
             at(
-                "margin_attribution",
-                format!(
-                    "margin_attribution {} is outside 0 to 1",
-                    program.margin_attribution
-                ),
-                "a share between 0 and 1, such as 0.25",
+                "discount_rate",
+                format!("discount_rate {rate} is outside 0 to 1"),
+                "an annual rate such as 0.08 for 8%",
             );
         }
         for (key, value) in [

@@ -1,4 +1,4 @@
-//! Proficiency and ROI analytics: pure functions from validated partner
+//! Proficiency analytics: pure functions from validated partner
 //! records and the program assumptions in `site.toml` to the numbers the
 //! scorecards and the executive summary show. Nothing here reads files or
 //! formats text for pages; every formula is documented in `docs/metrics.md`.
@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::base::quarter::Quarter;
-use crate::input::config::{Config, LevelRule, Program};
+use crate::input::config::{Config, LevelRule};
 use crate::input::content::{ContentStore, Page};
 use crate::partners::metrics::{Assessment, KpiRecord, PartnerFile, Person, WorkflowRecord, date};
 
@@ -720,113 +720,6 @@ impl<'a> ModuleCatalogue<'a> {
         }
         missing
     }
-}
-
-/// The ROI of the program over the quarters after the baseline.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Roi {
-    /// Hours saved by embedded workflows, summed over the period.
-    pub hours_saved: f64,
-    /// `hours_saved × hourly_cost`.
-    pub time_value: f64,
-    /// Σ (baseline cost to serve − quarter's cost to serve).
-    pub cost_to_serve_reduction: f64,
-    /// Σ (quarter's margin − baseline margin).
-    pub margin_uplift: f64,
-    /// `margin_uplift × margin_attribution`.
-    pub attributed_margin: f64,
-    /// Σ (quarter's revenue − baseline revenue): shown, never added to benefits.
-    pub revenue_change: f64,
-    /// `time_value + cost_to_serve_reduction + attributed_margin`.
-    pub benefits: f64,
-    /// The program's cost over the period (a partner's share by headcount).
-    pub investment: f64,
-    /// `(benefits − investment) / investment`; none without investment.
-    pub roi: Option<f64>,
-    /// Benefits in the latest quarter.
-    pub latest_quarter_benefits: f64,
-    /// `investment ÷ (latest quarter's benefits ÷ 3)`; none without investment
-    /// or while the latest quarter's benefits are not positive.
-    pub payback_months: Option<f64>,
-    /// Number of quarters after the baseline.
-    pub quarters: usize,
-}
-
-impl Roi {
-    /// Fills in the derived figures from the summed components.
-    pub fn finish(mut self) -> Roi {
-        self.benefits = self.time_value + self.cost_to_serve_reduction + self.attributed_margin;
-        self.roi =
-            (self.investment > 0.0).then(|| (self.benefits - self.investment) / self.investment);
-        self.payback_months = (self.investment > 0.0 && self.latest_quarter_benefits > 0.0)
-            .then(|| self.investment / (self.latest_quarter_benefits / 3.0));
-        self
-    }
-
-    /// Adds another ROI's components (for ecosystem totals).
-    pub fn add(&mut self, other: &Roi) {
-        self.hours_saved += other.hours_saved;
-        self.time_value += other.time_value;
-        self.cost_to_serve_reduction += other.cost_to_serve_reduction;
-        self.margin_uplift += other.margin_uplift;
-        self.attributed_margin += other.attributed_margin;
-        self.revenue_change += other.revenue_change;
-        self.investment += other.investment;
-        self.latest_quarter_benefits += other.latest_quarter_benefits;
-        self.quarters = self.quarters.max(other.quarters);
-    }
-}
-
-/// A partner's ROI components over `period` (the quarters after `baseline`).
-/// `investment_share` is the partner's share of the program cost, which
-/// accrues every quarter of the period whether or not the partner reported
-/// KPIs for it; KPI-based benefits need both the baseline and the quarter.
-pub fn roi(
-    partner: &PartnerFile,
-    program: &Program,
-    baseline: Quarter,
-    period: &[Quarter],
-    investment_share: f64,
-) -> Roi {
-    let kpis: BTreeMap<Quarter, &KpiRecord> = partner
-        .record
-        .kpis
-        .iter()
-        .filter_map(|k| Quarter::parse(&k.quarter).map(|q| (q, k)))
-        .collect();
-    let base = kpis.get(&baseline);
-    let per_quarter =
-        program.investment.licences_per_quarter + program.investment.enablement_per_quarter;
-    let mut roi = Roi::default();
-    let mut latest_benefits = 0.0;
-    for quarter in period {
-        let hours: f64 = partner
-            .record
-            .workflows
-            .iter()
-            .map(|w| hours_saved(w, *quarter))
-            .sum();
-        let time_value = hours * program.hourly_cost;
-        let (cts, margin, revenue) = match (base, kpis.get(quarter)) {
-            (Some(base), Some(record)) => (
-                base.cost_to_serve - record.cost_to_serve,
-                record.margin_contribution - base.margin_contribution,
-                record.partner_sourced_revenue - base.partner_sourced_revenue,
-            ),
-            _ => (0.0, 0.0, 0.0),
-        };
-        roi.hours_saved += hours;
-        roi.time_value += time_value;
-        roi.cost_to_serve_reduction += cts;
-        roi.margin_uplift += margin;
-        roi.attributed_margin += margin * program.margin_attribution;
-        roi.revenue_change += revenue;
-        roi.investment += per_quarter * investment_share;
-        roi.quarters += 1;
-        latest_benefits = time_value + cts + margin * program.margin_attribution;
-    }
-    roi.latest_quarter_benefits = latest_benefits;
-    roi.finish()
 }
 
 /// The skill ids of the catalogue, in order.

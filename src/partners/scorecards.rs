@@ -21,6 +21,7 @@ use crate::input::config::{CatalogEntry, Config, LevelRule};
 use crate::input::content::ContentStore;
 use crate::partners::analytics::{self, Standing};
 use crate::partners::metrics::PartnerFile;
+use crate::partners::roi::Comparison;
 use crate::render::links::{self, Ref, TermRef};
 
 pub mod executive;
@@ -182,6 +183,9 @@ struct ViewInputs<'a> {
     /// The modules prepared for recommendations.
     modules: analytics::ModuleCatalogue<'a>,
     cost: Cost,
+    /// The partners without an embedded workflow, whose KPI change the
+    /// embedders' is netted against.
+    comparison: Comparison,
 }
 
 /// How a partner's cost (the investment its ROI is measured against) is
@@ -351,21 +355,24 @@ fn add_up(
 }
 
 /// What every partner's view takes from all the partners together, besides
-/// its own file: the quarters the data covers and the total headcount (which
-/// sets each partner's share of the program cost). The preview recomputes
-/// every view when it changes.
+/// its own file: the quarters the data covers, the total headcount (which
+/// sets each partner's share of the program cost) and the comparison
+/// group's KPI change. The preview recomputes every view when it changes.
 #[derive(Debug, Clone, PartialEq)]
 struct Coverage {
     baseline: Quarter,
     quarters: Vec<Quarter>,
     total_headcount: usize,
+    comparison: Comparison,
 }
 
 impl Coverage {
     /// `None` without partner data.
     fn of(config: &Config, partners: &[PartnerFile]) -> Option<Coverage> {
         let (baseline, quarters) = quarter_range(config, partners)?;
+        let period: Vec<Quarter> = quarters.iter().copied().filter(|q| *q > baseline).collect();
         Some(Coverage {
+            comparison: Comparison::of(partners, baseline, &period),
             baseline,
             quarters,
             total_headcount: partners.iter().map(|p| p.record.people.len()).sum(),
@@ -396,6 +403,12 @@ impl Coverage {
                 Audience::Partner(_) => {
                     Cost::PerPerson(config.program.investment.per_person_per_quarter)
                 }
+            },
+            // A partner's own portal sees no other partner, so no group to
+            // compare with (its own file alone would only compare with itself).
+            comparison: match audience {
+                Audience::Internal => self.comparison.clone(),
+                Audience::Partner(_) => Comparison::default(),
             },
         }
     }

@@ -1,8 +1,8 @@
 //! Ecosystem workflows: which workflows pay, across partners. For each
 //! catalogue workflow, how many partners have AI embedded in it, how many
 //! people use AI in it, and the hours it saved over the period with their
-//! value at `hourly_cost`: the hours of the ROI (`analytics::hours_saved`),
-//! taken per workflow. Documented in `docs/metrics.md` ("Which workflows
+//! value as the ROI counts it (`hourly_cost × time_realisation` an hour):
+//! the hours of the ROI (`analytics::hours_saved`), taken per workflow. Documented in `docs/metrics.md` ("Which workflows
 //! pay").
 
 use crate::base::quarter::Quarter;
@@ -20,7 +20,7 @@ pub struct WorkflowPayoff {
     pub people_using_ai: usize,
     /// Hours it saved, summed over the period and the partners.
     pub hours_saved: f64,
-    /// `hours_saved × hourly_cost`.
+    /// `hours_saved × hourly_cost × time_realisation`.
     pub value: f64,
 }
 
@@ -35,13 +35,13 @@ pub struct PartnerUse<'a> {
 }
 
 /// The workflow `id` across `uses` (one per partner) over `period`, with the
-/// embedding judged at `latest`.
+/// embedding judged at `latest` and each hour saved worth `hour_value`.
 pub fn payoff<'a>(
     id: &str,
     uses: impl IntoIterator<Item = PartnerUse<'a>>,
     period: &[Quarter],
     latest: Quarter,
-    hourly_cost: f64,
+    hour_value: f64,
 ) -> WorkflowPayoff {
     let mut row = WorkflowPayoff {
         id: id.to_string(),
@@ -60,7 +60,7 @@ pub fn payoff<'a>(
                 .sum::<f64>();
         }
     }
-    row.value = row.hours_saved * hourly_cost;
+    row.value = row.hours_saved * hour_value;
     row
 }
 

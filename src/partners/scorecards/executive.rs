@@ -1,7 +1,7 @@
 //! The executive summary: the figures that add up every partner (levels,
-//! hours saved, KPIs, the ROI, which workflows pay), the partners ranked by
-//! their movement, the failure patterns found and the facts its sentences
-//! are written from.
+//! hours saved, KPIs, the ROI with its concentration and the comparison
+//! group, which workflows pay), the partners ranked by their movement, the
+//! failure patterns found and the facts its sentences are written from.
 //! Internal builds only, since every figure aggregates all partners.
 
 use std::collections::BTreeMap;
@@ -14,8 +14,9 @@ use super::views::{
     kpi_views, roi_view,
 };
 use super::{Standings, ViewInputs, mean_score};
-use crate::partners::analytics::{Roi, Standing};
+use crate::partners::analytics::Standing;
 use crate::partners::metrics::PartnerFile;
+use crate::partners::roi::{self, GroupChange, Roi};
 use crate::partners::workflows::{self, PartnerUse};
 
 /// The executive summary. Its lists of partners are kept as places among
@@ -56,6 +57,36 @@ pub(super) struct ExecutiveFigures {
     pub(super) roi: RoiView,
     /// Each catalogue workflow across partners, most hours saved first.
     pub(super) workflows: Vec<WorkflowPayoffRow>,
+    pub(super) concentration: Concentration,
+    /// Embedders against the comparison group, at the latest quarter; none
+    /// when every partner has an embedded workflow.
+    pub(super) groups: Option<Groups>,
+}
+
+/// How much of the result rests on one partner.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct Concentration {
+    /// The partner with the largest benefits.
+    pub(super) top: Option<NameLink>,
+    /// Its share of the ecosystem's benefits; none unless those are positive.
+    pub(super) top_share: Option<f64>,
+    /// The ecosystem's ROI without it; none without the others' cost.
+    pub(super) roi_without_top: Option<f64>,
+    /// Partners whose benefits are below their cost.
+    pub(super) below_zero: usize,
+    pub(super) partners: usize,
+}
+
+/// Both groups' mean relative KPI change at the latest quarter, like for like.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct Groups {
+    pub(super) quarter: String,
+    /// Partners with an embedded workflow by then.
+    pub(super) embedders: GroupChange,
+    pub(super) embedder_partners: usize,
+    /// Partners with no embedded workflow at all.
+    pub(super) comparison: GroupChange,
+    pub(super) comparison_partners: usize,
 }
 
 /// The executive summary as templates and the exports see it: its figures
@@ -131,7 +162,9 @@ pub(super) fn executive(
     for view in views {
         roi.add(&view.roi_breakdown.roi);
     }
-    let roi = roi.finish();
+    let roi = roi.finish(&inputs.config.program);
+    let concentration = concentration(views, &roi);
+    let groups = groups(inputs, partners);
     let mut ranked: Vec<usize> = (0..views.len()).collect();
     ranked.sort_by(|a, b| {
         let (a, b) = (&views[*a].summary, &views[*b].summary);
@@ -160,6 +193,8 @@ pub(super) fn executive(
         kpis: kpi_views(inputs, &partners.iter().collect::<Vec<_>>()),
         roi: roi_view(inputs.config, roi),
         workflows: workflow_payoff(inputs, partners, views),
+        concentration,
+        groups,
     };
     let narrative = NarrativeFacts::new(inputs.config, &figures, &ranked, &flag_counts, views);
     ExecutiveView {
@@ -199,7 +234,7 @@ fn workflow_payoff(
                 uses,
                 &period,
                 inputs.latest,
-                inputs.config.program.hourly_cost,
+                inputs.config.program.hourly_cost * inputs.config.program.time_realisation,
             )
         })
         .collect();
@@ -240,4 +275,50 @@ fn flag_counts(views: &[PartnerView]) -> Vec<FlagCount> {
         }
     }
     counts.into_values().collect()
+}
+
+fn of(view: &PartnerView) -> &Roi {
+    &view.roi_breakdown.roi
+}
+
+/// The top partner's share of the benefits, the ROI without it and how many
+/// partners are below zero.
+fn concentration(views: &[PartnerView], total: &Roi) -> Concentration {
+    let top = views
+        .iter()
+        .max_by(|a, b| of(a).benefits.total_cmp(&of(b).benefits));
+    let rest_cost = top.map_or(0.0, |t| total.investment - of(t).investment);
+    Concentration {
+        top_share: top
+            .filter(|_| total.benefits > 0.0)
+            .map(|t| of(t).benefits / total.benefits),
+        roi_without_top: top
+            .filter(|_| rest_cost > 0.0)
+            .map(|t| (total.benefits - of(t).benefits - rest_cost) / rest_cost),
+        top: top.map(|t| NameLink {
+            name: t.summary.name.clone(),
+            url: t.summary.url.clone(),
+        }),
+        below_zero: views
+            .iter()
+            .filter(|v| of(v).benefits < of(v).investment)
+            .count(),
+        partners: views.len(),
+    }
+}
+
+/// The embedders' and the comparison group's KPI change at the latest quarter.
+fn groups(inputs: &ViewInputs, partners: &[PartnerFile]) -> Option<Groups> {
+    let comparison = inputs.comparison.by_quarter.get(&inputs.latest)?;
+    let embedders: Vec<&PartnerFile> = partners
+        .iter()
+        .filter(|p| roi::first_embedded(p).is_some_and(|q| q <= inputs.latest))
+        .collect();
+    Some(Groups {
+        quarter: inputs.latest.to_string(),
+        embedders: roi::group_change(embedders.iter().copied(), inputs.baseline, inputs.latest),
+        embedder_partners: embedders.len(),
+        comparison: *comparison,
+        comparison_partners: inputs.comparison.partners,
+    })
 }

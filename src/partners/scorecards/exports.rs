@@ -14,6 +14,7 @@ use serde_json::value::RawValue;
 use super::executive::ExecutivePage;
 use super::{Ecosystem, PartnerView, ProgramView, SCHEMA_VERSION};
 use crate::input::config::Config;
+use crate::partners::roi::PaybackStatus;
 
 /// One partner's rows of every export, in the bytes the files hold.
 #[derive(Debug, Clone)]
@@ -227,6 +228,9 @@ fn partners_header(config: &Config) -> Vec<u8> {
         "investment",
         "roi",
         "payback_months",
+        "payback",
+        "roi_low",
+        "roi_high",
         "flags",
         "health",
     ]);
@@ -252,10 +256,23 @@ fn partners_row(view: &PartnerView) -> Vec<String> {
         format!("{:.2}", roi.investment),
         opt(s.roi),
         opt(s.payback_months),
+        payback_status(s.payback).to_string(),
+        opt(roi.low.roi.filter(|_| roi.roi_meaningful)),
+        opt(roi.high.roi.filter(|_| roi.roi_meaningful)),
         text(&s.flags.iter().map(|f| f.id).collect::<Vec<_>>().join(" ")),
         text(s.health.status.id()),
     ]);
     row
+}
+
+/// The payback status as `metrics.json` writes it.
+fn payback_status(status: PaybackStatus) -> &'static str {
+    match status {
+        PaybackStatus::PaidBack => "paid_back",
+        PaybackStatus::NotYet => "not_yet",
+        PaybackStatus::NoCost => "no_cost",
+        PaybackStatus::NoData => "no_data",
+    }
 }
 
 const KPIS_HEADER: [&str; 4] = ["partner", "quarter", "kpi", "value"];

@@ -15,6 +15,7 @@ use super::executive::ExecutiveFigures;
 use super::views::{FlagCount, PartnerView};
 use crate::base::format::{format_currency, format_number};
 use crate::input::config::Config;
+use crate::partners::roi::PaybackStatus;
 
 /// What the executive summary's sentences say, as templates receive it
 /// (`report.narrative_facts`).
@@ -39,6 +40,8 @@ pub struct NarrativeFacts {
     currency: String,
     /// Loaded cost of an hour.
     hourly_cost: f64,
+    /// Share of saved time reused for paid work (0–1).
+    time_realisation: f64,
     /// Hours saved by embedded workflows after the baseline.
     hours_saved: f64,
     /// Quarters after the baseline.
@@ -51,9 +54,16 @@ pub struct NarrativeFacts {
     investment: f64,
     /// ROI ratio; none without an investment.
     roi: Option<f64>,
-    /// Months to pay back at the latest quarter's rate; none when the
-    /// program does not pay back yet.
+    /// The ROI's low and high cases (risk-adjusted).
+    roi_low: Option<f64>,
+    roi_high: Option<f64>,
+    /// Months until cumulative benefits passed cumulative cost; none
+    /// unless `payback` is `paid_back`.
     payback_months: Option<f64>,
+    /// Paid back, not yet, no cost or no data.
+    payback: PaybackStatus,
+    /// How much rests on one partner, with two or more partners.
+    concentration: Option<Concentrated>,
     /// Partner-sourced revenue against the baseline (0.13: 13 % above),
     /// when both quarters have a figure.
     revenue_vs_baseline: Option<f64>,
@@ -61,6 +71,21 @@ pub struct NarrativeFacts {
     movers: Option<Movers>,
     /// The failure patterns found, when any partner shows one.
     flags: Option<Flagged>,
+}
+
+/// The partner with the largest benefits, and what the rest return.
+#[derive(Debug, Clone, Serialize)]
+pub struct Concentrated {
+    /// Its name.
+    top: String,
+    /// Its share of the benefits (0–1).
+    top_share: f64,
+    /// The ROI of the other partners; none without their cost.
+    roi_without_top: Option<f64>,
+    /// Partners whose benefits are below their cost.
+    below_zero: usize,
+    /// Partners in the summary.
+    partners: usize,
 }
 
 /// The ends of the ranking by movement.
@@ -154,13 +179,18 @@ impl NarrativeFacts {
             latest_quarter: figures.latest_quarter.clone(),
             currency: program.currency.clone(),
             hourly_cost: program.hourly_cost,
+            time_realisation: program.time_realisation,
             hours_saved: roi.hours_saved,
             quarters: roi.quarters,
             time_value: roi.time_value,
             benefits: roi.benefits,
             investment: roi.investment,
             roi: roi.roi,
+            roi_low: roi.low.roi,
+            roi_high: roi.high.roi,
             payback_months: roi.payback_months,
+            payback: roi.payback,
+            concentration: concentrated(figures),
             revenue_vs_baseline,
             movers,
             flags,
@@ -184,22 +214,27 @@ impl NarrativeFacts {
             self.latest_quarter
         )];
         sentences.push(format!(
-            "Embedded workflows saved {} hours over {} after the baseline, worth {} at {} an hour.",
+            "Embedded workflows saved {} hours over {} after the baseline, worth {} at {} an hour and {} realisation.",
             format_number(self.hours_saved, 0),
             count(self.quarters, "quarter", "quarters"),
             money(self.time_value),
-            money(self.hourly_cost)
+            money(self.hourly_cost),
+            percent(self.time_realisation)
         ));
+        let range = match (self.roi_low, self.roi_high) {
+            (Some(low), Some(high)) => format!(" (low {}, high {})", percent(low), percent(high)),
+            _ => String::new(),
+        };
         sentences.push(match (self.roi, self.payback_months) {
             (Some(ratio), Some(months)) => format!(
-                "Benefits of {} against an investment of {} give an ROI of {}, paying back in {} months at the latest quarter's rate.",
+                "Benefits of {} against an investment of {} give an ROI of {}{range}; cumulative benefits passed cumulative cost {} months into the period.",
                 money(self.benefits),
                 money(self.investment),
                 percent(ratio),
                 format_number(months, 1)
             ),
             (Some(ratio), None) => format!(
-                "Benefits of {} against an investment of {} give an ROI of {}; at the latest quarter's rate the program does not yet pay back.",
+                "Benefits of {} against an investment of {} give an ROI of {}{range}; cumulative benefits have not yet passed cumulative cost.",
                 money(self.benefits),
                 money(self.investment),
                 percent(ratio)
@@ -209,6 +244,18 @@ impl NarrativeFacts {
                 money(self.benefits)
             ),
         });
+        if let Some(c) = &self.concentration {
+            let without = c.roi_without_top.map_or_else(String::new, |r| {
+                format!("; without it the others' ROI is {}", percent(r))
+            });
+            sentences.push(format!(
+                "{} accounts for {} of the benefits{without}. {} of {} have benefits below their cost.",
+                c.top,
+                percent(c.top_share),
+                c.below_zero,
+                count(c.partners, "partner", "partners"),
+            ));
+        }
         if let Some(relative) = self.revenue_vs_baseline {
             sentences.push(format!(
                 "Partner-sourced revenue is {} {} baseline; it is reported but not counted as a benefit, because the attributed margin already carries its effect.",
@@ -233,6 +280,19 @@ impl NarrativeFacts {
         }
         sentences
     }
+}
+
+/// The concentration facts, with two or more partners and positive benefits.
+fn concentrated(figures: &ExecutiveFigures) -> Option<Concentrated> {
+    let c = &figures.concentration;
+    let top = c.top.as_ref().filter(|_| c.partners >= 2)?;
+    Some(Concentrated {
+        top: top.name.clone(),
+        top_share: c.top_share?,
+        roi_without_top: c.roi_without_top,
+        below_zero: c.below_zero,
+        partners: c.partners,
+    })
 }
 
 /// `1 partner`, `3 partners`.
@@ -263,7 +323,15 @@ mod tests {
             };
             theme.templates.insert(name.to_string(), source);
         };
-        let sentences = ["levels", "hours", "roi", "revenue", "movers", "flags"];
+        let sentences = [
+            "levels",
+            "hours",
+            "roi",
+            "concentration",
+            "revenue",
+            "movers",
+            "flags",
+        ];
         for name in sentences.map(|s| format!("partials/narrative/{s}.html")) {
             add(
                 &name,
@@ -294,13 +362,24 @@ mod tests {
             latest_quarter: "2026-Q3".to_string(),
             currency: "USD".to_string(),
             hourly_cost: 95.0,
+            time_realisation: 0.5,
             hours_saved: 5555.5,
             quarters: 5,
             time_value: 52804.4,
             benefits: 555404.0,
             investment: 275000.0,
             roi: Some(1.02),
-            payback_months: Some(4.06),
+            roi_low: Some(0.41),
+            roi_high: Some(1.63),
+            payback_months: Some(7.9),
+            payback: PaybackStatus::PaidBack,
+            concentration: Some(Concentrated {
+                top: "Halvorsen & <Sons>".to_string(),
+                top_share: 0.876,
+                roi_without_top: Some(-0.72),
+                below_zero: 9,
+                partners: 12,
+            }),
             revenue_vs_baseline: Some(0.104),
             movers: Some(Movers {
                 most: mover("Halvorsen & <Sons>", 45.5),
@@ -334,12 +413,17 @@ mod tests {
             singular,
             NarrativeFacts {
                 payback_months: None,
+                payback: PaybackStatus::NotYet,
+                roi_low: None,
+                concentration: None,
                 revenue_vs_baseline: Some(-0.25),
                 ..base.clone()
             },
             NarrativeFacts {
                 roi: None,
                 payback_months: None,
+                payback: PaybackStatus::NoCost,
+                concentration: None,
                 revenue_vs_baseline: None,
                 flags: None,
                 currency: "EUR".to_string(),
@@ -378,7 +462,15 @@ mod tests {
             "Across 12 partners and 1500 people, the share of practitioners moved from 0% in 2025-Q2 to 19% in 2026-Q3."
         );
         assert_eq!(
-            base[4],
+            base[2],
+            "Benefits of $555,404 against an investment of $275,000 give an ROI of 102% (low 41%, high 163%); cumulative benefits passed cumulative cost 7.9 months into the period."
+        );
+        assert_eq!(
+            base[3],
+            "Halvorsen & <Sons> accounts for 88% of the benefits; without it the others' ROI is −72%. 9 of 12 partners have benefits below their cost."
+        );
+        assert_eq!(
+            base[5],
             "Halvorsen & <Sons> moved most (proficiency score +46); O'Brien \"Networks\" moved least (-0)."
         );
         let singular = singular.sentences();
@@ -389,7 +481,9 @@ mod tests {
             Some("1 partner shows a failure pattern; the most common is tool sprawl (1).")
         );
         let no_payback = no_payback.sentences();
-        assert!(no_payback[2].ends_with("the program does not yet pay back."));
+        assert!(no_payback[2].ends_with(
+            "give an ROI of 102%; cumulative benefits have not yet passed cumulative cost."
+        ));
         assert!(no_payback[3].starts_with("Partner-sourced revenue is 25% below baseline;"));
         let no_roi = no_roi.sentences();
         assert_eq!(

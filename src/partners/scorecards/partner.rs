@@ -11,9 +11,10 @@ use super::views::{
 use super::{Cost, Standings, ViewInputs, mean_score};
 use crate::base::quarter::Quarter;
 use crate::input::config::{CatalogEntry, Config};
-use crate::partners::analytics::{self, PersonState, PersonTimeline, Recommended, Roi, Standing};
+use crate::partners::analytics::{self, PersonState, PersonTimeline, Recommended, Standing};
 use crate::partners::health;
 use crate::partners::metrics::{Assessment, PartnerFile};
+use crate::partners::roi::{self, Roi};
 use crate::render::links::TermRef;
 
 /// A mean skill score (0–4) at or above which a skill is not called weak.
@@ -115,8 +116,11 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
         score,
         score_baseline,
         score_change,
-        roi: roi.roi,
+        roi: roi.roi.filter(|_| roi.roi_meaningful),
+        benefits: roi.benefits,
+        investment: roi.investment,
         payback_months: roi.payback_months,
+        payback: roi.payback,
         hours_saved_latest: hours_by_quarter.last().map_or(0.0, |p| p.value),
         embedded_count: workflows.iter().filter(|w| w.embedded).count(),
         flags,
@@ -180,35 +184,41 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
     (view, standings)
 }
 
+/// Below this share of the program cost, a partner's ROI is shown as
+/// benefit and cost side by side, without a percentage: a small allocated
+/// cost makes the ratio swing by thousands of percent on noise in the KPIs.
+pub(super) const MEANINGFUL_COST_SHARE: f64 = 0.05;
+
 /// A partner's ROI, measured against its cost as [`ViewInputs::cost`] says.
 fn partner_roi(inputs: &ViewInputs, partner: &PartnerFile) -> Roi {
     let headcount = partner.record.people.len();
-    let roi = |share: f64| {
-        analytics::roi(
-            partner,
-            &inputs.config.program,
-            inputs.baseline,
-            &inputs.period(),
-            share,
-        )
-    };
-    match inputs.cost {
-        Cost::HeadcountShare { total_headcount } => roi(if total_headcount == 0 {
-            0.0
-        } else {
-            headcount as f64 / total_headcount as f64
-        }),
-        Cost::PerPerson(rate) => {
-            // The benefits as always, with no share of the program cost…
-            let benefits = roi(0.0);
-            // …then the partner's own cost, from its headcount and the rate.
-            let investment = rate.unwrap_or(0.0) * headcount as f64 * benefits.quarters as f64;
-            Roi {
-                investment,
-                ..benefits
-            }
-            .finish()
+    let program = &inputs.config.program;
+    let (cost, meaningful) = match inputs.cost {
+        Cost::HeadcountShare { total_headcount } => {
+            let share = if total_headcount == 0 {
+                0.0
+            } else {
+                headcount as f64 / total_headcount as f64
+            };
+            let investment = &program.investment;
+            let per_quarter = investment.licences_per_quarter + investment.enablement_per_quarter;
+            (per_quarter * share, share >= MEANINGFUL_COST_SHARE)
         }
+        // The partner's own cost at its own rate: a cost it bears in full,
+        // not an allocated slice, so its ratio is shown whenever there is one.
+        Cost::PerPerson(rate) => (rate.unwrap_or(0.0) * headcount as f64, true),
+    };
+    let roi = roi::roi(
+        partner,
+        program,
+        inputs.baseline,
+        &inputs.period(),
+        &inputs.comparison,
+        cost,
+    );
+    Roi {
+        roi_meaningful: meaningful,
+        ..roi
     }
 }
 

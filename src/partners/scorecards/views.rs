@@ -14,9 +14,10 @@ use crate::base::audience::Audience;
 use crate::base::format::{format_currency, format_number};
 use crate::base::quarter::Quarter;
 use crate::input::config::Config;
-use crate::partners::analytics::{self, Delta, KPIS, Kpi, Roi, Unit};
+use crate::partners::analytics::{self, Delta, KPIS, Kpi, Unit};
 use crate::partners::health::Health;
 use crate::partners::metrics::{KpiRecord, PartnerFile, WorkflowRecord};
+use crate::partners::roi::{PaybackStatus, Roi};
 use crate::render::links::TermRef;
 
 /// Count of people at one level.
@@ -133,10 +134,17 @@ pub struct PartnerSummary {
     pub score_baseline: Option<f64>,
     /// `score - score_baseline`.
     pub score_change: Option<f64>,
-    /// ROI ratio.
+    /// ROI ratio; none without investment or where the partner's cost is
+    /// too small a share of the program cost for a ratio to mean something.
     pub roi: Option<f64>,
-    /// Months to pay back.
+    /// Benefits over the period (base case).
+    pub benefits: f64,
+    /// The partner's cost over the period.
+    pub investment: f64,
+    /// Months until cumulative benefits repay cumulative cost.
     pub payback_months: Option<f64>,
+    /// Whether it has paid back, not yet, or has no cost or data.
+    pub payback: PaybackStatus,
     /// Hours saved in the latest quarter.
     pub hours_saved_latest: f64,
     /// Workflows that count as AI-embedded now.
@@ -301,7 +309,13 @@ pub struct HomeSummary {
 pub struct ProgramView<'a> {
     currency: &'a str,
     hourly_cost: f64,
+    kpi_attribution: f64,
+    /// The same share under its older name.
     margin_attribution: f64,
+    time_realisation: f64,
+    risk: crate::input::config::Risk,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    discount_rate: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     licences_per_quarter: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -328,7 +342,11 @@ impl<'a> ProgramView<'a> {
         ProgramView {
             currency: &program.currency,
             hourly_cost: program.hourly_cost,
-            margin_attribution: program.margin_attribution,
+            kpi_attribution: program.kpi_attribution,
+            margin_attribution: program.kpi_attribution,
+            time_realisation: program.time_realisation,
+            risk: program.risk,
+            discount_rate: program.discount_rate,
             licences_per_quarter: licences,
             enablement_per_quarter: enablement,
             per_person_per_quarter: per_person,
@@ -425,20 +443,35 @@ fn kpi_view(kpi: &Kpi, points: Vec<Point>, baseline: Quarter) -> KpiView {
 pub(super) fn roi_view(config: &Config, roi: Roi) -> RoiView {
     let program = &config.program;
     let money = |v: f64| format_currency(v, &program.currency, 0);
+    let share = |v: f64| format!("{}%", format_number(v * 100.0, 0));
     let quarters = format!(
         "{} quarter{}",
         roi.quarters,
         if roi.quarters == 1 { "" } else { "s" }
     );
+    let attribution = share(program.kpi_attribution);
+    let from = roi
+        .attributed_from
+        .as_ref()
+        .map_or_else(String::new, |q| format!(" from {q}"));
+    let (netted_cts, netted_margin) = if roi.compared {
+        (
+            " − comparison group's reduction",
+            " net of the comparison group",
+        )
+    } else {
+        ("", "")
+    };
     let components = vec![
         Component {
             id: "time_value",
             title: "Value of hours saved",
             value: roi.time_value,
             formula: format!(
-                "{} h saved × {}/h loaded cost",
+                "{} h saved × {}/h loaded cost × {} realisation",
                 format_number(roi.hours_saved, 0),
-                money(program.hourly_cost)
+                money(program.hourly_cost),
+                share(program.time_realisation)
             ),
             added: true,
         },
@@ -447,7 +480,7 @@ pub(super) fn roi_view(config: &Config, roi: Roi) -> RoiView {
             title: "Cost-to-serve reduction",
             value: roi.cost_to_serve_reduction,
             formula: format!(
-                "Σ (baseline cost to serve − quarter's cost to serve) over {quarters}"
+                "Σ (baseline − quarter's cost to serve{netted_cts}){from} × {attribution} attribution"
             ),
             added: true,
         },
@@ -456,9 +489,8 @@ pub(super) fn roi_view(config: &Config, roi: Roi) -> RoiView {
             title: "Attributed margin uplift",
             value: roi.attributed_margin,
             formula: format!(
-                "{} margin uplift × {}% attribution",
+                "{} margin uplift{netted_margin}{from} × {attribution} attribution",
                 money(roi.margin_uplift),
-                format_number(program.margin_attribution * 100.0, 0)
             ),
             added: true,
         },
