@@ -1635,13 +1635,133 @@ fn the_executive_summary_calls_a_falling_sales_cycle_better() {
     let kpis = section(main_of(&html), "kpi-title");
     let cycle = row_with(kpis, "Sales cycle");
     assert!(cycle.contains("lower is better"), "{cycle}");
-    assert!(cycle.contains("90.0 days 80.0 days"), "{cycle}");
+    assert!(
+        cycle.contains("90.0 days 1 of 1 partners reported 80.0 days"),
+        "{cycle}"
+    );
     assert!(cycle.contains("−10.0 days (−11.1%) better"), "{cycle}");
     assert!(!cycle.contains("worse"), "{cycle}");
     let cost = row_with(kpis, "Cost to serve");
     assert!(cost.contains("−$2,000 (−10.0%) better"), "{cost}");
     let throughput = row_with(kpis, "Enablement throughput");
     assert!(throughput.contains("−2 (−40.0%) worse"), "{throughput}");
+}
+
+/// Two partners from 2025-Q2: one reports every quarter to 2025-Q4, the
+/// other stopped after 2025-Q3 (with larger figures than the first, so that
+/// comparing different sets of partners would show).
+fn one_stopped_reporting() -> Site {
+    let steady = format!(
+        "{}people:\n  - id: s1\n    role: partner manager\nkpis:\n{}{}{}",
+        head("Steady Partner"),
+        kpi("2025-Q2", 100000, 60, 10000, 2, 20000),
+        kpi("2025-Q3", 110000, 62, 10000, 2, 21000),
+        kpi("2025-Q4", 120000, 64, 10000, 2, 22000)
+    );
+    let stopped = format!(
+        "{}people:\n  - id: t1\n    role: partner manager\nkpis:\n{}{}",
+        head("Stopped Partner"),
+        kpi("2025-Q2", 300000, 100, 30000, 4, 60000),
+        kpi("2025-Q3", 200000, 50, 30000, 4, 50000)
+    );
+    partner_site("", &[("steady", &steady), ("stopped", &stopped)], false)
+}
+
+#[test]
+fn a_partner_that_stopped_reporting_has_no_data_for_the_latest_quarter_and_keeps_its_own_quarters()
+{
+    let site = one_stopped_reporting();
+    site.build();
+    let html = site.read("partners/stopped/index.html");
+    let cards = kpi_cards(main_of(&html));
+    let revenue = &cards
+        .iter()
+        .find(|(t, _)| t == "Partner-sourced revenue")
+        .expect("a revenue card")
+        .1;
+    assert!(
+        revenue.starts_with(
+            "Partner-sourced revenue No data for 2025-Q4 Last reported: $200,000 2025-Q3"
+        ),
+        "{revenue}"
+    );
+    assert!(
+        revenue.contains("2025-Q3 vs baseline (2025-Q2) ▼ −$100,000 (−33.3%) worse"),
+        "{revenue}"
+    );
+    assert!(
+        revenue.contains("2025-Q3 vs 2025-Q2 ▼ −$100,000"),
+        "{revenue}"
+    );
+    assert!(!revenue.contains("$200,000 2025-Q4"), "{revenue}");
+    // The partner that reported the latest quarter keeps the usual wording.
+    let html = site.read("partners/steady/index.html");
+    let cards = kpi_cards(main_of(&html));
+    let revenue = &cards[0].1;
+    assert!(revenue.contains("$120,000 2025-Q4"), "{revenue}");
+    assert!(revenue.contains("vs 2025-Q3 ▲ +$10,000"), "{revenue}");
+    assert!(!revenue.contains("Last reported"), "{revenue}");
+    let json = site.read_json("data/metrics.json");
+    let stopped = json["partners"]
+        .as_array()
+        .expect("partners")
+        .iter()
+        .find(|p| p["id"] == "stopped")
+        .expect("the stopped partner");
+    let kpi = &stopped["kpis"][0];
+    assert_eq!(kpi["latest"], Value::Null, "{kpi}");
+    assert_eq!(kpi["reported_quarter"], "2025-Q3", "{kpi}");
+    assert_eq!(kpi["previous_quarter"], "2025-Q2", "{kpi}");
+    let labels: Vec<&str> = kpi["points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .filter_map(|p| p["label"].as_str())
+        .collect();
+    assert_eq!(labels, ["2025-Q2", "2025-Q3"]);
+}
+
+#[test]
+fn ecosystem_kpi_movement_is_over_the_partners_that_reported_both_quarters() {
+    let site = one_stopped_reporting();
+    site.build();
+    let html = site.read("reports/executive/index.html");
+    let kpis = section(main_of(&html), "kpi-title");
+    let revenue = row_with(kpis, "Partner-sourced revenue");
+    // Baseline over both partners, latest over the one that reported it; the
+    // movement like for like: the steady partner's 100,000 → 120,000, not
+    // 400,000 → 120,000.
+    assert_eq!(
+        revenue,
+        "Partner-sourced revenuehigher is better $400,000 2 of 2 partners reported \
+         $120,000 1 of 2 partners reported \
+         ▲ +$20,000 (+20.0%) better 1 of 2 partners reported both \
+         ▲ +$10,000 (+9.1%) better 1 of 2 partners reported both"
+    );
+    let cycle = row_with(kpis, "Sales cycle");
+    assert!(
+        cycle.contains("▲ +4.0 days (+6.7%) worse 1 of 2 partners reported both"),
+        "{cycle}"
+    );
+    let missing = visible_text(kpis);
+    assert!(
+        missing.contains("No KPIs for 2025-Q4 from 1 of 2 partners: Stopped Partner."),
+        "{missing}"
+    );
+    let json = site.read_json("data/metrics.json");
+    let revenue = &json["ecosystem"]["kpis"][0];
+    assert_eq!(
+        revenue["partners"],
+        serde_json::json!({"of": 2, "latest": 1, "baseline": 2, "vs_baseline": 1, "vs_previous": 1})
+    );
+    assert!(
+        close(&revenue["vs_baseline"]["change"], 20000.0),
+        "{revenue}"
+    );
+    assert_eq!(
+        json["ecosystem"]["missing_latest"][0]["name"],
+        "Stopped Partner"
+    );
 }
 
 #[test]

@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use super::narrative::NarrativeFacts;
 use super::views::{
-    FlagCount, KpiView, LevelCount, NameLink, PartnerView, Point, RoiView, Row, kpi_views, roi_view,
+    FlagCount, KpiView, LevelCount, NameLink, PartnerView, Point, RoiView, Row,
+    ecosystem_kpi_views, roi_view,
 };
 use super::{Standings, ViewInputs, mean_score};
 use crate::partners::analytics::{Roi, Standing};
@@ -50,6 +51,9 @@ pub(super) struct ExecutiveFigures {
     pub(super) score_change: Option<f64>,
     pub(super) hours_by_quarter: Vec<Point>,
     pub(super) kpis: Vec<KpiView>,
+    /// Partners without KPIs for the latest quarter, by name: no KPI figure
+    /// of that quarter includes them.
+    pub(super) missing_latest: Vec<NameLink>,
     pub(super) roi: RoiView,
 }
 
@@ -152,7 +156,8 @@ pub(super) fn executive(
         score,
         score_change: (!at_baseline.is_empty()).then_some(score - score_baseline),
         hours_by_quarter,
-        kpis: kpi_views(inputs, &partners.iter().collect::<Vec<_>>()),
+        kpis: ecosystem_kpi_views(inputs, partners),
+        missing_latest: missing_latest(views),
         roi: roi_view(inputs.config, roi),
     };
     let narrative = NarrativeFacts::new(inputs.config, &figures, &ranked, &flag_counts, views);
@@ -164,6 +169,18 @@ pub(super) fn executive(
         movers,
         flag_counts,
     }
+}
+
+/// The partners (views, by name) without KPIs for the latest quarter.
+fn missing_latest(views: &[PartnerView]) -> Vec<NameLink> {
+    views
+        .iter()
+        .filter(|view| view.kpis.iter().all(|k| k.latest.is_none()))
+        .map(|view| NameLink {
+            name: view.summary.name.clone(),
+            url: view.summary.url.clone(),
+        })
+        .collect()
 }
 
 /// Each failure pattern shown, with the partners showing it.

@@ -6,7 +6,7 @@
 
 use super::views::{
     PartnerSummary, PartnerView, PersonView, Point, Recommendation, SkillView, WorkflowView,
-    kpi_views, roi_view,
+    partner_kpi_views, roi_view,
 };
 use super::{Cost, Standings, ViewInputs, mean_score};
 use crate::base::quarter::Quarter;
@@ -153,7 +153,7 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
         skills,
         workflows,
         hours_by_quarter,
-        kpis: kpi_views(inputs, &[partner]),
+        kpis: partner_kpi_views(inputs, partner),
         recommendations,
         roi_breakdown: roi_view(config, roi),
         people,

@@ -54,7 +54,9 @@ pub struct Point {
     pub compare: Option<f64>,
 }
 
-/// A KPI series with its movements.
+/// A KPI series with its movements. Movements are only ever between
+/// quarters with data: a quarter nobody reported is never stood in for by
+/// another (docs/metrics.md, "Missing data").
 #[derive(Debug, Clone, Serialize)]
 pub struct KpiView {
     /// KPI key.
@@ -65,18 +67,44 @@ pub struct KpiView {
     pub unit: Unit,
     /// Which way is better.
     pub higher_is_better: bool,
-    /// Value per quarter.
+    /// Value per quarter with data, labelled with that quarter.
     pub points: Vec<Point>,
-    /// Value in the baseline quarter.
+    /// Value in the baseline quarter; none without data for it.
     pub baseline: Option<f64>,
-    /// Value in the latest quarter.
+    /// Value in the latest quarter of the data; none without data for it.
     pub latest: Option<f64>,
-    /// Value in the quarter before the latest.
+    /// The quarter the movements are measured at: the latest with data.
+    pub reported_quarter: Option<String>,
+    /// Value in `reported_quarter`.
+    pub reported: Option<f64>,
+    /// The quarter `vs_previous` compares with: the one with data before
+    /// `reported_quarter`.
+    pub previous_quarter: Option<String>,
+    /// Value in `previous_quarter`.
     pub previous: Option<f64>,
-    /// Latest against baseline.
+    /// `reported` against `baseline`.
     pub vs_baseline: Option<Delta>,
-    /// Latest against previous.
+    /// `reported` against `previous`.
     pub vs_previous: Option<Delta>,
+    /// Ecosystem KPIs only: how many partners each figure covers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partners: Option<KpiCoverage>,
+}
+
+/// How many partners an ecosystem KPI's figures cover: each movement is
+/// over the partners that reported both of its quarters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct KpiCoverage {
+    /// Partners shown.
+    pub of: usize,
+    /// Partners with the latest quarter (`latest`).
+    pub latest: usize,
+    /// Partners with the baseline quarter (`baseline`).
+    pub baseline: usize,
+    /// Partners with both the baseline and the latest quarter (`vs_baseline`).
+    pub vs_baseline: usize,
+    /// Partners with both the previous and the latest quarter (`vs_previous`).
+    pub vs_previous: usize,
 }
 
 /// One benefit (or the revenue change) of the ROI, with its formula.
@@ -315,7 +343,6 @@ impl<'a> ProgramView<'a> {
     }
 }
 
-/// KPI series summed over `partners` per quarter (the sales cycle is their mean).
 /// Hours `workflows` saved in each of `quarters`: the trend a scorecard and
 /// the executive summary chart.
 pub(super) fn hours_by_quarter(quarters: &[Quarter], workflows: &[&WorkflowRecord]) -> Vec<Point> {
@@ -332,70 +359,169 @@ pub(super) fn hours_by_quarter(quarters: &[Quarter], workflows: &[&WorkflowRecor
         .collect()
 }
 
-pub(super) fn kpi_views(inputs: &ViewInputs, partners: &[&PartnerFile]) -> Vec<KpiView> {
-    // Each quarter's records in partner order, their quarters parsed once for all KPIs.
-    let mut by_quarter: BTreeMap<Quarter, Vec<&KpiRecord>> = BTreeMap::new();
-    for record in partners.iter().flat_map(|p| &p.record.kpis) {
-        if let Some(quarter) = Quarter::parse(&record.quarter) {
-            by_quarter.entry(quarter).or_default().push(record);
-        }
-    }
+/// A partner's KPI records by quarter (well-formed quarters only).
+pub(super) fn kpi_records(partner: &PartnerFile) -> BTreeMap<Quarter, &KpiRecord> {
+    partner
+        .record
+        .kpis
+        .iter()
+        .filter_map(|k| Quarter::parse(&k.quarter).map(|q| (q, k)))
+        .collect()
+}
+
+/// One partner's KPI series. Its movements are measured at the latest quarter
+/// it reported, against the baseline and the quarter it reported before, each
+/// labelled with its own quarter; the latest quarter of the data has no value
+/// when the partner did not report it.
+pub(super) fn partner_kpi_views(inputs: &ViewInputs, partner: &PartnerFile) -> Vec<KpiView> {
+    let records = kpi_records(partner);
+    let reported: Vec<Quarter> = inputs
+        .quarters
+        .iter()
+        .copied()
+        .filter(|q| records.contains_key(q))
+        .collect();
+    let last = reported.last().copied();
+    let before = reported.len().checked_sub(2).map(|i| reported[i]);
     KPIS.iter()
         .map(|kpi| {
+            let value = |q: Option<Quarter>| q.and_then(|q| records.get(&q)).map(|r| kpi.value(r));
+            let points = reported
+                .iter()
+                .map(|q| Point {
+                    label: q.to_string(),
+                    value: kpi.value(records[q]),
+                    compare: None,
+                })
+                .collect();
+            let (baseline, at) = (value(Some(inputs.baseline)), value(last));
+            let previous = value(before);
+            KpiView {
+                id: kpi.id,
+                title: kpi.title,
+                unit: kpi.unit,
+                higher_is_better: kpi.higher_is_better,
+                points,
+                baseline,
+                latest: value(Some(inputs.latest)),
+                reported_quarter: last.map(|q| q.to_string()),
+                reported: at,
+                previous_quarter: before.map(|q| q.to_string()),
+                previous,
+                vs_baseline: movement(kpi, baseline, at),
+                vs_previous: movement(kpi, previous, at),
+                partners: None,
+            }
+        })
+        .collect()
+}
+
+fn movement(kpi: &Kpi, from: Option<f64>, to: Option<f64>) -> Option<Delta> {
+    from.zip(to)
+        .map(|(f, t)| analytics::delta(f, t, kpi.higher_is_better))
+}
+
+/// The ecosystem's KPI series: each quarter's figure over the partners that
+/// reported it, each movement over the partners that reported both of its
+/// quarters (like for like), with how many partners each covers.
+pub(super) fn ecosystem_kpi_views(inputs: &ViewInputs, partners: &[PartnerFile]) -> Vec<KpiView> {
+    let records: Vec<BTreeMap<Quarter, &KpiRecord>> = partners.iter().map(kpi_records).collect();
+    let previous = inputs
+        .quarters
+        .len()
+        .checked_sub(2)
+        .map(|i| inputs.quarters[i]);
+    let (baseline, latest) = (inputs.baseline, inputs.latest);
+    KPIS.iter()
+        .map(|kpi| {
+            // The partners' values in each of `quarters`, for those that reported them all.
+            let over = |quarters: &[Quarter]| -> Vec<Vec<f64>> {
+                let rows = records.iter().filter_map(|r| {
+                    quarters
+                        .iter()
+                        .map(|q| r.get(q).map(|k| kpi.value(k)))
+                        .collect::<Option<Vec<f64>>>()
+                });
+                let mut columns = vec![Vec::new(); quarters.len()];
+                for row in rows {
+                    for (column, value) in columns.iter_mut().zip(row) {
+                        column.push(value);
+                    }
+                }
+                columns
+            };
             let points: Vec<Point> = inputs
                 .quarters
                 .iter()
-                .filter_map(|quarter| {
-                    let values: Vec<f64> = by_quarter
-                        .get(quarter)?
-                        .iter()
-                        .map(|k| kpi.value(k))
-                        .collect();
-                    Some(Point {
-                        label: quarter.to_string(),
+                .filter_map(|q| {
+                    let values = over(&[*q]).remove(0);
+                    (!values.is_empty()).then(|| Point {
+                        label: q.to_string(),
                         value: combine(kpi, &values),
                         compare: None,
                     })
                 })
                 .collect();
-            kpi_view(kpi, points, inputs.baseline)
+            let figure = |q: Quarter| {
+                let values = over(&[q]).remove(0);
+                (
+                    (!values.is_empty()).then(|| combine(kpi, &values)),
+                    values.len(),
+                )
+            };
+            // A movement over the partners that reported both quarters, and how many they are.
+            let like_for_like = |from: Option<Quarter>| -> (Option<Delta>, usize) {
+                let Some(from) = from else {
+                    return (None, 0);
+                };
+                let columns = over(&[from, latest]);
+                let n = columns[0].len();
+                let delta = (n > 0).then(|| {
+                    analytics::delta(
+                        combine(kpi, &columns[0]),
+                        combine(kpi, &columns[1]),
+                        kpi.higher_is_better,
+                    )
+                });
+                (delta, n)
+            };
+            let (baseline_value, baseline_count) = figure(baseline);
+            let (latest_value, latest_count) = figure(latest);
+            let (vs_baseline, with_baseline) = like_for_like(Some(baseline));
+            let (vs_previous, with_previous) = like_for_like(previous);
+            KpiView {
+                id: kpi.id,
+                title: kpi.title,
+                unit: kpi.unit,
+                higher_is_better: kpi.higher_is_better,
+                points,
+                baseline: baseline_value,
+                latest: latest_value,
+                reported_quarter: latest_value.map(|_| latest.to_string()),
+                reported: latest_value,
+                previous_quarter: previous.map(|q| q.to_string()),
+                previous: previous.and_then(|q| figure(q).0),
+                vs_baseline,
+                vs_previous,
+                partners: Some(KpiCoverage {
+                    of: partners.len(),
+                    latest: latest_count,
+                    baseline: baseline_count,
+                    vs_baseline: with_baseline,
+                    vs_previous: with_previous,
+                }),
+            }
         })
         .collect()
 }
 
+/// A quarter's figure over partners: the sum, or the mean for a KPI in days.
 fn combine(kpi: &Kpi, values: &[f64]) -> f64 {
     let sum: f64 = values.iter().sum();
     if kpi.unit == Unit::Days {
         sum / values.len() as f64
     } else {
         sum
-    }
-}
-
-fn kpi_view(kpi: &Kpi, points: Vec<Point>, baseline: Quarter) -> KpiView {
-    let label = baseline.to_string();
-    let base = points.iter().find(|p| p.label == label).map(|p| p.value);
-    let latest = points.last().map(|p| p.value);
-    let previous = points
-        .len()
-        .checked_sub(2)
-        .and_then(|i| points.get(i))
-        .map(|p| p.value);
-    let compare = |from: Option<f64>| {
-        from.zip(latest)
-            .map(|(f, t)| analytics::delta(f, t, kpi.higher_is_better))
-    };
-    KpiView {
-        id: kpi.id,
-        title: kpi.title,
-        unit: kpi.unit,
-        higher_is_better: kpi.higher_is_better,
-        vs_baseline: compare(base),
-        vs_previous: compare(previous),
-        baseline: base,
-        latest,
-        previous,
-        points,
     }
 }
 
