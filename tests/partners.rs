@@ -1765,6 +1765,62 @@ fn ecosystem_kpi_movement_is_over_the_partners_that_reported_both_quarters() {
 }
 
 #[test]
+fn a_partner_without_kpis_for_the_baseline_quarter_shows_no_baseline_not_zero() {
+    let early = format!(
+        "{}people:\n  - id: a1\n    role: partner manager\nkpis:\n{}{}",
+        head("Early Partner"),
+        kpi("2025-Q2", 100000, 60, 10000, 2, 20000),
+        kpi("2025-Q3", 100000, 60, 9000, 2, 20000)
+    );
+    let late = format!(
+        "{}people:\n  - id: b1\n    role: partner manager\nkpis:\n{}",
+        head("Late Partner"),
+        kpi("2025-Q3", 50000, 60, 5000, 1, 10000)
+    );
+    let site = partner_site("", &[("early", &early), ("late", &late)], false);
+    site.build();
+    let html = site.read("partners/late/index.html");
+    let roi = section(main_of(&html), "roi-title");
+    for component in [
+        "Cost-to-serve reduction",
+        "Attributed margin uplift",
+        "Partner-sourced revenue change",
+    ] {
+        let row = row_with(roi, component);
+        assert!(
+            row.contains("no baseline: no KPIs recorded for 2025-Q2 No baseline"),
+            "{row}"
+        );
+        assert!(!row.contains("$0"), "{row}");
+    }
+    let cards = kpi_cards(main_of(&html));
+    assert!(
+        cards[0].1.contains("vs baseline (2025-Q2) No baseline"),
+        "{:?}",
+        cards[0]
+    );
+    // The partner that has a baseline keeps its figures.
+    let html = site.read("partners/early/index.html");
+    let row = row_with(section(main_of(&html), "roi-title"), "Cost-to-serve reduction");
+    assert!(row.contains("$1,000"), "{row}");
+    let json = site.read_json("data/metrics.json");
+    let late = json["partners"]
+        .as_array()
+        .expect("partners")
+        .iter()
+        .find(|p| p["id"] == "late")
+        .expect("the late partner");
+    let components = late["roi_breakdown"]["components"]
+        .as_array()
+        .expect("components");
+    let value = |id: &str| &components.iter().find(|c| c["id"] == id).expect(id)["value"];
+    assert_eq!(value("cost_to_serve_reduction"), &Value::Null);
+    assert_eq!(value("attributed_margin"), &Value::Null);
+    assert_eq!(value("revenue_change"), &Value::Null);
+    assert!(close(value("time_value"), 0.0));
+}
+
+#[test]
 fn warning_signs_are_named_with_their_evidence_on_scorecards_lists_and_the_summary() {
     let site = flagged_partners(false);
     site.build();

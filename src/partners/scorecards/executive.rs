@@ -158,7 +158,7 @@ pub(super) fn executive(
         hours_by_quarter,
         kpis: ecosystem_kpi_views(inputs, partners),
         missing_latest: missing_latest(views),
-        roi: roi_view(inputs.config, roi),
+        roi: roi_view(inputs.config, roi, None),
     };
     let narrative = NarrativeFacts::new(inputs.config, &figures, &ranked, &flag_counts, views);
     ExecutiveView {

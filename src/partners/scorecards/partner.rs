@@ -6,7 +6,7 @@
 
 use super::views::{
     PartnerSummary, PartnerView, PersonView, Point, Recommendation, SkillView, WorkflowView,
-    partner_kpi_views, roi_view,
+    kpi_records, partner_kpi_views, roi_view,
 };
 use super::{Cost, Standings, ViewInputs, mean_score};
 use crate::base::quarter::Quarter;
@@ -155,7 +155,11 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
         hours_by_quarter,
         kpis: partner_kpi_views(inputs, partner),
         recommendations,
-        roi_breakdown: roi_view(config, roi),
+        roi_breakdown: roi_view(
+            config,
+            roi,
+            (!kpi_records(partner).contains_key(&inputs.baseline)).then_some(inputs.baseline),
+        ),
         people,
         source: partner.source.clone(),
         summary,

@@ -114,8 +114,9 @@ pub struct Component {
     pub id: &'static str,
     /// Display name.
     pub title: &'static str,
-    /// Amount over the period.
-    pub value: f64,
+    /// Amount over the period; none for a benefit from the KPIs when the
+    /// partner has no KPIs for the baseline quarter to measure it from.
+    pub value: Option<f64>,
     /// How it was computed, with the numbers written in.
     pub formula: String,
     /// False for the revenue change, which is shown but never added.
@@ -525,7 +526,11 @@ fn combine(kpi: &Kpi, values: &[f64]) -> f64 {
     }
 }
 
-pub(super) fn roi_view(config: &Config, roi: Roi) -> RoiView {
+/// The ROI with its components spelled out. `baseline` is the baseline
+/// quarter when no KPIs are recorded for it (a partner that started
+/// reporting later): the benefits measured from the baseline KPIs are then
+/// "no baseline", not 0.
+pub(super) fn roi_view(config: &Config, roi: Roi, no_baseline: Option<Quarter>) -> RoiView {
     let program = &config.program;
     let money = |v: f64| format_currency(v, &program.currency, 0);
     let quarters = format!(
@@ -533,11 +538,16 @@ pub(super) fn roi_view(config: &Config, roi: Roi) -> RoiView {
         roi.quarters,
         if roi.quarters == 1 { "" } else { "s" }
     );
+    let from_kpis = |value: f64| no_baseline.is_none().then_some(value);
+    let kpi_formula = |formula: String| match no_baseline {
+        Some(quarter) => format!("no baseline: no KPIs recorded for {quarter}"),
+        None => formula,
+    };
     let components = vec![
         Component {
             id: "time_value",
             title: "Value of hours saved",
-            value: roi.time_value,
+            value: Some(roi.time_value),
             formula: format!(
                 "{} h saved × {}/h loaded cost",
                 format_number(roi.hours_saved, 0),
@@ -548,30 +558,30 @@ pub(super) fn roi_view(config: &Config, roi: Roi) -> RoiView {
         Component {
             id: "cost_to_serve_reduction",
             title: "Cost-to-serve reduction",
-            value: roi.cost_to_serve_reduction,
-            formula: format!(
+            value: from_kpis(roi.cost_to_serve_reduction),
+            formula: kpi_formula(format!(
                 "Σ (baseline cost to serve − quarter's cost to serve) over {quarters}"
-            ),
+            )),
             added: true,
         },
         Component {
             id: "attributed_margin",
             title: "Attributed margin uplift",
-            value: roi.attributed_margin,
-            formula: format!(
+            value: from_kpis(roi.attributed_margin),
+            formula: kpi_formula(format!(
                 "{} margin uplift × {}% attribution",
                 money(roi.margin_uplift),
                 format_number(program.margin_attribution * 100.0, 0)
-            ),
+            )),
             added: true,
         },
         Component {
             id: "revenue_change",
             title: "Partner-sourced revenue change",
-            value: roi.revenue_change,
-            formula: format!(
+            value: from_kpis(roi.revenue_change),
+            formula: kpi_formula(format!(
                 "Σ (quarter's revenue − baseline revenue) over {quarters}; not added, margin already carries it"
-            ),
+            )),
             added: false,
         },
     ];
