@@ -467,6 +467,48 @@ fn an_embedded_workflow_without_since_listed_twice_has_both_problems_located() {
     );
 }
 
+#[test]
+fn a_partner_with_no_people_is_located_at_its_people_key() {
+    let problems = problems_with(
+        "  - id: p1\n    role: partner manager\n    assessments:\n      - date: 2025-06-01\n        scores: {prompting: 3, workflow-design: 2}\n    ai_use:\n      - workflow: qbr\n        since: 2025-07-15\n    completions:\n      - module: first-steps\n        date: 2025-09-15\n  - id: p2\n    role: sales engineer\n",
+        "",
+    );
+    assert_at_expecting(
+        only(&problems),
+        (PARTNER_FILE, 6, 1),
+        "partner `x` has no people",
+        "at least one person",
+    );
+}
+
+#[test]
+fn a_partner_file_without_a_people_key_has_no_people_either() {
+    let site = good_site();
+    let text =
+        "name: Example Partner\ntier: silver\nregion: EMEA\ntype: reseller\nowner: Sam Okafor\n";
+    let problems = break_and_build(&site, &[(PARTNER_FILE, text)]);
+    assert_at_expecting(
+        only(&problems),
+        (PARTNER_FILE, 1, 1),
+        "partner `x` has no people",
+        "at least one person",
+    );
+}
+
+#[test]
+fn a_workflow_twice_in_one_persons_ai_use_is_located_at_the_second_entry() {
+    let problems = problems_with(
+        "        since: 2025-07-15\n",
+        "        since: 2025-07-15\n      - workflow: qbr\n        since: 2025-08-01\n",
+    );
+    assert_at_expecting(
+        only(&problems),
+        (PARTNER_FILE, 15, 19),
+        "workflow `qbr` appears twice in the `ai_use` of person `p1`",
+        "each workflow once per person",
+    );
+}
+
 /// `site.toml` with a `[program]` table starting on line 10.
 fn with_program(program: &str) -> String {
     format!("{}\n[program]\n{program}", common::SITE_TOML)
@@ -1801,7 +1843,10 @@ fn a_partner_without_kpis_for_the_baseline_quarter_shows_no_baseline_not_zero() 
     );
     // The partner that has a baseline keeps its figures.
     let html = site.read("partners/early/index.html");
-    let row = row_with(section(main_of(&html), "roi-title"), "Cost-to-serve reduction");
+    let row = row_with(
+        section(main_of(&html), "roi-title"),
+        "Cost-to-serve reduction",
+    );
     assert!(row.contains("$1,000"), "{row}");
     let json = site.read_json("data/metrics.json");
     let late = json["partners"]
