@@ -22,10 +22,17 @@ fn person() -> impl Strategy<Value = Person> {
     (
         prop::collection::vec(0u8..=4, skills.len()),
         prop::collection::vec((0usize..workflows.len(), 1u32..=12), 0..4),
+        // Months after 2024-12 that the person joined and left, if ever:
+        // anywhere from before the first quarter to after the last.
+        prop::option::of(0u32..20),
+        prop::option::of(1u32..20),
+        1u32..=28,
     )
-        .prop_map(move |(scores, uses)| Person {
+        .prop_map(move |(scores, uses, joined, stay, day)| Person {
             id: String::new(),
             role: "partner manager".to_string(),
+            joined: joined.map(|m| month(m, day)),
+            left: stay.map(|s| month(joined.unwrap_or(0) + s, day)),
             assessments: vec![Assessment {
                 date: "2025-05-01".to_string(),
                 scores: skills
@@ -43,6 +50,12 @@ fn person() -> impl Strategy<Value = Person> {
                 .collect(),
             completions: Vec::new(),
         })
+}
+
+/// The `day` of the `n`th month after December 2024, as `YYYY-MM-DD`.
+fn month(n: u32, day: u32) -> String {
+    let index = 11 + n;
+    format!("{}-{:02}-{day:02}", 2024 + index / 12, index % 12 + 1)
 }
 
 fn workflow() -> impl Strategy<Value = WorkflowRecord> {

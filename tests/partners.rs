@@ -509,6 +509,34 @@ fn a_workflow_twice_in_one_persons_ai_use_is_located_at_the_second_entry() {
     );
 }
 
+#[test]
+fn a_joined_date_that_is_not_a_date_is_located() {
+    let problems = problems_with(
+        "    role: sales engineer\n",
+        "    role: sales engineer\n    joined: 2025-13-01\n",
+    );
+    assert_at_expecting(
+        only(&problems),
+        (PARTNER_FILE, 20, 13),
+        "`2025-13-01` is not a date",
+        "a date written YYYY-MM-DD",
+    );
+}
+
+#[test]
+fn a_person_who_left_before_joining_is_located_at_left() {
+    let problems = problems_with(
+        "    role: sales engineer\n",
+        "    role: sales engineer\n    joined: 2025-07-01\n    left: 2025-07-01\n",
+    );
+    assert_at_expecting(
+        only(&problems),
+        (PARTNER_FILE, 21, 11),
+        "person `p2` left on 2025-07-01, not after joining on 2025-07-01",
+        "a `left` date after the `joined` date",
+    );
+}
+
 /// `site.toml` with a `[program]` table starting on line 10.
 fn with_program(program: &str) -> String {
     format!("{}\n[program]\n{program}", common::SITE_TOML)
@@ -1863,6 +1891,81 @@ fn a_partner_without_kpis_for_the_baseline_quarter_shows_no_baseline_not_zero() 
     assert_eq!(value("attributed_margin"), &Value::Null);
     assert_eq!(value("revenue_change"), &Value::Null);
     assert!(close(value("time_value"), 0.0));
+}
+
+/// A partner from 2025-Q2 (the baseline) to 2025-Q3 whose people come and
+/// go: `s1` is there throughout (score 30 → 45), `j1` joins in August
+/// (score 60), `l1` leaves in September (score 0), before the quarter's end.
+fn comings_and_goings() -> Site {
+    let partner = format!(
+        "{}people:\n\
+         \x20 - id: s1\n    role: partner manager\n    assessments:\n\
+         \x20     - {{date: 2025-04-01, scores: {}}}\n\
+         \x20     - {{date: 2025-08-01, scores: {}}}\n\
+         \x20 - id: j1\n    role: sales engineer\n    joined: 2025-08-15\n    assessments:\n\
+         \x20     - {{date: 2025-08-20, scores: {}}}\n\
+         \x20 - id: l1\n    role: presales\n    left: 2025-09-10\n    assessments:\n\
+         \x20     - {{date: 2025-04-01, scores: {}}}\n\
+         kpis:\n{}{}",
+        head("Changing Partner"),
+        scores(2, &[]),
+        scores(3, &[]),
+        scores(4, &[]),
+        scores(0, &[]),
+        kpi("2025-Q2", 100000, 60, 10000, 2, 20000),
+        kpi("2025-Q3", 100000, 60, 10000, 2, 20000)
+    );
+    partner_site("", &[("changing", &partner)], false)
+}
+
+#[test]
+fn people_count_only_in_the_quarters_they_belong_and_movement_is_over_those_present_in_both() {
+    let site = comings_and_goings();
+    site.build();
+    let html = site.read("partners/changing/index.html");
+    let main = main_of(&html);
+    let header = visible_text(&main[..main.find("</header>").expect("a header")]);
+    assert!(header.contains("People 2"), "{header}");
+    let stand = visible_text(section(main, "stand-title"));
+    // Now: s1 (45) and j1 (60); the movement is s1's alone, 30 → 45, not
+    // the 10 → 35 of counting everyone everywhere.
+    assert!(
+        stand.contains(
+            "52.5 / 100 ▲ +15.0 points up since 2025-Q2, movement over the 1 person present in both quarters (from 30.0 to 45.0)"
+        ),
+        "{stand}"
+    );
+    let json = site.read_json("data/metrics.json");
+    let partner = &json["partners"][0];
+    assert_eq!(partner["headcount"], 2);
+    assert_eq!(partner["headcount_baseline"], 2);
+    assert!(close(&partner["score_baseline"], 15.0), "{partner}");
+    assert_eq!(partner["score_movement"]["people"], 1);
+    assert!(close(&partner["score_change"], 15.0), "{partner}");
+    // Two nay-sayers at the baseline (s1, l1): the joiner is not one of them.
+    assert_eq!(partner["levels_baseline"][0]["count"], 2);
+    let rows: Vec<f64> = partner["level_rows"]
+        .as_array()
+        .expect("level rows")
+        .iter()
+        .map(|r| {
+            r["values"]
+                .as_array()
+                .expect("values")
+                .iter()
+                .filter_map(Value::as_f64)
+                .sum()
+        })
+        .collect();
+    assert_eq!(rows, [2.0, 2.0]);
+    let report = site.read("reports/executive/index.html");
+    let headlines = visible_text(section(main_of(&report), "headline-title"));
+    assert!(
+        headlines
+            .contains("+15.0 points up since 2025-Q2, over the 1 person present in both quarters"),
+        "{headlines}"
+    );
+    assert_eq!(json["ecosystem"]["headcount"], 2);
 }
 
 #[test]

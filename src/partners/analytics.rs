@@ -179,6 +179,32 @@ pub fn embedded_workflows(workflows: &[WorkflowRecord]) -> Vec<(&str, Quarter)> 
         .collect()
 }
 
+/// Whether someone who `joined` and `left` on those dates (none: from the
+/// start, still there) belongs to a partner in `quarter`: they joined on or
+/// before its last day and had not left by then. Figures "at a quarter" are
+/// taken at its last day, so someone leaving during a quarter is not counted
+/// in it, and someone joining during it is.
+pub fn member_at(joined: Option<NaiveDate>, left: Option<NaiveDate>, quarter: Quarter) -> bool {
+    let end = quarter.last_day();
+    joined.is_none_or(|joined| joined <= end) && left.is_none_or(|left| left > end)
+}
+
+/// Whether `person` belongs to their partner in `quarter` ([`member_at`]).
+pub fn is_member(person: &Person, quarter: Quarter) -> bool {
+    let day = |text: &Option<String>| text.as_deref().and_then(date);
+    member_at(day(&person.joined), day(&person.left), quarter)
+}
+
+/// The partner's headcount in `quarter`: its people who belong then.
+pub fn headcount_at(partner: &PartnerFile, quarter: Quarter) -> usize {
+    partner
+        .record
+        .people
+        .iter()
+        .filter(|p| is_member(p, quarter))
+        .count()
+}
+
 /// A person's dated records with the dates parsed and each assessment's mean
 /// score taken once, so states at many quarters cost no re-parsing.
 #[derive(Debug, Clone)]
@@ -187,6 +213,9 @@ pub struct PersonTimeline<'a> {
     ai_use: Vec<(&'a str, NaiveDate)>,
     /// Dated assessments in file order, each with its mean over the skills.
     assessments: Vec<(NaiveDate, f64, &'a Assessment)>,
+    /// When the person joined and left, if written.
+    joined: Option<NaiveDate>,
+    left: Option<NaiveDate>,
 }
 
 /// A person's level and proficiency score at the end of a quarter: the part
@@ -221,7 +250,14 @@ impl<'a> PersonTimeline<'a> {
         PersonTimeline {
             ai_use,
             assessments,
+            joined: person.joined.as_deref().and_then(date),
+            left: person.left.as_deref().and_then(date),
         }
+    }
+
+    /// Whether the person belongs to the partner in `quarter` ([`member_at`]).
+    pub fn member_at(&self, quarter: Quarter) -> bool {
+        member_at(self.joined, self.left, quarter)
     }
 
     /// The latest assessment on or before `end` (the last listed of a day).

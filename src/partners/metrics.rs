@@ -87,6 +87,13 @@ pub struct Person {
     pub id: String,
     /// Job role.
     pub role: String,
+    /// `YYYY-MM-DD` the person joined the program; none when they were
+    /// there from the start.
+    pub joined: Option<String>,
+    /// `YYYY-MM-DD` the person left; none while they are still there. A
+    /// person belongs to a quarter when joined on or before its last day and
+    /// not left by then (`analytics::is_member`).
+    pub left: Option<String>,
     /// Dated skill assessments.
     #[serde(default)]
     pub assessments: Vec<Assessment>,
@@ -641,6 +648,7 @@ impl<'a> Checker<'a> {
     }
 
     fn person(&mut self, person: &'a Person) {
+        self.membership(person);
         let skills = &self.config.skills;
         for assessment in &person.assessments {
             self.date("date", &assessment.date);
@@ -700,6 +708,29 @@ impl<'a> Checker<'a> {
                 );
             }
             self.date("date", &completion.date);
+        }
+    }
+
+    /// `joined` and `left` real dates, `left` after `joined`.
+    fn membership(&mut self, person: &'a Person) {
+        if let Some(joined) = &person.joined {
+            self.date("joined", joined);
+        }
+        let Some(left) = &person.left else {
+            return;
+        };
+        let joined = person.joined.as_deref().and_then(date);
+        match (joined, date(left)) {
+            (Some(joined), Some(on)) if on <= joined => self.report(
+                "left",
+                left,
+                format!(
+                    "person `{}` left on {left}, not after joining on {joined}",
+                    person.id
+                ),
+                "a `left` date after the `joined` date",
+            ),
+            _ => self.date("left", left),
         }
     }
 

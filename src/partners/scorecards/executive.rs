@@ -9,10 +9,10 @@ use serde::Serialize;
 
 use super::narrative::NarrativeFacts;
 use super::views::{
-    FlagCount, KpiView, LevelCount, NameLink, PartnerView, Point, RoiView, Row,
+    FlagCount, KpiView, LevelCount, NameLink, PartnerView, Point, RoiView, Row, ScoreMovement,
     ecosystem_kpi_views, roi_view,
 };
-use super::{Standings, ViewInputs, mean_score};
+use super::{Standings, ViewInputs, mean_score, score_movement};
 use crate::partners::analytics::{Roi, Standing};
 use crate::partners::metrics::PartnerFile;
 
@@ -40,6 +40,8 @@ pub(super) struct ExecutiveFigures {
     pub(super) latest_quarter: String,
     pub(super) partners: usize,
     pub(super) headcount: usize,
+    /// People in the program at the baseline.
+    pub(super) headcount_baseline: usize,
     pub(super) level_rows: Vec<Row>,
     pub(super) levels: Vec<LevelCount>,
     pub(super) levels_baseline: Vec<LevelCount>,
@@ -48,6 +50,8 @@ pub(super) struct ExecutiveFigures {
     pub(super) practitioner_share: f64,
     pub(super) practitioner_share_baseline: f64,
     pub(super) score: f64,
+    /// The score movement over the people present at the baseline and now.
+    pub(super) score_movement: Option<ScoreMovement>,
     pub(super) score_change: Option<f64>,
     pub(super) hours_by_quarter: Vec<Point>,
     pub(super) kpis: Vec<KpiView>,
@@ -109,12 +113,15 @@ pub(super) fn executive(
     standings: &[Standings],
     views: &[PartnerView],
 ) -> ExecutiveView {
-    // Everyone in partner order, as the figures have always been summed.
-    let everyone = |of: &dyn Fn(&Standings) -> &[Standing]| -> Vec<Standing> {
-        standings.iter().flat_map(of).copied().collect()
+    // Everyone present, in partner order, as the figures have always been summed.
+    let everyone = |of: &dyn Fn(&Standings) -> &[Option<Standing>]| -> Vec<Standing> {
+        standings.iter().flat_map(of).flatten().copied().collect()
     };
     let latest = everyone(&|s| s.latest());
     let at_baseline = everyone(&|s| &s.baseline);
+    let stayers: Vec<(Standing, Standing)> =
+        standings.iter().flat_map(Standings::stayers).collect();
+    let score_movement = score_movement(&stayers);
     let levels = inputs.levels(&latest);
     let levels_baseline = inputs.levels(&at_baseline);
     let top_share = |levels: &[LevelCount]| levels.last().map_or(0.0, |l| l.share);
@@ -142,19 +149,20 @@ pub(super) fn executive(
     let movers = 3.min(ranked.len() / 2);
     let flag_counts = flag_counts(views);
     let score = mean_score(&latest);
-    let score_baseline = mean_score(&at_baseline);
     let figures = ExecutiveFigures {
         baseline_quarter: inputs.baseline.to_string(),
         latest_quarter: inputs.latest.to_string(),
         partners: partners.len(),
         headcount: latest.len(),
+        headcount_baseline: at_baseline.len(),
         level_rows,
         practitioner_share: top_share(&levels),
         practitioner_share_baseline: top_share(&levels_baseline),
         levels,
         levels_baseline,
         score,
-        score_change: (!at_baseline.is_empty()).then_some(score - score_baseline),
+        score_movement,
+        score_change: score_movement.map(|m| m.to - m.from),
         hours_by_quarter,
         kpis: ecosystem_kpi_views(inputs, partners),
         missing_latest: missing_latest(views),

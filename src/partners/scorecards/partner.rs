@@ -8,7 +8,7 @@ use super::views::{
     PartnerSummary, PartnerView, PersonView, Point, Recommendation, SkillView, WorkflowView,
     kpi_records, partner_kpi_views, roi_view,
 };
-use super::{Cost, Standings, ViewInputs, mean_score};
+use super::{Cost, Standings, ViewInputs, mean_score, present, score_movement};
 use crate::base::quarter::Quarter;
 use crate::input::config::{CatalogEntry, Config};
 use crate::input::content::Page;
@@ -19,12 +19,17 @@ use crate::render::links::TermRef;
 /// A mean skill score (0–4) at or above which a skill is not called weak.
 const STRONG_SKILL: f64 = 3.5;
 
-/// Every person's full state at the latest quarter, and their standings at
-/// every quarter and the baseline.
+/// Every person's timeline, the full state of each person present at the
+/// latest quarter (with their place in the file), and everyone's standings
+/// at every quarter and the baseline.
 fn people_over_time<'p>(
     inputs: &ViewInputs,
     partner: &'p PartnerFile,
-) -> (Vec<PersonTimeline<'p>>, Vec<PersonState>, Standings) {
+) -> (
+    Vec<PersonTimeline<'p>>,
+    Vec<(usize, PersonState)>,
+    Standings,
+) {
     let record = &partner.record;
     let timelines: Vec<PersonTimeline> = record
         .people
@@ -33,15 +38,20 @@ fn people_over_time<'p>(
         .collect();
     let embedded = analytics::embedded_workflows(&record.workflows);
     let rules = &inputs.level_rules;
-    let at = |quarter: Quarter| -> Vec<Standing> {
+    let at = |quarter: Quarter| -> Vec<Option<Standing>> {
         timelines
             .iter()
-            .map(|t| t.standing(&embedded, quarter, rules))
+            .map(|t| {
+                t.member_at(quarter)
+                    .then(|| t.standing(&embedded, quarter, rules))
+            })
             .collect()
     };
     let latest = timelines
         .iter()
-        .map(|t| t.state(&embedded, inputs.latest, rules))
+        .enumerate()
+        .filter(|(_, t)| t.member_at(inputs.latest))
+        .map(|(i, t)| (i, t.state(&embedded, inputs.latest, rules)))
         .collect();
     let standings = Standings {
         by_quarter: inputs.quarters.iter().map(|q| at(*q)).collect(),
@@ -54,14 +64,17 @@ fn people_over_time<'p>(
 pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (PartnerView, Standings) {
     let config = inputs.config;
     let record = &partner.record;
-    let (timelines, latest_states, standings) = people_over_time(inputs, partner);
-    let score = mean_score(standings.latest());
-    let score_baseline = (!record.people.is_empty()).then(|| mean_score(&standings.baseline));
+    let (timelines, present_states, standings) = people_over_time(inputs, partner);
+    let latest_states: Vec<PersonState> = present_states.iter().map(|(_, s)| s.clone()).collect();
+    let (latest, baseline) = (present(standings.latest()), present(&standings.baseline));
+    let score = mean_score(&latest);
+    let score_baseline = (!baseline.is_empty()).then(|| mean_score(&baseline));
+    let score_movement = score_movement(&standings.stayers().collect::<Vec<_>>());
     let level_rows = inputs
         .quarters
         .iter()
         .zip(&standings.by_quarter)
-        .map(|(q, at)| inputs.level_row(*q, at))
+        .map(|(q, at)| inputs.level_row(*q, &present(at)))
         .collect();
     let skills = skill_profile(inputs, &timelines);
     // A skill near the top of the scale is no weakness, however it ranks.
@@ -93,12 +106,14 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
         region: record.region.clone(),
         partner_type: record.partner_type,
         owner: record.owner.clone(),
-        headcount: record.people.len(),
-        levels: inputs.levels(standings.latest()),
-        levels_baseline: inputs.levels(&standings.baseline),
+        headcount: latest.len(),
+        headcount_baseline: baseline.len(),
+        levels: inputs.levels(&latest),
+        levels_baseline: inputs.levels(&baseline),
         score,
         score_baseline,
-        score_change: score_baseline.map(|b| score - b),
+        score_movement,
+        score_change: score_movement.map(|m| m.to - m.from),
         roi: roi.roi,
         payback_months: roi.payback_months,
         hours_saved_latest: hours_by_quarter.last().map_or(0.0, |p| p.value),
@@ -106,10 +121,9 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
         flags: analytics::flags(partner, &latest_states, inputs.latest),
     };
     let people = if config.program.show_people {
-        record
-            .people
+        present_states
             .iter()
-            .zip(&latest_states)
+            .map(|(i, state)| (&record.people[*i], state))
             .map(|(person, state)| PersonView {
                 id: person.id.clone(),
                 role: person.role.clone(),
@@ -251,6 +265,7 @@ fn skill_profile(inputs: &ViewInputs, timelines: &[PersonTimeline]) -> Vec<Skill
         let end = quarter.last_day();
         timelines
             .iter()
+            .filter(|t| t.member_at(quarter))
             .filter_map(|t| t.assessment_at(end))
             .collect()
     };

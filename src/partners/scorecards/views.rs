@@ -33,6 +33,19 @@ pub struct LevelCount {
     pub share: f64,
 }
 
+/// The movement of the mean proficiency score between the baseline and the
+/// latest quarter, over the people present in both: joiners and leavers
+/// move no one's score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ScoreMovement {
+    /// People present in both quarters.
+    pub people: usize,
+    /// Their mean score at the baseline.
+    pub from: f64,
+    /// Their mean score at the latest quarter.
+    pub to: f64,
+}
+
 /// A labelled row of counts, for stacked charts.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
@@ -149,17 +162,21 @@ pub struct PartnerSummary {
     pub partner_type: crate::partners::metrics::PartnerType,
     /// Responsible partner manager.
     pub owner: String,
-    /// People in the program.
+    /// People in the program in the latest quarter.
     pub headcount: usize,
+    /// People in the program in the baseline quarter.
+    pub headcount_baseline: usize,
     /// Level mix in the latest quarter.
     pub levels: Vec<LevelCount>,
     /// Level mix in the baseline quarter.
     pub levels_baseline: Vec<LevelCount>,
     /// Mean proficiency score (0–100), latest.
     pub score: f64,
-    /// Mean proficiency score at the baseline.
+    /// Mean proficiency score of the people there at the baseline.
     pub score_baseline: Option<f64>,
-    /// `score - score_baseline`.
+    /// The score movement over the people present in both quarters.
+    pub score_movement: Option<ScoreMovement>,
+    /// `score_movement`'s `to − from`.
     pub score_change: Option<f64>,
     /// ROI ratio.
     pub roi: Option<f64>,
