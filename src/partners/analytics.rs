@@ -114,6 +114,69 @@ pub fn delta(from: f64, to: f64, higher_is_better: bool) -> Delta {
     }
 }
 
+/// A partner's KPI records by quarter (well-formed quarters only).
+pub fn kpi_records(partner: &PartnerFile) -> BTreeMap<Quarter, &KpiRecord> {
+    partner
+        .record
+        .kpis
+        .iter()
+        .filter_map(|k| Quarter::parse(&k.quarter).map(|q| (q, k)))
+        .collect()
+}
+
+/// A KPI over several partners in one quarter: the sum, or the mean for a
+/// KPI in days (a sales cycle does not add up).
+pub fn combine(kpi: &Kpi, values: &[f64]) -> f64 {
+    let sum: f64 = values.iter().sum();
+    if kpi.unit == Unit::Days {
+        sum / values.len() as f64
+    } else {
+        sum
+    }
+}
+
+/// The values of `kpi` in each of `quarters` (one list per quarter, in
+/// partner order) of the partners, given by their [`kpi_records`], that
+/// reported every one of those quarters.
+pub fn reported_in(
+    kpi: &Kpi,
+    partners: &[BTreeMap<Quarter, &KpiRecord>],
+    quarters: &[Quarter],
+) -> Vec<Vec<f64>> {
+    let mut columns = vec![Vec::new(); quarters.len()];
+    for records in partners {
+        let row: Option<Vec<f64>> = quarters
+            .iter()
+            .map(|q| records.get(q).map(|k| kpi.value(k)))
+            .collect();
+        for (column, value) in columns.iter_mut().zip(row.into_iter().flatten()) {
+            column.push(value);
+        }
+    }
+    columns
+}
+
+/// The movement of `kpi` from quarter `from` to `to`, like for like: over
+/// the partners that reported both, with how many they are; no movement
+/// when none did.
+pub fn like_for_like(
+    kpi: &Kpi,
+    partners: &[BTreeMap<Quarter, &KpiRecord>],
+    from: Quarter,
+    to: Quarter,
+) -> (Option<Delta>, usize) {
+    let columns = reported_in(kpi, partners, &[from, to]);
+    let (before, after) = (&columns[0], &columns[1]);
+    let movement = (!before.is_empty()).then(|| {
+        delta(
+            combine(kpi, before),
+            combine(kpi, after),
+            kpi.higher_is_better,
+        )
+    });
+    (movement, before.len())
+}
+
 /// A workflow counts as AI-embedded when AI is a permanent, documented step
 /// with a quality standard and a measured time saving, from its `since`
 /// quarter on.

@@ -316,13 +316,23 @@ pub fn metrics_doc() -> String {
 /// The first fenced block of `language` after the "## Worked example"
 /// heading of `docs/metrics.md`.
 pub fn worked_example(language: &str) -> String {
+    worked_example_block(language, 0)
+}
+
+/// The `nth` block (from 0) in `language` of the worked example.
+pub fn worked_example_block(language: &str, nth: usize) -> String {
     let doc = metrics_doc();
     let example = doc
         .split("## Worked example")
         .nth(1)
         .expect("a worked example section");
     let fence = format!("```{language}\n");
-    let start = example.find(&fence).expect("a block in that language") + fence.len();
+    let start = example
+        .match_indices(&fence)
+        .nth(nth)
+        .expect("a block in that language")
+        .0
+        + fence.len();
     let end = start + example[start..].find("```").expect("a closed block");
     example[start..end].to_string()
 }

@@ -6,7 +6,7 @@
 
 use super::views::{
     PartnerSummary, PartnerView, PersonView, Point, Recommendation, SkillView, WorkflowView,
-    kpi_records, partner_kpi_views, roi_view,
+    partner_kpi_views, roi_view,
 };
 use super::{Cost, Standings, ViewInputs, mean_score, present, score_movement};
 use crate::base::quarter::Quarter;
@@ -172,7 +172,8 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
         roi_breakdown: roi_view(
             config,
             roi,
-            (!kpi_records(partner).contains_key(&inputs.baseline)).then_some(inputs.baseline),
+            (!analytics::kpi_records(partner).contains_key(&inputs.baseline))
+                .then_some(inputs.baseline),
         ),
         people,
         source: partner.source.clone(),

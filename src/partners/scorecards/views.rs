@@ -377,22 +377,12 @@ pub(super) fn hours_by_quarter(quarters: &[Quarter], workflows: &[&WorkflowRecor
         .collect()
 }
 
-/// A partner's KPI records by quarter (well-formed quarters only).
-pub(super) fn kpi_records(partner: &PartnerFile) -> BTreeMap<Quarter, &KpiRecord> {
-    partner
-        .record
-        .kpis
-        .iter()
-        .filter_map(|k| Quarter::parse(&k.quarter).map(|q| (q, k)))
-        .collect()
-}
-
 /// One partner's KPI series. Its movements are measured at the latest quarter
 /// it reported, against the baseline and the quarter it reported before, each
 /// labelled with its own quarter; the latest quarter of the data has no value
 /// when the partner did not report it.
 pub(super) fn partner_kpi_views(inputs: &ViewInputs, partner: &PartnerFile) -> Vec<KpiView> {
-    let records = kpi_records(partner);
+    let records = analytics::kpi_records(partner);
     let reported: Vec<Quarter> = inputs
         .quarters
         .iter()
@@ -443,7 +433,8 @@ fn movement(kpi: &Kpi, from: Option<f64>, to: Option<f64>) -> Option<Delta> {
 /// reported it, each movement over the partners that reported both of its
 /// quarters (like for like), with how many partners each covers.
 pub(super) fn ecosystem_kpi_views(inputs: &ViewInputs, partners: &[PartnerFile]) -> Vec<KpiView> {
-    let records: Vec<BTreeMap<Quarter, &KpiRecord>> = partners.iter().map(kpi_records).collect();
+    let records: Vec<BTreeMap<Quarter, &KpiRecord>> =
+        partners.iter().map(analytics::kpi_records).collect();
     let previous = inputs
         .quarters
         .len()
@@ -452,61 +443,30 @@ pub(super) fn ecosystem_kpi_views(inputs: &ViewInputs, partners: &[PartnerFile])
     let (baseline, latest) = (inputs.baseline, inputs.latest);
     KPIS.iter()
         .map(|kpi| {
-            // The partners' values in each of `quarters`, for those that reported them all.
-            let over = |quarters: &[Quarter]| -> Vec<Vec<f64>> {
-                let rows = records.iter().filter_map(|r| {
-                    quarters
-                        .iter()
-                        .map(|q| r.get(q).map(|k| kpi.value(k)))
-                        .collect::<Option<Vec<f64>>>()
-                });
-                let mut columns = vec![Vec::new(); quarters.len()];
-                for row in rows {
-                    for (column, value) in columns.iter_mut().zip(row) {
-                        column.push(value);
-                    }
-                }
-                columns
+            // A quarter's figure over the partners that reported it, and how many they are.
+            let figure = |q: Quarter| {
+                let values = analytics::reported_in(kpi, &records, &[q]).remove(0);
+                let value = (!values.is_empty()).then(|| analytics::combine(kpi, &values));
+                (value, values.len())
             };
-            let points: Vec<Point> = inputs
+            let points = inputs
                 .quarters
                 .iter()
                 .filter_map(|q| {
-                    let values = over(&[*q]).remove(0);
-                    (!values.is_empty()).then(|| Point {
+                    figure(*q).0.map(|value| Point {
                         label: q.to_string(),
-                        value: combine(kpi, &values),
+                        value,
                         compare: None,
                     })
                 })
                 .collect();
-            let figure = |q: Quarter| {
-                let values = over(&[q]).remove(0);
-                (
-                    (!values.is_empty()).then(|| combine(kpi, &values)),
-                    values.len(),
-                )
-            };
-            // A movement over the partners that reported both quarters, and how many they are.
-            let like_for_like = |from: Option<Quarter>| -> (Option<Delta>, usize) {
-                let Some(from) = from else {
-                    return (None, 0);
-                };
-                let columns = over(&[from, latest]);
-                let n = columns[0].len();
-                let delta = (n > 0).then(|| {
-                    analytics::delta(
-                        combine(kpi, &columns[0]),
-                        combine(kpi, &columns[1]),
-                        kpi.higher_is_better,
-                    )
-                });
-                (delta, n)
-            };
             let (baseline_value, baseline_count) = figure(baseline);
             let (latest_value, latest_count) = figure(latest);
-            let (vs_baseline, with_baseline) = like_for_like(Some(baseline));
-            let (vs_previous, with_previous) = like_for_like(previous);
+            let (vs_baseline, with_baseline) =
+                analytics::like_for_like(kpi, &records, baseline, latest);
+            let (vs_previous, with_previous) = previous.map_or((None, 0), |previous| {
+                analytics::like_for_like(kpi, &records, previous, latest)
+            });
             KpiView {
                 id: kpi.id,
                 title: kpi.title,
@@ -531,16 +491,6 @@ pub(super) fn ecosystem_kpi_views(inputs: &ViewInputs, partners: &[PartnerFile])
             }
         })
         .collect()
-}
-
-/// A quarter's figure over partners: the sum, or the mean for a KPI in days.
-fn combine(kpi: &Kpi, values: &[f64]) -> f64 {
-    let sum: f64 = values.iter().sum();
-    if kpi.unit == Unit::Days {
-        sum / values.len() as f64
-    } else {
-        sum
-    }
 }
 
 /// The ROI with its components spelled out. `baseline` is the baseline
