@@ -19,17 +19,20 @@ use crate::render::links::TermRef;
 /// A mean skill score (0–4) at or above which a skill is not called weak.
 const STRONG_SKILL: f64 = 3.5;
 
-/// Every person's timeline, the full state of each person present at the
-/// latest quarter (with their place in the file), and everyone's standings
-/// at every quarter and the baseline.
-fn people_over_time<'p>(
-    inputs: &ViewInputs,
-    partner: &'p PartnerFile,
-) -> (
-    Vec<PersonTimeline<'p>>,
-    Vec<(usize, PersonState)>,
-    Standings,
-) {
+/// What a scorecard knows of the people over time.
+struct People<'p> {
+    /// Everyone's timeline, in file order.
+    timelines: Vec<PersonTimeline<'p>>,
+    /// The people present at the latest quarter, as places in the file…
+    present: Vec<usize>,
+    /// …and their full state then.
+    latest: Vec<PersonState>,
+    /// Everyone's standings at every quarter and the baseline.
+    standings: Standings,
+}
+
+/// The people of `partner` over the quarters of `inputs`.
+fn people_over_time<'p>(inputs: &ViewInputs, partner: &'p PartnerFile) -> People<'p> {
     let record = &partner.record;
     let timelines: Vec<PersonTimeline> = record
         .people
@@ -47,25 +50,35 @@ fn people_over_time<'p>(
             })
             .collect()
     };
-    let latest = timelines
+    let present: Vec<usize> = (0..timelines.len())
+        .filter(|i| timelines[*i].member_at(inputs.latest))
+        .collect();
+    let latest = present
         .iter()
-        .enumerate()
-        .filter(|(_, t)| t.member_at(inputs.latest))
-        .map(|(i, t)| (i, t.state(&embedded, inputs.latest, rules)))
+        .map(|i| timelines[*i].state(&embedded, inputs.latest, rules))
         .collect();
     let standings = Standings {
         by_quarter: inputs.quarters.iter().map(|q| at(*q)).collect(),
         baseline: at(inputs.baseline),
     };
-    (timelines, latest, standings)
+    People {
+        timelines,
+        present,
+        latest,
+        standings,
+    }
 }
 
 /// One partner's scorecard, and its people's standings at every quarter.
 pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (PartnerView, Standings) {
     let config = inputs.config;
     let record = &partner.record;
-    let (timelines, present_states, standings) = people_over_time(inputs, partner);
-    let latest_states: Vec<PersonState> = present_states.iter().map(|(_, s)| s.clone()).collect();
+    let People {
+        timelines,
+        present: present_people,
+        latest: latest_states,
+        standings,
+    } = people_over_time(inputs, partner);
     let (latest, baseline) = (present(standings.latest()), present(&standings.baseline));
     let score = mean_score(&latest);
     let score_baseline = (!baseline.is_empty()).then(|| mean_score(&baseline));
@@ -121,9 +134,10 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
         flags: analytics::flags(partner, &latest_states, inputs.latest),
     };
     let people = if config.program.show_people {
-        present_states
+        present_people
             .iter()
-            .map(|(i, state)| (&record.people[*i], state))
+            .map(|i| &record.people[*i])
+            .zip(&latest_states)
             .map(|(person, state)| PersonView {
                 id: person.id.clone(),
                 role: person.role.clone(),
