@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use common::{default_skills, default_workflows};
 use proficio::base::quarter::Quarter;
 use proficio::input::config::{LevelRules, Program};
-use proficio::partners::analytics::{delta, person_state};
+use proficio::partners::analytics::{self, KPIS, delta, person_state};
 use proficio::partners::metrics::{
     AiUse, Assessment, KpiRecord, PartnerFile, PartnerRecord, PartnerType, Person, Tier,
     WorkflowRecord,
@@ -23,10 +23,17 @@ fn person() -> impl Strategy<Value = Person> {
     (
         prop::collection::vec(0u8..=4, skills.len()),
         prop::collection::vec((0usize..workflows.len(), 1u32..=12), 0..4),
+        // Months after 2024-12 that the person joined and left, if ever:
+        // anywhere from before the first quarter to after the last.
+        prop::option::of(0u32..20),
+        prop::option::of(1u32..20),
+        1u32..=28,
     )
-        .prop_map(move |(scores, uses)| Person {
+        .prop_map(move |(scores, uses, joined, stay, day)| Person {
             id: String::new(),
             role: "partner manager".to_string(),
+            joined: joined.map(|m| month(m, day)),
+            left: stay.map(|s| month(joined.unwrap_or(0) + s, day)),
             assessments: vec![Assessment {
                 date: "2025-05-01".to_string(),
                 scores: skills
@@ -44,6 +51,12 @@ fn person() -> impl Strategy<Value = Person> {
                 .collect(),
             completions: Vec::new(),
         })
+}
+
+/// The `day` of the `n`th month after December 2024, as `YYYY-MM-DD`.
+fn month(n: u32, day: u32) -> String {
+    let index = 11 + n;
+    format!("{}-{:02}-{day:02}", 2024 + index / 12, index % 12 + 1)
 }
 
 fn workflow() -> impl Strategy<Value = WorkflowRecord> {
@@ -87,6 +100,22 @@ fn kpi(quarter: &str) -> impl Strategy<Value = KpiRecord> {
             cost_to_serve: cts,
             enablement_throughput: throughput,
             margin_contribution: margin,
+        })
+}
+
+/// A partner reporting KPIs for the quarters whose `reported` flag is set.
+fn partner_reporting() -> impl Strategy<Value = PartnerFile> {
+    (
+        partner(),
+        prop::collection::vec(any::<bool>(), QUARTERS.len()),
+    )
+        .prop_map(|(mut partner, reported)| {
+            let mut flags = reported.into_iter();
+            partner
+                .record
+                .kpis
+                .retain(|_| flags.next().unwrap_or(false));
+            partner
         })
 }
 
@@ -219,5 +248,59 @@ proptest! {
             prop_assert_eq!(status, PaybackStatus::NotYet);
             prop_assert!(ends.last().is_some_and(|e| *e < 0.0));
         }
+    }
+
+    #[test]
+    fn ecosystem_kpi_movement_is_over_exactly_the_partners_with_both_quarters(
+        partners in prop::collection::vec(partner_reporting(), 0..6),
+        from in 0usize..4,
+        to in 0usize..4,
+    ) {
+        let (from, to) = (Quarter::parse(QUARTERS[from]).unwrap(), Quarter::parse(QUARTERS[to]).unwrap());
+        let records: Vec<_> = partners.iter().map(analytics::kpi_records).collect();
+        for kpi in &KPIS {
+            // Independently: the partners whose file lists both quarters.
+            let both: Vec<(f64, f64)> = partners
+                .iter()
+                .filter_map(|p| {
+                    let value = |q: Quarter| {
+                        p.record.kpis.iter().find(|k| k.quarter == q.to_string()).map(|k| kpi.value(k))
+                    };
+                    value(from).zip(value(to))
+                })
+                .collect();
+            let (movement, count) = analytics::like_for_like(kpi, &records, from, to);
+            prop_assert_eq!(count, both.len());
+            match movement {
+                None => prop_assert!(both.is_empty()),
+                Some(d) => {
+                    let n = both.len() as f64;
+                    let divisor = if kpi.id == "sales_cycle_days" { n } else { 1.0 };
+                    let before: f64 = both.iter().map(|b| b.0).sum::<f64>() / divisor;
+                    let after: f64 = both.iter().map(|b| b.1).sum::<f64>() / divisor;
+                    prop_assert!((d.change - (after - before)).abs() < 1e-6 * (1.0 + after.abs() + before.abs()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_headcount_of_a_quarter_is_the_people_who_joined_by_its_end_and_had_not_left(
+        partner in partner(),
+        quarter in 0usize..4,
+    ) {
+        let quarter = Quarter::parse(QUARTERS[quarter]).unwrap();
+        // ISO dates compare as text.
+        let end = quarter.last_day().format("%Y-%m-%d").to_string();
+        let expected = partner
+            .record
+            .people
+            .iter()
+            .filter(|p| {
+                p.joined.as_ref().is_none_or(|joined| *joined <= end)
+                    && p.left.as_ref().is_none_or(|left| *left > end)
+            })
+            .count();
+        prop_assert_eq!(analytics::headcount_at(&partner, quarter), expected);
     }
 }

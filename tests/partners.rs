@@ -472,6 +472,76 @@ fn an_embedded_workflow_without_since_listed_twice_has_both_problems_located() {
     );
 }
 
+#[test]
+fn a_partner_with_no_people_is_located_at_its_people_key() {
+    let problems = problems_with(
+        "  - id: p1\n    role: partner manager\n    assessments:\n      - date: 2025-06-01\n        scores: {prompting: 3, workflow-design: 2}\n    ai_use:\n      - workflow: qbr\n        since: 2025-07-15\n    completions:\n      - module: first-steps\n        date: 2025-09-15\n  - id: p2\n    role: sales engineer\n",
+        "",
+    );
+    assert_at_expecting(
+        only(&problems),
+        (PARTNER_FILE, 6, 1),
+        "partner `x` has no people",
+        "at least one person",
+    );
+}
+
+#[test]
+fn a_partner_file_without_a_people_key_has_no_people_either() {
+    let site = good_site();
+    let text =
+        "name: Example Partner\ntier: silver\nregion: EMEA\ntype: reseller\nowner: Sam Okafor\n";
+    let problems = break_and_build(&site, &[(PARTNER_FILE, text)]);
+    assert_at_expecting(
+        only(&problems),
+        (PARTNER_FILE, 1, 1),
+        "partner `x` has no people",
+        "at least one person",
+    );
+}
+
+#[test]
+fn a_workflow_twice_in_one_persons_ai_use_is_located_at_the_second_entry() {
+    let problems = problems_with(
+        "        since: 2025-07-15\n",
+        "        since: 2025-07-15\n      - workflow: qbr\n        since: 2025-08-01\n",
+    );
+    assert_at_expecting(
+        only(&problems),
+        (PARTNER_FILE, 15, 19),
+        "workflow `qbr` appears twice in the `ai_use` of person `p1`",
+        "each workflow once per person",
+    );
+}
+
+#[test]
+fn a_joined_date_that_is_not_a_date_is_located() {
+    let problems = problems_with(
+        "    role: sales engineer\n",
+        "    role: sales engineer\n    joined: 2025-13-01\n",
+    );
+    assert_at_expecting(
+        only(&problems),
+        (PARTNER_FILE, 20, 13),
+        "`2025-13-01` is not a date",
+        "a date written YYYY-MM-DD",
+    );
+}
+
+#[test]
+fn a_person_who_left_before_joining_is_located_at_left() {
+    let problems = problems_with(
+        "    role: sales engineer\n",
+        "    role: sales engineer\n    joined: 2025-07-01\n    left: 2025-07-01\n",
+    );
+    assert_at_expecting(
+        only(&problems),
+        (PARTNER_FILE, 21, 11),
+        "person `p2` left on 2025-07-01, not after joining on 2025-07-01",
+        "a `left` date after the `joined` date",
+    );
+}
+
 /// `site.toml` with a `[program]` table starting on line 10.
 fn with_program(program: &str) -> String {
     format!("{}\n[program]\n{program}", common::SITE_TOML)
@@ -1862,13 +1932,269 @@ fn the_executive_summary_calls_a_falling_sales_cycle_better() {
     let kpis = section(main_of(&html), "kpi-title");
     let cycle = row_with(kpis, "Sales cycle");
     assert!(cycle.contains("lower is better"), "{cycle}");
-    assert!(cycle.contains("90.0 days 80.0 days"), "{cycle}");
+    assert!(
+        cycle.contains("90.0 days 1 of 1 partners reported 80.0 days"),
+        "{cycle}"
+    );
     assert!(cycle.contains("−10.0 days (−11.1%) better"), "{cycle}");
     assert!(!cycle.contains("worse"), "{cycle}");
     let cost = row_with(kpis, "Cost to serve");
     assert!(cost.contains("−$2,000 (−10.0%) better"), "{cost}");
     let throughput = row_with(kpis, "Enablement throughput");
     assert!(throughput.contains("−2 (−40.0%) worse"), "{throughput}");
+}
+
+/// Two partners from 2025-Q2: one reports every quarter to 2025-Q4, the
+/// other stopped after 2025-Q3 (with larger figures than the first, so that
+/// comparing different sets of partners would show).
+fn one_stopped_reporting() -> Site {
+    let steady = format!(
+        "{}people:\n  - id: s1\n    role: partner manager\nkpis:\n{}{}{}",
+        head("Steady Partner"),
+        kpi("2025-Q2", 100000, 60, 10000, 2, 20000),
+        kpi("2025-Q3", 110000, 62, 10000, 2, 21000),
+        kpi("2025-Q4", 120000, 64, 10000, 2, 22000)
+    );
+    let stopped = format!(
+        "{}people:\n  - id: t1\n    role: partner manager\nkpis:\n{}{}",
+        head("Stopped Partner"),
+        kpi("2025-Q2", 300000, 100, 30000, 4, 60000),
+        kpi("2025-Q3", 200000, 50, 30000, 4, 50000)
+    );
+    partner_site("", &[("steady", &steady), ("stopped", &stopped)], false)
+}
+
+#[test]
+fn a_partner_that_stopped_reporting_has_no_data_for_the_latest_quarter_and_keeps_its_own_quarters()
+{
+    let site = one_stopped_reporting();
+    site.build();
+    let html = site.read("partners/stopped/index.html");
+    let cards = kpi_cards(main_of(&html));
+    let revenue = &cards
+        .iter()
+        .find(|(t, _)| t == "Partner-sourced revenue")
+        .expect("a revenue card")
+        .1;
+    assert!(
+        revenue.starts_with(
+            "Partner-sourced revenue No data for 2025-Q4 Last reported: $200,000 2025-Q3"
+        ),
+        "{revenue}"
+    );
+    assert!(
+        revenue.contains("2025-Q3 vs baseline (2025-Q2) ▼ −$100,000 (−33.3%) worse"),
+        "{revenue}"
+    );
+    assert!(
+        revenue.contains("2025-Q3 vs 2025-Q2 ▼ −$100,000"),
+        "{revenue}"
+    );
+    assert!(!revenue.contains("$200,000 2025-Q4"), "{revenue}");
+    // The partner that reported the latest quarter keeps the usual wording.
+    let html = site.read("partners/steady/index.html");
+    let cards = kpi_cards(main_of(&html));
+    let revenue = &cards[0].1;
+    assert!(revenue.contains("$120,000 2025-Q4"), "{revenue}");
+    assert!(revenue.contains("vs 2025-Q3 ▲ +$10,000"), "{revenue}");
+    assert!(!revenue.contains("Last reported"), "{revenue}");
+    let json = site.read_json("data/metrics.json");
+    let stopped = json["partners"]
+        .as_array()
+        .expect("partners")
+        .iter()
+        .find(|p| p["id"] == "stopped")
+        .expect("the stopped partner");
+    let kpi = &stopped["kpis"][0];
+    assert_eq!(kpi["latest"], Value::Null, "{kpi}");
+    assert_eq!(kpi["reported_quarter"], "2025-Q3", "{kpi}");
+    assert_eq!(kpi["previous_quarter"], "2025-Q2", "{kpi}");
+    let labels: Vec<&str> = kpi["points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .filter_map(|p| p["label"].as_str())
+        .collect();
+    assert_eq!(labels, ["2025-Q2", "2025-Q3"]);
+}
+
+#[test]
+fn ecosystem_kpi_movement_is_over_the_partners_that_reported_both_quarters() {
+    let site = one_stopped_reporting();
+    site.build();
+    let html = site.read("reports/executive/index.html");
+    let kpis = section(main_of(&html), "kpi-title");
+    let revenue = row_with(kpis, "Partner-sourced revenue");
+    // Baseline over both partners, latest over the one that reported it; the
+    // movement like for like: the steady partner's 100,000 → 120,000, not
+    // 400,000 → 120,000.
+    assert_eq!(
+        revenue,
+        "Partner-sourced revenuehigher is better $400,000 2 of 2 partners reported \
+         $120,000 1 of 2 partners reported \
+         ▲ +$20,000 (+20.0%) better 1 of 2 partners reported both \
+         ▲ +$10,000 (+9.1%) better 1 of 2 partners reported both"
+    );
+    let cycle = row_with(kpis, "Sales cycle");
+    assert!(
+        cycle.contains("▲ +4.0 days (+6.7%) worse 1 of 2 partners reported both"),
+        "{cycle}"
+    );
+    let missing = visible_text(kpis);
+    assert!(
+        missing.contains("No KPIs for 2025-Q4 from 1 of 2 partners: Stopped Partner."),
+        "{missing}"
+    );
+    let json = site.read_json("data/metrics.json");
+    let revenue = &json["ecosystem"]["kpis"][0];
+    assert_eq!(
+        revenue["partners"],
+        serde_json::json!({"of": 2, "latest": 1, "baseline": 2, "vs_baseline": 1, "vs_previous": 1})
+    );
+    assert!(
+        close(&revenue["vs_baseline"]["change"], 20000.0),
+        "{revenue}"
+    );
+    assert_eq!(
+        json["ecosystem"]["missing_latest"][0]["name"],
+        "Stopped Partner"
+    );
+}
+
+#[test]
+fn a_partner_without_kpis_for_the_baseline_quarter_shows_no_baseline_not_zero() {
+    // Early embeds a workflow from the baseline on, so its KPI changes count.
+    let early = format!(
+        "{}people:\n  - id: a1\n    role: partner manager\nworkflows:\n  - {{id: qbr, embedded: true, since: 2025-Q2, documented: true, quality_standard: true, minutes_before: 60, minutes_after: 30, runs_per_quarter: 0}}\nkpis:\n{}{}",
+        head("Early Partner"),
+        kpi("2025-Q2", 100000, 60, 10000, 2, 20000),
+        kpi("2025-Q3", 100000, 60, 9000, 2, 20000)
+    );
+    let late = format!(
+        "{}people:\n  - id: b1\n    role: partner manager\nkpis:\n{}",
+        head("Late Partner"),
+        kpi("2025-Q3", 50000, 60, 5000, 1, 10000)
+    );
+    let site = partner_site("", &[("early", &early), ("late", &late)], false);
+    site.build();
+    let html = site.read("partners/late/index.html");
+    let roi = section(main_of(&html), "roi-title");
+    for component in [
+        "Cost-to-serve reduction",
+        "Attributed margin uplift",
+        "Partner-sourced revenue change",
+    ] {
+        let row = row_with(roi, component);
+        assert!(
+            row.contains("no baseline: no KPIs recorded for 2025-Q2 No baseline"),
+            "{row}"
+        );
+        assert!(!row.contains("$0"), "{row}");
+    }
+    let cards = kpi_cards(main_of(&html));
+    assert!(
+        cards[0].1.contains("vs baseline (2025-Q2) No baseline"),
+        "{:?}",
+        cards[0]
+    );
+    // The partner that has a baseline keeps its figures: $1,000 less cost
+    // to serve, 25 % of it attributed.
+    let html = site.read("partners/early/index.html");
+    let row = row_with(
+        section(main_of(&html), "roi-title"),
+        "Cost-to-serve reduction",
+    );
+    assert!(row.contains("$250"), "{row}");
+    let json = site.read_json("data/metrics.json");
+    let late = json["partners"]
+        .as_array()
+        .expect("partners")
+        .iter()
+        .find(|p| p["id"] == "late")
+        .expect("the late partner");
+    let components = late["roi_breakdown"]["components"]
+        .as_array()
+        .expect("components");
+    let value = |id: &str| &components.iter().find(|c| c["id"] == id).expect(id)["value"];
+    assert_eq!(value("cost_to_serve_reduction"), &Value::Null);
+    assert_eq!(value("attributed_margin"), &Value::Null);
+    assert_eq!(value("revenue_change"), &Value::Null);
+    assert!(close(value("time_value"), 0.0));
+}
+
+/// A partner from 2025-Q2 (the baseline) to 2025-Q3 whose people come and
+/// go: `s1` is there throughout (score 30 → 45), `j1` joins in August
+/// (score 60), `l1` leaves in September (score 0), before the quarter's end.
+fn comings_and_goings() -> Site {
+    let partner = format!(
+        "{}people:\n\
+         \x20 - id: s1\n    role: partner manager\n    assessments:\n\
+         \x20     - {{date: 2025-04-01, scores: {}}}\n\
+         \x20     - {{date: 2025-08-01, scores: {}}}\n\
+         \x20 - id: j1\n    role: sales engineer\n    joined: 2025-08-15\n    assessments:\n\
+         \x20     - {{date: 2025-08-20, scores: {}}}\n\
+         \x20 - id: l1\n    role: presales\n    left: 2025-09-10\n    assessments:\n\
+         \x20     - {{date: 2025-04-01, scores: {}}}\n\
+         kpis:\n{}{}",
+        head("Changing Partner"),
+        scores(2, &[]),
+        scores(3, &[]),
+        scores(4, &[]),
+        scores(0, &[]),
+        kpi("2025-Q2", 100000, 60, 10000, 2, 20000),
+        kpi("2025-Q3", 100000, 60, 10000, 2, 20000)
+    );
+    partner_site("", &[("changing", &partner)], false)
+}
+
+#[test]
+fn people_count_only_in_the_quarters_they_belong_and_movement_is_over_those_present_in_both() {
+    let site = comings_and_goings();
+    site.build();
+    let html = site.read("partners/changing/index.html");
+    let main = main_of(&html);
+    let header = visible_text(&main[..main.find("</header>").expect("a header")]);
+    assert!(header.contains("People 2"), "{header}");
+    let stand = visible_text(section(main, "stand-title"));
+    // Now: s1 (45) and j1 (60); the movement is s1's alone, 30 → 45, not
+    // the 10 → 35 of counting everyone everywhere.
+    assert!(
+        stand.contains(
+            "52.5 / 100 ▲ +15.0 points up since 2025-Q2, movement over the 1 person present in both quarters (from 30.0 to 45.0)"
+        ),
+        "{stand}"
+    );
+    let json = site.read_json("data/metrics.json");
+    let partner = &json["partners"][0];
+    assert_eq!(partner["headcount"], 2);
+    assert_eq!(partner["headcount_baseline"], 2);
+    assert!(close(&partner["score_baseline"], 15.0), "{partner}");
+    assert_eq!(partner["score_movement"]["people"], 1);
+    assert!(close(&partner["score_change"], 15.0), "{partner}");
+    // Two nay-sayers at the baseline (s1, l1): the joiner is not one of them.
+    assert_eq!(partner["levels_baseline"][0]["count"], 2);
+    let rows: Vec<f64> = partner["level_rows"]
+        .as_array()
+        .expect("level rows")
+        .iter()
+        .map(|r| {
+            r["values"]
+                .as_array()
+                .expect("values")
+                .iter()
+                .filter_map(Value::as_f64)
+                .sum()
+        })
+        .collect();
+    assert_eq!(rows, [2.0, 2.0]);
+    let report = site.read("reports/executive/index.html");
+    let headlines = visible_text(section(main_of(&report), "headline-title"));
+    assert!(
+        headlines
+            .contains("+15.0 points up since 2025-Q2, over the 1 person present in both quarters"),
+        "{headlines}"
+    );
+    assert_eq!(json["ecosystem"]["headcount"], 2);
 }
 
 #[test]

@@ -114,6 +114,69 @@ pub fn delta(from: f64, to: f64, higher_is_better: bool) -> Delta {
     }
 }
 
+/// A partner's KPI records by quarter (well-formed quarters only).
+pub fn kpi_records(partner: &PartnerFile) -> BTreeMap<Quarter, &KpiRecord> {
+    partner
+        .record
+        .kpis
+        .iter()
+        .filter_map(|k| Quarter::parse(&k.quarter).map(|q| (q, k)))
+        .collect()
+}
+
+/// A KPI over several partners in one quarter: the sum, or the mean for a
+/// KPI in days (a sales cycle does not add up).
+pub fn combine(kpi: &Kpi, values: &[f64]) -> f64 {
+    let sum: f64 = values.iter().sum();
+    if kpi.unit == Unit::Days {
+        sum / values.len() as f64
+    } else {
+        sum
+    }
+}
+
+/// The values of `kpi` in each of `quarters` (one list per quarter, in
+/// partner order) of the partners, given by their [`kpi_records`], that
+/// reported every one of those quarters.
+pub fn reported_in(
+    kpi: &Kpi,
+    partners: &[BTreeMap<Quarter, &KpiRecord>],
+    quarters: &[Quarter],
+) -> Vec<Vec<f64>> {
+    let mut columns = vec![Vec::new(); quarters.len()];
+    for records in partners {
+        let row: Option<Vec<f64>> = quarters
+            .iter()
+            .map(|q| records.get(q).map(|k| kpi.value(k)))
+            .collect();
+        for (column, value) in columns.iter_mut().zip(row.into_iter().flatten()) {
+            column.push(value);
+        }
+    }
+    columns
+}
+
+/// The movement of `kpi` from quarter `from` to `to`, like for like: over
+/// the partners that reported both, with how many they are; no movement
+/// when none did.
+pub fn like_for_like(
+    kpi: &Kpi,
+    partners: &[BTreeMap<Quarter, &KpiRecord>],
+    from: Quarter,
+    to: Quarter,
+) -> (Option<Delta>, usize) {
+    let columns = reported_in(kpi, partners, &[from, to]);
+    let (before, after) = (&columns[0], &columns[1]);
+    let movement = (!before.is_empty()).then(|| {
+        delta(
+            combine(kpi, before),
+            combine(kpi, after),
+            kpi.higher_is_better,
+        )
+    });
+    (movement, before.len())
+}
+
 /// A workflow counts as AI-embedded when AI is a permanent, documented step
 /// with a quality standard and a measured time saving, from its `since`
 /// quarter on.
@@ -179,6 +242,32 @@ pub fn embedded_workflows(workflows: &[WorkflowRecord]) -> Vec<(&str, Quarter)> 
         .collect()
 }
 
+/// Whether someone who `joined` and `left` on those dates (none: from the
+/// start, still there) belongs to a partner in `quarter`: they joined on or
+/// before its last day and had not left by then. Figures "at a quarter" are
+/// taken at its last day, so someone leaving during a quarter is not counted
+/// in it, and someone joining during it is.
+pub fn member_at(joined: Option<NaiveDate>, left: Option<NaiveDate>, quarter: Quarter) -> bool {
+    let end = quarter.last_day();
+    joined.is_none_or(|joined| joined <= end) && left.is_none_or(|left| left > end)
+}
+
+/// Whether `person` belongs to their partner in `quarter` ([`member_at`]).
+pub fn is_member(person: &Person, quarter: Quarter) -> bool {
+    let day = |text: &Option<String>| text.as_deref().and_then(date);
+    member_at(day(&person.joined), day(&person.left), quarter)
+}
+
+/// The partner's headcount in `quarter`: its people who belong then.
+pub fn headcount_at(partner: &PartnerFile, quarter: Quarter) -> usize {
+    partner
+        .record
+        .people
+        .iter()
+        .filter(|p| is_member(p, quarter))
+        .count()
+}
+
 /// A person's dated records with the dates parsed and each assessment's mean
 /// score taken once, so states at many quarters cost no re-parsing.
 #[derive(Debug, Clone)]
@@ -187,6 +276,9 @@ pub struct PersonTimeline<'a> {
     ai_use: Vec<(&'a str, NaiveDate)>,
     /// Dated assessments in file order, each with its mean over the skills.
     assessments: Vec<(NaiveDate, f64, &'a Assessment)>,
+    /// When the person joined and left, if written.
+    joined: Option<NaiveDate>,
+    left: Option<NaiveDate>,
 }
 
 /// A person's level and proficiency score at the end of a quarter: the part
@@ -221,7 +313,14 @@ impl<'a> PersonTimeline<'a> {
         PersonTimeline {
             ai_use,
             assessments,
+            joined: person.joined.as_deref().and_then(date),
+            left: person.left.as_deref().and_then(date),
         }
+    }
+
+    /// Whether the person belongs to the partner in `quarter` ([`member_at`]).
+    pub fn member_at(&self, quarter: Quarter) -> bool {
+        member_at(self.joined, self.left, quarter)
     }
 
     /// The latest assessment on or before `end` (the last listed of a day).

@@ -2,7 +2,8 @@
 //! into typed records (unknown keys are errors) and checks what types alone
 //! cannot: quarters well formed and unique, ids known to the catalogues and
 //! the content, scores on the 0–4 scale, minutes and runs not negative,
-//! person ids unique. Every problem is a located diagnostic. The numbers are
+//! person ids unique, at least one person, each workflow once in a person's
+//! AI use. Every problem is a located diagnostic. The numbers are
 //! interpreted in [`crate::partners::analytics`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -86,6 +87,13 @@ pub struct Person {
     pub id: String,
     /// Job role.
     pub role: String,
+    /// `YYYY-MM-DD` the person joined the program; none when they were
+    /// there from the start.
+    pub joined: Option<String>,
+    /// `YYYY-MM-DD` the person left; none while they are still there. A
+    /// person belongs to a quarter when joined on or before its last day and
+    /// not left by then (`analytics::is_member`).
+    pub left: Option<String>,
     /// Dated skill assessments.
     #[serde(default)]
     pub assessments: Vec<Assessment>,
@@ -455,6 +463,22 @@ fn key_before(text: &str, key: &str, value: Range<usize>) -> Range<usize> {
         .unwrap_or(value)
 }
 
+/// The range of a top-level `key` (at the start of a line); the start of the
+/// file when it is not written.
+fn top_level_key(text: &str, key: &str) -> Range<usize> {
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        if line
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.starts_with(':'))
+        {
+            return start..start + key.len();
+        }
+        start += line.len();
+    }
+    0..0
+}
+
 /// Shows a number as YAML would have it written (`5`, `4.5`).
 fn number(value: f64) -> String {
     format!("{value}")
@@ -558,6 +582,18 @@ impl<'a> Checker<'a> {
 
     fn run(mut self) {
         let record = &self.partner.record;
+        if record.people.is_empty() {
+            // Without people there is nobody to enable and no share of the cost.
+            let range = top_level_key(&self.partner.text, "people");
+            self.problems.push(
+                self.partner
+                    .at(
+                        range,
+                        format!("partner `{}` has no people", self.partner.id),
+                    )
+                    .expected("`people:` listing at least one person, each with an id and a role"),
+            );
+        }
         let mut people = BTreeSet::new();
         for person in &record.people {
             if people.insert(person.id.as_str()) {
@@ -612,6 +648,7 @@ impl<'a> Checker<'a> {
     }
 
     fn person(&mut self, person: &'a Person) {
+        self.membership(person);
         let skills = &self.config.skills;
         for assessment in &person.assessments {
             self.date("date", &assessment.date);
@@ -636,8 +673,22 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        let mut used = BTreeSet::new();
         for usage in &person.ai_use {
-            self.known_workflow(&usage.workflow);
+            if used.insert(usage.workflow.as_str()) {
+                self.known_workflow(&usage.workflow);
+            } else {
+                // Two starts for one workflow would leave its use undated.
+                self.report(
+                    "workflow",
+                    &usage.workflow,
+                    format!(
+                        "workflow `{}` appears twice in the `ai_use` of person `{}`",
+                        usage.workflow, person.id
+                    ),
+                    "each workflow once per person, with the date their AI use in it started",
+                );
+            }
             self.date("since", &usage.since);
         }
         for completion in &person.completions {
@@ -657,6 +708,29 @@ impl<'a> Checker<'a> {
                 );
             }
             self.date("date", &completion.date);
+        }
+    }
+
+    /// `joined` and `left` real dates, `left` after `joined`.
+    fn membership(&mut self, person: &'a Person) {
+        if let Some(joined) = &person.joined {
+            self.date("joined", joined);
+        }
+        let Some(left) = &person.left else {
+            return;
+        };
+        let joined = person.joined.as_deref().and_then(date);
+        match (joined, date(left)) {
+            (Some(joined), Some(on)) if on <= joined => self.report(
+                "left",
+                left,
+                format!(
+                    "person `{}` left on {left}, not after joining on {joined}",
+                    person.id
+                ),
+                "a `left` date after the `joined` date",
+            ),
+            _ => self.date("left", left),
         }
     }
 

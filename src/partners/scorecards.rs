@@ -262,18 +262,44 @@ impl ViewInputs<'_> {
 }
 
 /// One partner's people at every quarter, worked out once for its scorecard
-/// and the executive summary.
+/// and the executive summary: each person in file order, none in a quarter
+/// they do not belong to (joined later, or left by its end).
 struct Standings {
-    /// Per quarter of [`ViewInputs::quarters`], each person in file order.
-    by_quarter: Vec<Vec<Standing>>,
-    /// Each person at the baseline.
-    baseline: Vec<Standing>,
+    /// Per quarter of [`ViewInputs::quarters`].
+    by_quarter: Vec<Vec<Option<Standing>>>,
+    /// At the baseline.
+    baseline: Vec<Option<Standing>>,
 }
 
 impl Standings {
-    fn latest(&self) -> &[Standing] {
+    fn latest(&self) -> &[Option<Standing>] {
         self.by_quarter.last().map_or(&[], Vec::as_slice)
     }
+
+    /// Each person present both at the baseline and at the latest quarter,
+    /// with their standing at each.
+    fn stayers(&self) -> impl Iterator<Item = (Standing, Standing)> + '_ {
+        self.baseline
+            .iter()
+            .zip(self.latest())
+            .filter_map(|(from, to)| from.zip(*to))
+    }
+}
+
+/// The standings of the people present.
+fn present(standings: &[Option<Standing>]) -> Vec<Standing> {
+    standings.iter().flatten().copied().collect()
+}
+
+/// The score movement over the people present at both ends (`from`, `to`):
+/// none when nobody was.
+fn score_movement(pairs: &[(Standing, Standing)]) -> Option<views::ScoreMovement> {
+    let (from, to): (Vec<Standing>, Vec<Standing>) = pairs.iter().copied().unzip();
+    (!pairs.is_empty()).then(|| views::ScoreMovement {
+        people: pairs.len(),
+        from: mean_score(&from),
+        to: mean_score(&to),
+    })
 }
 
 /// Computes the partner views and the executive summary the audience may

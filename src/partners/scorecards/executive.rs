@@ -10,10 +10,10 @@ use serde::Serialize;
 
 use super::narrative::NarrativeFacts;
 use super::views::{
-    FlagCount, KpiView, LevelCount, NameLink, PartnerView, Point, RoiView, Row, WorkflowPayoffRow,
-    kpi_views, roi_view,
+    FlagCount, KpiView, LevelCount, NameLink, PartnerView, Point, RoiView, Row, ScoreMovement,
+    WorkflowPayoffRow, ecosystem_kpi_views, roi_view,
 };
-use super::{Standings, ViewInputs, mean_score};
+use super::{Standings, ViewInputs, mean_score, score_movement};
 use crate::partners::analytics::Standing;
 use crate::partners::metrics::PartnerFile;
 use crate::partners::roi::{self, GroupChange, Roi};
@@ -43,6 +43,8 @@ pub(super) struct ExecutiveFigures {
     pub(super) latest_quarter: String,
     pub(super) partners: usize,
     pub(super) headcount: usize,
+    /// People in the program at the baseline.
+    pub(super) headcount_baseline: usize,
     pub(super) level_rows: Vec<Row>,
     pub(super) levels: Vec<LevelCount>,
     pub(super) levels_baseline: Vec<LevelCount>,
@@ -51,9 +53,14 @@ pub(super) struct ExecutiveFigures {
     pub(super) practitioner_share: f64,
     pub(super) practitioner_share_baseline: f64,
     pub(super) score: f64,
+    /// The score movement over the people present at the baseline and now.
+    pub(super) score_movement: Option<ScoreMovement>,
     pub(super) score_change: Option<f64>,
     pub(super) hours_by_quarter: Vec<Point>,
     pub(super) kpis: Vec<KpiView>,
+    /// Partners without KPIs for the latest quarter, by name: no KPI figure
+    /// of that quarter includes them.
+    pub(super) missing_latest: Vec<NameLink>,
     pub(super) roi: RoiView,
     /// Each catalogue workflow across partners, most hours saved first.
     pub(super) workflows: Vec<WorkflowPayoffRow>,
@@ -141,12 +148,15 @@ pub(super) fn executive(
     standings: &[Standings],
     views: &[PartnerView],
 ) -> ExecutiveView {
-    // Everyone in partner order, as the figures have always been summed.
-    let everyone = |of: &dyn Fn(&Standings) -> &[Standing]| -> Vec<Standing> {
-        standings.iter().flat_map(of).copied().collect()
+    // Everyone present, in partner order, as the figures have always been summed.
+    let everyone = |of: &dyn Fn(&Standings) -> &[Option<Standing>]| -> Vec<Standing> {
+        standings.iter().flat_map(of).flatten().copied().collect()
     };
     let latest = everyone(&|s| s.latest());
     let at_baseline = everyone(&|s| &s.baseline);
+    let stayers: Vec<(Standing, Standing)> =
+        standings.iter().flat_map(Standings::stayers).collect();
+    let score_movement = score_movement(&stayers);
     let levels = inputs.levels(&latest);
     let levels_baseline = inputs.levels(&at_baseline);
     let top_share = |levels: &[LevelCount]| levels.last().map_or(0.0, |l| l.share);
@@ -176,22 +186,24 @@ pub(super) fn executive(
     let movers = 3.min(ranked.len() / 2);
     let flag_counts = flag_counts(views);
     let score = mean_score(&latest);
-    let score_baseline = mean_score(&at_baseline);
     let figures = ExecutiveFigures {
         baseline_quarter: inputs.baseline.to_string(),
         latest_quarter: inputs.latest.to_string(),
         partners: partners.len(),
         headcount: latest.len(),
+        headcount_baseline: at_baseline.len(),
         level_rows,
         practitioner_share: top_share(&levels),
         practitioner_share_baseline: top_share(&levels_baseline),
         levels,
         levels_baseline,
         score,
-        score_change: (!at_baseline.is_empty()).then_some(score - score_baseline),
+        score_movement,
+        score_change: score_movement.map(|m| m.to - m.from),
         hours_by_quarter,
-        kpis: kpi_views(inputs, &partners.iter().collect::<Vec<_>>()),
-        roi: roi_view(inputs.config, roi),
+        kpis: ecosystem_kpi_views(inputs, partners),
+        missing_latest: missing_latest(views),
+        roi: roi_view(inputs.config, roi, None),
         workflows: workflow_payoff(inputs, partners, views),
         concentration,
         groups,
@@ -252,6 +264,18 @@ fn workflow_payoff(
                 hours_saved: row.hours_saved,
                 value: row.value,
             })
+        })
+        .collect()
+}
+
+/// The partners (views, by name) without KPIs for the latest quarter.
+fn missing_latest(views: &[PartnerView]) -> Vec<NameLink> {
+    views
+        .iter()
+        .filter(|view| view.kpis.iter().all(|k| k.latest.is_none()))
+        .map(|view| NameLink {
+            name: view.summary.name.clone(),
+            url: view.summary.url.clone(),
         })
         .collect()
 }

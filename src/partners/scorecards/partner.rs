@@ -6,9 +6,9 @@
 
 use super::views::{
     PartnerSummary, PartnerView, PersonView, Point, Recommendation, SkillView, WorkflowView,
-    kpi_views, roi_view,
+    partner_kpi_views, roi_view,
 };
-use super::{Cost, Standings, ViewInputs, mean_score};
+use super::{Cost, Standings, ViewInputs, mean_score, present, score_movement};
 use crate::base::quarter::Quarter;
 use crate::input::config::{CatalogEntry, Config};
 use crate::partners::analytics::{self, PersonState, PersonTimeline, Recommended, Standing};
@@ -20,12 +20,20 @@ use crate::render::links::TermRef;
 /// A mean skill score (0–4) at or above which a skill is not called weak.
 const STRONG_SKILL: f64 = 3.5;
 
-/// Every person's full state at the latest quarter, and their standings at
-/// every quarter and the baseline.
-fn people_over_time<'p>(
-    inputs: &ViewInputs,
-    partner: &'p PartnerFile,
-) -> (Vec<PersonTimeline<'p>>, Vec<PersonState>, Standings) {
+/// What a scorecard knows of the people over time.
+struct People<'p> {
+    /// Everyone's timeline, in file order.
+    timelines: Vec<PersonTimeline<'p>>,
+    /// The people present at the latest quarter, as places in the file…
+    present: Vec<usize>,
+    /// …and their full state then.
+    latest: Vec<PersonState>,
+    /// Everyone's standings at every quarter and the baseline.
+    standings: Standings,
+}
+
+/// The people of `partner` over the quarters of `inputs`.
+fn people_over_time<'p>(inputs: &ViewInputs, partner: &'p PartnerFile) -> People<'p> {
     let record = &partner.record;
     let timelines: Vec<PersonTimeline> = record
         .people
@@ -34,35 +42,53 @@ fn people_over_time<'p>(
         .collect();
     let embedded = analytics::embedded_workflows(&record.workflows);
     let rules = &inputs.level_rules;
-    let at = |quarter: Quarter| -> Vec<Standing> {
+    let at = |quarter: Quarter| -> Vec<Option<Standing>> {
         timelines
             .iter()
-            .map(|t| t.standing(&embedded, quarter, rules))
+            .map(|t| {
+                t.member_at(quarter)
+                    .then(|| t.standing(&embedded, quarter, rules))
+            })
             .collect()
     };
-    let latest = timelines
+    let present: Vec<usize> = (0..timelines.len())
+        .filter(|i| timelines[*i].member_at(inputs.latest))
+        .collect();
+    let latest = present
         .iter()
-        .map(|t| t.state(&embedded, inputs.latest, rules))
+        .map(|i| timelines[*i].state(&embedded, inputs.latest, rules))
         .collect();
     let standings = Standings {
         by_quarter: inputs.quarters.iter().map(|q| at(*q)).collect(),
         baseline: at(inputs.baseline),
     };
-    (timelines, latest, standings)
+    People {
+        timelines,
+        present,
+        latest,
+        standings,
+    }
 }
 
 /// One partner's scorecard, and its people's standings at every quarter.
 pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (PartnerView, Standings) {
     let config = inputs.config;
     let record = &partner.record;
-    let (timelines, latest_states, standings) = people_over_time(inputs, partner);
-    let score = mean_score(standings.latest());
-    let score_baseline = (!record.people.is_empty()).then(|| mean_score(&standings.baseline));
+    let People {
+        timelines,
+        present: present_people,
+        latest: latest_states,
+        standings,
+    } = people_over_time(inputs, partner);
+    let (latest, baseline) = (present(standings.latest()), present(&standings.baseline));
+    let score = mean_score(&latest);
+    let score_baseline = (!baseline.is_empty()).then(|| mean_score(&baseline));
+    let score_movement = score_movement(&standings.stayers().collect::<Vec<_>>());
     let level_rows = inputs
         .quarters
         .iter()
         .zip(&standings.by_quarter)
-        .map(|(q, at)| inputs.level_row(*q, at))
+        .map(|(q, at)| inputs.level_row(*q, &present(at)))
         .collect();
     let skills = skill_profile(inputs, &timelines);
     // A skill near the top of the scale is no weakness, however it ranks.
@@ -78,7 +104,8 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
         .map(|w| w.id.clone())
         .collect();
     let weakest_ids: Vec<String> = weakest.iter().map(|s| s.id.clone()).collect();
-    let typical_level = analytics::typical_level(standings.latest().iter().map(|s| s.level));
+    let typical_level =
+        analytics::typical_level(standings.latest().iter().flatten().map(|s| s.level));
     let recommendations = analytics::recommendations(
         partner,
         &weakest_ids,
@@ -93,7 +120,7 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
     let hours_by_quarter = super::views::hours_by_quarter(&inputs.quarters, &own_workflows);
     let roi = partner_roi(inputs, partner);
     let flags = analytics::flags(partner, &latest_states, inputs.latest);
-    let score_change = score_baseline.map(|b| score - b);
+    let score_change = score_movement.map(|m| m.to - m.from);
     let health = health::health(&health::Facts::of(
         partner,
         &latest_states,
@@ -110,11 +137,13 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
         region: record.region.clone(),
         partner_type: record.partner_type,
         owner: record.owner.clone(),
-        headcount: record.people.len(),
-        levels: inputs.levels(standings.latest()),
-        levels_baseline: inputs.levels(&standings.baseline),
+        headcount: latest.len(),
+        headcount_baseline: baseline.len(),
+        levels: inputs.levels(&latest),
+        levels_baseline: inputs.levels(&baseline),
         score,
         score_baseline,
+        score_movement,
         score_change,
         roi: roi.roi.filter(|_| roi.roi_meaningful),
         benefits: roi.benefits,
@@ -127,9 +156,9 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
         health,
     };
     let people = if config.program.show_people {
-        record
-            .people
+        present_people
             .iter()
+            .map(|i| &record.people[*i])
             .zip(&latest_states)
             .map(|(person, state)| PersonView {
                 id: person.id.clone(),
@@ -174,9 +203,14 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
         skills,
         workflows,
         hours_by_quarter,
-        kpis: kpi_views(inputs, &[partner]),
+        kpis: partner_kpi_views(inputs, partner),
         recommendations,
-        roi_breakdown: roi_view(config, roi),
+        roi_breakdown: roi_view(
+            config,
+            roi,
+            (!analytics::kpi_records(partner).contains_key(&inputs.baseline))
+                .then_some(inputs.baseline),
+        ),
         people,
         source: partner.source.clone(),
         summary,
@@ -281,6 +315,7 @@ fn skill_profile(inputs: &ViewInputs, timelines: &[PersonTimeline]) -> Vec<Skill
         let end = quarter.last_day();
         timelines
             .iter()
+            .filter(|t| t.member_at(quarter))
             .filter_map(|t| t.assessment_at(end))
             .collect()
     };

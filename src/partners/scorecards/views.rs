@@ -35,6 +35,19 @@ pub struct LevelCount {
     pub share: f64,
 }
 
+/// The movement of the mean proficiency score between the baseline and the
+/// latest quarter, over the people present in both: joiners and leavers
+/// move no one's score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ScoreMovement {
+    /// People present in both quarters.
+    pub people: usize,
+    /// Their mean score at the baseline.
+    pub from: f64,
+    /// Their mean score at the latest quarter.
+    pub to: f64,
+}
+
 /// A labelled row of counts, for stacked charts.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
@@ -56,7 +69,9 @@ pub struct Point {
     pub compare: Option<f64>,
 }
 
-/// A KPI series with its movements.
+/// A KPI series with its movements. Movements are only ever between
+/// quarters with data: a quarter nobody reported is never stood in for by
+/// another (docs/metrics.md, "Missing data").
 #[derive(Debug, Clone, Serialize)]
 pub struct KpiView {
     /// KPI key.
@@ -67,18 +82,44 @@ pub struct KpiView {
     pub unit: Unit,
     /// Which way is better.
     pub higher_is_better: bool,
-    /// Value per quarter.
+    /// Value per quarter with data, labelled with that quarter.
     pub points: Vec<Point>,
-    /// Value in the baseline quarter.
+    /// Value in the baseline quarter; none without data for it.
     pub baseline: Option<f64>,
-    /// Value in the latest quarter.
+    /// Value in the latest quarter of the data; none without data for it.
     pub latest: Option<f64>,
-    /// Value in the quarter before the latest.
+    /// The quarter the movements are measured at: the latest with data.
+    pub reported_quarter: Option<String>,
+    /// Value in `reported_quarter`.
+    pub reported: Option<f64>,
+    /// The quarter `vs_previous` compares with: the one with data before
+    /// `reported_quarter`.
+    pub previous_quarter: Option<String>,
+    /// Value in `previous_quarter`.
     pub previous: Option<f64>,
-    /// Latest against baseline.
+    /// `reported` against `baseline`.
     pub vs_baseline: Option<Delta>,
-    /// Latest against previous.
+    /// `reported` against `previous`.
     pub vs_previous: Option<Delta>,
+    /// Ecosystem KPIs only: how many partners each figure covers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partners: Option<KpiCoverage>,
+}
+
+/// How many partners an ecosystem KPI's figures cover: each movement is
+/// over the partners that reported both of its quarters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct KpiCoverage {
+    /// Partners shown.
+    pub of: usize,
+    /// Partners with the latest quarter (`latest`).
+    pub latest: usize,
+    /// Partners with the baseline quarter (`baseline`).
+    pub baseline: usize,
+    /// Partners with both the baseline and the latest quarter (`vs_baseline`).
+    pub vs_baseline: usize,
+    /// Partners with both the previous and the latest quarter (`vs_previous`).
+    pub vs_previous: usize,
 }
 
 /// One benefit (or the revenue change) of the ROI, with its formula.
@@ -88,8 +129,9 @@ pub struct Component {
     pub id: &'static str,
     /// Display name.
     pub title: &'static str,
-    /// Amount over the period.
-    pub value: f64,
+    /// Amount over the period; none for a benefit from the KPIs when the
+    /// partner has no KPIs for the baseline quarter to measure it from.
+    pub value: Option<f64>,
     /// How it was computed, with the numbers written in.
     pub formula: String,
     /// False for the revenue change, which is shown but never added.
@@ -122,17 +164,21 @@ pub struct PartnerSummary {
     pub partner_type: crate::partners::metrics::PartnerType,
     /// Responsible partner manager.
     pub owner: String,
-    /// People in the program.
+    /// People in the program in the latest quarter.
     pub headcount: usize,
+    /// People in the program in the baseline quarter.
+    pub headcount_baseline: usize,
     /// Level mix in the latest quarter.
     pub levels: Vec<LevelCount>,
     /// Level mix in the baseline quarter.
     pub levels_baseline: Vec<LevelCount>,
     /// Mean proficiency score (0–100), latest.
     pub score: f64,
-    /// Mean proficiency score at the baseline.
+    /// Mean proficiency score of the people there at the baseline.
     pub score_baseline: Option<f64>,
-    /// `score - score_baseline`.
+    /// The score movement over the people present in both quarters.
+    pub score_movement: Option<ScoreMovement>,
+    /// `score_movement`'s `to − from`.
     pub score_change: Option<f64>,
     /// ROI ratio; none without investment or where the partner's cost is
     /// too small a share of the program cost for a ratio to mean something.
@@ -356,7 +402,6 @@ impl<'a> ProgramView<'a> {
     }
 }
 
-/// KPI series summed over `partners` per quarter (the sales cycle is their mean).
 /// Hours `workflows` saved in each of `quarters`: the trend a scorecard and
 /// the executive summary chart.
 pub(super) fn hours_by_quarter(quarters: &[Quarter], workflows: &[&WorkflowRecord]) -> Vec<Point> {
@@ -373,74 +418,127 @@ pub(super) fn hours_by_quarter(quarters: &[Quarter], workflows: &[&WorkflowRecor
         .collect()
 }
 
-pub(super) fn kpi_views(inputs: &ViewInputs, partners: &[&PartnerFile]) -> Vec<KpiView> {
-    // Each quarter's records in partner order, their quarters parsed once for all KPIs.
-    let mut by_quarter: BTreeMap<Quarter, Vec<&KpiRecord>> = BTreeMap::new();
-    for record in partners.iter().flat_map(|p| &p.record.kpis) {
-        if let Some(quarter) = Quarter::parse(&record.quarter) {
-            by_quarter.entry(quarter).or_default().push(record);
-        }
-    }
+/// One partner's KPI series. Its movements are measured at the latest quarter
+/// it reported, against the baseline and the quarter it reported before, each
+/// labelled with its own quarter; the latest quarter of the data has no value
+/// when the partner did not report it.
+pub(super) fn partner_kpi_views(inputs: &ViewInputs, partner: &PartnerFile) -> Vec<KpiView> {
+    let records = analytics::kpi_records(partner);
+    let reported: Vec<Quarter> = inputs
+        .quarters
+        .iter()
+        .copied()
+        .filter(|q| records.contains_key(q))
+        .collect();
+    let last = reported.last().copied();
+    let before = reported.len().checked_sub(2).map(|i| reported[i]);
     KPIS.iter()
         .map(|kpi| {
-            let points: Vec<Point> = inputs
-                .quarters
+            let value = |q: Option<Quarter>| q.and_then(|q| records.get(&q)).map(|r| kpi.value(r));
+            let points = reported
                 .iter()
-                .filter_map(|quarter| {
-                    let values: Vec<f64> = by_quarter
-                        .get(quarter)?
-                        .iter()
-                        .map(|k| kpi.value(k))
-                        .collect();
-                    Some(Point {
-                        label: quarter.to_string(),
-                        value: combine(kpi, &values),
-                        compare: None,
-                    })
+                .map(|q| Point {
+                    label: q.to_string(),
+                    value: kpi.value(records[q]),
+                    compare: None,
                 })
                 .collect();
-            kpi_view(kpi, points, inputs.baseline)
+            let (baseline, at) = (value(Some(inputs.baseline)), value(last));
+            let previous = value(before);
+            KpiView {
+                id: kpi.id,
+                title: kpi.title,
+                unit: kpi.unit,
+                higher_is_better: kpi.higher_is_better,
+                points,
+                baseline,
+                latest: value(Some(inputs.latest)),
+                reported_quarter: last.map(|q| q.to_string()),
+                reported: at,
+                previous_quarter: before.map(|q| q.to_string()),
+                previous,
+                vs_baseline: movement(kpi, baseline, at),
+                vs_previous: movement(kpi, previous, at),
+                partners: None,
+            }
         })
         .collect()
 }
 
-fn combine(kpi: &Kpi, values: &[f64]) -> f64 {
-    let sum: f64 = values.iter().sum();
-    if kpi.unit == Unit::Days {
-        sum / values.len() as f64
-    } else {
-        sum
-    }
+fn movement(kpi: &Kpi, from: Option<f64>, to: Option<f64>) -> Option<Delta> {
+    from.zip(to)
+        .map(|(f, t)| analytics::delta(f, t, kpi.higher_is_better))
 }
 
-fn kpi_view(kpi: &Kpi, points: Vec<Point>, baseline: Quarter) -> KpiView {
-    let label = baseline.to_string();
-    let base = points.iter().find(|p| p.label == label).map(|p| p.value);
-    let latest = points.last().map(|p| p.value);
-    let previous = points
+/// The ecosystem's KPI series: each quarter's figure over the partners that
+/// reported it, each movement over the partners that reported both of its
+/// quarters (like for like), with how many partners each covers.
+pub(super) fn ecosystem_kpi_views(inputs: &ViewInputs, partners: &[PartnerFile]) -> Vec<KpiView> {
+    let records: Vec<BTreeMap<Quarter, &KpiRecord>> =
+        partners.iter().map(analytics::kpi_records).collect();
+    let previous = inputs
+        .quarters
         .len()
         .checked_sub(2)
-        .and_then(|i| points.get(i))
-        .map(|p| p.value);
-    let compare = |from: Option<f64>| {
-        from.zip(latest)
-            .map(|(f, t)| analytics::delta(f, t, kpi.higher_is_better))
-    };
-    KpiView {
-        id: kpi.id,
-        title: kpi.title,
-        unit: kpi.unit,
-        higher_is_better: kpi.higher_is_better,
-        vs_baseline: compare(base),
-        vs_previous: compare(previous),
-        baseline: base,
-        latest,
-        previous,
-        points,
-    }
+        .map(|i| inputs.quarters[i]);
+    let (baseline, latest) = (inputs.baseline, inputs.latest);
+    KPIS.iter()
+        .map(|kpi| {
+            // A quarter's figure over the partners that reported it, and how many they are.
+            let figure = |q: Quarter| {
+                let values = analytics::reported_in(kpi, &records, &[q]).remove(0);
+                let value = (!values.is_empty()).then(|| analytics::combine(kpi, &values));
+                (value, values.len())
+            };
+            let points = inputs
+                .quarters
+                .iter()
+                .filter_map(|q| {
+                    figure(*q).0.map(|value| Point {
+                        label: q.to_string(),
+                        value,
+                        compare: None,
+                    })
+                })
+                .collect();
+            let (baseline_value, baseline_count) = figure(baseline);
+            let (latest_value, latest_count) = figure(latest);
+            let (vs_baseline, with_baseline) =
+                analytics::like_for_like(kpi, &records, baseline, latest);
+            let (vs_previous, with_previous) = previous.map_or((None, 0), |previous| {
+                analytics::like_for_like(kpi, &records, previous, latest)
+            });
+            KpiView {
+                id: kpi.id,
+                title: kpi.title,
+                unit: kpi.unit,
+                higher_is_better: kpi.higher_is_better,
+                points,
+                baseline: baseline_value,
+                latest: latest_value,
+                reported_quarter: latest_value.map(|_| latest.to_string()),
+                reported: latest_value,
+                previous_quarter: previous.map(|q| q.to_string()),
+                previous: previous.and_then(|q| figure(q).0),
+                vs_baseline,
+                vs_previous,
+                partners: Some(KpiCoverage {
+                    of: partners.len(),
+                    latest: latest_count,
+                    baseline: baseline_count,
+                    vs_baseline: with_baseline,
+                    vs_previous: with_previous,
+                }),
+            }
+        })
+        .collect()
 }
 
-pub(super) fn roi_view(config: &Config, roi: Roi) -> RoiView {
+/// The ROI with its components spelled out. `baseline` is the baseline
+/// quarter when no KPIs are recorded for it (a partner that started
+/// reporting later): the benefits measured from the baseline KPIs are then
+/// "no baseline", not 0.
+pub(super) fn roi_view(config: &Config, roi: Roi, no_baseline: Option<Quarter>) -> RoiView {
     let program = &config.program;
     let money = |v: f64| format_currency(v, &program.currency, 0);
     let share = |v: f64| format!("{}%", format_number(v * 100.0, 0));
@@ -462,11 +560,16 @@ pub(super) fn roi_view(config: &Config, roi: Roi) -> RoiView {
     } else {
         ("", "")
     };
+    let from_kpis = |value: f64| no_baseline.is_none().then_some(value);
+    let kpi_formula = |formula: String| match no_baseline {
+        Some(quarter) => format!("no baseline: no KPIs recorded for {quarter}"),
+        None => formula,
+    };
     let components = vec![
         Component {
             id: "time_value",
             title: "Value of hours saved",
-            value: roi.time_value,
+            value: Some(roi.time_value),
             formula: format!(
                 "{} h saved × {}/h loaded cost × {} realisation",
                 format_number(roi.hours_saved, 0),
@@ -478,29 +581,29 @@ pub(super) fn roi_view(config: &Config, roi: Roi) -> RoiView {
         Component {
             id: "cost_to_serve_reduction",
             title: "Cost-to-serve reduction",
-            value: roi.cost_to_serve_reduction,
-            formula: format!(
+            value: from_kpis(roi.cost_to_serve_reduction),
+            formula: kpi_formula(format!(
                 "Σ (baseline − quarter's cost to serve{netted_cts}){from} × {attribution} attribution"
-            ),
+            )),
             added: true,
         },
         Component {
             id: "attributed_margin",
             title: "Attributed margin uplift",
-            value: roi.attributed_margin,
-            formula: format!(
+            value: from_kpis(roi.attributed_margin),
+            formula: kpi_formula(format!(
                 "{} margin uplift{netted_margin}{from} × {attribution} attribution",
                 money(roi.margin_uplift),
-            ),
+            )),
             added: true,
         },
         Component {
             id: "revenue_change",
             title: "Partner-sourced revenue change",
-            value: roi.revenue_change,
-            formula: format!(
+            value: from_kpis(roi.revenue_change),
+            formula: kpi_formula(format!(
                 "Σ (quarter's revenue − baseline revenue) over {quarters}; not added, margin already carries it"
-            ),
+            )),
             added: false,
         },
     ];
