@@ -291,7 +291,7 @@ fn analytics(c: &mut Criterion) {
                 baseline,
                 &period,
                 &roi::Comparison::default(),
-                550.0,
+                |_| 550.0,
             )
         })
     });

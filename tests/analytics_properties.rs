@@ -197,7 +197,7 @@ proptest! {
         program.investment.enablement_per_quarter = enablement;
         let period: Vec<Quarter> = QUARTERS[1..].iter().filter_map(|q| Quarter::parse(q)).collect();
         let per_quarter = licences + enablement;
-        let roi = roi::roi(&partner, &program, Quarter::parse("2025-Q2").unwrap(), &period, &Comparison::default(), per_quarter);
+        let roi = roi::roi(&partner, &program, Quarter::parse("2025-Q2").unwrap(), &period, &Comparison::default(), |_| per_quarter);
         prop_assert_eq!(roi.quarters, 3);
         let benefits = roi.time_value + roi.cost_to_serve_reduction + roi.attributed_margin;
         prop_assert!((roi.benefits - benefits).abs() < 1e-6);

@@ -95,7 +95,7 @@ fn the_documented_roi_is_what_the_library_computes() {
         baseline,
         &period,
         &comparison,
-        1_500.0,
+        |_| 1_500.0,
     );
     assert_eq!(roi.attributed_from.as_deref(), Some("2025-Q4"));
     let q3 = &roi.flows[0];
@@ -150,7 +150,7 @@ fn the_documented_roi_is_what_the_library_computes() {
         baseline,
         &period,
         &comparison,
-        1_500.0,
+        |_| 1_500.0,
     );
     assert_eq!(control.benefits, 0.0, "{control:?}");
     let mut ecosystem = roi::Roi::default();

@@ -974,6 +974,52 @@ fn the_ecosystem_investment_is_the_program_cost_even_for_a_partner_without_a_bas
 }
 
 #[test]
+fn a_partners_cost_follows_the_people_who_belong_each_quarter() {
+    let steady = format!(
+        "{}people:\n  - id: s1\n    role: partner manager\nkpis:\n{}{}{}",
+        head("Steady Partner"),
+        kpi("2025-Q2", 100000, 60, 10000, 2, 20000),
+        kpi("2025-Q3", 100000, 60, 10000, 2, 20000),
+        kpi("2025-Q4", 100000, 60, 10000, 2, 20000)
+    );
+    // g2 joins in 2025-Q4, g3 left before the period began.
+    let growing = format!(
+        "{}people:\n  - id: g1\n    role: partner manager\n  - id: g2\n    role: sales engineer\n    joined: 2025-10-15\n  - id: g3\n    role: marketing manager\n    left: 2025-05-01\nkpis:\n{}{}{}",
+        head("Growing Partner"),
+        kpi("2025-Q2", 100000, 60, 10000, 2, 20000),
+        kpi("2025-Q3", 100000, 60, 10000, 2, 20000),
+        kpi("2025-Q4", 100000, 60, 10000, 2, 20000)
+    );
+    let site = partner_site(
+        "\n[program]\nbaseline_quarter = \"2025-Q2\"\n\n[program.investment]\nlicences_per_quarter = 1000\nenablement_per_quarter = 1000\n",
+        &[("steady", &steady), ("growing", &growing)],
+        false,
+    );
+    site.build();
+    let json = site.read_json("data/metrics.json");
+    let investment = |id: &str| {
+        json["partners"]
+            .as_array()
+            .and_then(|all| all.iter().find(|p| p["id"] == id))
+            .map(|p| p["investment"].clone())
+            .unwrap_or_else(|| panic!("no partner {id}"))
+    };
+    // 2025-Q3: one person each, 1,000 each; 2025-Q4: one and two, so
+    // 666.67 and 1,333.33. Together the program's 4,000.
+    assert!(
+        close(&investment("steady"), 1_666.666_666_7),
+        "{}",
+        investment("steady")
+    );
+    assert!(
+        close(&investment("growing"), 2_333.333_333_3),
+        "{}",
+        investment("growing")
+    );
+    assert!(close(&json["ecosystem"]["roi"]["investment"], 4_000.0));
+}
+
+#[test]
 fn ecosystem_kpis_are_sums_except_the_sales_cycle_which_is_a_mean() {
     let first = format!(
         "{}people:\n  - id: f1\n    role: partner manager\nkpis:\n{}{}",
@@ -1442,6 +1488,37 @@ fn each_failure_pattern_is_flagged_on_the_partner_that_shows_it_and_only_there()
         line_value(&report, "flags"),
         "activity-without-instrumentation:1 event-based-enablement:1 literacy-without-capability:1 no-ai-use:2"
     );
+}
+
+#[test]
+fn a_leavers_completions_do_not_flag_the_team_that_stays() {
+    let completion =
+        |module: &str, date: &str| format!("      - module: {module}\n        date: {date}\n");
+    // l1 took five courses in 2025-Q3 and left; s1 stays with one.
+    let partner = format!(
+        "{}people:\n  - id: s1\n    role: partner manager\n    completions:\n{}  - id: l1\n    role: sales engineer\n    left: 2025-09-20\n    completions:\n{}{}{}{}{}{}",
+        head("Turnover Partner"),
+        completion("first-steps", "2025-04-10"),
+        completion("first-steps", "2025-07-02"),
+        completion("check-the-output", "2025-07-03"),
+        completion("automate-a-step", "2025-07-04"),
+        completion("first-steps", "2025-07-05"),
+        completion("check-the-output", "2025-07-06"),
+        flat_kpis()
+    );
+    let site = partner_site("", &[("turnover", &partner)], false);
+    site.build();
+    let html = site.read("partners/turnover/index.html");
+    // Six completions over two people would be event-based enablement and
+    // literacy without capability; the one person who belongs has one.
+    let main = visible_text(main_of(&html));
+    assert!(
+        main.contains("None of the 1 person uses AI in any workflow."),
+        "{main}"
+    );
+    for pattern in ["Event-based enablement", "Literacy without capability"] {
+        assert!(!main.contains(pattern), "{pattern}: {main}");
+    }
 }
 
 #[test]

@@ -440,9 +440,17 @@ pub struct Flag {
 ///   one quarter;
 /// - literacy without capability: at least 2 completions per person but no
 ///   embedded workflow.
+///
+/// Each counts the people who belong at `quarter` (`states` are theirs), and
+/// their completions: a leaver's courses say nothing of the team that stays.
 pub fn flags(partner: &PartnerFile, states: &[PersonState], quarter: Quarter) -> Vec<Flag> {
     let record = &partner.record;
-    let headcount = record.people.len();
+    let members: Vec<&Person> = record
+        .people
+        .iter()
+        .filter(|p| is_member(p, quarter))
+        .collect();
+    let headcount = members.len();
     let mut flags = Vec::new();
     if headcount == 0 {
         return flags;
@@ -480,7 +488,7 @@ pub fn flags(partner: &PartnerFile, states: &[PersonState], quarter: Quarter) ->
         });
     }
     let mut by_quarter: BTreeMap<Quarter, usize> = BTreeMap::new();
-    for completion in record.people.iter().flat_map(|p| &p.completions) {
+    for completion in members.iter().flat_map(|p| &p.completions) {
         if let Some(d) = date(&completion.date) {
             *by_quarter.entry(Quarter::of(d)).or_default() += 1;
         }

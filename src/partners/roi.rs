@@ -236,8 +236,8 @@ impl Comparison {
 }
 
 /// A partner's ROI over `period` (the quarters after `baseline`), with
-/// `cost_per_quarter` its cost in every quarter of the period (accruing
-/// whether or not it reported KPIs then). KPI benefits need the baseline and
+/// `cost_in` its cost in each quarter of the period (accruing whether or not
+/// it reported KPIs then). KPI benefits need the baseline and
 /// the quarter, and count from its first embedded workflow on.
 pub fn roi(
     partner: &PartnerFile,
@@ -245,7 +245,7 @@ pub fn roi(
     baseline: Quarter,
     period: &[Quarter],
     comparison: &Comparison,
-    cost_per_quarter: f64,
+    cost_in: impl Fn(Quarter) -> f64,
 ) -> Roi {
     let kpis = kpis_by_quarter(partner);
     let base = kpis.get(&baseline);
@@ -263,7 +263,7 @@ pub fn roi(
                 quarter: quarter.to_string(),
                 hours_saved: hours,
                 time_value: hours * program.hourly_cost * program.time_realisation,
-                cost: cost_per_quarter,
+                cost: cost_in(*quarter),
                 ..QuarterFlow::default()
             };
             if let (Some(base), Some(now)) = (base, kpis.get(quarter)) {

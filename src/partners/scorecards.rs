@@ -190,16 +190,18 @@ struct ViewInputs<'a> {
 
 /// How a partner's cost (the investment its ROI is measured against) is
 /// worked out; see docs/metrics.md.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 enum Cost {
-    /// Internal builds: the partner's headcount share of the program cost.
+    /// Internal builds: the partner's headcount share of the program cost,
+    /// quarter by quarter.
     HeadcountShare {
-        /// Every partner's people.
-        total_headcount: usize,
+        /// Every partner's members in each quarter of the period.
+        total_headcount: BTreeMap<Quarter, usize>,
     },
     /// A partner's own portal: `per_person_per_quarter` from `site.toml`
     /// times the partner's own headcount, which needs nothing of any other
-    /// partner; no cost at all without that rate.
+    /// partner; no cost at all without that rate. Both count the people who
+    /// belong in each quarter (`joined`, `left`).
     PerPerson(Option<f64>),
 }
 
@@ -388,7 +390,7 @@ fn add_up(
 struct Coverage {
     baseline: Quarter,
     quarters: Vec<Quarter>,
-    total_headcount: usize,
+    total_headcount: BTreeMap<Quarter, usize>,
     comparison: Comparison,
 }
 
@@ -399,9 +401,15 @@ impl Coverage {
         let period: Vec<Quarter> = quarters.iter().copied().filter(|q| *q > baseline).collect();
         Some(Coverage {
             comparison: Comparison::of(partners, baseline, &period),
+            total_headcount: period
+                .iter()
+                .map(|q| {
+                    let members = partners.iter().map(|p| analytics::headcount_at(p, *q));
+                    (*q, members.sum())
+                })
+                .collect(),
             baseline,
             quarters,
-            total_headcount: partners.iter().map(|p| p.record.people.len()).sum(),
         })
     }
 
@@ -424,7 +432,7 @@ impl Coverage {
             modules: analytics::ModuleCatalogue::new(config, store, learning_order),
             cost: match audience {
                 Audience::Internal => Cost::HeadcountShare {
-                    total_headcount: self.total_headcount,
+                    total_headcount: self.total_headcount.clone(),
                 },
                 Audience::Partner(_) => {
                     Cost::PerPerson(config.program.investment.per_person_per_quarter)

@@ -223,33 +223,48 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
 /// cost makes the ratio swing by thousands of percent on noise in the KPIs.
 pub(super) const MEANINGFUL_COST_SHARE: f64 = 0.05;
 
-/// A partner's ROI, measured against its cost as [`ViewInputs::cost`] says.
+/// A partner's ROI, measured against its cost as [`ViewInputs::cost`] says,
+/// each quarter for the people who belong then.
 fn partner_roi(inputs: &ViewInputs, partner: &PartnerFile) -> Roi {
-    let headcount = partner.record.people.len();
     let program = &inputs.config.program;
-    let (cost, meaningful) = match inputs.cost {
+    let period = inputs.period();
+    let members = |quarter: Quarter| analytics::headcount_at(partner, quarter) as f64;
+    let (roi, meaningful) = match &inputs.cost {
         Cost::HeadcountShare { total_headcount } => {
-            let share = if total_headcount == 0 {
-                0.0
-            } else {
-                headcount as f64 / total_headcount as f64
-            };
             let investment = &program.investment;
             let per_quarter = investment.licences_per_quarter + investment.enablement_per_quarter;
-            (per_quarter * share, share >= MEANINGFUL_COST_SHARE)
+            let share = |quarter: Quarter| match total_headcount.get(&quarter) {
+                Some(&total) if total > 0 => members(quarter) / total as f64,
+                _ => 0.0,
+            };
+            let roi = roi::roi(
+                partner,
+                program,
+                inputs.baseline,
+                &period,
+                &inputs.comparison,
+                |q| per_quarter * share(q),
+            );
+            let program_cost = per_quarter * period.len() as f64;
+            let meaningful =
+                program_cost > 0.0 && roi.investment / program_cost >= MEANINGFUL_COST_SHARE;
+            (roi, meaningful)
         }
         // The partner's own cost at its own rate: a cost it bears in full,
         // not an allocated slice, so its ratio is shown whenever there is one.
-        Cost::PerPerson(rate) => (rate.unwrap_or(0.0) * headcount as f64, true),
+        Cost::PerPerson(rate) => {
+            let rate = rate.unwrap_or(0.0);
+            let roi = roi::roi(
+                partner,
+                program,
+                inputs.baseline,
+                &period,
+                &inputs.comparison,
+                |q| rate * members(q),
+            );
+            (roi, true)
+        }
     };
-    let roi = roi::roi(
-        partner,
-        program,
-        inputs.baseline,
-        &inputs.period(),
-        &inputs.comparison,
-        cost,
-    );
     Roi {
         roi_meaningful: meaningful,
         ..roi
