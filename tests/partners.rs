@@ -136,11 +136,20 @@ fn head(name: &str) -> String {
 /// Two quarters of flat KPIs: nothing moves, so nothing but hours saved is
 /// a benefit.
 fn flat_kpis() -> String {
-    format!(
-        "kpis:\n{}{}",
-        kpi("2025-Q2", 100000, 60, 10000, 2, 20000),
-        kpi("2025-Q3", 100000, 60, 10000, 2, 20000)
-    )
+    flat_kpis_to("2025-Q3")
+}
+
+/// Flat KPIs from 2025-Q2 to `last` (2025-Q3 or 2025-Q4), so a partner
+/// reported every quarter of a site that runs to `last`.
+fn flat_kpis_to(last: &str) -> String {
+    let mut kpis = String::from("kpis:\n");
+    for quarter in ["2025-Q2", "2025-Q3", "2025-Q4"] {
+        kpis.push_str(&kpi(quarter, 100000, 60, 10000, 2, 20000));
+        if quarter == last {
+            break;
+        }
+    }
+    kpis
 }
 
 /// A workflow that counts as AI-embedded from 2025-Q2.
@@ -2543,18 +2552,18 @@ fn health_partners() -> Site {
         "{}people:\n{}  - id: l2\n    role: sales engineer\n{not_embedded}{}",
         head("Learning Partner"),
         ai_person("l1", "2025-11-02"),
-        flat_kpis()
+        flat_kpis_to("2025-Q4")
     );
     let quiet = format!(
         "{}people:\n{}  - id: q2\n    role: sales engineer\n{not_embedded}{}",
         head("Quiet Partner"),
         ai_person("q1", "2025-05-02"),
-        flat_kpis()
+        flat_kpis_to("2025-Q4")
     );
     let idle = format!(
         "{}people:\n  - id: i1\n    role: partner manager\n  - id: i2\n    role: sales engineer\n    completions:\n      - module: first-steps\n        date: 2025-11-02\n{}",
         head("Idle Partner"),
-        flat_kpis()
+        flat_kpis_to("2025-Q4")
     );
     // Revenue and margin fall, cost to serve rises: three KPIs worse.
     let slipping = format!(

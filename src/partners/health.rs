@@ -9,8 +9,8 @@
 //! 2. `stalled`: no embedded workflow and no module completion in the last
 //!    [`RECENT_QUARTERS`] quarters;
 //! 3. `at-risk`: no embedded workflow, a failure pattern, a score lower than
-//!    at the baseline, or [`KPIS_WORSE`] or more KPIs worse than at the
-//!    baseline;
+//!    at the baseline, [`KPIS_WORSE`] or more KPIs worse than at the
+//!    baseline, or no KPIs reported for the latest quarter;
 //! 4. `on-track`: otherwise.
 
 use serde::Serialize;
@@ -92,6 +92,9 @@ pub struct Facts {
     /// KPIs worse than at the baseline, of those the partner reported for
     /// both the baseline and the latest quarter: (worse, compared).
     pub kpis_worse: (usize, usize),
+    /// The latest quarter, when the partner reported no KPIs for it: its
+    /// results cannot be judged, which is a risk of its own.
+    pub kpis_missing: Option<Quarter>,
 }
 
 impl Facts {
@@ -110,6 +113,7 @@ impl Facts {
         let recent_completions = record
             .people
             .iter()
+            .filter(|p| analytics::is_member(p, latest))
             .flat_map(|p| &p.completions)
             .filter_map(|c| date(&c.date))
             .filter(|d| recent.contains(&Quarter::of(*d)))
@@ -134,7 +138,7 @@ impl Facts {
             _ => (0, 0),
         };
         Facts {
-            headcount: record.people.len(),
+            headcount: states.len(),
             ai_users: states.iter().filter(|s| !s.ai_workflows.is_empty()).count(),
             embedded: record
                 .workflows
@@ -145,6 +149,7 @@ impl Facts {
             flags: flags.iter().map(|f| f.title).collect(),
             score_change,
             kpis_worse,
+            kpis_missing: kpi(latest).is_none().then_some(latest),
         }
     }
 }
@@ -237,6 +242,9 @@ fn risks(facts: &Facts) -> Vec<String> {
             "{worse} of {compared} KPIs worse than at the baseline"
         ));
     }
+    if let Some(quarter) = facts.kpis_missing {
+        risks.push(format!("no KPIs reported for {quarter}"));
+    }
     risks
 }
 
@@ -301,6 +309,14 @@ mod tests {
         assert_eq!(
             risky.reason,
             "proficiency score down 1.5 points since the baseline; 3 of 5 KPIs worse than at the baseline"
+        );
+        let silent = health(&Facts {
+            kpis_missing: Quarter::parse("2026-Q3"),
+            ..on_track()
+        });
+        assert_eq!(
+            (silent.status, silent.reason.as_str()),
+            (Status::AtRisk, "no KPIs reported for 2026-Q3")
         );
     }
 
