@@ -289,8 +289,8 @@ struct Bounded<'a> {
 
 /// Bytes a render writes between two updates of the run's total.
 const COUNT_EVERY: u64 = 64 << 10;
-/// Writes between two looks at the clock and the interrupt: a write takes
-/// nanoseconds, reading the clock tens of them.
+/// Writes between two looks at the clock: a write takes nanoseconds,
+/// reading the clock tens of them.
 const CHECK_EVERY: u32 = 256;
 
 impl<'a> Bounded<'a> {
@@ -314,6 +314,11 @@ impl<'a> Bounded<'a> {
         if self.uncounted >= COUNT_EVERY {
             self.budget.count(std::mem::take(&mut self.uncounted))?;
         }
+        // A loop may write rarely: the interrupt (an atomic read) is
+        // looked at on every write.
+        if self.budget.interrupt.requested() {
+            return Err(Overrun::Interrupted);
+        }
         self.writes = self.writes.wrapping_add(1);
         if self.writes.is_multiple_of(CHECK_EVERY) {
             self.check_clock()?;
@@ -322,9 +327,6 @@ impl<'a> Bounded<'a> {
     }
 
     fn check_clock(&self) -> Result<(), Overrun> {
-        if self.budget.interrupt.requested() {
-            return Err(Overrun::Interrupted);
-        }
         if self.started.elapsed() > self.budget.page_time {
             return Err(Overrun::Time(self.budget.page_time));
         }
