@@ -21,18 +21,19 @@ use rayon::prelude::*;
 use tera::Context;
 
 use crate::base::audience::Audience;
+use crate::base::codes::Code;
 use crate::base::diagnostics::{self, Diagnostic, Error, Result};
 use crate::base::memo::Memo;
 pub use crate::build::page_cache::PageCache;
 use crate::build::page_cache::{RenderKey, Reuse};
-use crate::input::config::{Config, LoadedConfig};
+use crate::input::config::{CONFIG_FILE, Config, LoadedConfig};
 use crate::input::content;
 use crate::input::theme;
 use crate::input::validate;
 use crate::markup::highlight;
 use crate::partners::metrics;
 use crate::render::bodies::{Bodies, Body, RenderedBodies};
-use crate::render::templates::Templates;
+use crate::render::templates::{Budget, Interrupt, Overrun, RenderError, Templates};
 use crate::site;
 use output::{Contents, OutputFile};
 
@@ -49,6 +50,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Who the build is for: everything, or what one partner may receive.
     pub audience: Audience,
+    /// Stops the render early when its result is no longer wanted.
+    pub interrupt: Interrupt,
 }
 
 /// One written page and the template it was rendered with.
@@ -157,7 +160,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     drop(files);
     let bodies = bodies_of(&inputs, &site);
     render_all(
-        &templates,
+        (&templates, &budget_of(options, &inputs)),
         &bodies,
         &site,
         &Reuse::nothing(&inputs.store),
@@ -208,13 +211,20 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
         Some(cache) => cache.reusable(&key, &inputs.store),
         None => Reuse::nothing(&inputs.store),
     };
-    let rendered = render_all(&templates, &bodies, &site, &reuse, |_, context, page| {
-        let page = match page {
-            (bytes, true) if keep => (kept_page(&bytes), true),
-            page => page,
-        };
-        Ok((keep.then(|| context.into_owned()), page))
-    })?;
+    let budget = budget_of(options, &inputs);
+    let rendered = render_all(
+        (&templates, &budget),
+        &bodies,
+        &site,
+        &reuse,
+        |_, context, page| {
+            let page = match page {
+                (bytes, true) if keep => (kept_page(&bytes), true),
+                page => page,
+            };
+            Ok((keep.then(|| context.into_owned()), page))
+        },
+    )?;
     let mut bodies = bodies.into_rendered();
     if let Some(earlier) = cache.and_then(PageCache::retained) {
         let fresh = rendered.iter().map(|(_, (_, fresh))| *fresh);
@@ -296,6 +306,11 @@ fn carry_over_bodies(
 pub(crate) fn level_names(inputs: &Inputs) -> Vec<String> {
     let levels = &inputs.loaded.config.levels;
     levels.iter().map(|l| l.title.clone()).collect()
+}
+
+/// What this run's renders may produce and take.
+pub(crate) fn budget_of(options: &BuildOptions, inputs: &Inputs) -> Budget {
+    Budget::new(&inputs.loaded.config.limits, options.interrupt.clone())
 }
 
 /// The templates with the site's globals and link targets.
@@ -545,7 +560,7 @@ fn input_error(mut problems: Vec<Diagnostic>) -> Error {
 /// `deliver` returned, in job order. A template mistake usually repeats on
 /// many pages, so identical reports are shown once.
 fn render_all<T: Send>(
-    templates: &Templates,
+    (templates, budget): (&Templates, &Budget),
     bodies: &Bodies,
     site: &site::Site,
     reuse: &Reuse,
@@ -557,9 +572,12 @@ fn render_all<T: Send>(
         .map(|job| {
             let context = site.context(job);
             let page = match reuse.get(job, &context) {
-                Some(bytes) => (bytes, false),
-                None => match render_one(templates, bodies, job, &context) {
-                    Ok(html) => (Arc::from(html.into_bytes()), true),
+                Some(bytes) => match budget.count(bytes.len() as u64) {
+                    Ok(()) => (bytes, false),
+                    Err(overrun) => return Ok(Err(overrun_problem(templates, job, overrun))),
+                },
+                None => match render_one((templates, budget), bodies, job, &context) {
+                    Ok(html) => (Arc::from(html), true),
                     Err(problem) => return Ok(Err(problem)),
                 },
             };
@@ -583,17 +601,48 @@ fn render_all<T: Send>(
     Ok(delivered)
 }
 
-/// Renders one job from its whole context but its Markdown.
+/// Renders one job from its whole context but its Markdown, within `budget`.
 pub(crate) fn render_one(
-    templates: &Templates,
+    (templates, budget): (&Templates, &Budget),
     bodies: &Bodies,
     job: &site::RenderJob,
     context: &Context,
-) -> std::result::Result<String, Diagnostic> {
-    match &job.body {
-        Some(body) => templates.render(job.template, &bodies.fill(context, body)),
-        None => templates.render(job.template, context),
+) -> std::result::Result<Vec<u8>, Diagnostic> {
+    let rendered = match &job.body {
+        Some(body) => templates.render_within(job.template, &bodies.fill(context, body), budget),
+        None => templates.render_within(job.template, context, budget),
+    };
+    rendered.map_err(|error| match error {
+        RenderError::Template(problem) => problem,
+        RenderError::Overrun(overrun) => overrun_problem(templates, job, overrun),
+    })
+}
+
+/// A page past its budget, reported at its content source (or, for a page
+/// made from no single file, its template) with the template it was
+/// rendered with. Past the total, every later page fails alike: one report
+/// at `site.toml` stands for them all.
+fn overrun_problem(templates: &Templates, job: &site::RenderJob, overrun: Overrun) -> Diagnostic {
+    let template = templates
+        .file_of(job.template)
+        .map_or_else(|| job.template.to_string(), diagnostics::printable_path);
+    if let Overrun::OutputBytes(_) = overrun {
+        return Diagnostic::whole_file(Code::Template, CONFIG_FILE, overrun.to_string())
+            .hint("raise max_output_bytes in [limits] if the site is meant to be this large");
     }
+    let source = match &job.body {
+        Some(Body::Own { source, .. }) => Some(Path::new(content::CONTENT_DIR).join(source)),
+        _ => None,
+    };
+    let message = format!("rendering `{}` with {template}: {overrun}", job.output);
+    let problem = match source {
+        Some(source) => Diagnostic::whole_file(Code::Template, source, message),
+        None => Diagnostic::whole_file(Code::Template, &template, message),
+    };
+    problem.hint(match overrun {
+        Overrun::Interrupted => "a newer change is being rendered",
+        _ => "look for a loop or a recursive include in the template that does not end",
+    })
 }
 
 /// The output folder a build with these options writes to, for messages.

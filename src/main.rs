@@ -52,6 +52,7 @@ impl SiteArgs {
             base_url: self.base_url,
             drafts: self.drafts,
             audience: self.audience,
+            ..BuildOptions::default()
         }
     }
 }

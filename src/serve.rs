@@ -192,6 +192,8 @@ fn build_options(options: &ServeOptions, url: &str) -> BuildOptions {
         base_url: Some(options.base_url.clone().unwrap_or_else(|| url.to_string())),
         drafts: options.drafts,
         audience: options.audience.clone(),
+        // Set for each rebuild (see `rebuild.rs`).
+        interrupt: Default::default(),
     }
 }
 

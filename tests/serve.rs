@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Site, module, snapshot};
+use common::{SITE_TOML, Site, module, snapshot};
 use proficio::base::audience::Audience;
 use proficio::serve::{ServeOptions, Server};
 
@@ -490,6 +490,56 @@ fn a_site_that_never_built_recovers_once_fixed() {
     assert!(reply.body.contains("content/about.md:2:"), "{}", reply.body);
     site.write("content/about.md", "# About\n\nBack again.\n");
     preview.wait_for_text("/about/", "Back again.");
+}
+
+/// A page template whose nested loops would run for hours.
+fn runaway(each: &str) -> String {
+    format!(
+        "{{% extends \"base.html\" %}}{{% block main %}}\
+{{% for i in range(end=100000) %}}{{% for j in range(end=100000) %}}{each}{{% endfor %}}.{{% endfor %}}\
+{{% endblock main %}}"
+    )
+}
+
+const FIXED: &str =
+    "{% extends \"base.html\" %}{% block main %}<p>Fixed template.</p>{% endblock main %}";
+
+#[test]
+fn a_runaway_template_stops_at_its_budget_and_its_fix_is_served() {
+    let site = fixture();
+    let preview = Preview::start(&site);
+    site.write("templates/page.html", &runaway("<p>{{ j }}</p>"));
+    let reply = preview.wait_for("/about/", "the overlay", |r| {
+        r.body.contains("proficio-overlay")
+    });
+    assert!(reply.body.contains("max_page_bytes"), "{}", reply.body);
+    assert!(
+        reply.body.contains("Who we are."),
+        "the last good page stays"
+    );
+    site.write("templates/page.html", FIXED);
+    preview.wait_for_text("/about/", "Fixed template.");
+}
+
+#[test]
+fn a_newer_change_interrupts_a_runaway_rebuild() {
+    let site = fixture();
+    // Budgets far beyond the test's patience: only the interrupt can end it.
+    site.write(
+        "site.toml",
+        &format!("{SITE_TOML}\n[limits]\nmax_page_milliseconds = 3600000\n"),
+    );
+    let preview = Preview::start(&site);
+    // Writes rarely: one dot after each 100,000 turns of a silent loop.
+    site.write("templates/page.html", &runaway(""));
+    // Past the watcher's debounce: the runaway rebuild is running.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        preview.get("/about/").body.contains("Who we are."),
+        "served meanwhile"
+    );
+    site.write("templates/page.html", FIXED);
+    preview.wait_for_text("/about/", "Fixed template.");
 }
 
 #[test]

@@ -103,7 +103,7 @@ pub fn render_changes(
     let Some((pages, retained)) = cache.parts_mut() else {
         return build::render(options, cache);
     };
-    match render_jobs(pages, retained, &jobs) {
+    match render_jobs(options, pages, retained, &jobs) {
         Ok(pages_rendered) => {
             let site = RenderedSite {
                 output_dir: retained.inputs.output_dir.clone(),
@@ -348,6 +348,7 @@ fn apply_templates(options: &BuildOptions, retained: &mut Retained) -> Option<Ve
 /// large), into the kept files and pages; returns how many pages were
 /// rendered.
 fn render_jobs(
+    options: &BuildOptions,
     pages: &mut CachedPages,
     retained: &mut Retained,
     indices: &[usize],
@@ -365,6 +366,7 @@ fn render_jobs(
     let shown = affected.iter().filter_map(|job| job.body.as_ref());
     let bodies = Bodies::keeping(&inputs.store, &site.targets, shown, Some(kept));
     let kept_pages = &*pages;
+    let budget = build::budget_of(options, inputs);
     let render = || {
         affected
             .par_iter()
@@ -373,11 +375,11 @@ fn render_jobs(
                 if kept_pages.get(job, &inputs.store, &context).is_some() {
                     return None;
                 }
-                let html = match build::render_one(templates, &bodies, job, &context) {
+                let html = match build::render_one((templates, &budget), &bodies, job, &context) {
                     Ok(html) => html,
                     Err(problem) => return Some(Err(problem)),
                 };
-                let page = build::kept_page(html.as_bytes());
+                let page = build::kept_page(&html);
                 Some(Ok((*job, context.into_owned(), page)))
             })
             .collect::<std::result::Result<Vec<_>, Diagnostic>>()

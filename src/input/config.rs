@@ -6,6 +6,7 @@
 //! and unknown values of a fixed set (such as `[markdown] html`) are errors,
 //! located by line and column.
 
+use std::num::NonZeroU64;
 use std::ops::{Deref, Range};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -68,6 +69,34 @@ pub struct Config {
     pub program: Program,
     /// How Markdown bodies are turned into HTML.
     pub markdown: MarkdownSettings,
+    /// What one run may take (`[limits]`).
+    pub limits: Limits,
+}
+
+/// The `[limits]` table: budgets that keep hostile or mistaken input from
+/// hanging a run or filling the disk. Each is a positive whole number.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    // Render budgets (src/build/): what rendering may produce and take.
+    /// Bytes one rendered page may have.
+    pub max_page_bytes: NonZeroU64,
+    /// Bytes all rendered pages together may have.
+    pub max_output_bytes: NonZeroU64,
+    /// Milliseconds one page's render may take.
+    pub max_page_milliseconds: NonZeroU64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            // 16 MiB: far above the largest page of a large portal.
+            max_page_bytes: NonZeroU64::new(16 << 20).expect("positive"),
+            max_output_bytes: NonZeroU64::new(2 << 30).expect("positive"),
+            // 10 s: a page renders in milliseconds.
+            max_page_milliseconds: NonZeroU64::new(10_000).expect("positive"),
+        }
+    }
 }
 
 /// The `[markdown]` table.
@@ -430,6 +459,7 @@ impl Default for Config {
             tracks: Vec::new(),
             program: Program::default(),
             markdown: MarkdownSettings::default(),
+            limits: Limits::default(),
         }
     }
 }

@@ -2,11 +2,18 @@
 //! domain filters (`number`, `percent`, `currency`, `date`) and the `url`
 //! function, and turns Tera's errors into diagnostics that name the template
 //! file, line and column. `docs/templates.md` documents what each template
-//! receives.
+//! receives. A page is rendered through a writer that holds it to the
+//! run's [`Budget`]: Tera cannot be interrupted, but it stops at the first
+//! write that fails, so the writer ends a render that writes too much, runs
+//! too long or is no longer wanted ([`Interrupt`]).
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use tera::{Context, ErrorKind, Kwargs, State, Tera, TeraResult, Value};
 
@@ -15,6 +22,7 @@ use crate::render::charts;
 use crate::base::codes::Code;
 use crate::base::diagnostics::Diagnostic;
 use crate::base::format::{format_currency, format_date, format_number};
+use crate::input::config::Limits;
 use crate::input::theme::{TemplateSource, Theme};
 use crate::render::markdown::LinkTargets;
 
@@ -87,6 +95,28 @@ impl Templates {
             .map_err(|error| self.diagnostic(&error, Some(name)))
     }
 
+    /// Renders `name` with `context` within `budget`.
+    pub fn render_within(
+        &self,
+        name: &str,
+        context: &Context,
+        budget: &Budget,
+    ) -> Result<Vec<u8>, RenderError> {
+        let mut writer = Bounded::new(budget);
+        let rendered = self.tera.render_to(name, context, &mut writer);
+        let overrun = writer.finish();
+        match (rendered, overrun) {
+            (_, Some(overrun)) => Err(RenderError::Overrun(overrun)),
+            (Err(error), None) => Err(RenderError::Template(self.diagnostic(&error, Some(name)))),
+            (Ok(()), None) => Ok(writer.page),
+        }
+    }
+
+    /// The file a template was read from (`templates/page.html`).
+    pub fn file_of(&self, name: &str) -> Option<&Path> {
+        self.sources.get(name).map(|source| source.file.as_path())
+    }
+
     fn diagnostic(&self, error: &tera::Error, rendering: Option<&str>) -> Diagnostic {
         let message = chain_message(error);
         if let ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) = error.kind()
@@ -113,6 +143,9 @@ impl Templates {
                 "a template `{missing}` in the site's templates/ or its theme"
             ));
         }
+        if let Some(problem) = self.recursion(error) {
+            return problem;
+        }
         let fallback = rendering
             .and_then(|name| self.sources.get(name))
             .or_else(|| self.sources.values().next());
@@ -127,6 +160,274 @@ impl Templates {
             None => Diagnostic::new(Code::Template, "templates", Arc::from(""), 0..0, message),
         }
     }
+}
+
+/// Why a page's render failed.
+#[derive(Debug)]
+pub enum RenderError {
+    /// A mistake in a template, located in it.
+    Template(Diagnostic),
+    /// The render went past its budget; the caller says which page.
+    Overrun(Overrun),
+}
+
+/// Which part of a [`Budget`] a render went past.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overrun {
+    /// The page grew past `max_page_bytes`.
+    PageBytes(u64),
+    /// The pages together grew past `max_output_bytes`.
+    OutputBytes(u64),
+    /// The page took longer than `max_page_milliseconds`.
+    Time(Duration),
+    /// Its result is no longer wanted ([`Interrupt`]).
+    Interrupted,
+}
+
+impl fmt::Display for Overrun {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Overrun::PageBytes(max) => write!(
+                f,
+                "the page grew past {max} bytes ([limits] max_page_bytes)"
+            ),
+            Overrun::OutputBytes(max) => write!(
+                f,
+                "the rendered pages together grew past {max} bytes ([limits] max_output_bytes)"
+            ),
+            Overrun::Time(max) => write!(
+                f,
+                "the page took longer than {} ms to render ([limits] max_page_milliseconds)",
+                max.as_millis()
+            ),
+            Overrun::Interrupted => write!(f, "the render was interrupted by a newer change"),
+        }
+    }
+}
+
+/// Asks a render in progress to stop because its result is no longer
+/// wanted (the live preview, when a newer change arrives). Checked between
+/// writes, like the rest of the [`Budget`].
+#[derive(Clone, Default)]
+pub struct Interrupt(Option<Arc<dyn Fn() -> bool + Send + Sync>>);
+
+impl Interrupt {
+    /// Stops renders once `requested` returns true.
+    pub fn when(requested: impl Fn() -> bool + Send + Sync + 'static) -> Interrupt {
+        Interrupt(Some(Arc::new(requested)))
+    }
+
+    /// Whether a render should stop now.
+    pub fn requested(&self) -> bool {
+        self.0.as_ref().is_some_and(|requested| requested())
+    }
+}
+
+impl fmt::Debug for Interrupt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Interrupt(set)"
+        } else {
+            "Interrupt(none)"
+        })
+    }
+}
+
+/// Every interrupt is alike: it says nothing about what is rendered.
+impl PartialEq for Interrupt {
+    fn eq(&self, _: &Interrupt) -> bool {
+        true
+    }
+}
+
+/// What the renders of one run may produce and take, shared by its pages.
+pub struct Budget {
+    page_bytes: u64,
+    output_bytes: u64,
+    page_time: Duration,
+    /// Bytes the run's pages have produced so far.
+    used: AtomicU64,
+    interrupt: Interrupt,
+}
+
+impl Budget {
+    /// The budget `limits` set, stopped early by `interrupt`.
+    pub fn new(limits: &Limits, interrupt: Interrupt) -> Budget {
+        Budget {
+            page_bytes: limits.max_page_bytes.get(),
+            output_bytes: limits.max_output_bytes.get(),
+            page_time: Duration::from_millis(limits.max_page_milliseconds.get()),
+            used: AtomicU64::new(0),
+            interrupt,
+        }
+    }
+
+    /// Counts `bytes` more of output (a page kept from an earlier render);
+    /// fails past the total.
+    pub fn count(&self, bytes: u64) -> Result<(), Overrun> {
+        let used = self.used.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        if used > self.output_bytes {
+            Err(Overrun::OutputBytes(self.output_bytes))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The writer a page is rendered into: it fails the first write past the
+/// budget, which makes Tera stop rendering.
+struct Bounded<'a> {
+    page: Vec<u8>,
+    budget: &'a Budget,
+    started: Instant,
+    /// Bytes written but not yet added to the run's total (counted in
+    /// chunks, so parallel renders rarely touch the shared counter).
+    uncounted: u64,
+    writes: u32,
+    overrun: Option<Overrun>,
+}
+
+/// Bytes a render writes between two updates of the run's total.
+const COUNT_EVERY: u64 = 64 << 10;
+/// Writes between two looks at the clock: a write takes nanoseconds,
+/// reading the clock tens of them.
+const CHECK_EVERY: u32 = 256;
+
+impl<'a> Bounded<'a> {
+    fn new(budget: &'a Budget) -> Bounded<'a> {
+        Bounded {
+            page: Vec::new(),
+            budget,
+            started: Instant::now(),
+            uncounted: 0,
+            writes: 0,
+            overrun: None,
+        }
+    }
+
+    fn check(&mut self, adding: usize) -> Result<(), Overrun> {
+        let adding = adding as u64;
+        if self.page.len() as u64 + adding > self.budget.page_bytes {
+            return Err(Overrun::PageBytes(self.budget.page_bytes));
+        }
+        self.uncounted += adding;
+        if self.uncounted >= COUNT_EVERY {
+            self.budget.count(std::mem::take(&mut self.uncounted))?;
+        }
+        // A loop may write rarely: the interrupt (an atomic read) is
+        // looked at on every write.
+        if self.budget.interrupt.requested() {
+            return Err(Overrun::Interrupted);
+        }
+        self.writes = self.writes.wrapping_add(1);
+        if self.writes.is_multiple_of(CHECK_EVERY) {
+            self.check_clock()?;
+        }
+        Ok(())
+    }
+
+    fn check_clock(&self) -> Result<(), Overrun> {
+        if self.started.elapsed() > self.budget.page_time {
+            return Err(Overrun::Time(self.budget.page_time));
+        }
+        Ok(())
+    }
+
+    /// The overrun that stopped the render, or that its end reveals (the
+    /// time it took, the total it brings the run to).
+    fn finish(&mut self) -> Option<Overrun> {
+        if self.overrun.is_none() {
+            let uncounted = std::mem::take(&mut self.uncounted);
+            self.overrun = self
+                .budget
+                .count(uncounted)
+                .and_then(|()| self.check_clock())
+                .err();
+        }
+        self.overrun
+    }
+}
+
+impl Write for Bounded<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Err(overrun) = self.check(buf.len()) {
+            self.overrun = Some(overrun);
+            return Err(io::Error::other(overrun.to_string()));
+        }
+        self.page.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Templates {
+    /// A circular `include` or `extends`, located at the name of the
+    /// template that closes the circle, in the template that names it.
+    fn recursion(&self, error: &tera::Error) -> Option<Diagnostic> {
+        let (chain, target, keyword) = match error.kind() {
+            ErrorKind::CircularInclude { tpl, include_chain } => (include_chain, tpl, "include"),
+            ErrorKind::CircularExtend {
+                tpl,
+                inheritance_chain,
+            } => {
+                let target = inheritance_chain.last()?;
+                // Tera's chain starts at the parent of `tpl`.
+                let mut chain = vec![tpl.clone()];
+                chain.extend(inheritance_chain.iter().cloned());
+                return self.recursion_at(&chain, target, "extends");
+            }
+            _ => return None,
+        };
+        self.recursion_at(chain, target, keyword)
+    }
+
+    fn recursion_at(&self, chain: &[String], target: &str, keyword: &str) -> Option<Diagnostic> {
+        let naming = chain.get(chain.len().checked_sub(2)?)?;
+        let source = self.sources.get(naming)?;
+        let span = quoted_after(&source.text, keyword, target).unwrap_or(0..0);
+        // Tera names the template it started from, which may lie outside
+        // the circle: show the circle alone.
+        let first = chain.iter().position(|name| name == target)?;
+        let (verb, infinitive) = match keyword {
+            "include" => ("includes", "include"),
+            _ => ("extends", "extend"),
+        };
+        let message = format!("`{target}` {verb} itself: {}", chain[first..].join(" → "));
+        Some(
+            Diagnostic::new(
+                Code::Template,
+                &source.file,
+                source.text.clone(),
+                span,
+                message,
+            )
+            .expected(format!(
+                "templates that do not {infinitive} themselves, directly or through others"
+            )),
+        )
+    }
+}
+
+/// Byte range of the quoted `name` that follows a `keyword` tag in `text`.
+fn quoted_after(text: &str, keyword: &str, name: &str) -> Option<std::ops::Range<usize>> {
+    let mut from = 0;
+    while let Some(found) = text[from..].find(keyword) {
+        let after = from + found + keyword.len();
+        let rest = &text[after..];
+        let value = rest.trim_start();
+        let start = after + (rest.len() - value.len());
+        for quote in ['"', '\''] {
+            let quoted = format!("{quote}{name}{quote}");
+            if value.starts_with(&quoted) {
+                return Some(start..start + quoted.len());
+            }
+        }
+        from = after;
+    }
+    None
 }
 
 fn expectation(error: &tera::Error) -> String {

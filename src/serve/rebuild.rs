@@ -6,7 +6,12 @@
 //! publishes an overlay while the last good files stay in place; a rebuild
 //! with notes (another partner's file has a problem, in a partner's
 //! preview) prints each as a warning and shows it in a notice on every page.
-//! A partner's preview names no other partner's file.
+//! A partner's preview names no other partner's file. A render is
+//! interrupted when a newer batch of changes arrives (through the render
+//! budget's [`Interrupt`], checked as the templates write): its result is
+//! dropped and the next rebuild starts at once from the newest files. A
+//! render that writes nothing cannot be interrupted; it ends at the latest
+//! when its page ends (see the render budgets in `docs/templates.md`).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -22,6 +27,7 @@ use crate::build::output::Contents;
 use crate::build::{self, BuildOptions, PageCache, RenderedSite};
 use crate::input::content::CONTENT_DIR;
 use crate::input::content::PARTNERS_DIR;
+use crate::render::templates::Interrupt;
 
 use super::Log;
 use super::inject;
@@ -57,6 +63,9 @@ pub(crate) enum Outcome {
     /// Did not build; the last good site stays served, with the overlay
     /// from `ready` on.
     Failed { problems: usize, ready: Instant },
+    /// Stopped for a newer change, which the next rebuild renders; nothing
+    /// was published.
+    Superseded { ready: Instant },
 }
 
 impl Rebuilder {
@@ -80,6 +89,7 @@ impl Rebuilder {
                 "Built {pages} pages in memory in {} ms",
                 started.elapsed().as_millis()
             ),
+            Outcome::Superseded { .. } => "Stopped the first build for a newer change".to_string(),
             Outcome::Failed { problems, .. } => format!(
                 "The site does not build yet ({problems} problem{}); every page shows them until they are fixed",
                 plural(problems)
@@ -113,6 +123,9 @@ impl Rebuilder {
     /// Renders and publishes after `changes` (everything, without);
     /// never panics on bad input.
     pub fn rebuild(&mut self, changes: Option<&Changes>) -> Outcome {
+        let seen = self.shared.batches();
+        let shared = self.shared.clone();
+        self.options.interrupt = Interrupt::when(move || shared.batches() != seen);
         match self.render(changes) {
             Ok((files, site)) => {
                 let notice =
@@ -138,6 +151,12 @@ impl Rebuilder {
                 // The changes of a failed render are not in the kept inputs:
                 // the next render must read everything again.
                 self.cache.forget_inputs();
+                if self.shared.batches() != seen {
+                    // Its problems may be gone in the newer files.
+                    return Outcome::Superseded {
+                        ready: Instant::now(),
+                    };
+                }
                 self.publish_error(&error);
                 let ready = Instant::now();
                 self.report(&error);
@@ -278,7 +297,9 @@ fn other_partners_file(path: &str, id: &str) -> bool {
 /// it took from the first change event to the result being served.
 fn rebuild_line(what: &str, outcome: &Outcome, started: Instant) -> String {
     let ready = match outcome {
-        Outcome::Built { ready, .. } | Outcome::Failed { ready, .. } => *ready,
+        Outcome::Built { ready, .. }
+        | Outcome::Failed { ready, .. }
+        | Outcome::Superseded { ready } => *ready,
     };
     let took = ready.saturating_duration_since(started).as_millis();
     let clock = chrono::Local::now().format("%H:%M:%S");
@@ -297,6 +318,9 @@ fn rebuild_line(what: &str, outcome: &Outcome, started: Instant) -> String {
             format!(
                 "{clock} {what}: {pages} pages ({rendered} re-rendered), {effect}, in {took} ms"
             )
+        }
+        Outcome::Superseded { .. } => {
+            format!("{clock} {what}: stopped for a newer change ({took} ms)")
         }
         Outcome::Failed { problems, .. } => format!(
             "{clock} {what}: {problems} problem{}, still serving the last good site ({took} ms)",

@@ -6,7 +6,7 @@
 //! variable for the next generation instead of polling.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -66,6 +66,9 @@ pub(crate) struct Shared {
     snapshot: Mutex<Arc<Snapshot>>,
     changed: Condvar,
     stopping: AtomicBool,
+    /// How many batches of changes the watcher has sent: a render started
+    /// before the latest one is stale.
+    batches: AtomicU64,
 }
 
 impl Shared {
@@ -89,7 +92,18 @@ impl Shared {
             snapshot: Mutex::new(Arc::new(snapshot)),
             changed: Condvar::new(),
             stopping: AtomicBool::new(false),
+            batches: AtomicU64::new(0),
         }
+    }
+
+    /// Counts a batch of changes, just before it is sent.
+    pub fn note_batch(&self) {
+        self.batches.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// How many batches of changes have been sent so far.
+    pub fn batches(&self) -> u64 {
+        self.batches.load(Ordering::SeqCst)
     }
 
     fn lock(&self) -> MutexGuard<'_, Arc<Snapshot>> {

@@ -237,7 +237,12 @@ impl Watcher {
                 Err(RecvTimeoutError::Timeout) => continue,
                 Err(RecvTimeoutError::Disconnected) => break,
             };
-            if !batch.is_empty() && self.changes.send(batch).is_err() {
+            if batch.is_empty() {
+                continue;
+            }
+            // Counted first, so a render running now stops for it.
+            self.shared.note_batch();
+            if self.changes.send(batch).is_err() {
                 break;
             }
         }
