@@ -17,6 +17,7 @@ use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::paths::SiteRoot;
 use crate::base::text::expected_one_of;
+use crate::input::limits::Limits;
 use crate::markup::highlight;
 
 /// The name of the configuration file at a site's root.
@@ -68,6 +69,8 @@ pub struct Config {
     pub program: Program,
     /// How Markdown bodies are turned into HTML.
     pub markdown: MarkdownSettings,
+    /// How large inputs may be.
+    pub limits: Limits,
 }
 
 /// The `[markdown]` table.
@@ -430,6 +433,7 @@ impl Default for Config {
             tracks: Vec::new(),
             program: Program::default(),
             markdown: MarkdownSettings::default(),
+            limits: Limits::default(),
         }
     }
 }

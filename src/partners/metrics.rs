@@ -17,11 +17,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
-use crate::base::paths::SiteRoot;
+use crate::base::paths::{Capped, SiteRoot};
 use crate::base::quarter::Quarter;
 use crate::base::text::expected_one_of;
 use crate::input::config::Config;
-use crate::input::content::{CONTENT_DIR, ContentStore, PARTNERS_DIR, not_utf8};
+use crate::input::content::{
+    CONTENT_DIR, ContentStore, PARTNERS_DIR, from_yaml, not_utf8, too_large,
+};
+use crate::input::limits::Limits;
 
 /// Partner tier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
@@ -208,7 +211,7 @@ impl PartnerFile {
 
 /// Reads every `content/partners/*.yaml`, sorted by id. Files that do not
 /// parse are reported and left out.
-pub fn load(root: &Path) -> Result<(Vec<PartnerFile>, Vec<Diagnostic>)> {
+pub fn load(root: &Path, limits: &Limits) -> Result<(Vec<PartnerFile>, Vec<Diagnostic>)> {
     let dir = root.join(CONTENT_DIR).join(PARTNERS_DIR);
     let mut partners: Vec<PartnerFile> = Vec::new();
     let walk = SiteRoot::new(root)?.walk(&dir, 1, Code::PartnerData)?;
@@ -220,10 +223,21 @@ pub fn load(root: &Path) -> Result<(Vec<PartnerFile>, Vec<Diagnostic>)> {
         .par_iter()
         .filter(|found| is_partner_file(&found.path))
         .map(|found| {
-            let bytes = std::fs::read(&found.real).map_err(|e| Error::io(&found.path, e))?;
+            let limit = limits.max_partner_file_bytes;
+            let read = found
+                .read_at_most(limit)
+                .map_err(|e| Error::io(&found.path, e))?;
             let name = file_name(&found.path);
+            let bytes = match read {
+                Capped::Read(bytes) => bytes,
+                Capped::TooLarge(size) => {
+                    let file = Path::new(CONTENT_DIR).join(PARTNERS_DIR).join(&name);
+                    let key = "max_partner_file_bytes";
+                    return Ok(Err(too_large(Code::PartnerData, &file, size, limit, key)));
+                }
+            };
             Ok(match String::from_utf8(bytes) {
-                Ok(text) => parse(&name, Arc::from(text)),
+                Ok(text) => parse(&name, Arc::from(text), limits),
                 Err(e) => Err(not_utf8(
                     Code::PartnerData,
                     &format!("{PARTNERS_DIR}/{name}"),
@@ -276,8 +290,13 @@ fn file_name(path: &Path) -> String {
 
 /// Parses one partner file named `file_name` (in `content/partners/`). The
 /// name without its extension is the partner's id, so it must be an id like
-/// every other: it ends up in URLs, file names and exports.
-pub fn parse(file_name: &str, text: Arc<str>) -> std::result::Result<PartnerFile, Diagnostic> {
+/// every other: it ends up in URLs, file names and exports. The file must
+/// stay within `limits`.
+pub fn parse(
+    file_name: &str,
+    text: Arc<str>,
+    limits: &Limits,
+) -> std::result::Result<PartnerFile, Diagnostic> {
     let id = file_name
         .rsplit_once('.')
         .map_or(file_name, |(stem, _)| stem)
@@ -299,15 +318,12 @@ pub fn parse(file_name: &str, text: Arc<str>) -> std::result::Result<PartnerFile
         ));
     }
     let file = Path::new(CONTENT_DIR).join(PARTNERS_DIR).join(file_name);
-    let record = serde_yaml::from_str(&text).map_err(|e| {
-        crate::input::content::yaml_diagnostic(
-            Code::PartnerData,
-            &file,
-            &text,
-            &(0..text.len()),
-            &e,
-        )
-    })?;
+    let (size, limit) = (text.len() as u64, limits.max_partner_file_bytes);
+    if size > limit {
+        let key = "max_partner_file_bytes";
+        return Err(too_large(Code::PartnerData, &file, size, limit, key));
+    }
+    let record = from_yaml(Code::PartnerData, &file, &text, &(0..text.len()), limits)?;
     Ok(PartnerFile {
         source: format!("{PARTNERS_DIR}/{file_name}"),
         id,
@@ -874,7 +890,12 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_wrong_types_are_located() {
-        let error = parse("p.yaml", Arc::from("name: P\ntier: golden\n")).unwrap_err();
+        let error = parse(
+            "p.yaml",
+            Arc::from("name: P\ntier: golden\n"),
+            &Limits::default(),
+        )
+        .unwrap_err();
         assert_eq!(error.line(), 2);
         assert!(
             error.message.contains("unknown variant `golden`"),
