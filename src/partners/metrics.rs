@@ -1,7 +1,8 @@
 //! Partner metrics: loads one YAML file per partner from `content/partners/`
 //! into typed records (unknown keys are errors) and checks what types alone
 //! cannot: quarters well formed and unique, ids known to the catalogues and
-//! the content, scores on the 0–4 scale, minutes and runs not negative,
+//! the content, scores on the 0–4 scale, minutes, runs and KPIs finite and
+//! from 0 to [`MAX_FIGURE`] (a margin from its negative),
 //! person ids unique, at least one person, each workflow once in a person's
 //! AI use. Every problem is a located diagnostic. The numbers are
 //! interpreted in [`crate::partners::analytics`].
@@ -444,7 +445,7 @@ impl<'a> Occurrences<'a> {
                     .iter()
                     .filter(|range| {
                         let token = &text[(*range).clone()];
-                        token == value || token.parse::<f64>().ok() == Some(number)
+                        token == value || yaml_number(token).is_some_and(|n| same(n, number))
                     })
                     .nth(*count - 1)
             }
@@ -456,6 +457,25 @@ impl<'a> Occurrences<'a> {
         };
         found.map_or(0..0, Range::clone)
     }
+}
+
+/// A number as YAML writes it: Rust's forms, and `.nan`, `.inf`, `-.inf`
+/// in their three spellings each.
+fn yaml_number(token: &str) -> Option<f64> {
+    let (sign, rest) = match token.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, token.strip_prefix('+').unwrap_or(token)),
+    };
+    match rest {
+        ".nan" | ".NaN" | ".NAN" if sign > 0.0 && rest.len() == token.len() => Some(f64::NAN),
+        ".inf" | ".Inf" | ".INF" => Some(sign * f64::INFINITY),
+        _ => token.parse().ok(),
+    }
+}
+
+/// Equal numbers, where one NaN equals another (a NaN is located like any value).
+fn same(a: f64, b: f64) -> bool {
+    a == b || (a.is_nan() && b.is_nan())
 }
 
 #[cfg(test)]
@@ -495,9 +515,29 @@ fn top_level_key(text: &str, key: &str) -> Range<usize> {
     0..0
 }
 
-/// Shows a number as YAML would have it written (`5`, `4.5`).
+/// The largest figure (minutes, runs, KPIs) a partner file may hold, and
+/// the lowest margin: sums and products over every partner, person and
+/// quarter stay finite, and whole amounts stay exact (an `f64` holds every
+/// integer up to 9·10¹⁵).
+pub const MAX_FIGURE: f64 = 1e12;
+
+/// Shows a number as YAML would have it written (`5`, `4.5`, `1.7e308`).
 fn number(value: f64) -> String {
-    format!("{value}")
+    if value.abs() >= 1e15 {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
+    }
+}
+
+/// Shows a number as YAML writes it, `.nan` and `.inf` included.
+fn shown(value: f64) -> String {
+    match value {
+        v if v.is_nan() => ".nan".to_string(),
+        f64::INFINITY => ".inf".to_string(),
+        f64::NEG_INFINITY => "-.inf".to_string(),
+        v => number(v),
+    }
 }
 
 /// Checks every partner against the catalogues and the content.
@@ -651,15 +691,11 @@ impl<'a> Checker<'a> {
                 ("cost_to_serve", kpi.cost_to_serve),
                 ("enablement_throughput", kpi.enablement_throughput),
             ] {
-                if value < 0.0 || !value.is_finite() {
-                    self.report(
-                        key,
-                        &number(value),
-                        format!("{key} cannot be negative"),
-                        "a figure of 0 or more",
-                    );
-                }
+                self.figure(key, value, 0.0, "a figure");
             }
+            // A margin may be a loss.
+            let margin = kpi.margin_contribution;
+            self.figure("margin_contribution", margin, -MAX_FIGURE, "a figure");
         }
     }
 
@@ -680,10 +716,15 @@ impl<'a> Checker<'a> {
                             .expected(expected_one_of(skill, &ids, "a skill defined in site.toml")),
                     );
                 } else if !(0.0..=4.0).contains(score) {
+                    let why = if score.is_finite() {
+                        "is outside 0–4"
+                    } else {
+                        "is not a finite number"
+                    };
                     self.report(
                         skill,
                         &number(*score),
-                        format!("score {} for {skill} is outside 0–4", number(*score)),
+                        format!("score {} for {skill} {why}", shown(*score)),
                         "a score from 0 (none) to 4 (expert)",
                     );
                 }
@@ -812,13 +853,8 @@ impl<'a> Checker<'a> {
             ("minutes_after", workflow.minutes_after),
             ("runs_per_quarter", Some(workflow.runs_per_quarter)),
         ] {
-            if let Some(value) = value.filter(|v| *v < 0.0 || !v.is_finite()) {
-                self.report(
-                    key,
-                    &number(value),
-                    format!("{key} cannot be negative"),
-                    "a number of minutes or runs, 0 or more",
-                );
+            if let Some(value) = value {
+                self.figure(key, value, 0.0, "a number of minutes or runs");
             }
         }
     }
@@ -840,6 +876,27 @@ impl<'a> Checker<'a> {
                 &expected_one_of(id, &ids, "a workflow defined in site.toml"),
             );
         }
+    }
+
+    /// A problem at `value`, under `key`, unless it is a finite number from
+    /// `min` to [`MAX_FIGURE`]; `what` says what it should be.
+    fn figure(&mut self, key: &str, value: f64, min: f64, what: &str) {
+        let message = if !value.is_finite() {
+            format!("{key} is {}, not a finite number", shown(value))
+        } else if value < min && min == 0.0 {
+            format!("{key} cannot be negative")
+        } else if value < min || value > MAX_FIGURE {
+            format!(
+                "{key} {} is outside {} to {}",
+                number(value),
+                number(min),
+                number(MAX_FIGURE)
+            )
+        } else {
+            return;
+        };
+        let expected = format!("{what} from {} to {}", number(min), number(MAX_FIGURE));
+        self.report(key, &number(value), message, &expected);
     }
 
     fn date(&mut self, key: &'a str, date: &'a str) {
