@@ -133,3 +133,78 @@ fn a_partner_file_over_its_size_limit_is_refused_with_its_size() {
         "{problem}"
     );
 }
+
+/// A module with a tag whose URL form is `bytes` bytes long.
+fn module_with_tag(bytes: usize) -> String {
+    format!(
+        "---\ntitle: A\ntags: [ok, {}]\n---\nText.\n",
+        "t".repeat(bytes)
+    )
+}
+
+#[test]
+fn a_tag_too_long_for_a_file_name_is_located_at_the_tag() {
+    let site = Site::with_config(&[("content/guides/a.md", &module_with_tag(201))]);
+    assert_at_expecting(
+        only(&site.build_rejected()),
+        ("content/guides/a.md", 3, 12),
+        "tag `tttttttttttttttttttttttt…` makes a name of 201 bytes in the URL",
+        "at most 200 bytes",
+    );
+    site.write("content/guides/a.md", &module_with_tag(200));
+    site.build();
+}
+
+#[test]
+fn a_slug_too_long_for_a_file_name_is_located_at_the_slug() {
+    let slug = "s".repeat(300);
+    let site = Site::with_config(&[(
+        "content/guides/a.md",
+        &format!("---\ntitle: A\nslug: {slug}\n---\nText.\n"),
+    )]);
+    assert_at_expecting(
+        only(&site.build_rejected()),
+        ("content/guides/a.md", 3, 7),
+        "slug `ssssssssssssssssssssssss…` makes a name of 300 bytes in the URL",
+        "file systems refuse names longer than 255 bytes",
+    );
+}
+
+#[test]
+fn a_file_name_too_long_for_the_output_names_the_file() {
+    let file = format!("content/modules/{}.md", "m".repeat(201));
+    let site = Site::with_config(&[(file.as_str(), "# M\n")]);
+    let problems = site.build_rejected();
+    let problem = only(&problems);
+    assert_eq!(problem.file, std::path::Path::new(&file));
+    assert!(
+        problem
+            .message
+            .contains("file or folder name `mmmmmmmmmmmmmmmmmmmmmmmm…` makes a name of 201 bytes"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn a_partner_id_too_long_for_the_output_names_the_file() {
+    let file = format!("content/partners/{}.yaml", "p".repeat(201));
+    let site = Site::with_config(&[(file.as_str(), &partner("  - {id: a, role: r}\n"))]);
+    let problems = site.build_rejected();
+    let problem = only(&problems);
+    assert_eq!(problem.file, std::path::Path::new(&file));
+    assert!(problem.message.contains("partner id `pppp"), "{problem}");
+}
+
+#[test]
+fn check_reports_a_name_too_long_as_an_error_and_exits_1() {
+    let site = Site::with_config(&[("content/guides/a.md", &module_with_tag(256))]);
+    let report = proficio::check::check(&site.options()).expect("check runs");
+    let found = report
+        .findings
+        .iter()
+        .find(|f| f.message.contains("makes a name of 256 bytes"))
+        .unwrap_or_else(|| panic!("no finding: {:?}", report.findings));
+    assert_eq!((found.line(), found.column()), (3, 12));
+    let output = common::command::proficio(&["check", "--root", &common::command::root_arg(&site)]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+}

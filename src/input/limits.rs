@@ -51,3 +51,20 @@ impl Limits {
         }
     }
 }
+
+/// What is wrong with `name`, a `what` that becomes one segment of a URL
+/// (`bytes` long as written in the output), when it is longer than
+/// [`MAX_NAME_BYTES`]; the message shows only its start, however long it is.
+pub fn name_too_long(what: &str, name: &str, bytes: usize) -> Option<(String, String)> {
+    if bytes <= MAX_NAME_BYTES {
+        return None;
+    }
+    let start: String = name.chars().take(24).collect();
+    Some((
+        format!("{what} `{start}…` makes a name of {bytes} bytes in the URL"),
+        format!(
+            "at most {MAX_NAME_BYTES} bytes: each part of a URL is a folder of the \
+             output, and file systems refuse names longer than 255 bytes"
+        ),
+    ))
+}

@@ -25,7 +25,7 @@ use crate::input::config::Config;
 use crate::input::content::{
     CONTENT_DIR, ContentStore, PARTNERS_DIR, from_yaml, not_utf8, too_large,
 };
-use crate::input::limits::Limits;
+use crate::input::limits::{Limits, name_too_long};
 
 /// Partner tier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
@@ -319,6 +319,11 @@ pub fn parse(
         ));
     }
     let file = Path::new(CONTENT_DIR).join(PARTNERS_DIR).join(file_name);
+    if let Some((message, expected)) = name_too_long("partner id", &id, id.len()) {
+        return Err(
+            Diagnostic::new(Code::PartnerData, file, text, 0..0, message).expected(expected),
+        );
+    }
     let (size, limit) = (text.len() as u64, limits.max_partner_file_bytes);
     if size > limit {
         let key = "max_partner_file_bytes";
