@@ -396,6 +396,20 @@ fn negative_minutes_are_located_at_the_value() {
 }
 
 #[test]
+fn a_key_written_twice_is_located_at_the_second() {
+    let problems = problems_with(
+        "    role: sales engineer\n",
+        "    role: sales engineer\n    role: partner manager\n",
+    );
+    assert_at_expecting(
+        only(&problems),
+        (PARTNER_FILE, 20, 5),
+        "duplicate field `role`",
+        "each key once",
+    );
+}
+
+#[test]
 fn a_score_that_is_not_a_number_is_located_at_the_score() {
     let problems = problems_with("prompting: 3,", "prompting: .nan,");
     assert_at_expecting(

@@ -610,11 +610,52 @@ pub fn yaml_diagnostic(
         )
         .expected(format!("a closing {mark} at the end of the value"));
     }
-    let diagnostic = Diagnostic::new(code, file, text.clone(), offset..end, yaml_message(error));
+    let message = yaml_message(error);
+    if let Some(second) = message
+        .split_once("duplicate field `")
+        .and_then(|(_, rest)| rest.strip_suffix('`'))
+        .and_then(|key| second_key(text, offset, yaml.end, key))
+    {
+        return Diagnostic::new(code, file, text.clone(), second, message)
+            .expected("each key once in a mapping");
+    }
+    let diagnostic = Diagnostic::new(code, file, text.clone(), offset..end, message);
     if full.starts_with("mapping values are not allowed in this context") {
         return diagnostic.expected(colon_hint(text, offset));
     }
     diagnostic
+}
+
+/// The second `key` of the block mapping whose first key is at `start` of
+/// `text` (serde_yaml places a duplicate key at its mapping), looking no
+/// further than `end`: the keys of the mapping start in its first key's
+/// column, and a line indented less ends it.
+fn second_key(text: &str, start: usize, end: usize, key: &str) -> Option<Range<usize>> {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let column = start - line_start;
+    let mut seen = 0;
+    let mut at = line_start;
+    for line in text.get(line_start..end)?.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let rest = line.trim_start_matches(' ').trim_end();
+        let first = at == line_start;
+        if !first && !rest.is_empty() && !rest.starts_with('#') && indent < column {
+            break;
+        }
+        if (first || indent == column)
+            && line
+                .get(column..)
+                .and_then(|key_on| key_on.strip_prefix(key))
+                .is_some_and(|after| after.trim_start_matches(' ').starts_with(':'))
+        {
+            seen += 1;
+            if seen == 2 {
+                return Some(at + column..at + column + key.len());
+            }
+        }
+        at += line.len();
+    }
+    None
 }
 
 /// What to write instead of a line whose second `: ` (at `offset`) YAML

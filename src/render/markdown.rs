@@ -779,8 +779,15 @@ fn attributes_as_written(tag: &str) -> Vec<(&str, Range<usize>, bool)> {
 const DENIED: &str =
     "Markdown instead of HTML, as `html = \"deny\"` under `[markdown]` in site.toml asks";
 
+/// A URL with a scheme (`https://`, `mailto:`, `data:`, …): never a path of
+/// the site, so never resolved or moved.
 fn is_external(path: &str) -> bool {
-    path.contains("://") || path.starts_with("mailto:") || path.starts_with("tel:")
+    path.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
 }
 
 /// Resolves `path` against `folder`, both relative to `content/`.
