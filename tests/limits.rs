@@ -208,3 +208,37 @@ fn check_reports_a_name_too_long_as_an_error_and_exits_1() {
     let output = common::command::proficio(&["check", "--root", &common::command::root_arg(&site)]);
     assert_eq!(output.status.code(), Some(1), "{output:?}");
 }
+
+#[test]
+fn a_catalogue_id_too_long_for_a_file_name_is_located_at_the_id() {
+    let id = "t".repeat(201);
+    let site = Site::new(&[(
+        "site.toml",
+        &format!("title = \"T\"\n\n[[tracks]]\nid = \"{id}\"\ntitle = \"Long\"\n"),
+    )]);
+    let problems = match site.try_build() {
+        Err(proficio::Error::Input(problems)) => problems,
+        other => panic!("expected problems, got {other:?}"),
+    };
+    assert_at_expecting(
+        only(&problems),
+        ("site.toml", 4, 7),
+        "tracks id `tttttttttttttttttttttttt…` makes a name of 201 bytes in the URL",
+        "at most 200 bytes",
+    );
+}
+
+#[test]
+fn an_unknown_limit_is_located_and_the_limits_listed() {
+    let site = Site::new(&[("site.toml", "title = \"T\"\n\n[limits]\nmax_pages = 3\n")]);
+    let problems = match site.try_build() {
+        Err(proficio::Error::Input(problems)) => problems,
+        other => panic!("expected problems, got {other:?}"),
+    };
+    assert_at_expecting(
+        only(&problems),
+        ("site.toml", 4, 1),
+        "unknown field `max_pages`",
+        "max_yaml_alias_bytes",
+    );
+}

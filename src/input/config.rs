@@ -17,7 +17,7 @@ use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::paths::SiteRoot;
 use crate::base::text::expected_one_of;
-use crate::input::limits::Limits;
+use crate::input::limits::{Limits, name_too_long};
 use crate::markup::highlight;
 
 /// The name of the configuration file at a site's root.
@@ -634,6 +634,15 @@ impl Config {
                         .expected(
                             "lower-case letters, digits and single dashes, such as \"co-selling\"",
                         ),
+                    );
+                } else if let Some((message, expected)) =
+                    name_too_long(&format!("{key} id"), &entry.id, entry.id.len())
+                {
+                    // Tracks and taxonomy terms are pages named by their id.
+                    let at = locate_catalog_id(source, &entry.id, 0);
+                    problems.push(
+                        Diagnostic::new(Code::Config, file, source.clone(), at, message)
+                            .expected(expected),
                     );
                 } else if !seen.insert(entry.id.as_str()) {
                     problems.push(Diagnostic::new(
