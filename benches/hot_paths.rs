@@ -71,7 +71,8 @@ impl Corpus {
 
     fn page(&self, i: usize, code: bool) -> content::Page {
         let module = self.module(i, code);
-        content::parse_page(&module.source, Arc::from(module.text)).expect("generated page parses")
+        content::parse_page(&module.source, Arc::from(module.text), &Default::default())
+            .expect("generated page parses")
     }
 
     /// Link targets for every generated module, as the build computes them.
@@ -219,7 +220,7 @@ fn markdown(c: &mut Criterion) {
     let module = corpus.module(PAGE, true);
     let text: Arc<str> = Arc::from(module.text);
     c.bench_function("content/parse_page", |b| {
-        b.iter(|| content::parse_page(&module.source, black_box(text.clone())))
+        b.iter(|| content::parse_page(&module.source, black_box(text.clone()), &Default::default()))
     });
 }
 
@@ -228,7 +229,8 @@ fn analytics(c: &mut Criterion) {
     let config = config();
     let (file_name, text) = corpus.partner(0);
     let text: Arc<str> = Arc::from(text);
-    let partner = metrics::parse(&file_name, text.clone()).expect("generated partner parses");
+    let partner = metrics::parse(&file_name, text.clone(), &Default::default())
+        .expect("generated partner parses");
     let skills = analytics::skill_ids(&config);
     let rules = &config.level_rules();
     let baseline = Quarter::parse(&gen_corpus::quarter_label(0)).expect("quarter");
@@ -240,7 +242,7 @@ fn analytics(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("analytics");
     group.bench_function("parse_partner", |b| {
-        b.iter(|| metrics::parse(&file_name, black_box(text.clone())))
+        b.iter(|| metrics::parse(&file_name, black_box(text.clone()), &Default::default()))
     });
     group.bench_function("person_states_one_quarter", |b| {
         b.iter(|| {
@@ -311,7 +313,8 @@ fn analytics(c: &mut Criterion) {
         // Without it every completion names an unknown module.
         store.index_modules();
         let (file_name, text) = corpus.partner(0);
-        let partner = metrics::parse(&file_name, Arc::from(text)).expect("partner parses");
+        let partner = metrics::parse(&file_name, Arc::from(text), &Default::default())
+            .expect("partner parses");
         let partners = [partner];
         group.bench_function(format!("validate_one_partner_{modules}_modules"), |b| {
             b.iter(|| metrics::validate(black_box(&partners), &config, &store))
@@ -341,9 +344,9 @@ fn templates(c: &mut Criterion) {
     .expect("corpus written");
     let loaded = Config::load(&root).expect("config");
     let config = &loaded.config;
-    let (store, problems) = content::load(&root, false).expect("content");
+    let (store, problems) = content::load(&root, false, &Default::default()).expect("content");
     assert!(problems.is_empty());
-    let (partners, problems) = metrics::load(&root).expect("partners");
+    let (partners, problems) = metrics::load(&root, &Default::default()).expect("partners");
     assert!(problems.is_empty());
     let theme = theme::load(&root, &loaded).expect("theme");
     let computed = site::compute(

@@ -374,10 +374,11 @@ fn configure(options: &BuildOptions) -> Result<(LoadedConfig, PathBuf)> {
 /// ([`configure`]).
 fn load(options: &BuildOptions, (loaded, output_dir): (LoadedConfig, PathBuf)) -> Result<Inputs> {
     let root = &options.root;
-    let (store, mut problems) = content::load(root, options.drafts)?;
+    let limits = &loaded.config.limits;
+    let (store, mut problems) = content::load(root, options.drafts, limits)?;
     let (partners, others) = match &options.audience {
         Audience::Internal => {
-            let (partners, partner_problems) = metrics::load(root)?;
+            let (partners, partner_problems) = metrics::load(root, limits)?;
             problems.extend(partner_problems);
             (partners, OtherPartners::default())
         }
@@ -475,7 +476,7 @@ fn own_partner_data(
     let is_own = |file: &Path| {
         file.parent() == Some(folder.as_path()) && file.file_stem().is_some_and(|stem| stem == id)
     };
-    let (partners, problems) = metrics::load(root)?;
+    let (partners, problems) = metrics::load(root, &config.limits)?;
     let (partners, others): (Vec<_>, Vec<_>) = partners.into_iter().partition(|p| p.id == id);
     let (problems, other_problems): (Vec<_>, Vec<_>) =
         problems.into_iter().partition(|p| is_own(&p.file));

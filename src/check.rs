@@ -50,7 +50,7 @@ fn inspect(options: &BuildOptions, site: &RenderedSite) -> Result<Vec<Diagnostic
     if let Some(base_url) = &options.base_url {
         config.set_base_url(base_url)?;
     }
-    let (store, _) = content::load(&options.root, options.drafts)?;
+    let (store, _) = content::load(&options.root, options.drafts, &config.limits)?;
     let portal = Portal::new(options, &config, &store, site);
     let links = portal.check_pages();
     let mut findings = links.findings;

@@ -252,6 +252,30 @@ fn a_module_without_a_track_is_a_warning_at_its_front_matter() {
 }
 
 #[test]
+fn a_data_url_in_markdown_is_never_taken_for_a_path_of_the_site() {
+    let site = Site::with_config_and(
+        "\n[markdown]\nhtml = \"allow\"\n",
+        &[(
+            "content/guides/a.md",
+            "# A\n\n[d](data:text/html,hi) ![i](data:image/png;base64,AAAA)\n",
+        )],
+    );
+    site.build();
+    let html = site.read("guides/a/index.html");
+    assert!(html.contains("href=\"data:text/html,hi\""), "{html}");
+    assert!(
+        html.contains("src=\"data:image/png;base64,AAAA\""),
+        "{html}"
+    );
+    let report = check_site(&site);
+    assert!(
+        with_code(&report, Code::BrokenLink).is_empty(),
+        "{}",
+        describe(&report)
+    );
+}
+
+#[test]
 fn input_errors_become_error_findings_and_exit_1() {
     let site = clean_site();
     site.write(

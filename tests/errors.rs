@@ -49,6 +49,19 @@ fn malformed_yaml_front_matter_is_located() {
 }
 
 #[test]
+fn a_front_matter_key_written_twice_is_located_at_the_second() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/b.md",
+            "---\ntitle: Next steps\nsummary: On.\ntitle: Again\n---\nMore.\n",
+        )],
+    );
+    insta::assert_snapshot!(only(&problems), @"content/modules/b.md:4:1: duplicate field `title` (expected each key once in a mapping)");
+}
+
+#[test]
 fn a_front_matter_value_of_the_wrong_type_is_located_at_the_value() {
     let site = good_site();
     let problems = break_and_build(

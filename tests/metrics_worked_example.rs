@@ -24,8 +24,12 @@ fn example() -> (Config, metrics::PartnerFile) {
     )
     .expect("the example site.toml parses")
     .config;
-    let partner = metrics::parse("example.yaml", Arc::from(worked_example("yaml")))
-        .expect("the example partner file parses");
+    let partner = metrics::parse(
+        "example.yaml",
+        Arc::from(worked_example("yaml")),
+        &Default::default(),
+    )
+    .expect("the example partner file parses");
     (config, partner)
 }
 
@@ -65,8 +69,12 @@ fn the_documented_levels_and_scores_are_what_the_library_computes() {
 }
 
 fn comparison_partner() -> metrics::PartnerFile {
-    metrics::parse("other.yaml", Arc::from(worked_example_block("yaml", 1)))
-        .expect("the comparison partner parses")
+    metrics::parse(
+        "other.yaml",
+        Arc::from(worked_example_block("yaml", 1)),
+        &Default::default(),
+    )
+    .expect("the comparison partner parses")
 }
 
 fn quarter(text: &str) -> Quarter {
@@ -171,8 +179,12 @@ fn the_documented_roi_is_what_the_library_computes() {
 /// The second partner of the example: a joiner, a leaver, no KPIs for the
 /// latest quarter.
 fn second() -> metrics::PartnerFile {
-    metrics::parse("second.yaml", Arc::from(worked_example_block("yaml", 2)))
-        .expect("the second partner file parses")
+    metrics::parse(
+        "second.yaml",
+        Arc::from(worked_example_block("yaml", 2)),
+        &Default::default(),
+    )
+    .expect("the second partner file parses")
 }
 
 #[test]

@@ -391,7 +391,76 @@ fn negative_minutes_are_located_at_the_value() {
         only(&problems),
         (PARTNER_FILE, 26, 21),
         "minutes_before cannot be negative",
-        "0 or more",
+        "a number of minutes or runs from 0 to 1000000000000",
+    );
+}
+
+#[test]
+fn a_key_written_twice_is_located_at_the_second() {
+    let problems = problems_with(
+        "    role: sales engineer\n",
+        "    role: sales engineer\n    role: partner manager\n",
+    );
+    assert_at_expecting(
+        only(&problems),
+        (PARTNER_FILE, 20, 5),
+        "duplicate field `role`",
+        "each key once",
+    );
+}
+
+#[test]
+fn a_score_that_is_not_a_number_is_located_at_the_score() {
+    let problems = problems_with("prompting: 3,", "prompting: .nan,");
+    assert_at_expecting(
+        only(&problems),
+        (PARTNER_FILE, 11, 29),
+        "score .nan for prompting is not a finite number",
+        "a score from 0 (none) to 4 (expert)",
+    );
+}
+
+#[test]
+fn infinite_minutes_are_located_at_the_value() {
+    let problems = problems_with("minutes_before: 240", "minutes_before: -.inf");
+    assert_at_expecting(
+        only(&problems),
+        (PARTNER_FILE, 26, 21),
+        "minutes_before is -.inf, not a finite number",
+        "from 0 to 1000000000000",
+    );
+}
+
+#[test]
+fn a_figure_too_large_to_add_up_is_located_at_the_value() {
+    let problems = problems_with(
+        "partner_sourced_revenue: 500000",
+        "partner_sourced_revenue: 1.7e308",
+    );
+    assert_at_expecting(
+        only(&problems),
+        (PARTNER_FILE, 30, 49),
+        "partner_sourced_revenue 1.7e308 is outside 0 to 1000000000000",
+        "a figure from 0 to 1000000000000",
+    );
+}
+
+#[test]
+fn a_margin_may_be_a_loss_but_not_an_endless_one() {
+    let site = good_site();
+    let loss = changed(
+        VALID,
+        "margin_contribution: 80000",
+        "margin_contribution: -5000",
+    );
+    site.write(PARTNER_FILE, &loss);
+    site.build();
+    let problems = problems_with("margin_contribution: 84000", "margin_contribution: -.inf");
+    assert_at_expecting(
+        only(&problems),
+        (PARTNER_FILE, 31, 148),
+        "margin_contribution is -.inf, not a finite number",
+        "a figure from -1000000000000 to 1000000000000",
     );
 }
 

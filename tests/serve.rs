@@ -543,6 +543,29 @@ fn a_newer_change_interrupts_a_runaway_rebuild() {
 }
 
 #[test]
+fn a_tag_too_long_for_a_file_name_is_located_in_the_preview() {
+    let site = fixture();
+    let tag = "t".repeat(300);
+    site.write(
+        "content/about.md",
+        &format!("---\ntitle: About\ntags: [{tag}]\n---\nText.\n"),
+    );
+    let preview = Preview::start(&site);
+    let reply = preview.get("/");
+    assert_eq!(reply.status, 503);
+    assert!(
+        reply.body.contains("content/about.md:3:8"),
+        "{}",
+        reply.body
+    );
+    assert!(
+        reply.body.contains("makes a name of 300 bytes"),
+        "{}",
+        reply.body
+    );
+}
+
+#[test]
 fn touches_and_editor_droppings_do_not_rebuild() {
     let site = fixture();
     let preview = Preview::start(&site);

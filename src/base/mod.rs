@@ -3,8 +3,9 @@
 //! ([`codes`]), problems located in files and
 //! how they are reported ([`diagnostics`]), which files a run may read
 //! ([`paths`]), calendar quarters ([`quarter`]), how numbers and dates are
-//! written ([`format`](mod@format)), small text helpers ([`text`]) and a
-//! result kept with the inputs it was computed from ([`memo`]).
+//! written ([`format`](mod@format)), small text helpers ([`text`]), the bound on YAML
+//! aliases ([`yaml`]) and a result kept with the inputs it was computed
+//! from ([`memo`]).
 //! Nothing here imports from another folder of the crate.
 
 pub mod audience;
@@ -15,3 +16,4 @@ pub mod memo;
 pub mod paths;
 pub mod quarter;
 pub mod text;
+pub mod yaml;

@@ -3,11 +3,11 @@
 //! lies inside the root too; a link that leads outside, nowhere, or round in
 //! a loop is reported as a problem of the link itself, and its target is
 //! never opened. Every loader walks its folder through [`SiteRoot::walk`]
-//! and reads through the real paths it returns, and the live preview reads
+//! and reads the files it returns, up to a size limit ([`Found::read_at_most`]), and the live preview reads
 //! edited files through [`SiteRoot::read`], so the rule is decided here once.
 
 use std::cell::RefCell;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -51,6 +51,34 @@ pub struct Found {
     pub path: PathBuf,
     /// Where its bytes really are: the path to read.
     pub real: PathBuf,
+}
+
+/// A file read up to a size limit.
+#[derive(Debug)]
+pub enum Capped {
+    /// Its bytes, no more than the limit.
+    Read(Vec<u8>),
+    /// Its size, over the limit: nothing was read.
+    TooLarge(u64),
+}
+
+impl Found {
+    /// The bytes of this file when it holds at most `limit`. The size is
+    /// asked before anything is read, and reading stops past the limit in
+    /// case the file grows meanwhile.
+    pub fn read_at_most(&self, limit: u64) -> io::Result<Capped> {
+        let file = std::fs::File::open(&self.real)?;
+        let size = file.metadata()?.len();
+        if size > limit {
+            return Ok(Capped::TooLarge(size));
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+        match u64::try_from(bytes.len()) {
+            Ok(read) if read <= limit => Ok(Capped::Read(bytes)),
+            _ => Ok(Capped::TooLarge(size.max(limit.saturating_add(1)))),
+        }
+    }
 }
 
 /// Everything a walk found: the files that may be read, and a problem for

@@ -209,7 +209,8 @@ fn body_edit(
     path: &str,
     source: &str,
 ) -> Option<BodyEdit> {
-    let page = content::parse_page(source, read(options, path)?).ok()?;
+    let limits = &retained.inputs.loaded.config.limits;
+    let page = content::parse_page(source, read(options, path)?, limits).ok()?;
     if !retained.site.computed_from(&page) {
         return None;
     }
@@ -223,7 +224,7 @@ fn body_edit(
 /// The partner file `name` with the text `text`, parsed, if it passes its checks.
 fn partner_edit(retained: &Retained, name: &str, text: Arc<str>) -> Option<PartnerFile> {
     let config = &retained.inputs.loaded.config;
-    let file = metrics::parse(name, text).ok()?;
+    let file = metrics::parse(name, text, &config.limits).ok()?;
     // Each file is checked on its own; the one check across files (two
     // files for one id) cannot change while the path is kept.
     metrics::validate(std::slice::from_ref(&file), config, &retained.inputs.store)
@@ -236,7 +237,7 @@ fn partner_edit(retained: &Retained, name: &str, text: Arc<str>) -> Option<Partn
 /// render, so they are not reported either).
 fn other_partner_problem(retained: &Retained, name: &str, text: Arc<str>) -> bool {
     let config = &retained.inputs.loaded.config;
-    match metrics::parse(name, text) {
+    match metrics::parse(name, text, &config.limits) {
         Ok(file) => {
             let file = std::slice::from_ref(&file);
             !metrics::validate(file, config, &retained.inputs.store).is_empty()

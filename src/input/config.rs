@@ -6,7 +6,6 @@
 //! and unknown values of a fixed set (such as `[markdown] html`) are errors,
 //! located by line and column.
 
-use std::num::NonZeroU64;
 use std::ops::{Deref, Range};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,6 +17,7 @@ use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::paths::SiteRoot;
 use crate::base::text::expected_one_of;
+use crate::input::limits::{Limits, name_too_long};
 use crate::markup::highlight;
 
 /// The name of the configuration file at a site's root.
@@ -69,34 +69,8 @@ pub struct Config {
     pub program: Program,
     /// How Markdown bodies are turned into HTML.
     pub markdown: MarkdownSettings,
-    /// What one run may take (`[limits]`).
+    /// What one run may read and write (`[limits]`).
     pub limits: Limits,
-}
-
-/// The `[limits]` table: budgets that keep hostile or mistaken input from
-/// hanging a run or filling the disk. Each is a positive whole number.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Limits {
-    // Render budgets (src/build/): what rendering may produce and take.
-    /// Bytes one rendered page may have.
-    pub max_page_bytes: NonZeroU64,
-    /// Bytes all rendered pages together may have.
-    pub max_output_bytes: NonZeroU64,
-    /// Milliseconds one page's render may take.
-    pub max_page_milliseconds: NonZeroU64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            // 16 MiB: far above the largest page of a large portal.
-            max_page_bytes: NonZeroU64::new(16 << 20).expect("positive"),
-            max_output_bytes: NonZeroU64::new(2 << 30).expect("positive"),
-            // 10 s: a page renders in milliseconds.
-            max_page_milliseconds: NonZeroU64::new(10_000).expect("positive"),
-        }
-    }
 }
 
 /// The `[markdown]` table.
@@ -660,6 +634,15 @@ impl Config {
                         .expected(
                             "lower-case letters, digits and single dashes, such as \"co-selling\"",
                         ),
+                    );
+                } else if let Some((message, expected)) =
+                    name_too_long(&format!("{key} id"), &entry.id, entry.id.len())
+                {
+                    // Tracks and taxonomy terms are pages named by their id.
+                    let at = locate_catalog_id(source, &entry.id, 0);
+                    problems.push(
+                        Diagnostic::new(Code::Config, file, source.clone(), at, message)
+                            .expected(expected),
                     );
                 } else if !seen.insert(entry.id.as_str()) {
                     problems.push(Diagnostic::new(

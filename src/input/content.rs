@@ -16,7 +16,9 @@ use serde::Deserialize;
 
 use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
-use crate::base::paths::SiteRoot;
+use crate::base::paths::{Capped, SiteRoot};
+use crate::base::yaml::check_aliases;
+use crate::input::limits::Limits;
 
 /// The folder under the site root that holds the Markdown sources.
 pub const CONTENT_DIR: &str = "content";
@@ -239,7 +241,11 @@ impl ContentStore {
 /// Reads every file under `root/content`. Drafts are dropped unless
 /// `include_drafts`. Files that do not parse are left out of the store and
 /// reported in the returned list; only I/O failures are errors.
-pub fn load(root: &Path, include_drafts: bool) -> Result<(ContentStore, Vec<Diagnostic>)> {
+pub fn load(
+    root: &Path,
+    include_drafts: bool,
+    limits: &Limits,
+) -> Result<(ContentStore, Vec<Diagnostic>)> {
     let content_dir = root.join(CONTENT_DIR);
     let mut store = ContentStore::default();
     let mut problems = Vec::new();
@@ -257,7 +263,7 @@ pub fn load(root: &Path, include_drafts: bool) -> Result<(ContentStore, Vec<Diag
     for found in walk.files {
         let relative = relative_key(&content_dir, &found.path);
         if relative.ends_with(".md") {
-            markdown_files.push((relative, found.real));
+            markdown_files.push((relative, found));
         } else if !is_data_file(&relative) {
             other_files.push((relative, found.real));
         }
@@ -266,11 +272,23 @@ pub fn load(root: &Path, include_drafts: bool) -> Result<(ContentStore, Vec<Diag
     // that cannot be read) are taken in walk order.
     let parsed: Vec<Result<(String, std::result::Result<Page, Diagnostic>)>> = markdown_files
         .into_par_iter()
-        .map(|(relative, path)| {
-            let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-            let parsed = match String::from_utf8(bytes) {
-                Ok(text) => parse_page(&relative, Arc::from(text)),
-                Err(e) => Err(not_utf8(Code::Input, &relative, &e, "Markdown")),
+        .map(|(relative, found)| {
+            let limit = limits.max_markdown_bytes;
+            let read = found
+                .read_at_most(limit)
+                .map_err(|e| Error::io(&found.real, e))?;
+            let parsed = match read {
+                Capped::TooLarge(size) => Err(too_large(
+                    Code::Input,
+                    &Path::new(CONTENT_DIR).join(&relative),
+                    size,
+                    limit,
+                    "max_markdown_bytes",
+                )),
+                Capped::Read(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => parse_page(&relative, Arc::from(text), limits),
+                    Err(e) => Err(not_utf8(Code::Input, &relative, &e, "Markdown")),
+                },
             };
             Ok((relative, parsed))
         })
@@ -331,6 +349,19 @@ pub(crate) fn not_utf8(
     .expected(format!("{kind} saved as UTF-8"))
 }
 
+/// The problem of `file`, of `size` bytes, over the `limit` that the
+/// `[limits]` key `key` sets; of kind `code`.
+pub(crate) fn too_large(code: Code, file: &Path, size: u64, limit: u64, key: &str) -> Diagnostic {
+    Diagnostic::whole_file(
+        code,
+        file,
+        format!("this file is {size} bytes, more than the limit of {limit} bytes"),
+    )
+    .expected(format!(
+        "a file of at most {limit} bytes (split it), or a higher `{key}` under `[limits]` in site.toml"
+    ))
+}
+
 /// Partner metrics and other data files are inputs, never published as-is;
 /// nothing in the partner folder is, whatever its name.
 fn is_data_file(relative: &str) -> bool {
@@ -373,9 +404,25 @@ fn place_assets(store: &ContentStore, files: Vec<(String, PathBuf)>) -> Vec<Asse
         .collect()
 }
 
-/// Parses one Markdown file whose key (path under `content/`) is `source`.
-pub fn parse_page(source: &str, text: Arc<str>) -> std::result::Result<Page, Diagnostic> {
+/// Parses one Markdown file whose key (path under `content/`) is `source`,
+/// within `limits`.
+pub fn parse_page(
+    source: &str,
+    text: Arc<str>,
+    limits: &Limits,
+) -> std::result::Result<Page, Diagnostic> {
     let file = Path::new(CONTENT_DIR).join(source);
+    let size = text.len() as u64;
+    if size > limits.max_markdown_bytes {
+        let limit = limits.max_markdown_bytes;
+        return Err(too_large(
+            Code::Input,
+            &file,
+            size,
+            limit,
+            "max_markdown_bytes",
+        ));
+    }
     let (front_range, body_start) = split_front_matter(&text).map_err(|offset| {
         Diagnostic::new(
             Code::Input,
@@ -386,7 +433,7 @@ pub fn parse_page(source: &str, text: Arc<str>) -> std::result::Result<Page, Dia
         )
         .expected("a line `---` after the front matter")
     })?;
-    let front = parse_front_matter(&file, &text, &front_range)?;
+    let front = parse_front_matter(&file, &text, &front_range, limits)?;
     let file_name = source.rsplit('/').next().unwrap_or(source);
     let folder = source
         .rsplit_once('/')
@@ -486,12 +533,32 @@ fn parse_front_matter(
     file: &Path,
     text: &Arc<str>,
     range: &Range<usize>,
+    limits: &Limits,
 ) -> std::result::Result<FrontMatter, Diagnostic> {
-    let yaml = &text[range.clone()];
-    if yaml.trim().is_empty() {
+    if text[range.clone()].trim().is_empty() {
         return Ok(FrontMatter::default());
     }
-    serde_yaml::from_str(yaml).map_err(|e| yaml_diagnostic(Code::Input, file, text, range, &e))
+    from_yaml(Code::Input, file, text, range, limits)
+}
+
+/// The value of the YAML in the byte range `yaml` of `text`, when its
+/// aliases stay within `limits` (checked before any value is built); a
+/// problem of kind `code` in `file` otherwise.
+pub fn from_yaml<T: serde::de::DeserializeOwned>(
+    code: Code,
+    file: &Path,
+    text: &Arc<str>,
+    yaml: &Range<usize>,
+    limits: &Limits,
+) -> std::result::Result<T, Diagnostic> {
+    let source = &text[yaml.clone()];
+    if let Some(excess) = check_aliases(source, limits.aliases()) {
+        let at = yaml.start + excess.at.start..yaml.start + excess.at.end;
+        return Err(
+            Diagnostic::new(code, file, text.clone(), at, excess.message).expected(excess.expected),
+        );
+    }
+    serde_yaml::from_str(source).map_err(|e| yaml_diagnostic(code, file, text, yaml, &e))
 }
 
 /// A YAML error as a diagnostic at its place in `text`, where the YAML is
@@ -543,11 +610,52 @@ pub fn yaml_diagnostic(
         )
         .expected(format!("a closing {mark} at the end of the value"));
     }
-    let diagnostic = Diagnostic::new(code, file, text.clone(), offset..end, yaml_message(error));
+    let message = yaml_message(error);
+    if let Some(second) = message
+        .split_once("duplicate field `")
+        .and_then(|(_, rest)| rest.strip_suffix('`'))
+        .and_then(|key| second_key(text, offset, yaml.end, key))
+    {
+        return Diagnostic::new(code, file, text.clone(), second, message)
+            .expected("each key once in a mapping");
+    }
+    let diagnostic = Diagnostic::new(code, file, text.clone(), offset..end, message);
     if full.starts_with("mapping values are not allowed in this context") {
         return diagnostic.expected(colon_hint(text, offset));
     }
     diagnostic
+}
+
+/// The second `key` of the block mapping whose first key is at `start` of
+/// `text` (serde_yaml places a duplicate key at its mapping), looking no
+/// further than `end`: the keys of the mapping start in its first key's
+/// column, and a line indented less ends it.
+fn second_key(text: &str, start: usize, end: usize, key: &str) -> Option<Range<usize>> {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let column = start - line_start;
+    let mut seen = 0;
+    let mut at = line_start;
+    for line in text.get(line_start..end)?.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let rest = line.trim_start_matches(' ').trim_end();
+        let first = at == line_start;
+        if !first && !rest.is_empty() && !rest.starts_with('#') && indent < column {
+            break;
+        }
+        if (first || indent == column)
+            && line
+                .get(column..)
+                .and_then(|key_on| key_on.strip_prefix(key))
+                .is_some_and(|after| after.trim_start_matches(' ').starts_with(':'))
+        {
+            seen += 1;
+            if seen == 2 {
+                return Some(at + column..at + column + key.len());
+            }
+        }
+        at += line.len();
+    }
+    None
 }
 
 /// What to write instead of a line whose second `: ` (at `offset`) YAML
@@ -743,13 +851,13 @@ mod tests {
     #[test]
     fn an_unclosed_quote_after_a_wide_character_is_placed_at_the_quote() {
         let text = "---\ntitle: Élan\nsummary: 'half\n---\n";
-        let problem = parse_page("modules/a.md", Arc::from(text)).unwrap_err();
+        let problem = parse_page("modules/a.md", Arc::from(text), &Limits::default()).unwrap_err();
         assert_eq!((problem.line(), problem.column()), (3, 10), "{problem}");
         assert_eq!(problem.message, "this quote is never closed");
     }
 
     fn page(source: &str, text: &str) -> Page {
-        parse_page(source, Arc::from(text)).expect("valid page")
+        parse_page(source, Arc::from(text), &Limits::default()).expect("valid page")
     }
 
     #[test]
@@ -807,11 +915,17 @@ mod tests {
         let error = parse_page(
             "m.md",
             Arc::from("---\ntitle: A\nduration_minutes: soon\n---\n"),
+            &Limits::default(),
         )
         .unwrap_err();
         assert_eq!((error.line(), error.column()), (3, 19));
         assert!(error.message.contains("invalid type"), "{}", error.message);
-        let error = parse_page("m.md", Arc::from("---\ntitle: A\ncolour: red\n---\n")).unwrap_err();
+        let error = parse_page(
+            "m.md",
+            Arc::from("---\ntitle: A\ncolour: red\n---\n"),
+            &Limits::default(),
+        )
+        .unwrap_err();
         assert_eq!((error.line(), error.column()), (3, 1));
         assert!(
             error.message.contains("unknown field `colour`"),
@@ -831,7 +945,8 @@ mod tests {
 
     #[test]
     fn unclosed_front_matter_is_an_error() {
-        let error = parse_page("m.md", Arc::from("---\ntitle: A\n")).unwrap_err();
+        let error =
+            parse_page("m.md", Arc::from("---\ntitle: A\n"), &Limits::default()).unwrap_err();
         assert_eq!(error.line(), 1);
         assert_eq!(error.message, "front matter is not closed");
     }

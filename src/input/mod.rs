@@ -1,10 +1,11 @@
 //! Load and validate: the site's own files read into memory and checked.
-//! `site.toml` ([`config`]), the Markdown pages and assets under `content/`
+//! `site.toml` ([`config`]) with its input budgets ([`limits`]), the Markdown pages and assets under `content/`
 //! ([`content`]), the layered theme ([`theme`]), and the checks across pages
 //! (ids, prerequisites, catalogue references: [`validate`]). Partner data
 //! has its own folder, `partners`, since it is computed on as well.
 
 pub mod config;
 pub mod content;
+pub mod limits;
 pub mod theme;
 pub mod validate;

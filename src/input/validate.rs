@@ -1,6 +1,7 @@
 //! Validation of loaded content against the configuration: every id a page
 //! names (level, skills, workflows, track, prerequisites) must exist, dates
-//! must be real dates, module ids and URLs must be unique, and prerequisites
+//! must be real dates, module ids and URLs must be unique, each part of a URL
+//! short enough to be a file name, and prerequisites
 //! must not form a cycle. Every problem becomes a located [`Diagnostic`];
 //! nothing is rendered until this pass is clean.
 
@@ -11,6 +12,7 @@ use crate::base::diagnostics::Diagnostic;
 use crate::base::text::expected_one_of;
 use crate::input::config::{CatalogEntry, Config};
 use crate::input::content::{Absence, ContentStore, Page};
+use crate::input::limits::name_too_long;
 
 /// Checks the store; returns every problem found.
 pub fn validate(store: &ContentStore, config: &Config) -> Vec<Diagnostic> {
@@ -115,6 +117,7 @@ fn check_page(page: &Page, store: &ContentStore, config: &Config, problems: &mut
             .expected("a single URL segment such as \"qbr-narrative\""),
         );
     }
+    check_name_lengths(page, problems);
     for tag in &front.tags {
         if crate::base::text::slugify(tag).is_empty() {
             problems.push(
@@ -125,6 +128,32 @@ fn check_page(page: &Page, store: &ContentStore, config: &Config, problems: &mut
                 )
                 .expected("a word or phrase"),
             );
+        }
+    }
+}
+
+/// Every part of the page's URL, and the URL of each of its tags, short
+/// enough to be a folder name ([`MAX_NAME_BYTES`](crate::input::limits::MAX_NAME_BYTES)).
+/// A part from the slug is located at the slug; one from a file or folder
+/// name, at the file.
+fn check_name_lengths(page: &Page, problems: &mut Vec<Diagnostic>) {
+    for segment in page.path.split('/') {
+        let slug = page.front.slug.as_deref().filter(|slug| *slug == segment);
+        let what = if slug.is_some() {
+            "slug"
+        } else {
+            "file or folder name"
+        };
+        if let Some((message, expected)) = name_too_long(what, segment, segment.len()) {
+            let at = slug.map_or(0..0, |slug| page.locate("slug", slug));
+            problems.push(page.diagnostic(Code::Input, at, message).expected(expected));
+        }
+    }
+    for tag in &page.front.tags {
+        let bytes = crate::base::text::slugify(tag).len();
+        if let Some((message, expected)) = name_too_long("tag", tag, bytes) {
+            let at = page.locate("tags", tag);
+            problems.push(page.diagnostic(Code::Input, at, message).expected(expected));
         }
     }
 }

@@ -1003,8 +1003,8 @@ mod tests {
                 workflows.join(", "),
                 needs.join(", ")
             );
-            let page =
-                crate::input::content::parse_page(&source, text.into()).expect("module parses");
+            let page = crate::input::content::parse_page(&source, text.into(), &Default::default())
+                .expect("module parses");
             store.pages.insert(source, page);
         }
         // About a third of the modules are outside the learning order, which
@@ -1027,6 +1027,7 @@ mod tests {
                 "  - id: c\n    role: r\n",
             )
             .into(),
+            &Default::default(),
         )
         .expect("partner parses");
         let catalogue = ModuleCatalogue::new(&config, &store, &order);

@@ -1,7 +1,8 @@
 //! Partner metrics: loads one YAML file per partner from `content/partners/`
 //! into typed records (unknown keys are errors) and checks what types alone
 //! cannot: quarters well formed and unique, ids known to the catalogues and
-//! the content, scores on the 0–4 scale, minutes and runs not negative,
+//! the content, scores on the 0–4 scale, minutes, runs and KPIs finite and
+//! from 0 to [`MAX_FIGURE`] (a margin from its negative),
 //! person ids unique, at least one person, each workflow once in a person's
 //! AI use. Every problem is a located diagnostic. The numbers are
 //! interpreted in [`crate::partners::analytics`].
@@ -17,11 +18,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
-use crate::base::paths::SiteRoot;
+use crate::base::paths::{Capped, SiteRoot};
 use crate::base::quarter::Quarter;
 use crate::base::text::expected_one_of;
 use crate::input::config::Config;
-use crate::input::content::{CONTENT_DIR, ContentStore, PARTNERS_DIR, not_utf8};
+use crate::input::content::{
+    CONTENT_DIR, ContentStore, PARTNERS_DIR, from_yaml, not_utf8, too_large,
+};
+use crate::input::limits::{Limits, name_too_long};
 
 /// Partner tier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
@@ -208,7 +212,7 @@ impl PartnerFile {
 
 /// Reads every `content/partners/*.yaml`, sorted by id. Files that do not
 /// parse are reported and left out.
-pub fn load(root: &Path) -> Result<(Vec<PartnerFile>, Vec<Diagnostic>)> {
+pub fn load(root: &Path, limits: &Limits) -> Result<(Vec<PartnerFile>, Vec<Diagnostic>)> {
     let dir = root.join(CONTENT_DIR).join(PARTNERS_DIR);
     let mut partners: Vec<PartnerFile> = Vec::new();
     let walk = SiteRoot::new(root)?.walk(&dir, 1, Code::PartnerData)?;
@@ -220,10 +224,21 @@ pub fn load(root: &Path) -> Result<(Vec<PartnerFile>, Vec<Diagnostic>)> {
         .par_iter()
         .filter(|found| is_partner_file(&found.path))
         .map(|found| {
-            let bytes = std::fs::read(&found.real).map_err(|e| Error::io(&found.path, e))?;
+            let limit = limits.max_partner_file_bytes;
+            let read = found
+                .read_at_most(limit)
+                .map_err(|e| Error::io(&found.path, e))?;
             let name = file_name(&found.path);
+            let bytes = match read {
+                Capped::Read(bytes) => bytes,
+                Capped::TooLarge(size) => {
+                    let file = Path::new(CONTENT_DIR).join(PARTNERS_DIR).join(&name);
+                    let key = "max_partner_file_bytes";
+                    return Ok(Err(too_large(Code::PartnerData, &file, size, limit, key)));
+                }
+            };
             Ok(match String::from_utf8(bytes) {
-                Ok(text) => parse(&name, Arc::from(text)),
+                Ok(text) => parse(&name, Arc::from(text), limits),
                 Err(e) => Err(not_utf8(
                     Code::PartnerData,
                     &format!("{PARTNERS_DIR}/{name}"),
@@ -276,8 +291,13 @@ fn file_name(path: &Path) -> String {
 
 /// Parses one partner file named `file_name` (in `content/partners/`). The
 /// name without its extension is the partner's id, so it must be an id like
-/// every other: it ends up in URLs, file names and exports.
-pub fn parse(file_name: &str, text: Arc<str>) -> std::result::Result<PartnerFile, Diagnostic> {
+/// every other: it ends up in URLs, file names and exports. The file must
+/// stay within `limits`.
+pub fn parse(
+    file_name: &str,
+    text: Arc<str>,
+    limits: &Limits,
+) -> std::result::Result<PartnerFile, Diagnostic> {
     let id = file_name
         .rsplit_once('.')
         .map_or(file_name, |(stem, _)| stem)
@@ -299,15 +319,17 @@ pub fn parse(file_name: &str, text: Arc<str>) -> std::result::Result<PartnerFile
         ));
     }
     let file = Path::new(CONTENT_DIR).join(PARTNERS_DIR).join(file_name);
-    let record = serde_yaml::from_str(&text).map_err(|e| {
-        crate::input::content::yaml_diagnostic(
-            Code::PartnerData,
-            &file,
-            &text,
-            &(0..text.len()),
-            &e,
-        )
-    })?;
+    if let Some((message, expected)) = name_too_long("partner id", &id, id.len()) {
+        return Err(
+            Diagnostic::new(Code::PartnerData, file, text, 0..0, message).expected(expected),
+        );
+    }
+    let (size, limit) = (text.len() as u64, limits.max_partner_file_bytes);
+    if size > limit {
+        let key = "max_partner_file_bytes";
+        return Err(too_large(Code::PartnerData, &file, size, limit, key));
+    }
+    let record = from_yaml(Code::PartnerData, &file, &text, &(0..text.len()), limits)?;
     Ok(PartnerFile {
         source: format!("{PARTNERS_DIR}/{file_name}"),
         id,
@@ -428,7 +450,7 @@ impl<'a> Occurrences<'a> {
                     .iter()
                     .filter(|range| {
                         let token = &text[(*range).clone()];
-                        token == value || token.parse::<f64>().ok() == Some(number)
+                        token == value || yaml_number(token).is_some_and(|n| same(n, number))
                     })
                     .nth(*count - 1)
             }
@@ -440,6 +462,25 @@ impl<'a> Occurrences<'a> {
         };
         found.map_or(0..0, Range::clone)
     }
+}
+
+/// A number as YAML writes it: Rust's forms, and `.nan`, `.inf`, `-.inf`
+/// in their three spellings each.
+fn yaml_number(token: &str) -> Option<f64> {
+    let (sign, rest) = match token.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, token.strip_prefix('+').unwrap_or(token)),
+    };
+    match rest {
+        ".nan" | ".NaN" | ".NAN" if sign > 0.0 && rest.len() == token.len() => Some(f64::NAN),
+        ".inf" | ".Inf" | ".INF" => Some(sign * f64::INFINITY),
+        _ => token.parse().ok(),
+    }
+}
+
+/// Equal numbers, where one NaN equals another (a NaN is located like any value).
+fn same(a: f64, b: f64) -> bool {
+    a == b || (a.is_nan() && b.is_nan())
 }
 
 #[cfg(test)]
@@ -479,9 +520,29 @@ fn top_level_key(text: &str, key: &str) -> Range<usize> {
     0..0
 }
 
-/// Shows a number as YAML would have it written (`5`, `4.5`).
+/// The largest figure (minutes, runs, KPIs) a partner file may hold, and
+/// the lowest margin: sums and products over every partner, person and
+/// quarter stay finite, and whole amounts stay exact (an `f64` holds every
+/// integer up to 9·10¹⁵).
+pub const MAX_FIGURE: f64 = 1e12;
+
+/// Shows a number as YAML would have it written (`5`, `4.5`, `1.7e308`).
 fn number(value: f64) -> String {
-    format!("{value}")
+    if value.abs() >= 1e15 {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
+    }
+}
+
+/// Shows a number as YAML writes it, `.nan` and `.inf` included.
+fn shown(value: f64) -> String {
+    match value {
+        v if v.is_nan() => ".nan".to_string(),
+        f64::INFINITY => ".inf".to_string(),
+        f64::NEG_INFINITY => "-.inf".to_string(),
+        v => number(v),
+    }
 }
 
 /// Checks every partner against the catalogues and the content.
@@ -635,15 +696,11 @@ impl<'a> Checker<'a> {
                 ("cost_to_serve", kpi.cost_to_serve),
                 ("enablement_throughput", kpi.enablement_throughput),
             ] {
-                if value < 0.0 || !value.is_finite() {
-                    self.report(
-                        key,
-                        &number(value),
-                        format!("{key} cannot be negative"),
-                        "a figure of 0 or more",
-                    );
-                }
+                self.figure(key, value, 0.0, "a figure");
             }
+            // A margin may be a loss.
+            let margin = kpi.margin_contribution;
+            self.figure("margin_contribution", margin, -MAX_FIGURE, "a figure");
         }
     }
 
@@ -664,10 +721,15 @@ impl<'a> Checker<'a> {
                             .expected(expected_one_of(skill, &ids, "a skill defined in site.toml")),
                     );
                 } else if !(0.0..=4.0).contains(score) {
+                    let why = if score.is_finite() {
+                        "is outside 0–4"
+                    } else {
+                        "is not a finite number"
+                    };
                     self.report(
                         skill,
                         &number(*score),
-                        format!("score {} for {skill} is outside 0–4", number(*score)),
+                        format!("score {} for {skill} {why}", shown(*score)),
                         "a score from 0 (none) to 4 (expert)",
                     );
                 }
@@ -796,13 +858,8 @@ impl<'a> Checker<'a> {
             ("minutes_after", workflow.minutes_after),
             ("runs_per_quarter", Some(workflow.runs_per_quarter)),
         ] {
-            if let Some(value) = value.filter(|v| *v < 0.0 || !v.is_finite()) {
-                self.report(
-                    key,
-                    &number(value),
-                    format!("{key} cannot be negative"),
-                    "a number of minutes or runs, 0 or more",
-                );
+            if let Some(value) = value {
+                self.figure(key, value, 0.0, "a number of minutes or runs");
             }
         }
     }
@@ -824,6 +881,27 @@ impl<'a> Checker<'a> {
                 &expected_one_of(id, &ids, "a workflow defined in site.toml"),
             );
         }
+    }
+
+    /// A problem at `value`, under `key`, unless it is a finite number from
+    /// `min` to [`MAX_FIGURE`]; `what` says what it should be.
+    fn figure(&mut self, key: &str, value: f64, min: f64, what: &str) {
+        let message = if !value.is_finite() {
+            format!("{key} is {}, not a finite number", shown(value))
+        } else if value < min && min == 0.0 {
+            format!("{key} cannot be negative")
+        } else if value < min || value > MAX_FIGURE {
+            format!(
+                "{key} {} is outside {} to {}",
+                number(value),
+                number(min),
+                number(MAX_FIGURE)
+            )
+        } else {
+            return;
+        };
+        let expected = format!("{what} from {} to {}", number(min), number(MAX_FIGURE));
+        self.report(key, &number(value), message, &expected);
     }
 
     fn date(&mut self, key: &'a str, date: &'a str) {
@@ -874,7 +952,12 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_wrong_types_are_located() {
-        let error = parse("p.yaml", Arc::from("name: P\ntier: golden\n")).unwrap_err();
+        let error = parse(
+            "p.yaml",
+            Arc::from("name: P\ntier: golden\n"),
+            &Limits::default(),
+        )
+        .unwrap_err();
         assert_eq!(error.line(), 2);
         assert!(
             error.message.contains("unknown variant `golden`"),

@@ -196,7 +196,12 @@ mod tests {
     use crate::input::content::parse_page;
 
     fn store_with(source: &str, text: &str) -> ContentStore {
-        let page = parse_page(source, Arc::from(text)).expect("a page");
+        let page = parse_page(
+            source,
+            Arc::from(text),
+            &crate::input::limits::Limits::default(),
+        )
+        .expect("a page");
         let mut store = ContentStore::default();
         store.pages.insert(source.to_string(), page);
         store

@@ -779,8 +779,15 @@ fn attributes_as_written(tag: &str) -> Vec<(&str, Range<usize>, bool)> {
 const DENIED: &str =
     "Markdown instead of HTML, as `html = \"deny\"` under `[markdown]` in site.toml asks";
 
+/// A URL with a scheme (`https://`, `mailto:`, `data:`, …): never a path of
+/// the site, so never resolved or moved.
 fn is_external(path: &str) -> bool {
-    path.contains("://") || path.starts_with("mailto:") || path.starts_with("tel:")
+    path.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
 }
 
 /// Resolves `path` against `folder`, both relative to `content/`.
@@ -900,7 +907,12 @@ mod tests {
     }
 
     fn render_text(source: &str, text: &str) -> Rendered {
-        let page = parse_page(source, Arc::from(text)).expect("page");
+        let page = parse_page(
+            source,
+            Arc::from(text),
+            &crate::input::limits::Limits::default(),
+        )
+        .expect("page");
         render(&page, &targets())
     }
 
@@ -919,7 +931,12 @@ mod tests {
     }
 
     fn render_ids(scheme: HeadingIds, text: &str) -> String {
-        let page = parse_page("modules/m.md", Arc::from(text)).expect("page");
+        let page = parse_page(
+            "modules/m.md",
+            Arc::from(text),
+            &crate::input::limits::Limits::default(),
+        )
+        .expect("page");
         let targets = LinkTargets {
             heading_ids: scheme,
             ..targets()
@@ -990,7 +1007,12 @@ mod tests {
         let text = "---\ntitle: A\n---\n# A\n\n## Plan\n\nThree words here.\n\n\
                     ```python\nprint('code is not prose')\n```\n\n### Steps\n\n\
                     See [x](@/modules/gone.md) and [y](@/modules/qbr.md).\n";
-        let page = parse_page("modules/a.md", Arc::from(text)).expect("page");
+        let page = parse_page(
+            "modules/a.md",
+            Arc::from(text),
+            &crate::input::limits::Limits::default(),
+        )
+        .expect("page");
         let rendered = render(&page, &targets());
         let outline = outline(&page, &targets());
         assert_eq!(outline.toc, rendered.toc);
@@ -1039,7 +1061,12 @@ mod tests {
     }
 
     fn render_with(policy: RawHtml, text: &str) -> Rendered {
-        let page = parse_page("modules/m.md", Arc::from(text)).expect("page");
+        let page = parse_page(
+            "modules/m.md",
+            Arc::from(text),
+            &crate::input::limits::Limits::default(),
+        )
+        .expect("page");
         let targets = LinkTargets {
             raw_html: policy,
             ..targets()
@@ -1135,7 +1162,12 @@ mod tests {
     #[test]
     fn removals_are_located_in_the_source() {
         let text = "---\ntitle: M\n---\nA <a href=\"javascript:x()\">b</a>\n\n<img\n  src=\"p.png\"\n  onload=\"x()\">\n\n> <script>y()</script>\n";
-        let page = parse_page("modules/m.md", Arc::from(text)).expect("page");
+        let page = parse_page(
+            "modules/m.md",
+            Arc::from(text),
+            &crate::input::limits::Limits::default(),
+        )
+        .expect("page");
         let found: Vec<(String, String)> = removals(&page)
             .into_iter()
             .map(|r| (text[r.span].to_string(), r.what))

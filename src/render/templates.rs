@@ -22,7 +22,7 @@ use crate::render::charts;
 use crate::base::codes::Code;
 use crate::base::diagnostics::Diagnostic;
 use crate::base::format::{format_currency, format_date, format_number};
-use crate::input::config::Limits;
+use crate::input::limits::Limits;
 use crate::input::theme::{TemplateSource, Theme};
 use crate::render::markdown::LinkTargets;
 

@@ -228,7 +228,12 @@ mod tests {
 
     #[test]
     fn a_folder_has_one_title_with_or_without_an_untitled_index() {
-        let index = parse_page("how-to_guides/_index.md", Arc::from("Intro.\n")).expect("page");
+        let index = parse_page(
+            "how-to_guides/_index.md",
+            Arc::from("Intro.\n"),
+            &crate::input::limits::Limits::default(),
+        )
+        .expect("page");
         let implied = SectionInfo {
             folder: "how-to_guides".to_string(),
             index: None,

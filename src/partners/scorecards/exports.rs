@@ -367,8 +367,10 @@ mod tests {
     fn demo_ecosystem(audience: &Audience) -> (Config, Ecosystem) {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let config = Config::load(root).expect("the demo configuration").config;
-        let (store, _) = crate::input::content::load(root, false).expect("the demo content");
-        let (partners, _) = crate::partners::metrics::load(root).expect("the demo partners");
+        let (store, _) =
+            crate::input::content::load(root, false, &config.limits).expect("the demo content");
+        let (partners, _) =
+            crate::partners::metrics::load(root, &config.limits).expect("the demo partners");
         let ecosystem = crate::partners::scorecards::compute(&config, &store, &partners, audience)
             .expect("the demo has partner data");
         (config, ecosystem)
