@@ -180,6 +180,37 @@ fn a_prose_edit_that_breaks_a_link_is_reported_and_its_fix_recovers() {
 }
 
 #[test]
+fn a_prose_edit_past_the_size_limit_is_refused_like_in_a_build_and_its_fix_recovers() {
+    let site = fixture();
+    site.write(
+        "site.toml",
+        &format!(
+            "{}\n[limits]\nmax_markdown_bytes = 2000\n",
+            common::SITE_TOML
+        ),
+    );
+    let mut cache = first_render(&site);
+    let front = "title: Second module\nlevel: practitioner\ntrack: basics\nprerequisites: [first]\ndate: 2026-02-05";
+    let long = "Words. ".repeat(400);
+    site.write("content/modules/second.md", &module(front, &long));
+    let error = render_changes(&site.options(), &mut cache, &["content/modules/second.md"])
+        .err()
+        .expect("a file past its limit fails the render");
+    let problem = &error.diagnostics()[0];
+    assert!(
+        problem.file.ends_with("content/modules/second.md"),
+        "{problem}"
+    );
+    assert!(problem.message.contains("2000"), "{}", problem.message);
+    site.write(
+        "content/modules/second.md",
+        &module(front, "## Next\n\nShort again.\n"),
+    );
+    let again = render_after(&site, &mut cache, &["content/modules/second.md"]);
+    assert!(page(&files_of(&again), "modules/second/index.html").contains("Short again."));
+}
+
+#[test]
 fn a_changed_file_that_is_not_a_page_runs_the_whole_pipeline() {
     let site = fixture();
     let mut cache = first_render(&site);

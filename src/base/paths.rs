@@ -67,17 +67,23 @@ impl Found {
     /// asked before anything is read, and reading stops past the limit in
     /// case the file grows meanwhile.
     pub fn read_at_most(&self, limit: u64) -> io::Result<Capped> {
-        let file = std::fs::File::open(&self.real)?;
-        let size = file.metadata()?.len();
-        if size > limit {
-            return Ok(Capped::TooLarge(size));
-        }
-        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-        file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
-        match u64::try_from(bytes.len()) {
-            Ok(read) if read <= limit => Ok(Capped::Read(bytes)),
-            _ => Ok(Capped::TooLarge(size.max(limit.saturating_add(1)))),
-        }
+        read_capped(&self.real, limit)
+    }
+}
+
+/// The bytes of the file at `real` when it holds at most `limit`; see
+/// [`Found::read_at_most`].
+fn read_capped(real: &Path, limit: u64) -> io::Result<Capped> {
+    let file = std::fs::File::open(real)?;
+    let size = file.metadata()?.len();
+    if size > limit {
+        return Ok(Capped::TooLarge(size));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    match u64::try_from(bytes.len()) {
+        Ok(read) if read <= limit => Ok(Capped::Read(bytes)),
+        _ => Ok(Capped::TooLarge(size.max(limit.saturating_add(1)))),
     }
 }
 
@@ -116,8 +122,19 @@ impl SiteRoot {
     /// The bytes of `path`, if it lies inside the root; a path leading
     /// outside reads as a permission error, without touching its target.
     pub fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(self.readable(path)?)
+    }
+
+    /// [`SiteRoot::read`] of a file that holds at most `limit` bytes; a
+    /// larger one is not read at all.
+    pub fn read_at_most(&self, path: &Path, limit: u64) -> io::Result<Capped> {
+        read_capped(&self.readable(path)?, limit)
+    }
+
+    /// The real location of `path` for reading, or why it may not be read.
+    fn readable(&self, path: &Path) -> io::Result<PathBuf> {
         match self.confine(path) {
-            Ok(real) => std::fs::read(real),
+            Ok(real) => Ok(real),
             Err(Refusal::Io(e)) => Err(e),
             Err(Refusal::Dangling) => Err(io::Error::from(io::ErrorKind::NotFound)),
             Err(Refusal::Outside) => Err(io::Error::new(

@@ -42,7 +42,7 @@ use rayon::prelude::*;
 use crate::base::audience::Audience;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::memo::Memo;
-use crate::base::paths::SiteRoot;
+use crate::base::paths::{Capped, SiteRoot};
 use crate::build::output::Contents;
 use crate::build::page_cache::CachedPages;
 use crate::build::{self, BuildOptions, PageCache, RenderedSite, Retained};
@@ -189,7 +189,8 @@ fn classify(
             .push(body_edit(options, retained, path, source)?);
         return Some(());
     };
-    let text = read(options, path)?;
+    let limit = retained.inputs.loaded.config.limits.max_partner_file_bytes;
+    let text = read(options, path, limit)?;
     match &options.audience {
         Audience::Partner(id) if name.rsplit_once('.').map_or(name, |(stem, _)| stem) != id => {
             let problem = other_partner_problem(retained, name, text);
@@ -210,7 +211,8 @@ fn body_edit(
     source: &str,
 ) -> Option<BodyEdit> {
     let limits = &retained.inputs.loaded.config.limits;
-    let page = content::parse_page(source, read(options, path)?, limits).ok()?;
+    let text = read(options, path, limits.max_markdown_bytes)?;
+    let page = content::parse_page(source, text, limits).ok()?;
     if !retained.site.computed_from(&page) {
         return None;
     }
@@ -248,10 +250,15 @@ fn other_partner_problem(retained: &Retained, name: &str, text: Arc<str>) -> boo
 
 /// The text of the file at `path` under the root, if it lies inside the
 /// root and reads as UTF-8.
-fn read(options: &BuildOptions, path: &str) -> Option<Arc<str>> {
+/// The text of the edited file at `path`, when it holds at most `limit`
+/// bytes; `None` (a full rebuild, which reports the problem) otherwise, so a
+/// file past its limit is never read whole here either.
+fn read(options: &BuildOptions, path: &str, limit: u64) -> Option<Arc<str>> {
     let site = SiteRoot::new(&options.root).ok()?;
-    let bytes = site.read(&options.root.join(Path::new(path))).ok()?;
-    String::from_utf8(bytes).ok().map(Arc::from)
+    match site.read_at_most(&options.root.join(Path::new(path)), limit) {
+        Ok(Capped::Read(bytes)) => String::from_utf8(bytes).ok().map(Arc::from),
+        Ok(Capped::TooLarge(_)) | Err(_) => None,
+    }
 }
 
 /// Puts the edited pages in place; returns the jobs showing them.
