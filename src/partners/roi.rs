@@ -15,8 +15,8 @@ use serde::Serialize;
 
 use crate::base::quarter::Quarter;
 use crate::input::config::{Program, Risk};
-use crate::partners::analytics::{embedded_workflows, hours_saved};
-use crate::partners::metrics::{KpiRecord, PartnerFile};
+use crate::partners::analytics::{self, embedded_workflows, hours_saved};
+use crate::partners::metrics::PartnerFile;
 
 /// One quarter's cash flows, base case.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -173,15 +173,6 @@ pub fn first_embedded(partner: &PartnerFile) -> Option<Quarter> {
         .min()
 }
 
-fn kpis_by_quarter(partner: &PartnerFile) -> BTreeMap<Quarter, &KpiRecord> {
-    partner
-        .record
-        .kpis
-        .iter()
-        .filter_map(|k| Quarter::parse(&k.quarter).map(|q| (q, k)))
-        .collect()
-}
-
 /// The mean relative change of `partners` in `quarter` against `baseline`,
 /// like for like: only partners that reported both quarters count.
 pub fn group_change<'a>(
@@ -191,7 +182,7 @@ pub fn group_change<'a>(
 ) -> GroupChange {
     let (mut reported, mut cts, mut margin) = (0, Vec::new(), Vec::new());
     for partner in partners {
-        let kpis = kpis_by_quarter(partner);
+        let kpis = analytics::kpi_records(partner);
         let (Some(base), Some(now)) = (kpis.get(&baseline), kpis.get(&quarter)) else {
             continue;
         };
@@ -247,7 +238,7 @@ pub fn roi(
     comparison: &Comparison,
     cost_in: impl Fn(Quarter) -> f64,
 ) -> Roi {
-    let kpis = kpis_by_quarter(partner);
+    let kpis = analytics::kpi_records(partner);
     let base = kpis.get(&baseline);
     let from = first_embedded(partner);
     let flows = period

@@ -931,17 +931,11 @@ mod tests {
     }
 
     fn render_ids(scheme: HeadingIds, text: &str) -> String {
-        let page = parse_page(
-            "modules/m.md",
-            Arc::from(text),
-            &crate::input::limits::Limits::default(),
-        )
-        .expect("page");
         let targets = LinkTargets {
             heading_ids: scheme,
             ..targets()
         };
-        render(&page, &targets).html
+        render_in(&targets, text).html
     }
 
     #[test]
@@ -1061,17 +1055,18 @@ mod tests {
     }
 
     fn render_with(policy: RawHtml, text: &str) -> Rendered {
-        let page = parse_page(
-            "modules/m.md",
-            Arc::from(text),
-            &crate::input::limits::Limits::default(),
-        )
-        .expect("page");
         let targets = LinkTargets {
             raw_html: policy,
             ..targets()
         };
-        render(&page, &targets)
+        render_in(&targets, text)
+    }
+
+    /// `text` as the body of `modules/m.md`, rendered with `targets`.
+    fn render_in(targets: &LinkTargets, text: &str) -> Rendered {
+        let limits = crate::input::limits::Limits::default();
+        let page = parse_page("modules/m.md", Arc::from(text), &limits).expect("page");
+        render(&page, targets)
     }
 
     /// Every start tag with its attributes, in order.

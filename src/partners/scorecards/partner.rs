@@ -229,41 +229,31 @@ fn partner_roi(inputs: &ViewInputs, partner: &PartnerFile) -> Roi {
     let program = &inputs.config.program;
     let period = inputs.period();
     let members = |quarter: Quarter| analytics::headcount_at(partner, quarter) as f64;
-    let (roi, meaningful) = match &inputs.cost {
-        Cost::HeadcountShare { total_headcount } => {
-            let investment = &program.investment;
-            let per_quarter = investment.licences_per_quarter + investment.enablement_per_quarter;
-            let share = |quarter: Quarter| match total_headcount.get(&quarter) {
-                Some(&total) if total > 0 => members(quarter) / total as f64,
-                _ => 0.0,
-            };
-            let roi = roi::roi(
-                partner,
-                program,
-                inputs.baseline,
-                &period,
-                &inputs.comparison,
-                |q| per_quarter * share(q),
-            );
-            let program_cost = per_quarter * period.len() as f64;
-            let meaningful =
-                program_cost > 0.0 && roi.investment / program_cost >= MEANINGFUL_COST_SHARE;
-            (roi, meaningful)
+    let investment = &program.investment;
+    let program_per_quarter = investment.licences_per_quarter + investment.enablement_per_quarter;
+    let cost_in = |quarter: Quarter| match &inputs.cost {
+        Cost::HeadcountShare { total_headcount } => match total_headcount.get(&quarter) {
+            Some(&total) if total > 0 => program_per_quarter * members(quarter) / total as f64,
+            _ => 0.0,
+        },
+        Cost::PerPerson(rate) => rate.unwrap_or(0.0) * members(quarter),
+    };
+    let roi = roi::roi(
+        partner,
+        program,
+        inputs.baseline,
+        &period,
+        &inputs.comparison,
+        cost_in,
+    );
+    let meaningful = match inputs.cost {
+        Cost::HeadcountShare { .. } => {
+            let program_cost = program_per_quarter * period.len() as f64;
+            program_cost > 0.0 && roi.investment / program_cost >= MEANINGFUL_COST_SHARE
         }
         // The partner's own cost at its own rate: a cost it bears in full,
         // not an allocated slice, so its ratio is shown whenever there is one.
-        Cost::PerPerson(rate) => {
-            let rate = rate.unwrap_or(0.0);
-            let roi = roi::roi(
-                partner,
-                program,
-                inputs.baseline,
-                &period,
-                &inputs.comparison,
-                |q| rate * members(q),
-            );
-            (roi, true)
-        }
+        Cost::PerPerson(_) => true,
     };
     Roi {
         roi_meaningful: meaningful,
