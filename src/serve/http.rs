@@ -155,6 +155,11 @@ fn read_request(reader: &mut impl BufRead) -> std::result::Result<Request, Refus
         _ => return Err(Refusal::Status(405, "Only GET and HEAD are served.\n")),
     };
     let headers = read_headers(reader)?;
+    // RFC 9112, 3.2: two Host lines could make the Host check and a proxy
+    // in front disagree about which host is meant.
+    if headers.iter().filter(|(name, _)| name == "host").count() > 1 {
+        return Err(Refusal::Status(400, "More than one Host header.\n"));
+    }
     let connection = header(&headers, "connection").map(str::to_ascii_lowercase);
     let has_body = header(&headers, "transfer-encoding").is_some()
         || header(&headers, "content-length").is_some_and(|n| n.trim() != "0");
@@ -612,6 +617,10 @@ mod tests {
             Err(Refusal::Status(505, _))
         ));
         assert_eq!(parse("GET / HTTP/1.1\r\nHost"), Err(Refusal::Gone));
+        assert_eq!(
+            parse("GET / HTTP/1.1\r\nHost: localhost\r\nhost: evil.example\r\n\r\n").map(|_| ()),
+            Err(Refusal::Status(400, "More than one Host header.\n"))
+        );
         let long = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(MAX_LINE));
         assert!(matches!(parse(&long), Err(Refusal::Status(431, _))));
     }
