@@ -30,8 +30,9 @@ const IDLE: Duration = Duration::from_secs(10);
 /// How long a write may block before the client counts as gone.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often an idle event stream sends a comment, so a closed tab is
-/// noticed and its thread ends.
-const HEARTBEAT: Duration = Duration::from_secs(15);
+/// noticed (its second write after closing fails) and its thread ends
+/// within seconds; a comment is a few bytes.
+const HEARTBEAT: Duration = Duration::from_secs(2);
 
 /// Starts accepting connections on `listener` until the server stops.
 pub(crate) fn spawn(listener: TcpListener, shared: Arc<Shared>) -> Result<JoinHandle<()>> {
