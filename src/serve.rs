@@ -107,10 +107,17 @@ impl Server {
         let shared = Arc::new(Shared::new(base_path(
             build.base_url.as_deref().unwrap_or("/"),
         )));
-        let (changes_tx, changes_rx) = mpsc::channel();
+        // One channel brings the rebuild loop both the watcher's changes and
+        // its workers' results.
+        let (events_tx, events_rx) = mpsc::channel();
         // Watch before the first render so an edit made during it still
         // triggers a rebuild afterwards.
-        let watcher = watch::start(&options.root, options.poll, changes_tx, shared.clone())?;
+        let watcher = watch::start(
+            &options.root,
+            options.poll,
+            events_tx.clone(),
+            shared.clone(),
+        )?;
         let mut rebuilder = Rebuilder::new(build, shared.clone(), options.log.clone());
         rebuilder.colour = options.colour;
         rebuilder.first_build();
@@ -125,7 +132,9 @@ impl Server {
         ));
         let threads = vec![
             watcher,
-            spawn("proficio-rebuild", move || rebuilder.run(changes_rx))?,
+            spawn("proficio-rebuild", move || {
+                rebuilder.run(events_rx, events_tx)
+            })?,
             http::spawn(listener, shared.clone())?,
         ];
         Ok(Server {
