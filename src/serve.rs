@@ -91,8 +91,10 @@ pub struct Server {
 
 impl Server {
     /// Binds the port, renders the site and starts watching and serving. A
-    /// site that does not build still starts (showing its problems); only a
-    /// port that cannot be bound or a watcher that cannot start is an error.
+    /// site that does not build still starts (showing its problems), and so
+    /// does one whose first build is left behind for a newer change; only a
+    /// port that cannot be bound or a thread or watcher that cannot start is
+    /// an error.
     pub fn start(options: ServeOptions) -> Result<Server> {
         // A wrong URL would fail every render: say so now, not in an overlay.
         if let Some(base_url) = &options.base_url {
@@ -120,7 +122,13 @@ impl Server {
         )?;
         let mut rebuilder = Rebuilder::new(build, shared.clone(), options.log.clone());
         rebuilder.colour = options.colour;
-        rebuilder.first_build();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let rebuild = spawn("proficio-rebuild", move || {
+            rebuilder.run(events_rx, events_tx, ready_tx)
+        })?;
+        // Answer once the first build is in, or was walked away from for a
+        // newer change (a template that loops without writing).
+        let _ = ready_rx.recv();
         (options.log)(&format!(
             "Serving {url} (watching {} with {}; press Ctrl-C to stop)",
             watch::INPUTS.join(", "),
@@ -130,13 +138,7 @@ impl Server {
                 "change events"
             }
         ));
-        let threads = vec![
-            watcher,
-            spawn("proficio-rebuild", move || {
-                rebuilder.run(events_rx, events_tx)
-            })?,
-            http::spawn(listener, shared.clone())?,
-        ];
+        let threads = vec![watcher, rebuild, http::spawn(listener, shared.clone())?];
         Ok(Server {
             address,
             url,

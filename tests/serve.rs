@@ -581,6 +581,34 @@ fn a_silent_runaway_rebuild_is_left_behind_and_its_fix_is_served() {
 }
 
 #[test]
+fn a_preview_started_on_a_silent_runaway_starts_once_it_is_fixed() {
+    let site = Arc::new(fixture());
+    site.write(
+        "site.toml",
+        &format!("{SITE_TOML}\n[limits]\nmax_page_milliseconds = 3600000\n"),
+    );
+    site.write("templates/page.html", SILENT_RUNAWAY);
+    // Started on a thread of its own: a start stuck in the first build
+    // must fail the test, not hang it.
+    let (started, preview) = std::sync::mpsc::channel();
+    let starting = site.clone();
+    std::thread::spawn(move || {
+        let _ = started.send(Preview::start(&starting));
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    site.write("templates/page.html", FIXED);
+    let preview = preview
+        .recv_timeout(PATIENCE)
+        .expect("the preview starts once the first build is walked away from");
+    preview.wait_for_text("/about/", "Fixed template.");
+    let lines = preview.lines().join("\n");
+    assert!(
+        lines.contains("the first build: the render did not stop for a newer change"),
+        "{lines}"
+    );
+}
+
+#[test]
 fn a_tag_too_long_for_a_file_name_is_located_in_the_preview() {
     let site = fixture();
     let tag = "t".repeat(300);

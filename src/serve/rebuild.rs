@@ -17,7 +17,9 @@
 //! abandons it (it burns its thread until its page ends, publishing nothing)
 //! and starts a full rebuild from the newest files, without the abandoned
 //! worker's kept state. At most [`MAX_ABANDONED`] abandoned workers run at
-//! once; past that the loop waits for one to end.
+//! once; past that the loop waits for one to end. The first build is such
+//! a rebuild too. A rebuilder renders on a thread pool of its own, so pool
+//! threads stuck in abandoned renders never starve a newer one.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -72,6 +74,8 @@ pub(crate) struct Rebuilder {
     /// Set when the loop walked away from the worker running this rebuilder:
     /// from then on it publishes nothing.
     abandoned: Arc<AtomicBool>,
+    /// The threads its renders run on, made at its first rebuild.
+    pool: Option<rayon::ThreadPool>,
 }
 
 /// What the rebuild loop hears about: a batch of changes from the watcher,
@@ -124,6 +128,7 @@ impl Rebuilder {
             log,
             colour: false,
             abandoned: Arc::default(),
+            pool: None,
         }
     }
 
@@ -135,28 +140,12 @@ impl Rebuilder {
         fresh
     }
 
-    /// The first build, with its own terminal line.
-    pub fn first_build(&mut self) {
-        let started = Instant::now();
-        let line = match self.rebuild(None) {
-            Outcome::Built { pages, .. } => format!(
-                "Built {pages} pages in memory in {} ms",
-                started.elapsed().as_millis()
-            ),
-            Outcome::Superseded { .. } => "Stopped the first build for a newer change".to_string(),
-            Outcome::Failed { problems, .. } => format!(
-                "The site does not build yet ({problems} problem{}); every page shows them until they are fixed",
-                plural(problems)
-            ),
-        };
-        (self.log)(&line);
-    }
-
-    /// Rebuilds after each batch of changes, each on a worker thread,
-    /// until the server stops; `events` brings the watcher's batches and,
-    /// through `done`, the workers' results. Batches that queued up during a
-    /// rebuild are handled by one rebuild.
-    pub fn run(self, events: Receiver<Event>, done: Sender<Event>) {
+    /// Builds the site, then rebuilds after each batch of changes, each on
+    /// a worker thread, until the server stops; `events` brings the
+    /// watcher's batches and, through `done`, the workers' results. `ready`
+    /// hears once the first build is served or was walked away from.
+    /// Batches that queued up during a rebuild are handled by one rebuild.
+    pub fn run(self, events: Receiver<Event>, done: Sender<Event>, ready: Sender<()>) {
         let shared = self.shared.clone();
         let mut workers = Workers {
             blueprint: self.fresh(),
@@ -166,7 +155,9 @@ impl Rebuilder {
             abandoned: Vec::new(),
             next_id: 0,
             done,
+            ready: Some(ready),
         };
+        workers.start(None);
         while !shared.stopping() {
             match events.recv_timeout(TICK) {
                 Ok(Event::Changes(batch)) => workers.changed(batch),
@@ -178,9 +169,30 @@ impl Rebuilder {
         }
     }
 
-    /// Renders and publishes after `changes` (everything, without);
-    /// never panics on bad input.
-    pub fn rebuild(&mut self, changes: Option<&Changes>) -> Outcome {
+    /// Renders and publishes after `changes` (everything, without) on the
+    /// rebuilder's own thread pool; never panics on bad input.
+    fn rebuild(&mut self, changes: Option<&Changes>) -> Outcome {
+        // Not the global pool: a page stuck in an abandoned render holds
+        // its pool thread for good, and a few of those would leave no thread
+        // to render the fix. Without a pool of its own (no threads to be
+        // had) it renders on the global one.
+        if self.pool.is_none() {
+            self.pool = rayon::ThreadPoolBuilder::new()
+                .thread_name(|i| format!("proficio-render-{i}"))
+                .build()
+                .ok();
+        }
+        match self.pool.take() {
+            Some(pool) => {
+                let outcome = pool.install(|| self.rebuild_here(changes));
+                self.pool = Some(pool);
+                outcome
+            }
+            None => self.rebuild_here(changes),
+        }
+    }
+
+    fn rebuild_here(&mut self, changes: Option<&Changes>) -> Outcome {
         let seen = self.shared.batches();
         let shared = self.shared.clone();
         let abandoned = self.abandoned.clone();
@@ -348,11 +360,15 @@ struct Workers {
     next_id: u64,
     /// Where workers send their [`Done`].
     done: Sender<Event>,
+    /// Told once the first build is served or was walked away from.
+    ready: Option<Sender<()>>,
 }
 
 /// The rebuild that counts, running on a worker thread.
 struct Running {
     id: u64,
+    /// The first build, which has a terminal line of its own.
+    first: bool,
     /// What changed, for its terminal line.
     what: String,
     started: Instant,
@@ -380,9 +396,15 @@ impl Workers {
     fn finished(&mut self, done: Done) {
         match &self.running {
             Some(running) if running.id == done.worker => {
-                self.log(&rebuild_line(&running.what, &done.outcome, running.started));
+                let line = if running.first {
+                    first_line(&done.outcome, running.started)
+                } else {
+                    rebuild_line(&running.what, &done.outcome, running.started)
+                };
+                self.log(&line);
                 self.running = None;
                 self.idle = Some(done.rebuilder);
+                self.tell_ready();
             }
             // An abandoned worker (counted off once its thread is seen
             // finished): its rebuilder is stale, and dropped.
@@ -422,7 +444,7 @@ still running in the background; waiting for one to end",
         if self.running.is_none()
             && let Some(batch) = self.pending.take()
         {
-            self.start(batch);
+            self.start(Some(batch));
         }
     }
 
@@ -439,26 +461,41 @@ nothing?); it is still running in the background and the preview goes on without
             clock(),
             running.what
         ));
+        self.tell_ready();
     }
 
-    fn start(&mut self, batch: Changes) {
+    /// Lets the server start answering, once.
+    fn tell_ready(&mut self) {
+        if let Some(ready) = self.ready.take() {
+            // The server gave up waiting only if it is gone.
+            let _ = ready.send(());
+        }
+    }
+
+    /// Starts rebuilding after `batch`, or the first build without one.
+    fn start(&mut self, batch: Option<Changes>) {
         let Some(mut rebuilder) = self.idle.take() else {
-            self.pending = Some(batch);
+            self.pending = batch;
             return;
         };
         let id = self.next_id;
         self.next_id += 1;
-        let what = match &rebuilder.options.audience {
-            Audience::Internal => batch.describe(),
-            Audience::Partner(partner) => {
+        let what = match (&batch, &rebuilder.options.audience) {
+            (None, _) => "the first build".to_string(),
+            (Some(batch), Audience::Internal) => batch.describe(),
+            (Some(batch), Audience::Partner(partner)) => {
                 batch.describe_hiding(|path| other_partners_file(path, partner))
             }
         };
         let abandoned = rebuilder.abandoned.clone();
         let done = self.done.clone();
-        let started = batch.first_seen().unwrap_or_else(Instant::now);
+        let first = batch.is_none();
+        let started = batch
+            .as_ref()
+            .and_then(Changes::first_seen)
+            .unwrap_or_else(Instant::now);
         let work = move || {
-            let outcome = rebuilder.rebuild(Some(&batch));
+            let outcome = rebuilder.rebuild(batch.as_ref());
             // The loop is gone when the server stopped: nobody to tell.
             let _ = done.send(Event::Done(Box::new(Done {
                 worker: id,
@@ -471,6 +508,7 @@ nothing?); it is still running in the background and the preview goes on without
             Ok(thread) => {
                 self.running = Some(Running {
                     id,
+                    first,
                     what,
                     started,
                     asked: None,
@@ -484,6 +522,7 @@ nothing?); it is still running in the background and the preview goes on without
                 // next change rebuilds everything.
                 self.idle = Some(self.blueprint.fresh());
                 self.log(&format!("{} {what}: not rebuilt: {error}", clock()));
+                self.tell_ready();
             }
         }
     }
@@ -545,6 +584,21 @@ fn other_partners_file(path: &str, id: &str) -> bool {
         let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
         stem != id
     })
+}
+
+/// The terminal line of the first build, started at `started`.
+fn first_line(outcome: &Outcome, started: Instant) -> String {
+    match outcome {
+        Outcome::Built { pages, .. } => format!(
+            "Built {pages} pages in memory in {} ms",
+            started.elapsed().as_millis()
+        ),
+        Outcome::Superseded { .. } => "Stopped the first build for a newer change".to_string(),
+        Outcome::Failed { problems, .. } => format!(
+            "The site does not build yet ({problems} problem{}); every page shows them until they are fixed",
+            plural(*problems)
+        ),
+    }
 }
 
 /// The terminal line of one rebuild: what changed, what came of it, how long
