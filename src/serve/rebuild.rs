@@ -432,7 +432,7 @@ impl Workers {
                     running.said_waiting = true;
                     let line = format!(
                         "{} {}: the render does not stop for a newer change, and {} others are \
-still running in the background; waiting for one to end",
+still running in the background; waiting for one to end (restarting the preview ends them)",
                         clock(),
                         running.what,
                         self.abandoned.len()
