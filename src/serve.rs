@@ -91,8 +91,10 @@ pub struct Server {
 
 impl Server {
     /// Binds the port, renders the site and starts watching and serving. A
-    /// site that does not build still starts (showing its problems); only a
-    /// port that cannot be bound or a watcher that cannot start is an error.
+    /// site that does not build still starts (showing its problems), and so
+    /// does one whose first build is left behind for a newer change; only a
+    /// port that cannot be bound or a thread or watcher that cannot start is
+    /// an error.
     pub fn start(options: ServeOptions) -> Result<Server> {
         // A wrong URL would fail every render: say so now, not in an overlay.
         if let Some(base_url) = &options.base_url {
@@ -107,13 +109,26 @@ impl Server {
         let shared = Arc::new(Shared::new(base_path(
             build.base_url.as_deref().unwrap_or("/"),
         )));
-        let (changes_tx, changes_rx) = mpsc::channel();
+        // One channel brings the rebuild loop both the watcher's changes and
+        // its workers' results.
+        let (events_tx, events_rx) = mpsc::channel();
         // Watch before the first render so an edit made during it still
         // triggers a rebuild afterwards.
-        let watcher = watch::start(&options.root, options.poll, changes_tx, shared.clone())?;
+        let watcher = watch::start(
+            &options.root,
+            options.poll,
+            events_tx.clone(),
+            shared.clone(),
+        )?;
         let mut rebuilder = Rebuilder::new(build, shared.clone(), options.log.clone());
         rebuilder.colour = options.colour;
-        rebuilder.first_build();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let rebuild = spawn("proficio-rebuild", move || {
+            rebuilder.run(events_rx, events_tx, ready_tx)
+        })?;
+        // Answer once the first build is in, or was walked away from for a
+        // newer change (a template that loops without writing).
+        let _ = ready_rx.recv();
         (options.log)(&format!(
             "Serving {url} (watching {} with {}; press Ctrl-C to stop)",
             watch::INPUTS.join(", "),
@@ -123,11 +138,7 @@ impl Server {
                 "change events"
             }
         ));
-        let threads = vec![
-            watcher,
-            spawn("proficio-rebuild", move || rebuilder.run(changes_rx))?,
-            http::spawn(listener, shared.clone())?,
-        ];
+        let threads = vec![watcher, rebuild, http::spawn(listener, shared.clone())?];
         Ok(Server {
             address,
             url,

@@ -542,6 +542,72 @@ fn a_newer_change_interrupts_a_runaway_rebuild() {
     preview.wait_for_text("/about/", "Fixed template.");
 }
 
+/// A page template whose nested loops would run for hours writing nothing,
+/// so neither a budget nor an interrupt can stop it.
+const SILENT_RUNAWAY: &str = "{% extends \"base.html\" %}{% block main %}\
+{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}{% endfor %}\
+{% endblock main %}";
+
+#[test]
+fn a_silent_runaway_rebuild_is_left_behind_and_its_fix_is_served() {
+    let site = fixture();
+    // Budgets far beyond the test's patience: nothing ends the loop.
+    site.write(
+        "site.toml",
+        &format!("{SITE_TOML}\n[limits]\nmax_page_milliseconds = 3600000\n"),
+    );
+    // A server stuck in that rebuild would also never stop: if the test
+    // fails, it is left running so the test fails rather than hangs.
+    let preview = std::mem::ManuallyDrop::new(Preview::start(&site));
+    site.write("templates/page.html", SILENT_RUNAWAY);
+    // Past the watcher's debounce: the runaway rebuild is running.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        preview.get("/about/").body.contains("Who we are."),
+        "served meanwhile"
+    );
+    site.write("templates/page.html", FIXED);
+    preview.wait_for_text("/about/", "Fixed template.");
+    let lines = preview.lines().join("\n");
+    assert!(
+        lines.contains(": the render did not stop for a newer change")
+            && lines.contains("still running in the background and the preview goes on without it"),
+        "{lines}"
+    );
+    // The preview goes on: a later edit is served as usual.
+    site.write("templates/page.html", &FIXED.replace("Fixed", "Refined"));
+    preview.wait_for_text("/about/", "Refined template.");
+    drop(std::mem::ManuallyDrop::into_inner(preview));
+}
+
+#[test]
+fn a_preview_started_on_a_silent_runaway_starts_once_it_is_fixed() {
+    let site = Arc::new(fixture());
+    site.write(
+        "site.toml",
+        &format!("{SITE_TOML}\n[limits]\nmax_page_milliseconds = 3600000\n"),
+    );
+    site.write("templates/page.html", SILENT_RUNAWAY);
+    // Started on a thread of its own: a start stuck in the first build
+    // must fail the test, not hang it.
+    let (started, preview) = std::sync::mpsc::channel();
+    let starting = site.clone();
+    std::thread::spawn(move || {
+        let _ = started.send(Preview::start(&starting));
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    site.write("templates/page.html", FIXED);
+    let preview = preview
+        .recv_timeout(PATIENCE)
+        .expect("the preview starts once the first build is walked away from");
+    preview.wait_for_text("/about/", "Fixed template.");
+    let lines = preview.lines().join("\n");
+    assert!(
+        lines.contains("the first build: the render did not stop for a newer change"),
+        "{lines}"
+    );
+}
+
 #[test]
 fn a_tag_too_long_for_a_file_name_is_located_in_the_preview() {
     let site = fixture();

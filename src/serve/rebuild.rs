@@ -9,15 +9,25 @@
 //! A partner's preview names no other partner's file. A render is
 //! interrupted when a newer batch of changes arrives (through the render
 //! budget's [`Interrupt`], checked as the templates write): its result is
-//! dropped and the next rebuild starts at once from the newest files. A
-//! render that writes nothing cannot be interrupted; it ends at the latest
-//! when its page ends (see the render budgets in `docs/templates.md`).
+//! dropped and the next rebuild starts at once from the newest files.
+//!
+//! Each rebuild runs on a worker thread of its own, so the loop can walk
+//! away from one: a render that writes nothing cannot be interrupted, and
+//! when it has not ended [`GRACE`] after a newer change asked it to, the loop
+//! abandons it (it burns its thread until its page ends, publishing nothing)
+//! and starts a full rebuild from the newest files, without the abandoned
+//! worker's kept state. At most [`MAX_ABANDONED`] abandoned workers run at
+//! once; past that the loop waits for one to end. The first build is such
+//! a rebuild too. A rebuilder renders on a thread pool of its own, so pool
+//! threads stuck in abandoned renders never starve a newer one.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::Receiver;
-use std::time::{Instant, SystemTime};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::base::audience::Audience;
 use crate::base::diagnostics::{Error, Result};
@@ -37,6 +47,19 @@ use super::watch::Changes;
 /// What a copied file's bytes were read with: its size and modification time.
 type Stamp = (u64, SystemTime);
 
+/// How long a rebuild asked to stop for a newer change may take to end
+/// before the loop walks away from it: a render that writes stops within
+/// milliseconds, so one still running is stuck in a silent loop.
+const GRACE: Duration = Duration::from_secs(1);
+
+/// How many abandoned rebuilds may still be running (each burning a thread)
+/// before the loop waits for one to end rather than abandon another.
+const MAX_ABANDONED: usize = 2;
+
+/// How often the loop checks whether the server is stopping and whether a
+/// running rebuild is past its grace.
+const TICK: Duration = Duration::from_millis(100);
+
 /// Renders the site on demand and publishes the results.
 pub(crate) struct Rebuilder {
     options: BuildOptions,
@@ -48,6 +71,32 @@ pub(crate) struct Rebuilder {
     log: Log,
     /// Colours diagnostics for a terminal.
     pub colour: bool,
+    /// Set when the loop walked away from the worker running this rebuilder:
+    /// from then on it publishes nothing.
+    abandoned: Arc<AtomicBool>,
+    /// The threads its renders run on, made at its first rebuild.
+    pool: Option<rayon::ThreadPool>,
+}
+
+/// What the rebuild loop hears about: a batch of changes from the watcher,
+/// or the end of a worker's rebuild.
+pub(crate) enum Event {
+    Changes(Changes),
+    Done(Box<Done>),
+}
+
+impl From<Changes> for Event {
+    fn from(changes: Changes) -> Event {
+        Event::Changes(changes)
+    }
+}
+
+/// A worker's rebuild ended: its rebuilder (with the state kept for the
+/// next rebuild) and how it went.
+pub(crate) struct Done {
+    worker: u64,
+    rebuilder: Rebuilder,
+    outcome: Outcome,
 }
 
 /// How a rebuild went, for its terminal line.
@@ -78,59 +127,90 @@ impl Rebuilder {
             shared,
             log,
             colour: false,
+            abandoned: Arc::default(),
+            pool: None,
         }
     }
 
-    /// The first build, with its own terminal line.
-    pub fn first_build(&mut self) {
-        let started = Instant::now();
-        let line = match self.rebuild(None) {
-            Outcome::Built { pages, .. } => format!(
-                "Built {pages} pages in memory in {} ms",
-                started.elapsed().as_millis()
-            ),
-            Outcome::Superseded { .. } => "Stopped the first build for a newer change".to_string(),
-            Outcome::Failed { problems, .. } => format!(
-                "The site does not build yet ({problems} problem{}); every page shows them until they are fixed",
-                plural(problems)
-            ),
-        };
-        (self.log)(&line);
+    /// A rebuilder for the same site that keeps nothing from earlier
+    /// rebuilds, so its first rebuild renders everything.
+    fn fresh(&self) -> Rebuilder {
+        let mut fresh = Rebuilder::new(self.options.clone(), self.shared.clone(), self.log.clone());
+        fresh.colour = self.colour;
+        fresh
     }
 
-    /// Rebuilds after each batch of changes until the watcher goes away.
+    /// Builds the site, then rebuilds after each batch of changes, each on
+    /// a worker thread, until the server stops; `events` brings the
+    /// watcher's batches and, through `done`, the workers' results. `ready`
+    /// hears once the first build is served or was walked away from.
     /// Batches that queued up during a rebuild are handled by one rebuild.
-    pub fn run(mut self, changes: Receiver<Changes>) {
-        while let Ok(mut batch) = changes.recv() {
-            while let Ok(more) = changes.try_recv() {
-                batch.extend(more);
+    pub fn run(self, events: Receiver<Event>, done: Sender<Event>, ready: Sender<()>) {
+        let shared = self.shared.clone();
+        let mut workers = Workers {
+            blueprint: self.fresh(),
+            idle: Some(self),
+            running: None,
+            pending: None,
+            abandoned: Vec::new(),
+            next_id: 0,
+            done,
+            ready: Some(ready),
+        };
+        workers.start(None);
+        while !shared.stopping() {
+            match events.recv_timeout(TICK) {
+                Ok(Event::Changes(batch)) => workers.changed(batch),
+                Ok(Event::Done(done)) => workers.finished(*done),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
             }
-            if self.shared.stopping() {
-                break;
-            }
-            let started = batch.first_seen().unwrap_or_else(Instant::now);
-            let outcome = self.rebuild(Some(&batch));
-            let what = match &self.options.audience {
-                Audience::Internal => batch.describe(),
-                Audience::Partner(id) => {
-                    batch.describe_hiding(|path| other_partners_file(path, id))
-                }
-            };
-            (self.log)(&rebuild_line(&what, &outcome, started));
+            workers.step();
         }
     }
 
-    /// Renders and publishes after `changes` (everything, without);
-    /// never panics on bad input.
-    pub fn rebuild(&mut self, changes: Option<&Changes>) -> Outcome {
+    /// Renders and publishes after `changes` (everything, without) on the
+    /// rebuilder's own thread pool; never panics on bad input.
+    fn rebuild(&mut self, changes: Option<&Changes>) -> Outcome {
+        // Not the global pool: a page stuck in an abandoned render holds
+        // its pool thread for good, and a few of those would leave no thread
+        // to render the fix. Without a pool of its own (no threads to be
+        // had) it renders on the global one.
+        if self.pool.is_none() {
+            self.pool = rayon::ThreadPoolBuilder::new()
+                .thread_name(|i| format!("proficio-render-{i}"))
+                .build()
+                .ok();
+        }
+        match self.pool.take() {
+            Some(pool) => {
+                let outcome = pool.install(|| self.rebuild_here(changes));
+                self.pool = Some(pool);
+                outcome
+            }
+            None => self.rebuild_here(changes),
+        }
+    }
+
+    fn rebuild_here(&mut self, changes: Option<&Changes>) -> Outcome {
         let seen = self.shared.batches();
         let shared = self.shared.clone();
-        self.options.interrupt = Interrupt::when(move || shared.batches() != seen);
+        let abandoned = self.abandoned.clone();
+        // Stopping the server or walking away stops a render too, so no
+        // worker outlives either for long unless its template writes nothing.
+        self.options.interrupt = Interrupt::when(move || {
+            shared.batches() != seen || shared.stopping() || abandoned.load(Ordering::SeqCst)
+        });
         match self.render(changes) {
             Ok((files, site)) => {
                 let notice =
                     (!site.notes.is_empty()).then(|| Arc::from(inject::notice(&site.notes)));
-                let (refresh, retired) = self.publish_files(files, notice);
+                let Some((refresh, retired)) = self.publish_files(files, notice) else {
+                    // Walked away from: a newer rebuild serves the newer files.
+                    return Outcome::Superseded {
+                        ready: Instant::now(),
+                    };
+                };
                 for note in &site.notes {
                     (self.log)(&format!("warning: {note}"));
                 }
@@ -208,12 +288,12 @@ impl Rebuilder {
 
     /// Serves `files`, with `notice` on every page, from now on and tells
     /// open pages what changed; also returns the snapshot it replaced, to be
-    /// freed once nobody waits.
+    /// freed once nobody waits. Nothing, when this rebuild was abandoned.
     fn publish_files(
         &self,
         files: Files,
         notice: Option<Arc<str>>,
-    ) -> (Option<Refresh>, Arc<Snapshot>) {
+    ) -> Option<(Option<Refresh>, Arc<Snapshot>)> {
         let current = self.shared.current();
         let refresh = if current.overlay.is_some() || !current.built || current.notice != notice {
             Some(Refresh::Reload)
@@ -221,7 +301,7 @@ impl Rebuilder {
             refresh_for(&current.files, &files)
         };
         let files = Arc::new(files);
-        self.shared.publish(|s| {
+        let published = self.shared.publish(&self.abandoned, |s| {
             let generation = if refresh.is_some() {
                 s.generation + 1
             } else {
@@ -240,13 +320,13 @@ impl Rebuilder {
                 base_path: s.base_path.clone(),
             }
         });
-        (refresh, current)
+        published.then_some((refresh, current))
     }
 
     /// Keeps the last good files and shows `error` on every page.
     fn publish_error(&self, error: &Error) {
         let overlay: Arc<str> = Arc::from(inject::overlay(error));
-        self.shared.publish(|s| Snapshot {
+        self.shared.publish(&self.abandoned, |s| Snapshot {
             generation: s.generation + 1,
             reload_generation: s.generation + 1,
             overlay: Some(overlay),
@@ -262,6 +342,219 @@ impl Rebuilder {
             }
             other => (self.log)(&format!("error: {other}")),
         }
+    }
+}
+
+/// The rebuild loop's state: at most one rebuild that counts, on a worker
+/// thread, and the batches waiting for the next one.
+struct Workers {
+    /// Makes the rebuilder that replaces one lost with an abandoned worker.
+    blueprint: Rebuilder,
+    /// The rebuilder, while no worker has it.
+    idle: Option<Rebuilder>,
+    running: Option<Running>,
+    /// Changes that arrived since the running rebuild started.
+    pending: Option<Changes>,
+    /// Abandoned workers, until seen finished.
+    abandoned: Vec<JoinHandle<()>>,
+    next_id: u64,
+    /// Where workers send their [`Done`].
+    done: Sender<Event>,
+    /// Told once the first build is served or was walked away from.
+    ready: Option<Sender<()>>,
+}
+
+/// The rebuild that counts, running on a worker thread.
+struct Running {
+    id: u64,
+    /// The first build, which has a terminal line of its own.
+    first: bool,
+    /// What changed, for its terminal line.
+    what: String,
+    started: Instant,
+    /// When a newer change asked it to stop.
+    asked: Option<Instant>,
+    /// Whether the terminal was told it waits for an abandoned worker.
+    said_waiting: bool,
+    abandoned: Arc<AtomicBool>,
+    thread: JoinHandle<()>,
+}
+
+impl Workers {
+    fn changed(&mut self, batch: Changes) {
+        match &mut self.pending {
+            Some(pending) => pending.extend(batch),
+            None => self.pending = Some(batch),
+        }
+        if let Some(running) = &mut self.running {
+            // Its interrupt fires on the batch, counted before it was sent;
+            // the grace runs from now.
+            running.asked.get_or_insert_with(Instant::now);
+        }
+    }
+
+    fn finished(&mut self, done: Done) {
+        match &self.running {
+            Some(running) if running.id == done.worker => {
+                let line = if running.first {
+                    first_line(&done.outcome, running.started)
+                } else {
+                    rebuild_line(&running.what, &done.outcome, running.started)
+                };
+                self.log(&line);
+                self.running = None;
+                self.idle = Some(done.rebuilder);
+                self.tell_ready();
+            }
+            // An abandoned worker (counted off once its thread is seen
+            // finished): its rebuilder is stale, and dropped.
+            _ => {
+                self.log(&format!(
+                    "{} a render left running in the background has ended",
+                    clock()
+                ));
+            }
+        }
+    }
+
+    /// Walks away from a rebuild past its grace, and starts the next one
+    /// when none is running.
+    fn step(&mut self) {
+        // Counted by their threads, so one that panicked is not counted
+        // forever.
+        self.abandoned.retain(|thread| !thread.is_finished());
+        if let Some(running) = &mut self.running {
+            match verdict(running.asked, Instant::now(), self.abandoned.len()) {
+                Verdict::Wait => {}
+                Verdict::Abandon => self.abandon(),
+                Verdict::WaitForAbandoned if running.said_waiting => {}
+                Verdict::WaitForAbandoned => {
+                    running.said_waiting = true;
+                    let line = format!(
+                        "{} {}: the render does not stop for a newer change, and {} others are \
+still running in the background; waiting for one to end (restarting the preview ends them)",
+                        clock(),
+                        running.what,
+                        self.abandoned.len()
+                    );
+                    self.log(&line);
+                }
+            }
+        }
+        if self.running.is_none()
+            && let Some(batch) = self.pending.take()
+        {
+            self.start(Some(batch));
+        }
+    }
+
+    fn abandon(&mut self) {
+        let Some(running) = self.running.take() else {
+            return;
+        };
+        running.abandoned.store(true, Ordering::SeqCst);
+        self.abandoned.push(running.thread);
+        self.idle = Some(self.blueprint.fresh());
+        self.log(&format!(
+            "{} {}: the render did not stop for a newer change (a template loop that writes \
+nothing?); it is still running in the background and the preview goes on without it",
+            clock(),
+            running.what
+        ));
+        self.tell_ready();
+    }
+
+    /// Lets the server start answering, once.
+    fn tell_ready(&mut self) {
+        if let Some(ready) = self.ready.take() {
+            // The server gave up waiting only if it is gone.
+            let _ = ready.send(());
+        }
+    }
+
+    /// Starts rebuilding after `batch`, or the first build without one.
+    fn start(&mut self, batch: Option<Changes>) {
+        let Some(mut rebuilder) = self.idle.take() else {
+            self.pending = batch;
+            return;
+        };
+        let id = self.next_id;
+        self.next_id += 1;
+        let what = match (&batch, &rebuilder.options.audience) {
+            (None, _) => "the first build".to_string(),
+            (Some(batch), Audience::Internal) => batch.describe(),
+            (Some(batch), Audience::Partner(partner)) => {
+                batch.describe_hiding(|path| other_partners_file(path, partner))
+            }
+        };
+        let abandoned = rebuilder.abandoned.clone();
+        let done = self.done.clone();
+        let first = batch.is_none();
+        let started = batch
+            .as_ref()
+            .and_then(Changes::first_seen)
+            .unwrap_or_else(Instant::now);
+        let work = move || {
+            let outcome = rebuilder.rebuild(batch.as_ref());
+            // The loop is gone when the server stopped: nobody to tell.
+            let _ = done.send(Event::Done(Box::new(Done {
+                worker: id,
+                rebuilder,
+                outcome,
+            })));
+        };
+        match super::spawn("proficio-render", work) {
+            // Never joined: the loop walks away from it when it does not stop.
+            Ok(thread) => {
+                self.running = Some(Running {
+                    id,
+                    first,
+                    what,
+                    started,
+                    asked: None,
+                    said_waiting: false,
+                    abandoned,
+                    thread,
+                });
+            }
+            Err(error) => {
+                // The batch went with the thread that never started; the
+                // next change rebuilds everything.
+                self.idle = Some(self.blueprint.fresh());
+                self.log(&format!("{} {what}: not rebuilt: {error}", clock()));
+                self.tell_ready();
+            }
+        }
+    }
+
+    fn log(&self, line: &str) {
+        (self.blueprint.log)(line);
+    }
+}
+
+/// What the loop does about the running rebuild.
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    /// Let it run: nothing newer asked it to stop, or it is within its grace.
+    Wait,
+    /// Walk away from it and start the next rebuild.
+    Abandon,
+    /// It is past its grace, but too many abandoned rebuilds still run.
+    WaitForAbandoned,
+}
+
+/// The verdict on a rebuild asked to stop at `asked` (if at all), at `now`,
+/// with `abandoned` abandoned rebuilds still running.
+fn verdict(asked: Option<Instant>, now: Instant, abandoned: usize) -> Verdict {
+    match asked {
+        Some(asked) if now.saturating_duration_since(asked) >= GRACE => {
+            if abandoned < MAX_ABANDONED {
+                Verdict::Abandon
+            } else {
+                Verdict::WaitForAbandoned
+            }
+        }
+        _ => Verdict::Wait,
     }
 }
 
@@ -293,6 +586,21 @@ fn other_partners_file(path: &str, id: &str) -> bool {
     })
 }
 
+/// The terminal line of the first build, started at `started`.
+fn first_line(outcome: &Outcome, started: Instant) -> String {
+    match outcome {
+        Outcome::Built { pages, .. } => format!(
+            "Built {pages} pages in memory in {} ms",
+            started.elapsed().as_millis()
+        ),
+        Outcome::Superseded { .. } => "Stopped the first build for a newer change".to_string(),
+        Outcome::Failed { problems, .. } => format!(
+            "The site does not build yet ({problems} problem{}); every page shows them until they are fixed",
+            plural(*problems)
+        ),
+    }
+}
+
 /// The terminal line of one rebuild: what changed, what came of it, how long
 /// it took from the first change event to the result being served.
 fn rebuild_line(what: &str, outcome: &Outcome, started: Instant) -> String {
@@ -302,7 +610,7 @@ fn rebuild_line(what: &str, outcome: &Outcome, started: Instant) -> String {
         | Outcome::Superseded { ready } => *ready,
     };
     let took = ready.saturating_duration_since(started).as_millis();
-    let clock = chrono::Local::now().format("%H:%M:%S");
+    let clock = clock();
     match outcome {
         Outcome::Built {
             pages,
@@ -329,6 +637,11 @@ fn rebuild_line(what: &str, outcome: &Outcome, started: Instant) -> String {
     }
 }
 
+/// The time of day that starts each rebuild's terminal line.
+fn clock() -> impl std::fmt::Display {
+    chrono::Local::now().format("%H:%M:%S")
+}
+
 fn plural(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
 }
@@ -345,6 +658,24 @@ mod tests {
         assert!(other_partners_file("content/partners/globex.yaml", id));
         assert!(other_partners_file("content/partners/acme-two.yaml", id));
         assert!(!other_partners_file("content/modules/globex.md", id));
+    }
+
+    #[test]
+    fn a_rebuild_is_abandoned_past_its_grace_while_few_others_run() {
+        let asked = Instant::now();
+        let soon = asked + GRACE / 2;
+        let late = asked + GRACE + Duration::from_millis(1);
+        assert_eq!(verdict(None, late, 0), Verdict::Wait);
+        assert_eq!(verdict(Some(asked), soon, 0), Verdict::Wait);
+        assert_eq!(verdict(Some(asked), late, 0), Verdict::Abandon);
+        assert_eq!(
+            verdict(Some(asked), late, MAX_ABANDONED - 1),
+            Verdict::Abandon
+        );
+        assert_eq!(
+            verdict(Some(asked), late, MAX_ABANDONED),
+            Verdict::WaitForAbandoned
+        );
     }
 
     fn files(entries: &[(&str, &str)]) -> Files {

@@ -118,15 +118,26 @@ impl Shared {
     }
 
     /// Publishes the next snapshot, made from the current one by `change`,
-    /// and wakes every event stream.
-    pub fn publish(&self, change: impl FnOnce(&Snapshot) -> Snapshot) {
+    /// and wakes every event stream; does nothing once `abandoned` is set
+    /// (a rebuild the preview walked away from), and says whether it
+    /// published. The flag is read under the lock, so an abandoned rebuild
+    /// cannot publish after a newer one.
+    pub fn publish(
+        &self,
+        abandoned: &AtomicBool,
+        change: impl FnOnce(&Snapshot) -> Snapshot,
+    ) -> bool {
         let mut current = self.lock();
+        if abandoned.load(Ordering::SeqCst) {
+            return false;
+        }
         let next = Arc::new(change(&current));
         let previous = std::mem::replace(&mut *current, next);
         drop(current);
         self.changed.notify_all();
         // Free the previous files outside the lock, which requests wait on.
         drop(previous);
+        true
     }
 
     /// Waits until the generation passes `generation`, the server stops or
@@ -164,12 +175,13 @@ mod tests {
     fn a_style_change_after_a_reload_only_swaps_styles() {
         let shared = Shared::new("/".to_string());
         let start = shared.current().generation;
-        shared.publish(|s| Snapshot {
+        let wanted = AtomicBool::new(false);
+        shared.publish(&wanted, |s| Snapshot {
             generation: s.generation + 1,
             reload_generation: s.generation + 1,
             ..s.clone()
         });
-        shared.publish(|s| Snapshot {
+        shared.publish(&wanted, |s| Snapshot {
             generation: s.generation + 1,
             ..s.clone()
         });
@@ -186,5 +198,18 @@ mod tests {
         let generation = shared.current().generation;
         let waited = shared.wait_newer(generation, Duration::from_secs(30));
         assert_eq!(waited.generation, generation);
+    }
+
+    #[test]
+    fn an_abandoned_rebuild_publishes_nothing() {
+        let shared = Shared::new("/".to_string());
+        let generation = shared.current().generation;
+        let abandoned = AtomicBool::new(true);
+        let published = shared.publish(&abandoned, |s| Snapshot {
+            generation: s.generation + 1,
+            ..s.clone()
+        });
+        assert!(!published);
+        assert_eq!(shared.current().generation, generation);
     }
 }

@@ -185,11 +185,11 @@ impl Debouncer {
 }
 
 /// Starts watching the site at `root`; batches of changes go to `changes`
-/// until the server stops.
-pub(crate) fn start(
+/// (as whatever that channel carries) until the server stops.
+pub(crate) fn start<E: From<Changes> + Send + 'static>(
     root: &Path,
     poll: bool,
-    changes: Sender<Changes>,
+    changes: Sender<E>,
     shared: Arc<Shared>,
 ) -> Result<JoinHandle<()>> {
     let root = root.canonicalize().map_err(|e| Error::io(root, e))?;
@@ -218,15 +218,15 @@ pub(crate) fn start(
 }
 
 /// The watcher thread's state.
-struct Watcher {
+struct Watcher<E> {
     root: PathBuf,
     debouncer: Debouncer,
     fingerprints: Fingerprints,
-    changes: Sender<Changes>,
+    changes: Sender<E>,
     shared: Arc<Shared>,
 }
 
-impl Watcher {
+impl<E: From<Changes>> Watcher<E> {
     fn run(mut self, events: Receiver<DebounceEventResult>) {
         while !self.shared.stopping() {
             let batch = match events.recv_timeout(STOP_CHECK) {
@@ -242,7 +242,7 @@ impl Watcher {
             }
             // Counted first, so a render running now stops for it.
             self.shared.note_batch();
-            if self.changes.send(batch).is_err() {
+            if self.changes.send(batch.into()).is_err() {
                 break;
             }
         }
