@@ -43,12 +43,15 @@ fn pages_past_the_output_budget_fail_the_build_once() {
 #[test]
 fn a_page_past_its_time_budget_fails_the_build_at_its_source_and_template() {
     let site = small_site();
-    site.write("site.toml", &limited("max_page_milliseconds = 1"));
-    // Small enough for the byte budget, slow enough for a millisecond.
+    // 300 ms: far above an ordinary page, even on a busy machine.
+    site.write("site.toml", &limited("max_page_milliseconds = 300"));
+    // Ten million turns that write nothing: seconds, and no byte budget
+    // ends them.
     let slow = "{% extends \"base.html\" %}{% block main %}\
-{% for i in range(end=100000) %}{{ i }}{% endfor %}{% endblock main %}";
+{% for i in range(end=100000) %}{% for j in range(end=100) %}{% endfor %}{% endfor %}\
+{% endblock main %}";
     let problems = break_and_build(&site, &[("templates/page.html", slow)]);
-    insta::assert_snapshot!(only(&problems).to_string(), @"content/about.md:0:0: rendering `about/index.html` with templates/page.html: the page took longer than 1 ms to render ([limits] max_page_milliseconds) (look for a loop or a recursive include in the template that does not end)");
+    insta::assert_snapshot!(only(&problems).to_string(), @"content/about.md:0:0: rendering `about/index.html` with templates/page.html: the page took longer than 300 ms to render ([limits] max_page_milliseconds) (look for a loop or a recursive include in the template that does not end)");
 }
 
 #[test]
