@@ -24,6 +24,7 @@ use crate::base::audience::Audience;
 use crate::base::codes::Code;
 use crate::base::diagnostics::{self, Diagnostic, Error, Result};
 use crate::base::memo::Memo;
+use crate::base::remarks::Remarks;
 pub use crate::build::page_cache::PageCache;
 use crate::build::page_cache::{RenderKey, Reuse};
 use crate::input::config::{CONFIG_FILE, Config, LoadedConfig};
@@ -52,6 +53,8 @@ pub struct BuildOptions {
     pub audience: Audience,
     /// Stops the render early when its result is no longer wanted.
     pub interrupt: Interrupt,
+    /// Where passing remarks go (waiting for another build's lock).
+    pub remarks: Remarks,
 }
 
 /// One written page and the template it was rendered with.
@@ -155,7 +158,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let mut site = check_and_compute(&mut inputs, site::PartnerData::Drop)?;
     let templates = templates_for(&inputs, &site)?;
     let (files, files_copied) = other_files(&inputs, &mut site);
-    let staging = output::Staging::new(&options.root, &inputs.output_dir)?;
+    let staging = output::Staging::new(&options.root, &inputs.output_dir, &options.remarks)?;
     staging.write_all(&files)?;
     drop(files);
     let bodies = bodies_of(&inputs, &site);

@@ -4,10 +4,12 @@ use std::io::IsTerminal;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use proficio::base::audience::Audience;
+use proficio::base::remarks::Remarks;
 use proficio::{BuildOptions, Error};
 
 /// mimalloc reuses memory freed by any thread; the system allocator keeps
@@ -52,6 +54,7 @@ impl SiteArgs {
             base_url: self.base_url,
             drafts: self.drafts,
             audience: self.audience,
+            remarks: Remarks::to(Arc::new(|line: &str| eprintln!("{line}"))),
             ..BuildOptions::default()
         }
     }

@@ -21,6 +21,7 @@ use std::thread::JoinHandle;
 
 use crate::base::audience::Audience;
 use crate::base::diagnostics::{Error, Result};
+use crate::base::remarks::Remarks;
 use crate::build::BuildOptions;
 
 use rebuild::Rebuilder;
@@ -32,8 +33,8 @@ pub const DEFAULT_PORT: u16 = 1111;
 /// How many ports after a busy one are tried before giving up.
 const PORT_ATTEMPTS: u16 = 20;
 
-/// Where the server's terminal lines go.
-pub type Log = Arc<dyn Fn(&str) + Send + Sync>;
+/// Where the server's terminal lines go (and the builds' remarks).
+pub use crate::base::remarks::Log;
 
 /// What to serve and how.
 #[derive(Clone)]
@@ -205,6 +206,7 @@ fn build_options(options: &ServeOptions, url: &str) -> BuildOptions {
         audience: options.audience.clone(),
         // Set for each rebuild (see `rebuild.rs`).
         interrupt: Default::default(),
+        remarks: Remarks::to(options.log.clone()),
     }
 }
 

@@ -547,7 +547,9 @@ fn an_existing_output_of_proficio_outside_the_site_is_replaced() {
 fn a_folder_of_files_put_in_place_of_the_output_during_a_build_is_not_moved_aside() {
     let site = small_site();
     site.build();
-    let staging = proficio::build::output::Staging::new(site.root(), &site.output()).unwrap();
+    let staging =
+        proficio::build::output::Staging::new(site.root(), &site.output(), &Default::default())
+            .unwrap();
     staging.write("index.html", b"new site").unwrap();
     // Someone replaces the output with their own folder meanwhile.
     std::fs::remove_dir_all(site.output()).unwrap();
@@ -569,7 +571,8 @@ fn a_folder_of_files_put_in_place_of_the_output_during_a_build_is_not_moved_asid
 fn a_parent_replaced_by_a_link_into_content_during_a_build_is_refused() {
     let site = small_site();
     let output = site.path("out/public");
-    let staging = proficio::build::output::Staging::new(site.root(), &output).unwrap();
+    let staging =
+        proficio::build::output::Staging::new(site.root(), &output, &Default::default()).unwrap();
     staging.write("index.html", b"new site").unwrap();
     // The parent the build created is swapped for a link into content/.
     std::fs::rename(site.path("out"), site.path("out-moved")).unwrap();
@@ -586,7 +589,9 @@ fn a_parent_replaced_by_a_link_into_content_during_a_build_is_refused() {
 fn an_empty_output_folder_filled_during_a_build_is_not_replaced() {
     let site = small_site();
     std::fs::create_dir(site.output()).unwrap();
-    let staging = proficio::build::output::Staging::new(site.root(), &site.output()).unwrap();
+    let staging =
+        proficio::build::output::Staging::new(site.root(), &site.output(), &Default::default())
+            .unwrap();
     site.write("public/notes.txt", "mine\n");
     assert!(staging.finish().is_err());
     assert!(site.path("public/notes.txt").is_file());
@@ -602,6 +607,46 @@ fn leftovers(folder: &std::path::Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+#[test]
+fn a_build_waiting_for_another_says_so_to_its_remarks_and_then_builds() {
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    let site = small_site();
+    // Another build's staging holds the output's lock.
+    let holder =
+        proficio::build::output::Staging::new(site.root(), &site.output(), &Default::default())
+            .unwrap();
+    let heard = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut options = site.options();
+    let sink = heard.clone();
+    options.remarks = proficio::base::remarks::Remarks::to(Arc::new(move |line: &str| {
+        sink.lock().unwrap().push(line.to_string())
+    }));
+    std::thread::scope(|scope| {
+        let waiting = scope.spawn(|| site.try_build_with(&options));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while heard.lock().unwrap().is_empty() {
+            assert!(Instant::now() < deadline, "the waiting build never said so");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        drop(holder);
+        waiting
+            .join()
+            .unwrap()
+            .expect("builds once the lock is free");
+    });
+    let heard = heard.lock().unwrap();
+    assert_eq!(
+        *heard,
+        [format!(
+            "waiting for another build of {} to finish",
+            site.output().display()
+        )]
+    );
+    assert!(site.built("index.html"));
 }
 
 #[test]
@@ -732,7 +777,9 @@ fn a_leftover_name_that_is_a_link_is_never_followed() {
 #[test]
 fn a_staging_folder_is_marked_from_the_start() {
     let site = small_site();
-    let _staging = proficio::build::output::Staging::new(site.root(), &site.output()).unwrap();
+    let _staging =
+        proficio::build::output::Staging::new(site.root(), &site.output(), &Default::default())
+            .unwrap();
     let staged = leftovers(site.root());
     assert_eq!(staged.len(), 1, "{staged:?}");
     assert!(staged[0].starts_with(".proficio-build-public-"));

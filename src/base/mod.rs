@@ -4,8 +4,8 @@
 //! how they are reported ([`diagnostics`]), which files a run may read
 //! ([`paths`]), calendar quarters ([`quarter`]), how numbers and dates are
 //! written ([`format`](mod@format)), small text helpers ([`text`]), the bound on YAML
-//! aliases ([`yaml`]) and a result kept with the inputs it was computed
-//! from ([`memo`]).
+//! aliases ([`yaml`]), a result kept with the inputs it was computed
+//! from ([`memo`]) and where a run's passing remarks go ([`remarks`]).
 //! Nothing here imports from another folder of the crate.
 
 pub mod audience;
@@ -15,5 +15,6 @@ pub mod format;
 pub mod memo;
 pub mod paths;
 pub mod quarter;
+pub mod remarks;
 pub mod text;
 pub mod yaml;

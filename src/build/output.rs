@@ -38,6 +38,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::base::diagnostics::{Error, Result};
+use crate::base::remarks::Remarks;
 
 /// The marker file proficio leaves in every output folder it writes.
 pub const MARKER: &str = ".proficio-output";
@@ -259,11 +260,11 @@ impl Staging {
     /// Starts the new output of `output` for the site at `root`: checks it,
     /// creates its missing parents, waits for the output's lock, checks
     /// again, and removes what killed builds of it left behind.
-    pub fn new(root: &Path, output: &Path) -> Result<Staging> {
+    pub fn new(root: &Path, output: &Path, remarks: &Remarks) -> Result<Staging> {
         let first = check_target(root, output)?;
         let parent = first.parent();
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        let lock = lock(parent, first.name(), output)?;
+        let lock = lock(parent, first.name(), output, remarks)?;
         // Creating the parents, or waiting for another build, may have
         // changed what the path leads to.
         let target = check_target(root, output)?;
@@ -341,9 +342,9 @@ fn write_marker(folder: &Path) -> Result<()> {
 }
 
 /// Takes the exclusive lock of the output called `name` in `parent`,
-/// waiting (and saying so) while another build holds it. The lock file stays:
+/// waiting (and saying so to `remarks`) while another build holds it. The lock file stays:
 /// removing it would let a waiting build lock a file no one else sees.
-fn lock(parent: &Path, name: &OsStr, output: &Path) -> Result<File> {
+fn lock(parent: &Path, name: &OsStr, output: &Path, remarks: &Remarks) -> Result<File> {
     let path = parent.join(format!(".{}.proficio-lock", name.to_string_lossy()));
     let file = std::fs::OpenOptions::new()
         .read(true)
@@ -355,10 +356,10 @@ fn lock(parent: &Path, name: &OsStr, output: &Path) -> Result<File> {
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
-            eprintln!(
+            remarks.say(&format!(
                 "waiting for another build of {} to finish",
                 output.display()
-            );
+            ));
             file.lock().map_err(|e| Error::io(&path, e))?;
         }
         Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
