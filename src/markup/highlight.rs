@@ -6,7 +6,8 @@
 //! syntect's languages never loads bat's. A fence's language is
 //! looked up case-insensitively, first among GitHub's fence names
 //! ([`ALIASES`]), then among the syntaxes' own names and file extensions;
-//! a few names mean plain text on purpose ([`PLAIN`]). Code is marked up
+//! a few names mean plain text on purpose ([`PLAIN`]). A block's label is
+//! its syntax's display name ([`label`]). Code is marked up
 //! with CSS classes (prefixed `hl-`) and the colours live in one generated
 //! stylesheet with a light and a dark variant, so pages stay small and
 //! follow the reader's colour scheme.
