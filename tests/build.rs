@@ -884,7 +884,9 @@ fn fenced_code_in_a_known_language_is_highlighted() {
     let site = markdown_site("```python\ndef greet(name):\n    return name\n```\n");
     let body = demo_body(&site);
     assert!(
-        body.contains("<pre class=\"code\"><code class=\"language-python\"><span class=\"hl-"),
+        body.contains(
+            "<pre class=\"code\" tabindex=\"0\"><code class=\"language-python\"><span class=\"hl-"
+        ),
         "{body}"
     );
     assert!(body.contains(">def</span>"), "{body}");

@@ -111,7 +111,9 @@ fn plain_text_names_and_an_unknown_name_are_shown_as_written() {
         assert!(!code.contains("<span"), "```{language}: {code}");
     }
     assert!(
-        html.contains("<pre class=\"code\"><code>no language\n</code></pre>"),
+        html.contains(
+            "<div class=\"code-block\">\n<pre class=\"code\" tabindex=\"0\"><code>no language\n</code></pre>"
+        ),
         "{html}"
     );
     let typo = site.read("modules/typo/index.html");

@@ -6,7 +6,8 @@
 //! syntect's languages never loads bat's. A fence's language is
 //! looked up case-insensitively, first among GitHub's fence names
 //! ([`ALIASES`]), then among the syntaxes' own names and file extensions;
-//! a few names mean plain text on purpose ([`PLAIN`]). Code is marked up
+//! a few names mean plain text on purpose ([`PLAIN`]). A block's label is
+//! its syntax's display name ([`label`]). Code is marked up
 //! with CSS classes (prefixed `hl-`) and the colours live in one generated
 //! stylesheet with a light and a dark variant, so pages stay small and
 //! follow the reader's colour scheme.
@@ -207,6 +208,50 @@ fn syntax(language: &str) -> Option<(&'static SyntaxSet, &'static SyntaxReferenc
         };
         found.map(|syntax| (set, syntax))
     })
+}
+
+/// Syntax names too long or too odd for a code block's label, and the
+/// label shown instead.
+const SHORT_LABELS: &[(&str, &str)] = &[
+    ("Bourne Again Shell (bash)", "Shell"),
+    ("JavaScript (Babel)", "JSX"),
+    ("TypeScriptReact", "TSX"),
+];
+
+/// Labels of the plain-text fence names that have one; the others in
+/// [`PLAIN`] are labelled as written.
+const PLAIN_LABELS: &[(&str, &str)] = &[
+    ("console", "Terminal"),
+    ("output", "Output"),
+    ("plain", "Text"),
+    ("plaintext", "Text"),
+    ("sh-session", "Terminal"),
+    ("shell-session", "Terminal"),
+    ("text", "Text"),
+    ("txt", "Text"),
+];
+
+/// The label shown on a code block fenced as `language`: the display name
+/// of the syntax that highlights it ("C#" for `cs`, "Python" for `py`),
+/// "Text", "Terminal" or "Output" for those plain-text names, or `None`
+/// (the caller shows the name as written).
+pub fn label(language: &str) -> Option<&'static str> {
+    if let Some((_, label)) = PLAIN_LABELS
+        .iter()
+        .find(|(plain, _)| plain.eq_ignore_ascii_case(language))
+    {
+        return Some(label);
+    }
+    if is_plain(language) {
+        return None;
+    }
+    let name = syntax(language)?.1.name.as_str();
+    Some(
+        SHORT_LABELS
+            .iter()
+            .find(|(long, _)| *long == name)
+            .map_or(name, |(_, short)| short),
+    )
 }
 
 /// True when syntect ships a theme of this name.

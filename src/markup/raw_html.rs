@@ -118,6 +118,8 @@ const TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
         ],
     ),
     ("input", &["type", "checked", "disabled"]),
+    // Code blocks are focusable so keyboard readers can scroll them.
+    ("pre", &["tabindex"]),
     ("ol", &["start", "reversed"]),
     ("th", &["style", "align", "colspan", "rowspan", "scope"]),
     ("td", &["style", "align", "colspan", "rowspan"]),

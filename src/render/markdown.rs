@@ -817,7 +817,19 @@ fn code_block(language: &str, code: &str) -> String {
         highlight::highlight(code, language)
     };
     let body = highlighted.unwrap_or_else(|| escape(code));
-    format!("<pre class=\"code\"><code{lang_attr}>{body}</code></pre>\n")
+    // The label names a highlighted language by its syntax and any other
+    // fence by the name written; a fence with no name has none.
+    let label = highlight::label(language).map_or_else(|| escape(language), str::to_string);
+    let head = if label.is_empty() {
+        String::new()
+    } else {
+        format!("<div class=\"code-head\"><span class=\"code-label\">{label}</span></div>\n")
+    };
+    // Lines scroll sideways instead of wrapping, so the block is focusable
+    // for keyboard readers to scroll it.
+    format!(
+        "<div class=\"code-block\">\n{head}<pre class=\"code\" tabindex=\"0\"><code{lang_attr}>{body}</code></pre>\n</div>\n"
+    )
 }
 
 fn callout_open(kind: BlockQuoteKind) -> String {
@@ -1112,6 +1124,8 @@ mod tests {
             "<ol start=\"3\">",
             "footnote-definition",
             "aria-hidden=\"true\" tabindex=\"-1\"",
+            "<pre class=\"code\" tabindex=\"0\">",
+            "<span class=\"code-label\">Python</span>",
         ] {
             assert!(sanitized.contains(markup), "{markup} in {sanitized}");
         }
