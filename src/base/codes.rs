@@ -118,18 +118,9 @@ mod tests {
     /// The `| code | severity | what |` table of docs/ci.md, as (code, severity) pairs.
     fn documented() -> Vec<(String, String)> {
         let ci = include_str!("../../docs/ci.md");
-        let table = ci
-            .split("| code | severity | what |")
-            .nth(1)
-            .expect("docs/ci.md has the table of codes");
-        table
-            .lines()
-            .skip(2)
-            .take_while(|line| line.starts_with('|'))
-            .map(|line| {
-                let cells: Vec<&str> = line.split('|').map(str::trim).collect();
-                (cells[1].trim_matches('`').to_string(), cells[2].to_string())
-            })
+        crate::base::text::doc_table(ci, "| code | severity | what |")
+            .into_iter()
+            .map(|cells| (cells[1].trim_matches('`').to_string(), cells[2].clone()))
             .collect()
     }
 

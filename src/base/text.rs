@@ -91,6 +91,26 @@ pub fn nearest<'a>(value: &str, ids: &[&'a str]) -> Vec<&'a str> {
     near.into_iter().take(3).map(|(_, id)| id).collect()
 }
 
+/// The cells of each row of the Markdown table in `doc` whose header row is
+/// `header`, trimmed: for tests that hold a documented table to the code.
+#[cfg(test)]
+pub(crate) fn doc_table(doc: &str, header: &str) -> Vec<Vec<String>> {
+    let table = doc
+        .split(header)
+        .nth(1)
+        .unwrap_or_else(|| panic!("the document has the table `{header}`"));
+    table
+        .lines()
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| {
+            line.split('|')
+                .map(|cell| cell.trim().to_string())
+                .collect()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -429,21 +429,14 @@ mod tests {
     /// (syntax, names) rows.
     fn documented_aliases() -> Vec<(String, Vec<String>)> {
         let content = include_str!("../../docs/content.md");
-        let table = content
-            .split("| language | fence names |")
-            .nth(1)
-            .expect("docs/content.md has the table of fence names");
-        table
-            .lines()
-            .skip(2)
-            .take_while(|line| line.starts_with('|'))
-            .map(|line| {
-                let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        crate::base::text::doc_table(content, "| language | fence names |")
+            .into_iter()
+            .map(|cells| {
                 let names = cells[2]
                     .split(", ")
                     .map(|name| name.trim_matches('`').to_string())
                     .collect();
-                (cells[1].to_string(), names)
+                (cells[1].clone(), names)
             })
             .collect()
     }
