@@ -290,6 +290,121 @@ fn urls_that_could_leave_the_site_are_refused() {
 }
 
 #[test]
+fn requests_the_preview_does_not_serve_are_refused_and_the_connection_closed() {
+    let site = fixture();
+    let preview = Preview::start(&site);
+    let port = preview.server.port();
+    let ask = |text: &str| parse_reply(&request(port, text));
+    let post = ask("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n");
+    assert_eq!(post.status, 405);
+    assert_eq!(post.header("allow"), Some("GET, HEAD"));
+    assert_eq!(post.header("connection"), Some("close"));
+    let with_body = ask("GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello");
+    assert_eq!(with_body.status, 400);
+    assert_eq!(with_body.body, "A GET or HEAD request has no body.\n");
+    // RFC 9112, 3.2: which of two hosts is meant is not for the server to guess.
+    let two_hosts = ask("GET / HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\n\r\n");
+    assert_eq!(two_hosts.status, 400);
+    assert_eq!(two_hosts.body, "More than one Host header.\n");
+    let huge = format!(
+        "GET / HTTP/1.1\r\nHost: localhost\r\nX-Filler: {}\r\n\r\n",
+        "a".repeat(40 * 1024)
+    );
+    assert_eq!(ask(&huge).status, 431);
+    assert_eq!(ask("GET / HTTP/2\r\nHost: localhost\r\n\r\n").status, 400);
+    let head = ask("HEAD /about/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty(), "HEAD has no body: {}", head.body);
+    let length: usize = head
+        .header("content-length")
+        .and_then(|n| n.parse().ok())
+        .expect("HEAD says the length of the page");
+    assert_eq!(length, preview.get("/about/").body.len());
+}
+
+#[test]
+fn pipelined_requests_on_one_connection_are_answered_in_order() {
+    let site = fixture();
+    let preview = Preview::start(&site);
+    let raw = request(
+        preview.server.port(),
+        "GET /about/ HTTP/1.1\r\nHost: localhost\r\n\r\n\
+         GET /modules/first/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    let text = String::from_utf8_lossy(&raw);
+    let about = text.find("Who we are.").expect("the first page");
+    let first = text
+        .find("The original first text.")
+        .expect("the second page");
+    assert!(about < first);
+    assert_eq!(text.matches("HTTP/1.1 200 OK").count(), 2);
+}
+
+#[test]
+fn slow_and_idle_connections_are_closed_at_the_head_deadline_and_starve_no_one() {
+    let site = fixture();
+    let preview = Preview::start(&site);
+    let port = preview.server.port();
+    let open = |first_bytes: &[u8]| {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        stream.write_all(first_bytes).expect("send");
+        stream
+            .set_read_timeout(Some(PATIENCE))
+            .expect("read timeout");
+        stream
+    };
+    // Slowloris: a request head that never ends, one more byte every half
+    // second; and connections that say nothing at all. More of them than
+    // a thread-per-connection server would take.
+    let slow: Vec<TcpStream> = (0..300)
+        .map(|_| open(b"GET /about/ HTTP/1.1\r\nHost: localhost\r\nX-Slow: "))
+        .collect();
+    let dribbling: Vec<TcpStream> = slow
+        .iter()
+        .map(|s| s.try_clone().expect("a second handle"))
+        .collect();
+    let dribbler = std::thread::spawn(move || {
+        let mut streams = dribbling;
+        let until = Instant::now() + PATIENCE;
+        while !streams.is_empty() && Instant::now() < until {
+            streams.retain_mut(|s| s.write_all(b"a").is_ok());
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        streams.len()
+    });
+    let mut dawdlers: Vec<TcpStream> = slow
+        .into_iter()
+        .chain((0..200).map(|_| open(b"")))
+        .collect();
+    let started = Instant::now();
+    for _ in 0..20 {
+        let reply = preview.get("/about/");
+        assert_eq!(reply.status, 200);
+        assert!(reply.body.contains("Who we are."));
+    }
+    for stream in &mut dawdlers {
+        let mut rest = Vec::new();
+        // The server closes the connection (possibly after a 408-like reply
+        // of its own); the read ends instead of waiting out PATIENCE.
+        let _ = stream.read_to_end(&mut rest);
+        assert!(
+            !String::from_utf8_lossy(&rest).contains("Who we are."),
+            "an incomplete request was answered"
+        );
+    }
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(4) && waited < PATIENCE,
+        "connections were closed after {waited:?}, not at the 5 s head deadline"
+    );
+    assert_eq!(
+        dribbler.join().expect("the dribbler"),
+        0,
+        "a slow head was let be"
+    );
+}
+
+#[test]
 fn in_place_and_rename_saves_show_up() {
     let site = fixture();
     let preview = Preview::start(&site);

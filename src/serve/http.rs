@@ -1,183 +1,172 @@
-//! A small HTTP/1.1 server for the preview, on the standard library alone:
-//! GET and HEAD, keep-alive, one thread per connection (bounded), and the
-//! server-sent event stream that drives live reload. Requests are answered
-//! only from the in-memory snapshot, so no URL can reach a file on disk;
-//! paths with `.` or `..` segments (also percent-encoded), backslashes or NUL
-//! bytes are refused outright with 400. Every limit (line length, header
-//! size, idle time, connection count) is there so a stray client cannot tie
-//! the preview up.
+//! The preview's HTTP/1.1 server: hyper on a small tokio runtime, so an idle
+//! or slow connection costs a few kilobytes rather than a thread, and a
+//! request head that is not complete within [`HEAD_DEADLINE`] (also the
+//! wait for the next request on a kept-alive connection) closes its
+//! connection. GET and HEAD only. Requests are answered only from the
+//! in-memory snapshot, so no URL can reach a file on disk; paths with `.`
+//! or `..` segments (also percent-encoded), backslashes or NUL bytes are
+//! refused outright with 400, and a preview on loopback answers only
+//! requests naming this machine. The live-reload event stream is a
+//! response body fed by a task of its own, with a heartbeat that finds a
+//! closed tab within seconds.
 
-use std::io::{self, BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::convert::Infallible;
+use std::net::TcpListener;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::base::diagnostics::Result;
+use bytes::Bytes;
+use http_body_util::{Either, Full, channel::Channel};
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::sync::Semaphore;
+
+use crate::base::diagnostics::{Error, Result};
 
 use super::inject::{self, EVENTS_PATH};
 use super::state::{Refresh, Shared, Snapshot};
 
-/// Connections served at once; more get a 503 straight away.
-const MAX_CONNECTIONS: usize = 256;
-/// The longest request line or header line accepted.
-const MAX_LINE: usize = 8 * 1024;
-/// The most header bytes accepted in one request.
+/// Connections served at once; more are answered 503 and closed. Far above
+/// what browsers open, far below what exhausts memory or descriptors.
+const MAX_CONNECTIONS: usize = 4096;
+/// The most bytes a request head (request line and headers) may have.
 const MAX_HEAD: usize = 32 * 1024;
-/// How long an idle keep-alive connection stays open.
-const IDLE: Duration = Duration::from_secs(10);
-/// How long a write may block before the client counts as gone.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client has to send a whole request head, counted from the
+/// connection's start or the end of the previous response: a slow or idle
+/// connection is closed after this.
+const HEAD_DEADLINE: Duration = Duration::from_secs(5);
 /// How often an idle event stream sends a comment, so a closed tab is
-/// noticed (its second write after closing fails) and its thread ends
+/// noticed (its second write after closing fails) and its stream ends
 /// within seconds; a comment is a few bytes.
 const HEARTBEAT: Duration = Duration::from_secs(2);
+/// Threads answering requests: answers come from memory, so two suffice.
+const WORKERS: usize = 2;
+
+type Body = Either<Full<Bytes>, Channel<Bytes>>;
+type Reply = hyper::Response<Body>;
 
 /// Starts accepting connections on `listener` until the server stops.
 pub(crate) fn spawn(listener: TcpListener, shared: Arc<Shared>) -> Result<JoinHandle<()>> {
-    super::spawn("proficio-http", move || accept(&listener, &shared))
+    let cannot = |e: std::io::Error| Error::Refused(format!("cannot start the web server: {e}"));
+    listener.set_nonblocking(true).map_err(cannot)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(WORKERS)
+        .thread_name("proficio-http")
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(cannot)?;
+    super::spawn("proficio-http", move || {
+        runtime.block_on(accept(listener, shared));
+        // Open connections and event streams end with the runtime.
+        runtime.shutdown_timeout(Duration::from_secs(1));
+    })
 }
 
-fn accept(listener: &TcpListener, shared: &Arc<Shared>) {
-    let active = Arc::new(AtomicUsize::new(0));
-    for stream in listener.incoming() {
+async fn accept(listener: TcpListener, shared: Arc<Shared>) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEAD_DEADLINE)
+        .max_header_size(MAX_HEAD);
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let accepted = listener.accept().await;
         if shared.stopping() {
-            break;
+            return;
         }
-        let Ok(stream) = stream else {
+        let Ok((stream, _)) = accepted else {
             // Out of descriptors or an aborted handshake: give the system
             // a moment instead of spinning.
-            std::thread::sleep(Duration::from_millis(20));
+            tokio::time::sleep(Duration::from_millis(20)).await;
             continue;
         };
-        if active.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
-            let _ = write_response(
-                &stream,
-                &Response::text(503, "Too many connections.\n"),
-                false,
-                false,
-            );
-            continue;
-        }
-        active.fetch_add(1, Ordering::SeqCst);
-        let (shared, active_here) = (shared.clone(), active.clone());
-        let spawned = std::thread::Builder::new()
-            .name("proficio-connection".to_string())
-            .spawn(move || {
-                let _ = connection(stream, &shared);
-                active_here.fetch_sub(1, Ordering::SeqCst);
+        let on_loopback = stream.local_addr().is_ok_and(|a| a.ip().is_loopback());
+        let io = TokioIo::new(stream);
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            let busy = service_fn(|_| async {
+                Ok::<_, Infallible>(refusal(503, "Too many connections.\n"))
             });
-        if spawned.is_err() {
-            active.fetch_sub(1, Ordering::SeqCst);
-        }
-    }
-}
-
-/// One parsed request head.
-#[derive(Debug, PartialEq, Eq)]
-struct Request {
-    head_only: bool,
-    target: String,
-    keep_alive: bool,
-    /// The `Host` header, if any.
-    host: Option<String>,
-}
-
-/// Why a request is answered with an error and the connection closed.
-#[derive(Debug, PartialEq, Eq)]
-enum Refusal {
-    /// The client went away or sent half a request: nothing to answer.
-    Gone,
-    /// A request that gets this status.
-    Status(u16, &'static str),
-}
-
-impl From<io::Error> for Refusal {
-    fn from(_: io::Error) -> Refusal {
-        Refusal::Gone
-    }
-}
-
-/// Serves requests on one connection until it closes or idles out.
-fn connection(stream: TcpStream, shared: &Shared) -> io::Result<()> {
-    stream.set_read_timeout(Some(IDLE))?;
-    stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let on_loopback = stream.local_addr()?.ip().is_loopback();
-    while !shared.stopping() {
-        let request = match read_request(&mut reader) {
-            Ok(request) if on_loopback && !names_this_machine(request.host.as_deref()) => {
-                let why = "This preview only answers requests for localhost.\n";
-                return write_response(&stream, &Response::text(403, why), false, false);
-            }
-            Ok(request) => request,
-            Err(Refusal::Gone) => return Ok(()),
-            Err(Refusal::Status(status, why)) => {
-                return write_response(&stream, &Response::text(status, why), false, false);
-            }
+            tokio::spawn(http.serve_connection(io, busy));
+            continue;
         };
-        if path_of(&request.target) == EVENTS_PATH {
-            return events(&stream, shared, request.head_only);
-        }
-        let response = respond(&request.target, &shared.current());
-        write_response(&stream, &response, request.head_only, request.keep_alive)?;
-        if !request.keep_alive {
-            break;
-        }
+        let shared = shared.clone();
+        let service = service_fn(move |request| {
+            let reply = answer(&request, &shared, on_loopback);
+            async move { Ok::<_, Infallible>(reply) }
+        });
+        let connection = http.serve_connection(io, service);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(slot);
+        });
     }
-    Ok(())
 }
 
-/// Reads one request head; bodies are refused, since GET and HEAD have none.
-fn read_request(reader: &mut impl BufRead) -> std::result::Result<Request, Refusal> {
-    let mut line = read_line(reader)?;
-    if line.is_empty() {
-        // One empty line before a request is allowed (RFC 9112, 2.2).
-        line = read_line(reader)?;
+/// The answer to one request.
+fn answer(request: &Request<Incoming>, shared: &Arc<Shared>, on_loopback: bool) -> Reply {
+    if let Some(refused) = refused(request, on_loopback) {
+        return refused;
     }
-    let parts: Vec<&str> = line.split_ascii_whitespace().collect();
-    let [method, target, version] = parts[..] else {
-        return Err(Refusal::Status(400, "Malformed request line.\n"));
-    };
-    let http11 = match version {
-        "HTTP/1.1" => true,
-        "HTTP/1.0" => false,
-        _ => {
-            return Err(Refusal::Status(
-                505,
-                "Only HTTP/1.0 and HTTP/1.1 are served.\n",
-            ));
-        }
-    };
-    let head_only = match method {
-        "GET" => false,
-        "HEAD" => true,
-        _ => return Err(Refusal::Status(405, "Only GET and HEAD are served.\n")),
-    };
-    let headers = read_headers(reader)?;
+    let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
+    if path_of(target) == EVENTS_PATH {
+        return events(shared, request.method() == Method::HEAD);
+    }
+    respond(target, &shared.current()).into_reply()
+}
+
+/// The refusal of what the preview does not serve: other methods, bodies,
+/// targets that are not plain paths, two `Host` headers, and on loopback a
+/// `Host` naming another machine.
+fn refused(request: &Request<Incoming>, on_loopback: bool) -> Option<Reply> {
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        let mut reply = refusal(405, "Only GET and HEAD are served.\n");
+        reply
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return Some(reply);
+    }
+    // An absolute URL would name a host of its own beside the Host header.
+    if request.uri().scheme().is_some() || request.uri().authority().is_some() {
+        return Some(refusal(
+            400,
+            "The request target must be a path starting with /.\n",
+        ));
+    }
+    let headers = request.headers();
     // RFC 9112, 3.2: two Host lines could make the Host check and a proxy
     // in front disagree about which host is meant.
-    if headers.iter().filter(|(name, _)| name == "host").count() > 1 {
-        return Err(Refusal::Status(400, "More than one Host header.\n"));
+    let mut hosts = headers.get_all(header::HOST).iter();
+    let host = hosts.next();
+    if hosts.next().is_some() {
+        return Some(refusal(400, "More than one Host header.\n"));
     }
-    let connection = header(&headers, "connection").map(str::to_ascii_lowercase);
-    let has_body = header(&headers, "transfer-encoding").is_some()
-        || header(&headers, "content-length").is_some_and(|n| n.trim() != "0");
+    let has_body = headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|n| n.as_bytes().trim_ascii() != b"0");
     if has_body {
-        return Err(Refusal::Status(400, "A GET or HEAD request has no body.\n"));
+        return Some(refusal(400, "A GET or HEAD request has no body.\n"));
     }
-    let keep_alive = match connection.as_deref() {
-        Some(value) if value.contains("close") => false,
-        Some(value) if value.contains("keep-alive") => true,
-        _ => http11,
+    let host = match host.map(HeaderValue::to_str) {
+        Some(Err(_)) => return Some(refusal(400, "The Host header is not text.\n")),
+        Some(Ok(host)) => Some(host),
+        None => None,
     };
-    Ok(Request {
-        head_only,
-        target: target.to_string(),
-        keep_alive,
-        host: header(&headers, "host").map(str::to_string),
-    })
+    if on_loopback && !names_this_machine(host) {
+        return Some(refusal(
+            403,
+            "This preview only answers requests for localhost.\n",
+        ));
+    }
+    None
 }
 
 /// Whether a request's `Host` names this machine. A preview on a loopback
@@ -198,87 +187,60 @@ fn names_this_machine(host: Option<&str>) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Header lines up to the blank line that ends the head.
-fn read_headers(reader: &mut impl BufRead) -> std::result::Result<Vec<(String, String)>, Refusal> {
-    let mut headers = Vec::new();
-    let mut size = 0;
-    loop {
-        let line = read_line(reader)?;
-        if line.is_empty() {
-            return Ok(headers);
-        }
-        size += line.len();
-        if size > MAX_HEAD {
-            return Err(Refusal::Status(
-                431,
-                "The request's headers are too large.\n",
-            ));
-        }
-        let Some((name, value)) = line.split_once(':') else {
-            return Err(Refusal::Status(400, "Malformed header line.\n"));
-        };
-        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
-    }
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str())
-}
-
-/// One line without its line ending; `Gone` at the end of the stream.
-fn read_line(reader: &mut impl BufRead) -> std::result::Result<String, Refusal> {
-    let mut bytes = Vec::new();
-    let limit = u64::try_from(MAX_LINE).unwrap_or(u64::MAX) + 1;
-    io::Read::take(&mut *reader, limit).read_until(b'\n', &mut bytes)?;
-    if bytes.last() != Some(&b'\n') {
-        return Err(if bytes.len() > MAX_LINE {
-            Refusal::Status(431, "A request line is too long.\n")
-        } else {
-            Refusal::Gone
-        });
-    }
-    bytes.pop();
-    if bytes.last() == Some(&b'\r') {
-        bytes.pop();
-    }
-    String::from_utf8(bytes).map_err(|_| Refusal::Status(400, "The request is not text.\n"))
+/// A plain-text error that also closes the connection.
+fn refusal(status: u16, why: &'static str) -> Reply {
+    let mut reply = Response::text(status, why).into_reply();
+    reply
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    reply
 }
 
 /// The event stream: a `hello` with the current generation, then `reload` or
 /// `styles` after each rebuild that changed the output, and comments to keep
-/// the connection alive. It ends when the client goes or the server stops.
-fn events(stream: &TcpStream, shared: &Shared, head_only: bool) -> io::Result<()> {
-    let mut out = stream;
-    out.write_all(
-        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
-          Connection: close\r\n\r\n",
-    )?;
-    if head_only {
-        return out.flush();
-    }
-    let mut sent = shared.current().generation;
-    write!(out, "retry: 1000\nevent: hello\ndata: {sent}\n\n")?;
-    out.flush()?;
-    loop {
-        let snapshot = shared.wait_newer(sent, HEARTBEAT);
-        if shared.stopping() {
-            return Ok(());
-        }
-        match snapshot.refresh_since(sent) {
-            Some(Refresh::Reload) => {
-                write!(out, "event: reload\ndata: {}\n\n", snapshot.generation)?
+/// the connection alive. Its task ends when the client goes (the body is
+/// dropped and the next send fails) or the server stops.
+fn events(shared: &Arc<Shared>, head_only: bool) -> Reply {
+    let (mut sender, body) = Channel::new(4);
+    if !head_only {
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let mut generations = shared.subscribe();
+            let mut sent = shared.current().generation;
+            let hello = format!("retry: 1000\nevent: hello\ndata: {sent}\n\n");
+            if sender.send_data(hello.into()).await.is_err() {
+                return;
             }
-            Some(Refresh::Styles) => {
-                write!(out, "event: styles\ndata: {}\n\n", snapshot.generation)?
+            loop {
+                let waited = tokio::time::timeout(HEARTBEAT, generations.changed()).await;
+                if shared.stopping() || matches!(waited, Ok(Err(_))) {
+                    return;
+                }
+                let snapshot = shared.current();
+                let message = match snapshot.refresh_since(sent) {
+                    Some(Refresh::Reload) => {
+                        format!("event: reload\ndata: {}\n\n", snapshot.generation)
+                    }
+                    Some(Refresh::Styles) => {
+                        format!("event: styles\ndata: {}\n\n", snapshot.generation)
+                    }
+                    None => ": still here\n\n".to_string(),
+                };
+                if sender.send_data(message.into()).await.is_err() {
+                    return;
+                }
+                sent = snapshot.generation;
             }
-            None => out.write_all(b": still here\n\n")?,
-        }
-        out.flush()?;
-        sent = snapshot.generation;
+        });
     }
+    let mut reply = hyper::Response::new(Either::Right(body));
+    let headers = reply.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    reply
 }
 
 /// A response body: bytes shared with the snapshot, or made for this request.
@@ -287,12 +249,12 @@ enum Payload {
     Owned(Vec<u8>),
 }
 
-impl AsRef<[u8]> for Payload {
+/// Output bytes served without copying them out of the snapshot.
+struct SharedBytes(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for SharedBytes {
     fn as_ref(&self) -> &[u8] {
-        match self {
-            Payload::Shared(bytes) => bytes,
-            Payload::Owned(bytes) => bytes,
-        }
+        &self.0
     }
 }
 
@@ -318,6 +280,31 @@ impl Response {
             location: Some(location),
             ..Response::text(301, "Moved.\n")
         }
+    }
+
+    fn into_reply(self) -> Reply {
+        let body = match self.body {
+            Payload::Shared(bytes) => Bytes::from_owner(SharedBytes(bytes)),
+            Payload::Owned(bytes) => Bytes::from(bytes),
+        };
+        let mut reply = hyper::Response::new(Either::Left(Full::new(body)));
+        *reply.status_mut() =
+            StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = reply.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(self.content_type),
+        );
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        // A location is a path the server made from a valid request path.
+        if let Some(location) = self.location.and_then(|l| HeaderValue::try_from(l).ok()) {
+            headers.insert(header::LOCATION, location);
+        }
+        reply
     }
 }
 
@@ -483,51 +470,6 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        301 => "Moved Permanently",
-        400 => "Bad Request",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        431 => "Request Header Fields Too Large",
-        503 => "Service Unavailable",
-        505 => "HTTP Version Not Supported",
-        _ => "Error",
-    }
-}
-
-fn write_response(
-    mut stream: &TcpStream,
-    response: &Response,
-    head_only: bool,
-    keep_alive: bool,
-) -> io::Result<()> {
-    let body = response.body.as_ref();
-    let mut head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n\
-         Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: {}\r\n",
-        response.status,
-        reason(response.status),
-        response.content_type,
-        body.len(),
-        if keep_alive { "keep-alive" } else { "close" },
-    );
-    if response.status == 405 {
-        head.push_str("Allow: GET, HEAD\r\n");
-    }
-    if let Some(location) = &response.location {
-        head.push_str(&format!("Location: {location}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
-    if !head_only {
-        stream.write_all(body)?;
-    }
-    stream.flush()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -593,37 +535,6 @@ mod tests {
         ] {
             assert!(resolve(target, "/").is_err(), "{target} was accepted");
         }
-    }
-
-    #[test]
-    fn request_heads_are_parsed_with_their_connection_mode() {
-        let parse = |text: &str| read_request(&mut text.as_bytes());
-        let request = parse("GET /a/ HTTP/1.1\r\nHost: x\r\n\r\n").expect("request");
-        assert_eq!(request.target, "/a/");
-        assert!(request.keep_alive && !request.head_only);
-        let request = parse("HEAD / HTTP/1.0\r\n\r\n").expect("request");
-        assert!(!request.keep_alive && request.head_only);
-        let request = parse("GET / HTTP/1.1\r\nConnection: close\r\n\r\n").expect("request");
-        assert!(!request.keep_alive);
-        assert_eq!(
-            parse("POST / HTTP/1.1\r\n\r\n").map(|_| ()),
-            Err(Refusal::Status(405, "Only GET and HEAD are served.\n"))
-        );
-        assert!(matches!(
-            parse("GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"),
-            Err(Refusal::Status(400, _))
-        ));
-        assert!(matches!(
-            parse("GET / HTTP/2\r\n\r\n"),
-            Err(Refusal::Status(505, _))
-        ));
-        assert_eq!(parse("GET / HTTP/1.1\r\nHost"), Err(Refusal::Gone));
-        assert_eq!(
-            parse("GET / HTTP/1.1\r\nHost: localhost\r\nhost: evil.example\r\n\r\n").map(|_| ()),
-            Err(Refusal::Status(400, "More than one Host header.\n"))
-        );
-        let long = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(MAX_LINE));
-        assert!(matches!(parse(&long), Err(Refusal::Status(431, _))));
     }
 
     #[test]

@@ -2,13 +2,16 @@
 //! site, its generation, any current build problems and any note on the
 //! site) and the stop flag.
 //! A rebuild publishes a whole new snapshot at once, so a request never sees
-//! half of one build and half of another; event streams wait on a condition
-//! variable for the next generation instead of polling.
+//! half of one build and half of another; event streams subscribe to the
+//! generation (a `tokio` watch channel, which the rebuild thread sends on
+//! without a runtime) instead of polling.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tokio::sync::watch;
 
 /// Output files by path relative to the site (`modules/qbr/index.html`).
 pub(crate) type Files = HashMap<String, Arc<Vec<u8>>>;
@@ -64,7 +67,8 @@ impl Snapshot {
 /// State shared by the HTTP, watcher and rebuild threads.
 pub(crate) struct Shared {
     snapshot: Mutex<Arc<Snapshot>>,
-    changed: Condvar,
+    /// The generation of the published snapshot, for event streams.
+    generation: watch::Sender<u64>,
     stopping: AtomicBool,
     /// How many batches of changes the watcher has sent: a render started
     /// before the latest one is stale.
@@ -90,7 +94,7 @@ impl Shared {
         };
         Shared {
             snapshot: Mutex::new(Arc::new(snapshot)),
-            changed: Condvar::new(),
+            generation: watch::Sender::new(start),
             stopping: AtomicBool::new(false),
             batches: AtomicU64::new(0),
         }
@@ -132,33 +136,23 @@ impl Shared {
             return false;
         }
         let next = Arc::new(change(&current));
+        let generation = next.generation;
         let previous = std::mem::replace(&mut *current, next);
         drop(current);
-        self.changed.notify_all();
+        self.generation.send_replace(generation);
         // Free the previous files outside the lock, which requests wait on.
         drop(previous);
         true
     }
 
-    /// Waits until the generation passes `generation`, the server stops or
-    /// `timeout` elapses, and returns the snapshot then current.
-    pub fn wait_newer(&self, generation: u64, timeout: Duration) -> Arc<Snapshot> {
-        let guard = self.lock();
-        let (guard, _) = self
-            .changed
-            .wait_timeout_while(guard, timeout, |s| {
-                s.generation <= generation && !self.stopping()
-            })
-            .unwrap_or_else(|e| e.into_inner());
-        guard.clone()
+    /// A receiver that is told each time a snapshot is published.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.generation.subscribe()
     }
 
     /// Asks every thread to finish.
     pub fn stop(&self) {
         self.stopping.store(true, Ordering::SeqCst);
-        // Take the lock so no stream is between its check and its wait.
-        drop(self.lock());
-        self.changed.notify_all();
     }
 
     /// True once [`Shared::stop`] was called.
@@ -192,12 +186,20 @@ mod tests {
     }
 
     #[test]
-    fn waiting_returns_at_once_after_stop() {
+    fn subscribers_hear_of_every_publication() {
         let shared = Shared::new("/".to_string());
-        shared.stop();
-        let generation = shared.current().generation;
-        let waited = shared.wait_newer(generation, Duration::from_secs(30));
-        assert_eq!(waited.generation, generation);
+        let mut generations = shared.subscribe();
+        assert!(!generations.has_changed().unwrap_or(true));
+        let keep = AtomicBool::new(false);
+        shared.publish(&keep, |s| Snapshot {
+            generation: s.generation + 1,
+            ..s.clone()
+        });
+        assert!(generations.has_changed().unwrap_or(false));
+        assert_eq!(
+            *generations.borrow_and_update(),
+            shared.current().generation
+        );
     }
 
     #[test]
