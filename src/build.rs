@@ -11,6 +11,7 @@
 pub mod incremental;
 pub mod output;
 mod page_cache;
+pub mod search;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -37,6 +38,7 @@ use crate::render::bodies::{Bodies, Body, RenderedBodies};
 use crate::render::templates::{Budget, Interrupt, Overrun, RenderError, Templates};
 use crate::site;
 use output::{Contents, OutputFile};
+use search::SearchIndex;
 
 /// What to build and how.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -137,6 +139,8 @@ pub(crate) struct Retained {
     pub(crate) exports: Memo<Option<u64>, GeneratedFiles>,
     pub(crate) pages: Arc<[PageRecord]>,
     pub(crate) files_copied: usize,
+    /// The search index of the pages, which an edit updates page by page.
+    pub(crate) search: Option<SearchIndex>,
 }
 
 /// A theme's static files by output path, as [`theme::Theme::statics`] holds them.
@@ -162,13 +166,26 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     staging.write_all(&files)?;
     drop(files);
     let bodies = bodies_of(&inputs, &site);
+    let index = search_index(&inputs, &site);
     render_all(
         (&templates, &budget_of(options, &inputs)),
         &bodies,
         &site,
         &Reuse::nothing(&inputs.store),
-        |job, _, (page, _)| staging.write(&job.output, &page),
+        |job, _, (page, _)| {
+            staging.write(&job.output, &page)?;
+            match index
+                .as_ref()
+                .and_then(|index| index.add(&job.output, &page))
+            {
+                Some((path, result)) => staging.write(&path, &result),
+                None => Ok(()),
+            }
+        },
     )?;
+    for (path, bytes) in index.iter().flat_map(SearchIndex::files) {
+        staging.write(&path, &bytes)?;
+    }
     staging.finish()?;
     Ok(BuildReport {
         output_dir: inputs.output_dir,
@@ -215,19 +232,27 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
         None => Reuse::nothing(&inputs.store),
     };
     let budget = budget_of(options, &inputs);
+    let index = search_index(&inputs, &site);
     let rendered = render_all(
         (&templates, &budget),
         &bodies,
         &site,
         &reuse,
-        |_, context, page| {
+        |job, context, page| {
             let page = match page {
                 (bytes, true) if keep => (kept_page(&bytes), true),
                 page => page,
             };
-            Ok((keep.then(|| context.into_owned()), page))
+            let result = index
+                .as_ref()
+                .and_then(|index| index.add(&job.output, &page.0));
+            Ok((keep.then(|| context.into_owned()), page, result))
         },
     )?;
+    let (rendered, results): (Vec<_>, Vec<_>) = rendered
+        .into_iter()
+        .map(|(context, page, result)| ((context, page), result))
+        .unzip();
     let mut bodies = bodies.into_rendered();
     if let Some(earlier) = cache.and_then(PageCache::retained) {
         let fresh = rendered.iter().map(|(_, (_, fresh))| *fresh);
@@ -243,6 +268,14 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
             contents: Contents::Bytes(page.clone()),
         });
     }
+    let search_files = results
+        .into_iter()
+        .flatten()
+        .chain(index.iter().flat_map(SearchIndex::files));
+    files.extend(search_files.map(|(path, bytes)| OutputFile {
+        path,
+        contents: Contents::Bytes(Arc::new(bytes)),
+    }));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let pages: Arc<[PageRecord]> = page_records(&site.jobs).into();
     let output_dir = inputs.output_dir.clone();
@@ -262,6 +295,7 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
             exports,
             pages: pages.clone(),
             files_copied,
+            search: index,
         };
         PageCache::keep(key, retained, pages_kept)
     } else {
@@ -275,6 +309,15 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
         files_copied,
         pages_rendered,
         notes,
+    })
+}
+
+/// The search index the render fills, when the site has search.
+fn search_index(inputs: &Inputs, site: &site::Site) -> Option<SearchIndex> {
+    let config = &inputs.loaded.config;
+    config.search.enabled.then(|| {
+        let outputs = site.jobs.iter().map(|j| (j.output.as_str(), j.template));
+        SearchIndex::new(config.base_path(), outputs)
     })
 }
 

@@ -111,6 +111,35 @@ pub(crate) fn doc_table(doc: &str, header: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// JSON with `<`, `>` and `&` written `\u003c` and the like, and `indent`
+/// after every line break. The three characters only occur inside JSON
+/// strings, where the escapes mean the same: the data is unchanged, and the
+/// file stays inert even if a viewer treats it as HTML.
+pub fn inert_json(plain: &[u8], indent: &[u8]) -> Vec<u8> {
+    // One pass over the serialiser's output is several times faster than
+    // escaping each of its many small writes.
+    let mut bytes = Vec::with_capacity(plain.len() + plain.len() / 8);
+    let mut rest = plain;
+    while let Some(at) = rest
+        .iter()
+        .position(|b| matches!(b, b'<' | b'>' | b'&' | b'\n'))
+    {
+        bytes.extend_from_slice(&rest[..at]);
+        match rest[at] {
+            b'<' => bytes.extend_from_slice(b"\\u003c"),
+            b'>' => bytes.extend_from_slice(b"\\u003e"),
+            b'&' => bytes.extend_from_slice(b"\\u0026"),
+            _ => {
+                bytes.push(b'\n');
+                bytes.extend_from_slice(indent);
+            }
+        }
+        rest = &rest[at + 1..];
+    }
+    bytes.extend_from_slice(rest);
+    bytes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,8 +43,9 @@ use crate::base::audience::Audience;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::memo::Memo;
 use crate::base::paths::{Capped, SiteRoot};
-use crate::build::output::Contents;
+use crate::build::output::{Contents, OutputFile};
 use crate::build::page_cache::CachedPages;
+use crate::build::search;
 use crate::build::{self, BuildOptions, PageCache, RenderedSite, Retained};
 use crate::input::content::PARTNERS_DIR;
 use crate::input::content::{self, CONTENT_DIR, Page};
@@ -368,6 +369,7 @@ fn render_jobs(
         files,
         bodies: kept,
         exports: kept_exports,
+        search,
         ..
     } = retained;
     let affected: Vec<_> = indices.iter().filter_map(|i| site.jobs.get(*i)).collect();
@@ -417,9 +419,58 @@ fn render_jobs(
         }
         *kept_exports = Memo::new(revision, exports);
     }
+    let outputs = site
+        .jobs
+        .iter()
+        .map(|job| (job.output.as_str(), job.template));
+    let renumbered = search.as_mut().is_some_and(|index| index.renumber(outputs));
     for (job, context, bytes) in rendered {
+        let result = search.as_ref().filter(|_| !renumbered);
+        if let Some((path, result)) = result.and_then(|s| s.add(&job.output, &bytes)) {
+            put(&path, Arc::new(result));
+        }
         put(&job.output, bytes.clone());
         pages.update(job, &inputs.store, context, bytes);
     }
+    if let Some(index) = search {
+        let files = files.value_mut();
+        if renumbered {
+            let results = index_kept_pages(index, files);
+            files.retain(|file| !search::is_result_file(&file.path));
+            files.extend(results);
+        }
+        if renumbered || pages_rendered > 0 {
+            replace_search_files(files, index.files());
+        }
+    }
     Ok(pages_rendered)
+}
+
+/// Adds every indexed page among the kept `files` to `index`; returns the
+/// pages' result files.
+fn index_kept_pages(index: &search::SearchIndex, files: &[OutputFile]) -> Vec<OutputFile> {
+    files
+        .par_iter()
+        .filter(|file| index.holds(&file.path))
+        .filter_map(|file| match &file.contents {
+            Contents::Bytes(html) => index.add(&file.path, html),
+            _ => None,
+        })
+        .map(|(path, bytes)| OutputFile {
+            path,
+            contents: Contents::Bytes(Arc::new(bytes)),
+        })
+        .collect()
+}
+
+/// Puts the index files `fresh` in place of the kept ones (a word new to
+/// the site may add a file, a word gone may remove one); the pages' result
+/// files are kept, as [`search::SearchIndex::add`] made them.
+fn replace_search_files(files: &mut Vec<OutputFile>, fresh: Vec<(String, Vec<u8>)>) {
+    files.retain(|file| !search::is_index_file(&file.path));
+    files.extend(fresh.into_iter().map(|(path, bytes)| OutputFile {
+        path,
+        contents: Contents::Bytes(Arc::new(bytes)),
+    }));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
 }

@@ -71,6 +71,22 @@ pub struct Config {
     pub markdown: MarkdownSettings,
     /// What one run may read and write (`[limits]`).
     pub limits: Limits,
+    /// The full-text search (`[search]`).
+    pub search: SearchSettings,
+}
+
+/// The `[search]` table.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchSettings {
+    /// Builds the search index, the search page and the header's search box.
+    pub enabled: bool,
+}
+
+impl Default for SearchSettings {
+    fn default() -> SearchSettings {
+        SearchSettings { enabled: true }
+    }
 }
 
 /// The `[markdown]` table.
@@ -433,6 +449,7 @@ impl Default for Config {
             tracks: Vec::new(),
             program: Program::default(),
             markdown: MarkdownSettings::default(),
+            search: SearchSettings::default(),
             limits: Limits::default(),
         }
     }

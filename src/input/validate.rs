@@ -180,7 +180,8 @@ fn check_unique_module_ids(store: &ContentStore, problems: &mut Vec<Diagnostic>)
 }
 
 /// Paths proficio generates itself; content must not take them.
-pub const GENERATED_ROOTS: [&str; 8] = [
+pub const GENERATED_ROOTS: [&str; 9] = [
+    "search",
     "tracks",
     "skills",
     "workflows",

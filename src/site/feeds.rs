@@ -1,6 +1,6 @@
-//! Files for machines and the 404 page: the sitemap (`sitemap.xml`, every
-//! page with its date), the Atom feed of the newest modules (`atom.xml`),
-//! `robots.txt` and `404.html`. Their URLs are absolute. A new generated
+//! Files for machines, the 404 page and the search page: the sitemap
+//! (`sitemap.xml`, every page with its date), the Atom feed of the newest
+//! modules (`atom.xml`), `robots.txt`, `404.html` and `search/index.html`. Their URLs are absolute. A new generated
 //! file made with a template goes here; one made without (a data export)
 //! belongs to the stage that owns its data.
 
@@ -53,7 +53,16 @@ impl<'a> Model<'a> {
     pub(super) fn feed_jobs(&self, jobs: &mut Vec<RenderJob>) {
         jobs.push(self.job("/404.html", "404.html".to_string(), "404.html", "404"));
 
+        // After the sitemap's entries: the search page is no content.
         let entries = self.sitemap(jobs);
+        if self.config.search.enabled {
+            jobs.push(self.job(
+                "/search/",
+                "search/index.html".to_string(),
+                "search.html",
+                "search",
+            ));
+        }
         let mut job = self.job(
             "/sitemap.xml",
             "sitemap.xml".to_string(),

@@ -22,6 +22,8 @@ struct SiteView<'a> {
     language: &'a str,
     base_url: &'a str,
     base_path: &'a str,
+    /// The search page's URL, when the site has search.
+    search: Option<String>,
 }
 
 /// `audience`: who the build is for.
@@ -74,6 +76,7 @@ impl<'a> Model<'a> {
                 language: &config.language,
                 base_url: &config.base_url,
                 base_path: config.base_path(),
+                search: config.search.enabled.then(|| self.url("/search/")),
             },
         );
         let entries = |root: &str, catalog: &'a [CatalogEntry]| -> Vec<CatalogEntryView<'a>> {

@@ -13,6 +13,7 @@ use serde_json::value::RawValue;
 
 use super::executive::ExecutivePage;
 use super::{Ecosystem, PartnerView, ProgramView, SCHEMA_VERSION};
+use crate::base::text;
 use crate::input::config::Config;
 use crate::partners::roi::PaybackStatus;
 
@@ -146,37 +147,12 @@ fn metrics_json(
     Some(json)
 }
 
-/// Pretty JSON with `<`, `>` and `&` written `\u003c` and the like, and
-/// `indent` after every line break. The three characters only occur inside
-/// JSON strings, where the escapes mean the same: the data is unchanged, and
-/// the file stays inert even if a viewer treats it as HTML. Line breaks only
-/// occur between values (inside strings they are escaped), so indenting them
-/// nests the whole value.
+/// Pretty JSON with `indent` after every line break, made inert with
+/// [`text::inert_json`]. Line breaks only occur between values (inside
+/// strings they are escaped), so indenting them nests the whole value.
 fn html_safe_json(value: &impl Serialize, indent: &'static [u8]) -> Option<Vec<u8>> {
-    // Serialising into a plain buffer and escaping in one pass afterwards is
-    // several times faster than escaping each of the serialiser's many small
-    // writes.
     let plain = serde_json::to_vec_pretty(value).ok()?;
-    let mut bytes = Vec::with_capacity(plain.len() + plain.len() / 8);
-    let mut rest = plain.as_slice();
-    while let Some(at) = rest
-        .iter()
-        .position(|b| matches!(b, b'<' | b'>' | b'&' | b'\n'))
-    {
-        bytes.extend_from_slice(&rest[..at]);
-        match rest[at] {
-            b'<' => bytes.extend_from_slice(b"\\u003c"),
-            b'>' => bytes.extend_from_slice(b"\\u003e"),
-            b'&' => bytes.extend_from_slice(b"\\u0026"),
-            _ => {
-                bytes.push(b'\n');
-                bytes.extend_from_slice(indent);
-            }
-        }
-        rest = &rest[at + 1..];
-    }
-    bytes.extend_from_slice(rest);
-    Some(bytes)
+    Some(text::inert_json(&plain, indent))
 }
 
 /// CSV records, each field quoted only where it needs to be.

@@ -1,7 +1,9 @@
 // Progressive enhancement for readers: every page is complete without it.
 // - a copy button on each code block (`.code-block`), announced in a live region;
 // - the section being read marked in the table of contents (`.toc`);
-// - task-list checkboxes tickable, remembered per browser and page.
+// - task-list checkboxes tickable, remembered per browser and page;
+// - `/` moves to the header's search box (`#site-search-q`), as on most
+//   documentation sites, unless the reader is typing somewhere.
 (function () {
   "use strict";
 
@@ -97,7 +99,21 @@
     });
   }
 
+  function searchShortcut() {
+    var box = document.getElementById("site-search-q");
+    if (!box) return;
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+      var target = event.target;
+      var typing = target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+      if (typing) return;
+      event.preventDefault();
+      box.focus();
+    });
+  }
+
   addCopyButtons();
   markCurrentSection();
   rememberTasks();
+  searchShortcut();
 })();
