@@ -922,6 +922,33 @@ fn after_edits_the_preview_equals_a_fresh_build_byte_for_byte() {
 }
 
 #[test]
+fn search_finds_an_edited_module_by_its_new_words() {
+    let site = fixture();
+    let preview = Preview::start(&site);
+    preview.wait_for_text("/search/w/ori.json", "\"original\"");
+    let front = "title: First module\nlevel: experimenter\ntrack: basics\nskills: [prompting]";
+    site.write(
+        "content/modules/first.md",
+        &module(front, "## Start\n\nZeppelin logistics instead.\n"),
+    );
+    let words = preview.wait_for_text("/search/w/zep.json", "\"zeppelin\"");
+    let pages = preview.get("/search/pages.json").body;
+    let pages: Vec<(String, String)> = serde_json::from_str(&pages).expect("the page list");
+    let words: std::collections::BTreeMap<String, Vec<u32>> =
+        serde_json::from_str(&words.body).expect("a file of words");
+    let page = words["zeppelin"][0] as usize;
+    assert_eq!(pages[page].0, "/modules/first/");
+    let result = preview.get(&format!("/search/r/{page}.json"));
+    assert!(
+        result.body.contains("Zeppelin logistics instead."),
+        "{}",
+        result.body
+    );
+    // The old words are gone with their file of words.
+    preview.wait_for_status("/search/w/ori.json", 404);
+}
+
+#[test]
 fn a_partner_preview_serves_that_partner_only() {
     let site = Site::demo();
     let preview = Preview::start_with(&site, |options| {

@@ -322,6 +322,9 @@ enum Capture {
     Heading,
     Section,
     Filter(String),
+    /// Facts about the page (`data-search-meta`): searched, and shown
+    /// beside the result rather than in its excerpt.
+    Meta,
 }
 
 /// Elements whose content is not text a reader searches for.
@@ -336,116 +339,138 @@ const SKIPPED: [&[u8]; 7] = [
 ];
 
 fn read_page(html: &str) -> ReadPage {
-    let mut page = ReadPage::default();
     let mut emitter = DefaultEmitter::<()>::default();
     // Keeps the text of <script> and <style> from being read as tags.
     emitter.naively_switch_states(true);
-    let mut in_main = false;
-    // The element being skipped and how deep in it the reader is.
-    let mut skipping: Option<(Vec<u8>, usize)> = None;
-    // Open captures with the element that ends each.
-    let mut captures: Vec<(Vec<u8>, usize, Capture, String)> = Vec::new();
-    let mut depth_of: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut reader = Reader::default();
     for token in Tokenizer::new_with_emitter(html, emitter).flatten() {
         match token {
-            Token::StartTag(tag) => {
-                let name: Vec<u8> = tag.name.to_vec();
-                if name == b"main" {
-                    in_main = true;
-                }
-                if !in_main {
-                    continue;
-                }
-                if tag.self_closing || is_void(&name) {
-                    // `<br>` and its like part words as a space would.
-                    page.text.push(' ');
-                    continue;
-                }
-                let depth = depth_of.entry(name.clone()).or_default();
-                *depth += 1;
-                if let Some((skipped, inner)) = &mut skipping {
-                    if *skipped == name {
-                        *inner += 1;
-                    }
-                    continue;
-                }
-                let attribute = |key: &str| {
-                    tag.attributes
-                        .get(key.as_bytes())
-                        .map(|v| String::from_utf8_lossy(v).into_owned())
-                };
-                let hidden = attribute("aria-hidden").is_some_and(|v| v == "true");
-                if SKIPPED.contains(&name.as_slice())
-                    || hidden
-                    || attribute("data-search-ignore").is_some()
-                {
-                    skipping = Some((name, 1));
-                    continue;
-                }
-                let capture = if let Some(filter) = attribute("data-search-filter") {
-                    Some(Capture::Filter(filter))
-                } else if attribute("data-search-section").is_some() {
-                    Some(Capture::Section)
-                } else if name == b"h1" && page.title.is_empty() {
-                    Some(Capture::Title)
-                } else if matches!(name.as_slice(), b"h2" | b"h3" | b"h4") {
-                    Some(Capture::Heading)
-                } else {
-                    None
-                };
-                if let Some(capture) = capture {
-                    captures.push((name, *depth, capture, String::new()));
-                }
-            }
-            Token::EndTag(tag) => {
-                let name: Vec<u8> = tag.name.to_vec();
-                if name == b"main" {
-                    in_main = false;
-                }
-                let depth = depth_of.entry(name.clone()).or_default();
-                let closing = *depth;
-                *depth = depth.saturating_sub(1);
-                if let Some((skipped, inner)) = &mut skipping {
-                    if *skipped == name {
-                        *inner -= 1;
-                        if *inner == 0 {
-                            skipping = None;
-                        }
-                    }
-                    continue;
-                }
-                while captures
-                    .last()
-                    .is_some_and(|(open, at, ..)| *open == name && *at == closing)
-                {
-                    if let Some((_, _, capture, text)) = captures.pop() {
-                        page.finish(
-                            capture,
-                            text.split_whitespace().collect::<Vec<_>>().join(" "),
-                        );
-                    }
-                }
-                if in_main && is_block(&name) {
-                    page.text.push(' ');
-                }
-            }
-            Token::String(text) if in_main && skipping.is_none() => {
-                let text = String::from_utf8_lossy(&text);
-                for (_, _, _, captured) in &mut captures {
-                    captured.push_str(&text);
-                }
-                page.add_text(&text);
-            }
+            Token::StartTag(tag) => reader.start(&tag),
+            Token::EndTag(tag) => reader.end(&tag.name),
+            Token::String(text) => reader.text(&String::from_utf8_lossy(&text)),
             _ => {}
         }
     }
+    let mut page = reader.page;
     page.text = page.text.split_whitespace().collect::<Vec<_>>().join(" ");
     page
 }
 
+/// Reads a page's tokens in order into a [`ReadPage`].
+#[derive(Default)]
+struct Reader {
+    page: ReadPage,
+    in_main: bool,
+    /// The element being skipped and how deep in it the reader is.
+    skipping: Option<(Vec<u8>, usize)>,
+    /// Open captures with the element (and its depth) that ends each.
+    captures: Vec<(Vec<u8>, usize, Capture, String)>,
+    depth_of: HashMap<Vec<u8>, usize>,
+}
+
+impl Reader {
+    fn start(&mut self, tag: &html5gum::StartTag<()>) {
+        let name: Vec<u8> = tag.name.to_vec();
+        if name == b"main" {
+            self.in_main = true;
+        }
+        if !self.in_main {
+            return;
+        }
+        if tag.self_closing || is_void(&name) {
+            // `<br>` and its like part words as a space would.
+            self.page.text.push(' ');
+            return;
+        }
+        let depth = self.depth_of.entry(name.clone()).or_default();
+        *depth += 1;
+        let depth = *depth;
+        if let Some((skipped, inner)) = &mut self.skipping {
+            if *skipped == name {
+                *inner += 1;
+            }
+            return;
+        }
+        let attribute = |key: &str| {
+            tag.attributes
+                .get(key.as_bytes())
+                .map(|v| String::from_utf8_lossy(v).into_owned())
+        };
+        let hidden = attribute("aria-hidden").is_some_and(|v| v == "true");
+        if SKIPPED.contains(&name.as_slice()) || hidden || attribute("data-search-ignore").is_some()
+        {
+            self.skipping = Some((name, 1));
+            return;
+        }
+        let capture = if let Some(filter) = attribute("data-search-filter") {
+            Some(Capture::Filter(filter))
+        } else if attribute("data-search-section").is_some() {
+            Some(Capture::Section)
+        } else if attribute("data-search-meta").is_some() {
+            Some(Capture::Meta)
+        } else if name == b"h1" && self.page.title.is_empty() {
+            Some(Capture::Title)
+        } else if matches!(name.as_slice(), b"h2" | b"h3" | b"h4") {
+            Some(Capture::Heading)
+        } else {
+            None
+        };
+        if let Some(capture) = capture {
+            self.captures.push((name, depth, capture, String::new()));
+        }
+    }
+
+    fn end(&mut self, name: &[u8]) {
+        if name == b"main" {
+            self.in_main = false;
+        }
+        let depth = self.depth_of.entry(name.to_vec()).or_default();
+        let closing = *depth;
+        *depth = depth.saturating_sub(1);
+        if let Some((skipped, inner)) = &mut self.skipping {
+            if skipped.as_slice() == name {
+                *inner -= 1;
+                if *inner == 0 {
+                    self.skipping = None;
+                }
+            }
+            return;
+        }
+        while let Some((open, at, ..)) = self.captures.last()
+            && open.as_slice() == name
+            && *at == closing
+        {
+            if let Some((_, _, capture, text)) = self.captures.pop() {
+                let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                self.page.finish(capture, text);
+            }
+        }
+        if self.in_main && is_block(name) {
+            self.page.text.push(' ');
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        if !self.in_main || self.skipping.is_some() {
+            return;
+        }
+        for (_, _, _, captured) in &mut self.captures {
+            captured.push_str(text);
+        }
+        // The title and the section are shown beside every result already:
+        // the excerpt is taken from the rest.
+        let shown = !self.captures.iter().any(|(.., capture, _)| {
+            matches!(capture, Capture::Title | Capture::Section | Capture::Meta)
+        });
+        self.page.add_text(text, shown);
+    }
+}
+
 impl ReadPage {
-    fn add_text(&mut self, text: &str) {
-        self.text.push_str(text);
+    fn add_text(&mut self, text: &str, shown: bool) {
+        if shown {
+            self.text.push_str(text);
+        }
         for word in words(text) {
             *self.weights.entry(word).or_default() += 1;
         }
@@ -456,7 +481,7 @@ impl ReadPage {
         let extra = match &capture {
             Capture::Title => TITLE_WEIGHT - 1,
             Capture::Heading => HEADING_WEIGHT - 1,
-            Capture::Section | Capture::Filter(_) => 0,
+            Capture::Section | Capture::Filter(_) | Capture::Meta => 0,
         };
         for word in words(&text) {
             *self.weights.entry(word).or_default() += extra;
@@ -467,7 +492,7 @@ impl ReadPage {
             Capture::Filter(name) if !text.is_empty() => {
                 self.filters.entry(name).or_default().insert(text);
             }
-            Capture::Heading | Capture::Filter(_) => {}
+            Capture::Heading | Capture::Filter(_) | Capture::Meta => {}
         }
     }
 }

@@ -93,16 +93,23 @@ var ProficioSearch = (function () {
   }
 
   // Scores by page for one typed word: its own form, words it begins
-  // (a word being typed) and words of the same stem.
+  // (a word being typed) and words of the same stem. How rare the word is
+  // counts the pages of all its forms, so a rarer form (a plural) never
+  // outweighs the word as typed.
   function matchWord(shard, q, pages, found) {
-    var scores = new Map();
     var root = stem(q);
-    Object.keys(shard).forEach(function (word) {
-      var exact = word === q;
-      if (!exact && word.indexOf(q) !== 0 && stem(word) !== root) return;
+    var forms = Object.keys(shard).filter(function (word) {
+      return word === q || word.indexOf(q) === 0 || stem(word) === root;
+    });
+    var matched = new Set();
+    forms.forEach(function (word) {
+      for (var i = 0; i < shard[word].length; i += 2) matched.add(shard[word][i]);
+    });
+    var rarity = Math.log(1 + pages / Math.max(matched.size, 1));
+    var scores = new Map();
+    forms.forEach(function (word) {
       var list = shard[word];
-      var rarity = Math.log(1 + pages / (list.length / 2));
-      var weight = exact ? 1 : 0.7;
+      var weight = word === q ? 1 : 0.7;
       for (var i = 0; i < list.length; i += 2) {
         var page = list[i];
         var score = weight * rarity * (1 + Math.log(list[i + 1]));
@@ -142,11 +149,26 @@ var ProficioSearch = (function () {
     });
     var start = Math.max(0, at - 60);
     var end = Math.min(text.length, Math.max(at, 0) + 120);
+    // Whole words only at both ends.
+    var space = text.indexOf(" ", start);
+    if (start > 0 && space >= 0 && space < at) start = space + 1;
+    space = text.lastIndexOf(" ", end);
+    if (end < text.length && space > Math.max(at, start)) end = space;
     var slice = text.slice(start, end);
     var html = escapeHtml(slice);
     if (words.length > 0) {
-      var pattern = new RegExp("(^|[^\\p{L}\\p{N}])(" + words.map(escapeRegExp).join("|") + ")", "giu");
-      html = html.replace(pattern, "$1<mark>$2</mark>");
+      // Marked in the text before escaping, so a word such as "amp" never
+      // lands inside an entity.
+      var pattern = new RegExp("(^|[^\\p{L}\\p{N}])((?:" + words.map(escapeRegExp).join("|") + ")[\\p{L}\\p{N}]*)", "giu");
+      html = "";
+      var last = 0;
+      slice.replace(pattern, function (match, before, word, offset) {
+        var from = offset + before.length;
+        html += escapeHtml(slice.slice(last, from)) + "<mark>" + escapeHtml(word) + "</mark>";
+        last = from + word.length;
+        return match;
+      });
+      html += escapeHtml(slice.slice(last));
     }
     return (start > 0 ? "… " : "") + html + (end < text.length ? " …" : "");
   }
