@@ -303,3 +303,43 @@ fn content_at_the_search_page_url_is_an_error() {
         common::describe(&problems)
     );
 }
+
+#[test]
+fn the_modules_page_offers_filters_with_counts_that_work_without_javascript() {
+    let site = portal();
+    site.build();
+    let page = site.read("modules/index.html");
+    let filters = &page[page.find("<nav class=\"module-filters\"").expect("filters")..];
+    let filters = &filters[..filters.find("</nav>").expect("end of the filters")];
+    // Each value links to its own page (which lists its modules) and says
+    // how many modules it has, in the catalogue's order.
+    assert!(
+        filters.contains(
+            r#"<a href="/levels/experimenter/" data-filter="level" data-value="experimenter">Experimenter <span class="filter-count">1</span></a>"#
+        ),
+        "{filters}"
+    );
+    assert!(
+        filters.contains(
+            r#"data-value="practitioner">Practitioner <span class="filter-count">2</span>"#
+        )
+    );
+    assert!(filters.contains(r#"<a href="/tracks/basics/" data-filter="track" data-value="basics">Basics track <span class="filter-count">2</span></a>"#));
+    assert!(
+        filters.contains(r#"data-value="prompting">Prompting <span class="filter-count">1</span>"#)
+    );
+    assert!(
+        filters.contains(r#"<a href="/workflows/qbr/" data-filter="workflow" data-value="qbr">"#)
+    );
+    // Values no listed module has are left out.
+    assert!(!filters.contains("data-value=\"nay-sayer\""), "{filters}");
+    // The cards carry what the reader script filters them by.
+    assert!(page.contains(
+        r#"<li class="card card-module" data-level="practitioner" data-track="advanced" data-skill="data-interpretation" data-workflow="qbr">"#
+    ));
+    // The levels' own pages are what the links lead to.
+    assert!(
+        site.read("levels/practitioner/index.html")
+            .contains("Review AI drafts")
+    );
+}

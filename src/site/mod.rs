@@ -10,7 +10,8 @@
 //! Each page family has its own file, which builds its jobs and declares the
 //! structs its templates receive, so the struct documents the template's
 //! context: `modules.rs` (modules and plain pages), `sections.rs` (sections
-//! and the home page), `tracks.rs`, `taxonomies.rs`, `partners.rs` (partner
+//! and the home page, with `filters.rs` for a list's module filters),
+//! `tracks.rs`, `taxonomies.rs`, `partners.rs` (partner
 //! lists, scorecards, the executive summary), `feeds.rs` (sitemap, feed,
 //! robots, 404), `navigation.rs` and `globals.rs` (what every template sees)
 //! and `views.rs` (the shapes they share: links, term references, page
@@ -18,6 +19,7 @@
 //! [`compute`].
 
 mod feeds;
+mod filters;
 mod globals;
 mod modules;
 mod navigation;

@@ -13,6 +13,7 @@ use crate::input::content::{ContentStore, Page, PageKind, humanise};
 use crate::render::bodies::Body;
 use crate::render::links::Ref;
 
+use super::filters::FilterGroup;
 use super::{Deferred, Model, RenderJob, output_for};
 
 /// A folder's section page, explicit (`_index.md`) or implied by its pages;
@@ -30,6 +31,8 @@ pub(super) struct SectionInfo<'a> {
 struct SectionView {
     /// Filled in with the rendered `_index.md`, see [`Body`].
     content: &'static str,
+    /// The filters of the listed modules, see [`Model::module_filters`].
+    filters: Vec<FilterGroup>,
     pages: Vec<Value>,
     subsections: Vec<SubsectionView>,
     summary: Option<String>,
@@ -175,6 +178,7 @@ impl<'a> Model<'a> {
                 .collect();
             let view = SectionView {
                 content: "",
+                filters: self.module_filters(&section.pages),
                 pages: self.summary_values(&section.pages),
                 subsections,
                 summary: section.index.and_then(|p| p.front.summary.clone()),

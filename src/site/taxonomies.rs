@@ -34,7 +34,7 @@ impl Taxonomy {
     ];
 
     /// The URL root of its pages and its `kind` in templates: `skills`.
-    pub(super) fn slug(self) -> &'static str {
+    pub(super) const fn slug(self) -> &'static str {
         match self {
             Taxonomy::Skills => "skills",
             Taxonomy::Workflows => "workflows",

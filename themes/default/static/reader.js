@@ -2,6 +2,8 @@
 // - a copy button on each code block (`.code-block`), announced in a live region;
 // - the section being read marked in the table of contents (`.toc`);
 // - task-list checkboxes tickable, remembered per browser and page;
+// - the module filters (`[data-module-filters]`) become toggles that filter
+//   the cards in place, with counts that follow and the choice in the URL;
 // - `/` moves to the header's search box (`#site-search-q`), as on most
 //   documentation sites, unless the reader is typing somewhere.
 (function () {
@@ -112,8 +114,87 @@
     });
   }
 
+  function filterModules() {
+    var panel = document.querySelector("[data-module-filters]");
+    if (!panel) return;
+    var cards = Array.from(document.querySelectorAll(".card-module"));
+    var status = panel.querySelector("[data-filter-status]");
+    var asked = new URLSearchParams(window.location.search);
+    var toggles = Array.from(panel.querySelectorAll("a[data-filter]")).map(function (link) {
+      var toggle = document.createElement("button");
+      toggle.type = "button";
+      toggle.className = "filter-toggle";
+      toggle.dataset.filter = link.dataset.filter;
+      toggle.dataset.value = link.dataset.value;
+      var on = asked.getAll(link.dataset.filter).indexOf(link.dataset.value) >= 0;
+      toggle.setAttribute("aria-pressed", on ? "true" : "false");
+      while (link.firstChild) toggle.appendChild(link.firstChild);
+      link.replaceWith(toggle);
+      toggle.addEventListener("click", function () {
+        var pressed = toggle.getAttribute("aria-pressed") === "true";
+        toggle.setAttribute("aria-pressed", pressed ? "false" : "true");
+        apply(true);
+      });
+      return toggle;
+    });
+    var clear = document.createElement("button");
+    clear.type = "button";
+    clear.className = "filter-clear";
+    clear.textContent = "Clear filters";
+    clear.addEventListener("click", function () {
+      toggles.forEach(function (t) { t.setAttribute("aria-pressed", "false"); });
+      apply(true);
+    });
+    status.after(clear);
+
+    function filedUnder(card, name) {
+      return (card.getAttribute("data-" + name) || "").split(" ").filter(Boolean);
+    }
+    // A card shows when, for every filter with a value chosen (but `except`),
+    // it is filed under one of the chosen values.
+    function shows(card, chosen, except) {
+      return Object.keys(chosen).every(function (name) {
+        if (name === except) return true;
+        return filedUnder(card, name).some(function (v) { return chosen[name].indexOf(v) >= 0; });
+      });
+    }
+    function apply(remember) {
+      var chosen = {};
+      toggles.forEach(function (t) {
+        if (t.getAttribute("aria-pressed") !== "true") return;
+        (chosen[t.dataset.filter] = chosen[t.dataset.filter] || []).push(t.dataset.value);
+      });
+      var shown = 0;
+      cards.forEach(function (card) {
+        card.hidden = !shows(card, chosen, null);
+        if (!card.hidden) shown += 1;
+      });
+      // Each count says how many cards choosing that value would show.
+      toggles.forEach(function (t) {
+        var count = cards.filter(function (card) {
+          return shows(card, chosen, t.dataset.filter) &&
+            filedUnder(card, t.dataset.filter).indexOf(t.dataset.value) >= 0;
+        }).length;
+        t.querySelector(".filter-count").textContent = count;
+      });
+      var any = Object.keys(chosen).length > 0;
+      clear.hidden = !any;
+      status.textContent = any ? "Showing " + shown + " of " + cards.length + " modules" : "";
+      if (remember) {
+        var params = new URLSearchParams();
+        Object.keys(chosen).forEach(function (name) {
+          chosen[name].forEach(function (v) { params.append(name, v); });
+        });
+        var query = params.toString();
+        history.replaceState(null, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
+      }
+    }
+    apply(false);
+  }
+
   addCopyButtons();
   markCurrentSection();
   rememberTasks();
   searchShortcut();
+  filterModules();
 })();

@@ -221,9 +221,15 @@ if (typeof module !== "undefined" && module.exports) {
       return picked;
     }
 
+    // The filters, in the order of NAMES, in a panel that starts folded
+    // unless the address chose one.
     function showFilters(meta, params) {
-      var names = Object.keys(meta.filters || {});
+      var names = Object.keys(meta.filters || {}).sort(function (a, b) {
+        var order = Object.keys(NAMES);
+        return (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || (a < b ? -1 : 1);
+      });
       if (names.length === 0) return;
+      var sets = filterArea.querySelector(".search-filter-sets");
       names.forEach(function (name) {
         var set = document.createElement("fieldset");
         var legend = document.createElement("legend");
@@ -245,8 +251,9 @@ if (typeof module !== "undefined" && module.exports) {
           label.appendChild(count);
           set.appendChild(label);
         });
-        filterArea.appendChild(set);
+        sets.appendChild(set);
       });
+      filterArea.open = Object.keys(chosen()).length > 0;
       filterArea.hidden = false;
     }
 
@@ -265,6 +272,8 @@ if (typeof module !== "undefined" && module.exports) {
       var query = box.value.trim();
       var picked = chosen();
       remember(query, picked);
+      var count = Object.keys(picked).reduce(function (n, name) { return n + picked[name].length; }, 0);
+      filterArea.querySelector("[data-search-chosen]").textContent = count ? "(" + count + " chosen)" : "";
       var meta = await load("meta.json");
       if (mine !== run) return;
       if (!meta) {
