@@ -35,13 +35,32 @@ const INDEXED: [&str; 5] = [
 const LONGEST_WORD: usize = 40;
 /// How much of a page's text its result file keeps for excerpts.
 const EXCERPT_SOURCE_CHARS: usize = 20_000;
-/// How much more a word weighs in the title and in a heading than in text.
-const TITLE_WEIGHT: u32 = 10;
+/// How many times a word in a heading counts.
 const HEADING_WEIGHT: u32 = 3;
+/// A word's weight on a page is BM25's share of it: it grows with how
+/// often the page uses the word, less and less (`SATURATION`), and is
+/// smaller on long pages (`LENGTH_EFFECT`), so a long scorecard that names
+/// a skill in every table does not outrank the module about it. A word of
+/// the title adds `TITLE_BONUS`. Stored times 100, as whole numbers.
+const SATURATION: f64 = 1.2;
+const LENGTH_EFFECT: f64 = 0.75;
+const TITLE_BONUS: f64 = 2.0;
 
 /// Whether pages rendered with `template` are indexed.
 pub fn indexes(template: &str) -> bool {
     INDEXED.contains(&template)
+}
+
+/// The stored weight of a word the page uses `count` times, on a page of
+/// `length` words where pages have `mean_length` on average.
+fn weight(count: u32, in_title: bool, length: u32, mean_length: f64) -> u32 {
+    let count = f64::from(count);
+    let relative_length = f64::from(length) / mean_length.max(1.0);
+    let damping = SATURATION * (1.0 - LENGTH_EFFECT + LENGTH_EFFECT * relative_length);
+    let share = count * (SATURATION + 1.0) / (count + damping);
+    let bonus = if in_title { TITLE_BONUS } else { 0.0 };
+    // At most a few hundred: the cast cannot overflow.
+    ((share + bonus) * 100.0).round().max(1.0) as u32
 }
 
 /// Whether `path` is one of the files [`SearchIndex::files`] writes (the
@@ -64,8 +83,11 @@ struct Entry {
     url: String,
     title: String,
     filters: BTreeMap<String, BTreeSet<String>>,
-    /// Ids of the page's words with their weight.
-    words: Vec<(u32, u32)>,
+    /// Ids of the page's words, how often it uses each (headings counting
+    /// more), and whether the word is in its title.
+    words: Vec<(u32, u32, bool)>,
+    /// How many words the page has, headings counting more.
+    length: u32,
 }
 
 /// The page's result: what a search shows for it.
@@ -176,14 +198,16 @@ impl SearchIndex {
             let mut ids = self.words.lock().unwrap_or_else(|e| e.into_inner());
             page.weights
                 .iter()
-                .map(|(word, weight)| (ids.id(word), *weight))
+                .map(|(word, count)| (ids.id(word), *count, page.title_words.contains(word)))
                 .collect()
         };
+        let length = page.weights.values().sum();
         let entry = Entry {
             url,
             title: page.title,
             filters: page.filters,
             words,
+            length,
         };
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(slot) = entries.get_mut(number as usize) {
@@ -197,6 +221,9 @@ impl SearchIndex {
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
         let words = self.words.lock().unwrap_or_else(|e| e.into_inner());
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let present = entries.iter().flatten();
+        let mean_length = present.clone().map(|e| f64::from(e.length)).sum::<f64>()
+            / present.count().max(1) as f64;
         let mut postings: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
         let mut filters: BTreeMap<&str, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
         let mut titles = Vec::with_capacity(entries.len());
@@ -206,9 +233,9 @@ impl SearchIndex {
                 continue;
             };
             titles.push((entry.url.as_str(), entry.title.as_str()));
-            for (word, weight) in &entry.words {
+            for (word, count, in_title) in &entry.words {
                 let list = postings.entry(&words.names[*word as usize]).or_default();
-                list.extend([number, *weight]);
+                list.extend([number, weight(*count, *in_title, entry.length, mean_length)]);
             }
             for (name, values) in &entry.filters {
                 for value in values {
@@ -312,7 +339,9 @@ struct ReadPage {
     title: String,
     section: Option<String>,
     text: String,
+    /// How often the page uses each word, headings counting more.
     weights: BTreeMap<String, u32>,
+    title_words: BTreeSet<String>,
     filters: BTreeMap<String, BTreeSet<String>>,
 }
 
@@ -479,7 +508,10 @@ impl ReadPage {
     /// Counts a captured element's text (already counted once as text).
     fn finish(&mut self, capture: Capture, text: String) {
         let extra = match &capture {
-            Capture::Title => TITLE_WEIGHT - 1,
+            Capture::Title => {
+                self.title_words.extend(words(&text));
+                0
+            }
             Capture::Heading => HEADING_WEIGHT - 1,
             Capture::Section | Capture::Filter(_) | Capture::Meta => 0,
         };
@@ -568,7 +600,8 @@ mod tests {
             page.filters["level"].iter().collect::<Vec<_>>(),
             ["Practitioner"]
         );
-        assert_eq!(page.weights["quarterly"], TITLE_WEIGHT);
+        assert_eq!(page.weights["quarterly"], 1);
+        assert!(page.title_words.contains("quarterly"));
         assert_eq!(page.weights["prepare"], HEADING_WEIGHT);
         assert_eq!(page.weights["figures"], 1);
         for absent in ["menu", "script", "chart", "ignored", "footer", "not"] {

@@ -112,7 +112,8 @@ var ProficioSearch = (function () {
       var weight = word === q ? 1 : 0.7;
       for (var i = 0; i < list.length; i += 2) {
         var page = list[i];
-        var score = weight * rarity * (1 + Math.log(list[i + 1]));
+        // The index stores each page's weight for the word times 100.
+        var score = weight * rarity * list[i + 1] / 100;
         if (score > (scores.get(page) || 0)) scores.set(page, score);
         if (!found.has(page)) found.set(page, []);
         found.get(page).push(word);
