@@ -16,8 +16,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use crate::base::text;
-use html5gum::{DefaultEmitter, Token, Tokenizer};
+use ahash::AHashMap;
+use page::read_page;
+use rayon::prelude::*;
 use serde::Serialize;
+
+mod page;
 
 /// The folder of the output the index is written to.
 pub const FOLDER: &str = "search";
@@ -31,12 +35,10 @@ const INDEXED: [&str; 5] = [
     "partner.html",
 ];
 
-/// Words longer than this are not words a reader types (hashes, URLs).
-const LONGEST_WORD: usize = 40;
-/// How much of a page's text its result file keeps for excerpts.
-const EXCERPT_SOURCE_CHARS: usize = 20_000;
-/// How many times a word in a heading counts.
-const HEADING_WEIGHT: u32 = 3;
+/// How much of a page's text its result file keeps for excerpts: about its
+/// first 450 words. A word found further down shows the page's opening
+/// instead; more would make the result files most of the index's size.
+const EXCERPT_SOURCE_CHARS: usize = 3_000;
 /// A word's weight on a page is BM25's share of it: it grows with how
 /// often the page uses the word, less and less (`SATURATION`), and is
 /// smaller on long pages (`LENGTH_EFFECT`), so a long scorecard that names
@@ -106,7 +108,7 @@ struct ResultFile<'a> {
 /// Words by id, so each page keeps numbers rather than strings.
 #[derive(Default)]
 struct Words {
-    ids: HashMap<Box<str>, u32>,
+    ids: AHashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
 }
 
@@ -198,7 +200,13 @@ impl SearchIndex {
             let mut ids = self.words.lock().unwrap_or_else(|e| e.into_inner());
             page.weights
                 .iter()
-                .map(|(word, count)| (ids.id(word), *count, page.title_words.contains(word)))
+                .map(|(word, count)| {
+                    (
+                        ids.id(word),
+                        *count,
+                        page.title_words.contains(word.as_ref()),
+                    )
+                })
                 .collect()
         };
         let length = page.weights.values().sum();
@@ -221,10 +229,7 @@ impl SearchIndex {
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
         let words = self.words.lock().unwrap_or_else(|e| e.into_inner());
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let present = entries.iter().flatten();
-        let mean_length = present.clone().map(|e| f64::from(e.length)).sum::<f64>()
-            / present.count().max(1) as f64;
-        let mut postings: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+        let postings = postings(&entries, words.names.len());
         let mut filters: BTreeMap<&str, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
         let mut titles = Vec::with_capacity(entries.len());
         for (number, entry) in (0u32..).zip(entries.iter()) {
@@ -233,10 +238,6 @@ impl SearchIndex {
                 continue;
             };
             titles.push((entry.url.as_str(), entry.title.as_str()));
-            for (word, count, in_title) in &entry.words {
-                let list = postings.entry(&words.names[*word as usize]).or_default();
-                list.extend([number, weight(*count, *in_title, entry.length, mean_length)]);
-            }
             for (name, values) in &entry.filters {
                 for value in values {
                     let pages = filters.entry(name).or_default().entry(value).or_default();
@@ -244,13 +245,7 @@ impl SearchIndex {
                 }
             }
         }
-        let mut shards: BTreeMap<String, BTreeMap<&str, &[u32]>> = BTreeMap::new();
-        for (word, list) in &postings {
-            shards
-                .entry(shard_of(word))
-                .or_default()
-                .insert(word, list.as_slice());
-        }
+        let word_files = word_files(&words.names, &postings);
         let counts: BTreeMap<&str, BTreeMap<&str, usize>> = filters
             .iter()
             .map(|(name, values)| {
@@ -261,7 +256,7 @@ impl SearchIndex {
         let meta = serde_json::json!({
             "version": 1,
             "pages": entries.len(),
-            "shards": shards.keys().collect::<Vec<_>>(),
+            "shards": word_files.iter().map(|(key, _)| key).collect::<Vec<_>>(),
             "filters": counts,
         });
         let mut files = vec![
@@ -269,12 +264,54 @@ impl SearchIndex {
             (format!("{FOLDER}/filters.json"), json(&filters)),
             (format!("{FOLDER}/pages.json"), json(&titles)),
         ];
-        for (key, shard) in &shards {
-            files.push((format!("{FOLDER}/w/{key}.json"), json(shard)));
-        }
+        files.extend(
+            word_files
+                .into_iter()
+                .map(|(key, bytes)| (format!("{FOLDER}/w/{key}.json"), bytes)),
+        );
         files.sort_by(|a, b| a.0.cmp(&b.0));
         files
     }
+}
+
+/// Each word's list of pages and weights (`[page, weight, page, weight,
+/// …]`, by page), by word id.
+fn postings(entries: &[Option<Entry>], word_count: usize) -> Vec<Vec<u32>> {
+    let present = entries.iter().flatten();
+    let mean_length =
+        present.clone().map(|e| f64::from(e.length)).sum::<f64>() / present.count().max(1) as f64;
+    let mut postings = vec![Vec::new(); word_count];
+    for (number, entry) in (0u32..).zip(entries.iter()) {
+        for (word, count, in_title) in entry.iter().flat_map(|e| &e.words) {
+            if let Some(list) = postings.get_mut(*word as usize) {
+                let length = entry.as_ref().map_or(0, |e| e.length);
+                list.extend([number, weight(*count, *in_title, length, mean_length)]);
+            }
+        }
+    }
+    postings
+}
+
+/// The files of words, by their key ([`shard_of`]), in key order: each a
+/// JSON object from word to its postings, words in order. A word no page
+/// uses any more (after an edit) is left out.
+fn word_files(names: &[Box<str>], postings: &[Vec<u32>]) -> Vec<(String, Vec<u8>)> {
+    let mut shards: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (id, name) in names.iter().enumerate() {
+        if postings.get(id).is_some_and(|list| !list.is_empty()) {
+            shards.entry(shard_of(name)).or_default().push(id);
+        }
+    }
+    shards
+        .into_par_iter()
+        .map(|(key, ids)| {
+            let shard: BTreeMap<&str, &[u32]> = ids
+                .into_iter()
+                .map(|id| (&*names[id], postings[id].as_slice()))
+                .collect();
+            (key, json(&shard))
+        })
+        .collect()
 }
 
 fn json(value: &impl Serialize) -> Vec<u8> {
@@ -294,19 +331,6 @@ pub fn shard_of(word: &str) -> String {
     }
     let hex: String = prefix.bytes().map(|b| format!("{b:02x}")).collect();
     format!("x{hex}")
-}
-
-/// The words of `text`: runs of letters and digits, lower-cased. Numbers
-/// of more than four digits (amounts, ids) are left out: readers search
-/// for years and quarters, not for figures.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| {
-            let length = w.chars().count();
-            let long_number = length > 4 && w.chars().all(|c| c.is_ascii_digit());
-            length > 0 && length <= LONGEST_WORD && !long_number
-        })
-        .map(str::to_lowercase)
 }
 
 /// At most [`EXCERPT_SOURCE_CHARS`] of `text`, cut at a character boundary.
@@ -333,291 +357,12 @@ fn section_of(output: &str) -> String {
     name
 }
 
-/// What is read of one page.
-#[derive(Default)]
-struct ReadPage {
-    title: String,
-    section: Option<String>,
-    text: String,
-    /// How often the page uses each word, headings counting more.
-    weights: BTreeMap<String, u32>,
-    title_words: BTreeSet<String>,
-    filters: BTreeMap<String, BTreeSet<String>>,
-}
-
-/// An element whose text is being collected for a purpose.
-enum Capture {
-    Title,
-    Heading,
-    Section,
-    Filter(String),
-    /// Facts about the page (`data-search-meta`): searched, and shown
-    /// beside the result rather than in its excerpt.
-    Meta,
-}
-
-/// Elements whose content is not text a reader searches for.
-const SKIPPED: [&[u8]; 7] = [
-    b"script",
-    b"style",
-    b"svg",
-    b"nav",
-    b"template",
-    b"noscript",
-    b"button",
-];
-
-fn read_page(html: &str) -> ReadPage {
-    let mut emitter = DefaultEmitter::<()>::default();
-    // Keeps the text of <script> and <style> from being read as tags.
-    emitter.naively_switch_states(true);
-    let mut reader = Reader::default();
-    for token in Tokenizer::new_with_emitter(html, emitter).flatten() {
-        match token {
-            Token::StartTag(tag) => reader.start(&tag),
-            Token::EndTag(tag) => reader.end(&tag.name),
-            Token::String(text) => reader.text(&String::from_utf8_lossy(&text)),
-            _ => {}
-        }
-    }
-    let mut page = reader.page;
-    page.text = page.text.split_whitespace().collect::<Vec<_>>().join(" ");
-    page
-}
-
-/// Reads a page's tokens in order into a [`ReadPage`].
-#[derive(Default)]
-struct Reader {
-    page: ReadPage,
-    in_main: bool,
-    /// The element being skipped and how deep in it the reader is.
-    skipping: Option<(Vec<u8>, usize)>,
-    /// Open captures with the element (and its depth) that ends each.
-    captures: Vec<(Vec<u8>, usize, Capture, String)>,
-    depth_of: HashMap<Vec<u8>, usize>,
-}
-
-impl Reader {
-    fn start(&mut self, tag: &html5gum::StartTag<()>) {
-        let name: Vec<u8> = tag.name.to_vec();
-        if name == b"main" {
-            self.in_main = true;
-        }
-        if !self.in_main {
-            return;
-        }
-        if tag.self_closing || is_void(&name) {
-            // `<br>` and its like part words as a space would.
-            self.page.text.push(' ');
-            return;
-        }
-        let depth = self.depth_of.entry(name.clone()).or_default();
-        *depth += 1;
-        let depth = *depth;
-        if let Some((skipped, inner)) = &mut self.skipping {
-            if *skipped == name {
-                *inner += 1;
-            }
-            return;
-        }
-        let attribute = |key: &str| {
-            tag.attributes
-                .get(key.as_bytes())
-                .map(|v| String::from_utf8_lossy(v).into_owned())
-        };
-        let hidden = attribute("aria-hidden").is_some_and(|v| v == "true");
-        if SKIPPED.contains(&name.as_slice()) || hidden || attribute("data-search-ignore").is_some()
-        {
-            self.skipping = Some((name, 1));
-            return;
-        }
-        let capture = if let Some(filter) = attribute("data-search-filter") {
-            Some(Capture::Filter(filter))
-        } else if attribute("data-search-section").is_some() {
-            Some(Capture::Section)
-        } else if attribute("data-search-meta").is_some() {
-            Some(Capture::Meta)
-        } else if name == b"h1" && self.page.title.is_empty() {
-            Some(Capture::Title)
-        } else if matches!(name.as_slice(), b"h2" | b"h3" | b"h4") {
-            Some(Capture::Heading)
-        } else {
-            None
-        };
-        if let Some(capture) = capture {
-            self.captures.push((name, depth, capture, String::new()));
-        }
-    }
-
-    fn end(&mut self, name: &[u8]) {
-        if name == b"main" {
-            self.in_main = false;
-        }
-        let depth = self.depth_of.entry(name.to_vec()).or_default();
-        let closing = *depth;
-        *depth = depth.saturating_sub(1);
-        if let Some((skipped, inner)) = &mut self.skipping {
-            if skipped.as_slice() == name {
-                *inner -= 1;
-                if *inner == 0 {
-                    self.skipping = None;
-                }
-            }
-            return;
-        }
-        while let Some((open, at, ..)) = self.captures.last()
-            && open.as_slice() == name
-            && *at == closing
-        {
-            if let Some((_, _, capture, text)) = self.captures.pop() {
-                let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-                self.page.finish(capture, text);
-            }
-        }
-        if self.in_main && is_block(name) {
-            self.page.text.push(' ');
-        }
-    }
-
-    fn text(&mut self, text: &str) {
-        if !self.in_main || self.skipping.is_some() {
-            return;
-        }
-        for (_, _, _, captured) in &mut self.captures {
-            captured.push_str(text);
-        }
-        // The title and the section are shown beside every result already:
-        // the excerpt is taken from the rest.
-        let shown = !self.captures.iter().any(|(.., capture, _)| {
-            matches!(capture, Capture::Title | Capture::Section | Capture::Meta)
-        });
-        self.page.add_text(text, shown);
-    }
-}
-
-impl ReadPage {
-    fn add_text(&mut self, text: &str, shown: bool) {
-        if shown {
-            self.text.push_str(text);
-        }
-        for word in words(text) {
-            *self.weights.entry(word).or_default() += 1;
-        }
-    }
-
-    /// Counts a captured element's text (already counted once as text).
-    fn finish(&mut self, capture: Capture, text: String) {
-        let extra = match &capture {
-            Capture::Title => {
-                self.title_words.extend(words(&text));
-                0
-            }
-            Capture::Heading => HEADING_WEIGHT - 1,
-            Capture::Section | Capture::Filter(_) | Capture::Meta => 0,
-        };
-        for word in words(&text) {
-            *self.weights.entry(word).or_default() += extra;
-        }
-        match capture {
-            Capture::Title => self.title = text,
-            Capture::Section => self.section = Some(text),
-            Capture::Filter(name) if !text.is_empty() => {
-                self.filters.entry(name).or_default().insert(text);
-            }
-            Capture::Heading | Capture::Filter(_) | Capture::Meta => {}
-        }
-    }
-}
-
-fn is_void(name: &[u8]) -> bool {
-    matches!(
-        name,
-        b"area"
-            | b"base"
-            | b"br"
-            | b"col"
-            | b"embed"
-            | b"hr"
-            | b"img"
-            | b"input"
-            | b"link"
-            | b"meta"
-            | b"source"
-            | b"track"
-            | b"wbr"
-    )
-}
-
-/// Elements after which text does not run on into the next word.
-fn is_block(name: &[u8]) -> bool {
-    matches!(
-        name,
-        b"p" | b"li"
-            | b"dt"
-            | b"dd"
-            | b"td"
-            | b"th"
-            | b"tr"
-            | b"div"
-            | b"section"
-            | b"article"
-            | b"header"
-            | b"footer"
-            | b"h1"
-            | b"h2"
-            | b"h3"
-            | b"h4"
-            | b"h5"
-            | b"h6"
-            | b"pre"
-            | b"blockquote"
-            | b"figcaption"
-            | b"summary"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn main_is_read_with_its_title_headings_and_filters() {
-        let html = r##"<html><head><title>Not this</title></head><body>
-            <nav>Menu words</nav>
-            <main><p class="eyebrow"><a data-search-section>Modules</a></p>
-            <h1>Quarterly &amp; business reviews</h1>
-            <a data-search-filter="level">Practitioner</a>
-            <h2 id="x">Prepare the deck <a href="#x" aria-hidden="true">#</a></h2><p>Gather the figures.</p>
-            <script>var hidden = "script words";</script>
-            <svg><text>chart words</text></svg>
-            <div data-search-ignore><p>ignored words</p></div>
-            <p>Closing<br>line</p></main>
-            <footer>Footer words</footer></body></html>"##;
-        let page = read_page(html);
-        assert_eq!(page.title, "Quarterly & business reviews");
-        assert_eq!(page.section.as_deref(), Some("Modules"));
-        assert_eq!(
-            page.filters["level"].iter().collect::<Vec<_>>(),
-            ["Practitioner"]
-        );
-        assert_eq!(page.weights["quarterly"], 1);
-        assert!(page.title_words.contains("quarterly"));
-        assert_eq!(page.weights["prepare"], HEADING_WEIGHT);
-        assert_eq!(page.weights["figures"], 1);
-        for absent in ["menu", "script", "chart", "ignored", "footer", "not"] {
-            assert!(!page.weights.contains_key(absent), "{absent}");
-        }
-        assert!(
-            page.text.contains("deck Gather the figures. Closing line"),
-            "{}",
-            page.text
-        );
-    }
-
-    #[test]
-    fn words_are_lower_cased_runs_of_letters_and_digits() {
-        let found: Vec<String> = words("Ask-AI: QBR 2026-Q1, Übersicht! 1234567").collect();
-        assert_eq!(found, ["ask", "ai", "qbr", "2026", "q1", "übersicht"]);
+    fn a_words_file_is_named_by_its_first_three_letters() {
         assert_eq!(shard_of("prompting"), "pro");
         assert_eq!(shard_of("ai"), "ai");
         assert_eq!(shard_of("übersicht"), "xc3bc6265");
