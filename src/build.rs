@@ -183,13 +183,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             }
         },
     )?;
+    let pages = page_records(&site.jobs);
+    // The rendered site's model and bodies are not needed any more: freed
+    // before the index's word lists are inverted, so the two never add up.
+    drop(bodies);
+    drop(templates);
+    drop(site);
     for (path, bytes) in index.iter().flat_map(SearchIndex::files) {
         staging.write(&path, &bytes)?;
     }
     staging.finish()?;
     Ok(BuildReport {
         output_dir: inputs.output_dir,
-        pages: page_records(&site.jobs),
+        pages,
         files_copied,
         notes: inputs.notes,
     })

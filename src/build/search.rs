@@ -85,9 +85,11 @@ struct Entry {
     url: String,
     title: String,
     filters: BTreeMap<String, BTreeSet<String>>,
-    /// Ids of the page's words, how often it uses each (headings counting
-    /// more), and whether the word is in its title.
-    words: Vec<(u32, u32, bool)>,
+    /// Ids of the page's words, each with how often the page uses it
+    /// (headings counting more) and whether it is in the title, packed as
+    /// `count << 1 | in_title`: eight bytes a word rather than twelve, as
+    /// every page's words are held until the index is written.
+    words: Vec<(u32, u32)>,
     /// How many words the page has, headings counting more.
     length: u32,
 }
@@ -201,11 +203,8 @@ impl SearchIndex {
             page.weights
                 .iter()
                 .map(|(word, count)| {
-                    (
-                        ids.id(word),
-                        *count,
-                        page.title_words.contains(word.as_ref()),
-                    )
+                    let in_title = u32::from(page.title_words.contains(word.as_ref()));
+                    (ids.id(word), count.saturating_mul(2) | in_title)
                 })
                 .collect()
         };
@@ -229,7 +228,7 @@ impl SearchIndex {
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
         let words = self.words.lock().unwrap_or_else(|e| e.into_inner());
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let postings = postings(&entries, words.names.len());
+        let postings = Postings::new(&entries, words.names.len());
         let mut filters: BTreeMap<&str, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
         let mut titles = Vec::with_capacity(entries.len());
         for (number, entry) in (0u32..).zip(entries.iter()) {
@@ -274,31 +273,61 @@ impl SearchIndex {
     }
 }
 
-/// Each word's list of pages and weights (`[page, weight, page, weight,
-/// …]`, by page), by word id.
-fn postings(entries: &[Option<Entry>], word_count: usize) -> Vec<Vec<u32>> {
-    let present = entries.iter().flatten();
-    let mean_length =
-        present.clone().map(|e| f64::from(e.length)).sum::<f64>() / present.count().max(1) as f64;
-    let mut postings = vec![Vec::new(); word_count];
-    for (number, entry) in (0u32..).zip(entries.iter()) {
-        for (word, count, in_title) in entry.iter().flat_map(|e| &e.words) {
-            if let Some(list) = postings.get_mut(*word as usize) {
-                let length = entry.as_ref().map_or(0, |e| e.length);
-                list.extend([number, weight(*count, *in_title, length, mean_length)]);
+/// Each word's pages and weights (`[page, weight, page, weight, …]`, by
+/// page), by word id, in one flat list: word `w`'s are
+/// `pairs[starts[w]..starts[w + 1]]`. Counted first and then filled, so it
+/// is allocated once at its exact size.
+struct Postings {
+    starts: Vec<usize>,
+    pairs: Vec<u32>,
+}
+
+impl Postings {
+    fn new(entries: &[Option<Entry>], word_count: usize) -> Postings {
+        let present = entries.iter().flatten();
+        let mean_length = present.clone().map(|e| f64::from(e.length)).sum::<f64>()
+            / present.clone().count().max(1) as f64;
+        let mut starts = vec![0; word_count + 1];
+        for (word, _) in present.clone().flat_map(|e| &e.words) {
+            if let Some(start) = starts.get_mut(*word as usize + 1) {
+                *start += 2;
             }
         }
+        for word in 0..word_count {
+            starts[word + 1] += starts[word];
+        }
+        let mut next = starts.clone();
+        let mut pairs = vec![0; starts[word_count]];
+        for (number, entry) in (0u32..).zip(entries.iter()) {
+            let Some(entry) = entry else { continue };
+            for (word, packed) in &entry.words {
+                let Some(at) = next.get_mut(*word as usize) else {
+                    continue;
+                };
+                let weight = weight(packed >> 1, packed & 1 == 1, entry.length, mean_length);
+                pairs[*at] = number;
+                pairs[*at + 1] = weight;
+                *at += 2;
+            }
+        }
+        Postings { starts, pairs }
     }
-    postings
+
+    fn of(&self, word: usize) -> &[u32] {
+        match (self.starts.get(word), self.starts.get(word + 1)) {
+            (Some(start), Some(end)) => &self.pairs[*start..*end],
+            _ => &[],
+        }
+    }
 }
 
 /// The files of words, by their key ([`shard_of`]), in key order: each a
 /// JSON object from word to its postings, words in order. A word no page
 /// uses any more (after an edit) is left out.
-fn word_files(names: &[Box<str>], postings: &[Vec<u32>]) -> Vec<(String, Vec<u8>)> {
+fn word_files(names: &[Box<str>], postings: &Postings) -> Vec<(String, Vec<u8>)> {
     let mut shards: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (id, name) in names.iter().enumerate() {
-        if postings.get(id).is_some_and(|list| !list.is_empty()) {
+        if !postings.of(id).is_empty() {
             shards.entry(shard_of(name)).or_default().push(id);
         }
     }
@@ -307,7 +336,7 @@ fn word_files(names: &[Box<str>], postings: &[Vec<u32>]) -> Vec<(String, Vec<u8>
         .map(|(key, ids)| {
             let shard: BTreeMap<&str, &[u32]> = ids
                 .into_iter()
-                .map(|id| (&*names[id], postings[id].as_slice()))
+                .map(|id| (&*names[id], postings.of(id)))
                 .collect();
             (key, json(&shard))
         })
