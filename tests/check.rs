@@ -123,7 +123,7 @@ fn anchors_written_for_github_and_the_classic_ids_both_resolve() {
         anchors[0].hint.as_deref(),
         Some(
             "did you mean `whats-new`, `what-s-new`? Other ids on that page: \
-             `details`, `main`, `next-steps`, `site-search-q`"
+             `details`, `main`, `menu-toggle`, `next-steps`, `site-search-q`"
         ),
         "{}",
         describe(&report)

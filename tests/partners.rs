@@ -2308,7 +2308,7 @@ fn people_count_only_in_the_quarters_they_belong_and_movement_is_over_those_pres
     site.build();
     let html = site.read("partners/changing/index.html");
     let main = main_of(&html);
-    let header = visible_text(&main[..main.find("</header>").expect("a header")]);
+    let header = visible_text(&main[..main.find("id=\"stand-title\"").expect("a first section")]);
     assert!(header.contains("People 2"), "{header}");
     let stand = visible_text(section(main, "stand-title"));
     // Now: s1 (45) and j1 (60); the movement is s1's alone, 30 → 45, not
@@ -2593,7 +2593,7 @@ fn a_site_rewords_one_narrative_sentence_by_overriding_its_template() {
     // the default wording whatever the theme says.
     let unchanged = before
         .lines()
-        .find(|line| line.contains("<p>Benefits of "))
+        .find(|line| line.contains("<li>Benefits of "))
         .unwrap_or_else(|| panic!("no ROI sentence in:\n{before}"));
     assert!(after.contains(unchanged), "{unchanged}");
     let narrative = site.read_json("data/metrics.json")["ecosystem"]["narrative"].to_string();
@@ -2696,10 +2696,11 @@ fn each_scorecard_shows_its_health_status_near_the_top_with_the_reason() {
     for (id, _, title, reason) in HEALTH {
         let html = site.read(&format!("partners/{id}/index.html"));
         let main = main_of(&html);
-        let header = &main[..main.find("</header>").expect("a page header")];
-        let text = visible_text(header);
+        // In the verdict strip, above everything but the partner's name.
+        let header = &main[..main.find("id=\"stand-title\"").expect("a first section")];
+        let text = visible_text(section(main, "verdict-title"));
         assert!(
-            text.contains(&format!("{title}: {reason}.")),
+            text.contains("Status ") && text.contains(&format!("{title} {reason}")),
             "{id}: {text}"
         );
         // The status is in words, its mark hidden from screen readers.
@@ -2760,6 +2761,85 @@ fn the_health_status_reaches_metrics_json_and_the_csv() {
         let row = rows.iter().find(|r| &r[0] == id).expect("a CSV row");
         assert_eq!(&row[at], status, "{id}");
     }
+}
+
+#[test]
+fn a_partner_at_risk_lists_why_under_warning_signs_and_counts_it_in_the_verdict() {
+    let site = health_partners();
+    site.build();
+    let html = site.read("partners/slipping/index.html");
+    let main = main_of(&html);
+    let flags = visible_text(section(main, "flags-title"));
+    assert!(
+        flags.contains(
+            "KPIs worse than at the baseline 3 of 5 KPIs are worse than at the baseline."
+        ),
+        "{flags}"
+    );
+    assert!(!flags.contains("None found"), "{flags}");
+    let verdict = visible_text(section(main, "verdict-title"));
+    assert!(
+        verdict.contains("Warning signs 1 see the warning signs"),
+        "{verdict}"
+    );
+    let list = site.read("partners/index.html");
+    let row = row_with(&list, ">Slipping Partner<");
+    assert!(row.contains("KPIs worse than at the baseline"), "{row}");
+    assert!(!row.contains("None"), "{row}");
+    let clean = site.read("partners/example/index.html");
+    let verdict = visible_text(section(main_of(&clean), "verdict-title"));
+    assert!(verdict.contains("Warning signs 0 none found"), "{verdict}");
+    let json = site.read_json("data/metrics.json");
+    let slipping = json["partners"]
+        .as_array()
+        .and_then(|all| all.iter().find(|p| p["id"] == "slipping"))
+        .expect("the partner in metrics.json");
+    assert_eq!(slipping["warning_count"], 1);
+    assert_eq!(slipping["warnings"][0]["id"], "kpis-worse");
+}
+
+#[test]
+fn the_verdict_comes_first_with_the_roi_coloured_by_its_sign() {
+    let site = worked_example_site(false);
+    site.build();
+    let report = site.read("reports/executive/index.html");
+    let main = main_of(&report);
+    let verdict_at = main.find("id=\"verdict-title\"").expect("a verdict strip");
+    for later in ["brief-title", "headline-title", "downloads-title"] {
+        let at = main.find(&format!("id=\"{later}\"")).expect(later);
+        assert!(verdict_at < at, "{later} comes after the verdict");
+    }
+    let verdict = section(main, "verdict-title");
+    assert!(
+        visible_text(verdict).contains("data as of 2025-Q4"),
+        "{verdict}"
+    );
+    // −37%: below zero, so never in the good colour.
+    assert!(
+        verdict.contains("verdict-roi tone-bad\" data-verdict=\"roi\""),
+        "{verdict}"
+    );
+    assert!(
+        visible_text(verdict).contains(
+            "Return on investment −37% benefits below cost; range −57% to −17%, over 2 quarters"
+        ),
+        "{}",
+        visible_text(verdict)
+    );
+    let brief = section(main, "brief-title");
+    assert!(brief.matches("<li>").count() <= 3, "{brief}");
+    assert!(brief.contains("<strong>−37%</strong>"), "{brief}");
+    let downloads = section(main, "downloads-title");
+    assert!(downloads.contains("metrics.json"), "{downloads}");
+    let spread = section(main, "distribution-title");
+    assert!(spread.contains("<line x1="), "a zero line: {spread}");
+    assert!(spread.contains("chart-bar-loss"), "a loss marked: {spread}");
+    assert!(spread.contains("1 of 2 below zero"), "{spread}");
+    let ranked = section(main, "ranked-title");
+    assert!(
+        ranked.contains("roi-loss") || ranked.contains("roi-gain"),
+        "{ranked}"
+    );
 }
 
 #[test]

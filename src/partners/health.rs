@@ -42,6 +42,14 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, best first.
+    pub const ALL: [Status; 4] = [
+        Status::OnTrack,
+        Status::AtRisk,
+        Status::Stalled,
+        Status::NoAdoption,
+    ];
+
     /// The id `metrics.json` and `partners.csv` hold.
     pub fn id(self) -> &'static str {
         match self {
@@ -218,11 +226,89 @@ pub fn health(facts: &Facts) -> Health {
     }
 }
 
-/// Each at-risk rule that holds, in words.
-fn risks(facts: &Facts) -> Vec<String> {
-    let mut risks = Vec::new();
+/// A warning sign other than a failure pattern: one of the rules that keep
+/// a partner off track, named and with its numbers, so a scorecard can list
+/// every reason its status gives rather than the failure patterns alone.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    /// `no-embedded-workflow`, `no-recent-learning`, `score-down`,
+    /// `kpis-worse` or `kpis-missing`.
+    pub id: &'static str,
+    /// Display name.
+    pub title: &'static str,
+    /// The numbers that raised it, in a sentence.
+    pub evidence: String,
+    /// The same, as a clause of the health reason.
+    #[serde(skip)]
+    clause: String,
+}
+
+/// The rules besides the failure patterns that hold for `facts`, in the
+/// order the health reason names them.
+pub fn warnings(facts: &Facts) -> Vec<Warning> {
+    let mut warnings = Vec::new();
     if facts.embedded == 0 {
-        risks.push("no embedded workflow yet".to_string());
+        warnings.push(Warning {
+            id: "no-embedded-workflow",
+            title: "No embedded workflow",
+            evidence: "No workflow counts as AI-embedded yet: none is documented, with a quality standard and a measured time saving.".to_string(),
+            clause: "no embedded workflow yet".to_string(),
+        });
+        if facts.recent_completions == 0 && facts.ai_users > 0 {
+            warnings.push(Warning {
+                id: "no-recent-learning",
+                title: "No recent learning",
+                evidence: format!("No module completion in the last {RECENT_QUARTERS} quarters."),
+                clause: format!("no module completion in the last {RECENT_QUARTERS} quarters"),
+            });
+        }
+    }
+    if let Some(change) = facts.score_change.filter(|c| *c < 0.0) {
+        warnings.push(Warning {
+            id: "score-down",
+            title: "Proficiency score down",
+            evidence: format!(
+                "The proficiency score is {:.1} points lower than at the baseline.",
+                -change
+            ),
+            clause: format!(
+                "proficiency score down {:.1} points since the baseline",
+                -change
+            ),
+        });
+    }
+    let (worse, compared) = facts.kpis_worse;
+    if worse >= KPIS_WORSE {
+        warnings.push(Warning {
+            id: "kpis-worse",
+            title: "KPIs worse than at the baseline",
+            evidence: format!("{worse} of {compared} KPIs are worse than at the baseline."),
+            clause: format!("{worse} of {compared} KPIs worse than at the baseline"),
+        });
+    }
+    if let Some(quarter) = facts.kpis_missing {
+        warnings.push(Warning {
+            id: "kpis-missing",
+            title: "No KPIs reported",
+            evidence: format!(
+                "No KPIs were reported for {quarter}, so its results cannot be judged."
+            ),
+            clause: format!("no KPIs reported for {quarter}"),
+        });
+    }
+    warnings
+}
+
+/// Each at-risk rule that holds, in words: the failure patterns after the
+/// first rule, then the other warnings.
+fn risks(facts: &Facts) -> Vec<String> {
+    let mut others = warnings(facts)
+        .into_iter()
+        .filter(|w| w.id != "no-recent-learning")
+        .map(|w| w.clause);
+    let mut risks: Vec<String> = Vec::new();
+    if facts.embedded == 0 {
+        risks.extend(others.next());
     }
     risks.extend(
         facts
@@ -230,21 +316,7 @@ fn risks(facts: &Facts) -> Vec<String> {
             .iter()
             .map(|title| format!("warning sign: {}", title.to_lowercase())),
     );
-    if let Some(change) = facts.score_change.filter(|c| *c < 0.0) {
-        risks.push(format!(
-            "proficiency score down {:.1} points since the baseline",
-            -change
-        ));
-    }
-    let (worse, compared) = facts.kpis_worse;
-    if worse >= KPIS_WORSE {
-        risks.push(format!(
-            "{worse} of {compared} KPIs worse than at the baseline"
-        ));
-    }
-    if let Some(quarter) = facts.kpis_missing {
-        risks.push(format!("no KPIs reported for {quarter}"));
-    }
+    risks.extend(others);
     risks
 }
 

@@ -10,13 +10,24 @@ use std::fmt::Write;
 
 use serde::Deserialize;
 
-use crate::base::format::format_number;
+use crate::base::format::{format_currency, format_number};
 use crate::render::markdown::escape;
 
 /// Colours for series, distinguishable with colour-blindness and in print.
 const PALETTE: [&str; 6] = [
     "#D55E00", "#56B4E9", "#0072B2", "#009E73", "#E69F00", "#CC79A7",
 ];
+
+/// The levels' colours, lowest first: vermillion, orange, bluish green from
+/// the same palette, so the charts use the red–amber–green order of the
+/// level badges; a fourth level and more take the palette's blues and pink.
+const LEVEL_COLOURS: [&str; 6] = [
+    "#D55E00", "#E69F00", "#009E73", "#56B4E9", "#0072B2", "#CC79A7",
+];
+
+/// Height of one line of chart text, in pixels: labels sit on their own
+/// line above each bar, so a chart keeps its 12px type at any width.
+const LINE: f64 = 16.0;
 
 /// One labelled row of a stacked bar chart.
 #[derive(Debug, Clone, Deserialize)]
@@ -28,26 +39,20 @@ pub struct StackedRow {
 }
 
 /// Horizontal 100% bars, one per row, stacked by series (such as the level
-/// mix per quarter).
+/// mix per quarter). Positions are percentages of the chart's width and text
+/// is in pixels, so the bars fill any column and the text stays readable.
 pub fn stacked_bars(title: &str, series: &[String], rows: &[StackedRow]) -> String {
-    let row_height = 28.0;
-    let label_width = label_width(rows.iter().map(|r| r.label.as_str()));
-    let bar_width = 460.0;
-    let legend_height = 28.0;
-    let height = legend_height + rows.len() as f64 * row_height + 8.0;
-    let mut svg = svg_open(
-        title,
-        &describe_stacked(series, rows),
-        label_width + bar_width + 10.0,
-        height,
-    );
+    let row_height = LINE + 26.0;
+    let legend_height = 26.0;
+    let height = legend_height + rows.len() as f64 * row_height;
+    let mut svg = svg_open(title, &describe_stacked(series, rows), height);
+    let step = 100.0 / series.len().max(1) as f64;
     for (i, name) in series.iter().enumerate() {
-        let x = label_width + i as f64 * 150.0;
+        let x = i as f64 * step;
         let _ = write!(
             svg,
-            r#"<rect x="{x}" y="6" width="12" height="12" fill="{}"/><text x="{}" y="16" class="chart-label">{}</text>"#,
-            PALETTE[i % PALETTE.len()],
-            x + 16.0,
+            r#"<rect x="{x:.1}%" y="4" width="12" height="12" fill="{}"/><text x="{x:.1}%" dx="16" y="15" class="chart-label">{}</text>"#,
+            LEVEL_COLOURS[i % LEVEL_COLOURS.len()],
             escape(name)
         );
     }
@@ -57,33 +62,30 @@ pub fn stacked_bars(title: &str, series: &[String], rows: &[StackedRow]) -> Stri
         let _ = write!(
             svg,
             r#"<text x="0" y="{}" class="chart-label">{}</text>"#,
-            y + 17.0,
+            y + 12.0,
             escape(&row.label)
         );
-        let mut x = label_width;
+        let bar_y = y + LINE;
+        let mut x = 0.0;
         for (i, value) in row.values.iter().enumerate() {
             let width = if total > 0.0 {
-                bar_width * value / total
+                100.0 * value / total
             } else {
                 0.0
             };
             if width > 0.0 {
                 let _ = write!(
                     svg,
-                    r##"<rect x="{x:.1}" y="{y}" width="{width:.1}" height="20" fill="{}" stroke="#fff" stroke-width="1"/>"##,
-                    PALETTE[i % PALETTE.len()]
+                    r##"<rect x="{x:.2}%" y="{bar_y}" width="{width:.2}%" height="20" fill="{}" stroke="#fff" stroke-width="1"/>"##,
+                    LEVEL_COLOURS[i % LEVEL_COLOURS.len()]
                 );
-                if width > 22.0 {
-                    let colour = if i % PALETTE.len() == 2 {
-                        "#fff"
-                    } else {
-                        "#000"
-                    };
+                // A count needs about 24px: 7% of the narrowest column.
+                if width >= 7.0 {
                     let _ = write!(
                         svg,
-                        r#"<text x="{:.1}" y="{}" fill="{colour}" class="chart-value" text-anchor="middle">{}</text>"#,
+                        r##"<text x="{:.2}%" y="{}" fill="#000" class="chart-value" text-anchor="middle">{}</text>"##,
                         x + width / 2.0,
-                        y + 14.0,
+                        bar_y + 14.0,
                         format_number(*value, 0)
                     );
                 }
@@ -102,7 +104,7 @@ pub fn stacked_bars(title: &str, series: &[String], rows: &[StackedRow]) -> Stri
             cells
         })
         .collect();
-    figure(title, &svg, &head, &body)
+    figure(title, "people per level", &svg, None, &head, &body)
 }
 
 fn describe_stacked(series: &[String], rows: &[StackedRow]) -> String {
@@ -131,8 +133,9 @@ pub struct Bar {
     pub compare: Option<f64>,
 }
 
-/// Horizontal bars on a common scale up to `max` (or the largest value),
-/// with an optional marker per bar for a comparison value.
+/// Horizontal bars on a common scale from zero up to `max` (or the largest
+/// value), each with its label and value on a line above it, and an
+/// optional marker per bar for a comparison value.
 pub fn bars(
     title: &str,
     unit: &str,
@@ -140,20 +143,18 @@ pub fn bars(
     max: Option<f64>,
     compare_label: Option<&str>,
 ) -> String {
-    let row_height = 26.0;
+    let row_height = LINE + 24.0;
     let decimals = decimals_for(
         bars.iter()
             .flat_map(|b| [Some(b.value), b.compare])
             .flatten(),
     );
-    let label_width = label_width(bars.iter().map(|b| b.label.as_str()));
-    let bar_width = 330.0;
     let largest = bars
         .iter()
         .flat_map(|b| [b.value, b.compare.unwrap_or(0.0)])
         .fold(0.0, f64::max);
     let scale = max.unwrap_or(largest).max(f64::EPSILON);
-    let height = bars.len() as f64 * row_height + 6.0;
+    let height = bars.len() as f64 * row_height;
     let description = bars
         .iter()
         .map(|b| {
@@ -166,29 +167,28 @@ pub fn bars(
         })
         .collect::<Vec<_>>()
         .join("; ");
-    let mut svg = svg_open(title, &description, label_width + bar_width + 70.0, height);
+    let mut svg = svg_open(title, &description, height);
     for (i, bar) in bars.iter().enumerate() {
         let y = i as f64 * row_height;
-        let width = bar_width * (bar.value / scale).clamp(0.0, 1.0);
+        let width = 100.0 * (bar.value / scale).clamp(0.0, 1.0);
         let _ = write!(
             svg,
-            r#"<text x="0" y="{}" class="chart-label">{}</text><rect x="{label_width}" y="{}" width="{bar_width}" height="16" class="chart-track"/><rect x="{label_width}" y="{}" width="{width:.1}" height="16" fill="{}"/><text x="{:.1}" y="{}" class="chart-value">{}</text>"#,
-            y + 15.0,
+            r#"<text x="0" y="{}" class="chart-label">{}</text><text x="100%" y="{}" class="chart-value" text-anchor="end">{}{}</text><rect x="0" y="{}" width="100%" height="16" class="chart-track"/><rect x="0" y="{}" width="{width:.2}%" height="16" fill="{}"/>"#,
+            y + 12.0,
             escape(&bar.label),
-            y + 3.0,
-            y + 3.0,
+            y + 12.0,
+            format_number(bar.value, decimals),
+            escape(&unit_suffix(short_unit(unit))),
+            y + LINE + 2.0,
+            y + LINE + 2.0,
             PALETTE[2],
-            label_width + bar_width + 6.0,
-            y + 15.0,
-            format_number(bar.value, decimals)
         );
         if let Some(compare) = bar.compare {
-            let x = label_width + bar_width * (compare / scale).clamp(0.0, 1.0);
+            let x = 100.0 * (compare / scale).clamp(0.0, 1.0);
             let _ = write!(
                 svg,
-                r#"<rect x="{:.1}" y="{}" width="3" height="22" fill="{}"/>"#,
-                x - 1.5,
-                y,
+                r#"<rect x="{x:.2}%" y="{}" width="3" height="22" fill="{}" transform="translate(-1.5 0)"/>"#,
+                y + LINE - 1.0,
                 PALETTE[0]
             );
         }
@@ -211,7 +211,73 @@ pub fn bars(
             row
         })
         .collect();
-    figure(title, &svg, &head, &body)
+    let note = compare_label.map(|label| format!("Scale from 0; the orange mark is {label}."));
+    figure(title, unit, &svg, note.as_deref(), &head, &body)
+}
+
+/// Bars from a zero line, to the right for gains and to the left for losses,
+/// each labelled with its signed amount in `currency`: a distribution where
+/// some values are below zero (such as each partner's benefits less its
+/// cost). A loss is marked by its side of the line, its colour and its
+/// minus sign, so it reads without colour.
+pub fn net_bars(title: &str, currency: &str, bars: &[Bar]) -> String {
+    let row_height = LINE + 22.0;
+    let money = |v: f64| format_currency(v, currency, 0);
+    let low = bars.iter().map(|b| b.value).fold(0.0, f64::min);
+    let high = bars.iter().map(|b| b.value).fold(0.0, f64::max);
+    let span = (high - low).max(f64::EPSILON);
+    let zero = 100.0 * -low / span;
+    let height = bars.len() as f64 * row_height + LINE;
+    let description = bars
+        .iter()
+        .map(|b| format!("{}: {}", b.label, money(b.value)))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut svg = svg_open(title, &description, height);
+    for (i, bar) in bars.iter().enumerate() {
+        let y = i as f64 * row_height;
+        let width = 100.0 * bar.value.abs() / span;
+        let (x, fill, class) = if bar.value < 0.0 {
+            (zero - width, PALETTE[0], "chart-bar-loss")
+        } else {
+            (zero, PALETTE[3], "chart-bar-gain")
+        };
+        let _ = write!(
+            svg,
+            r#"<text x="0" y="{}" class="chart-label">{}</text><text x="100%" y="{}" class="chart-value {class}" text-anchor="end">{}</text><rect x="{x:.2}%" y="{}" width="{width:.2}%" height="14" fill="{fill}"/>"#,
+            y + 12.0,
+            escape(&bar.label),
+            y + 12.0,
+            money(bar.value),
+            y + LINE + 2.0,
+        );
+    }
+    let _ = write!(
+        svg,
+        r#"<line x1="{zero:.2}%" x2="{zero:.2}%" y1="{}" y2="{}" class="chart-zero" stroke-width="2"/><text x="{zero:.2}%" y="{}" class="chart-label" text-anchor="{}">0</text>"#,
+        LINE - 2.0,
+        height - LINE + 2.0,
+        height - 2.0,
+        if zero < 5.0 {
+            "start"
+        } else if zero > 95.0 {
+            "end"
+        } else {
+            "middle"
+        }
+    );
+    svg.push_str("</svg>");
+    let head = vec![String::new(), currency.to_string()];
+    let body: Vec<Vec<String>> = bars
+        .iter()
+        .map(|b| vec![b.label.clone(), money(b.value)])
+        .collect();
+    let below = bars.iter().filter(|b| b.value < 0.0).count();
+    let note = format!(
+        "{below} of {} below zero: left of the line, in orange-red, with a minus sign.",
+        bars.len()
+    );
+    figure(title, currency, &svg, Some(&note), &head, &body)
 }
 
 /// One point of a trend line.
@@ -277,7 +343,7 @@ pub fn trend(
         ),
         None => description,
     };
-    let mut svg = svg_open(title, &description, width, height);
+    let mut svg = svg_box(title, &description, width, height);
     if !compact {
         for value in [low, high] {
             let _ = write!(
@@ -337,7 +403,24 @@ pub fn trend(
     if let Some(b) = baseline {
         body.push(vec!["Baseline".to_string(), format_number(b, decimals)]);
     }
-    figure(title, &svg, &head, &body)
+    // A sparkline has no axis: say what its height spans, and that it does
+    // not start at zero, so a small change is not read as a steep one.
+    let note = if compact && points.len() > 1 {
+        Some(format!(
+            "Scale {}–{}{}, not from zero{}.",
+            format_number(low, decimals),
+            format_number(high, decimals),
+            unit_suffix(unit),
+            if baseline.is_some() {
+                "; dashed line: baseline"
+            } else {
+                ""
+            }
+        ))
+    } else {
+        None
+    };
+    figure(title, unit, &svg, note.as_deref(), &head, &body)
 }
 
 /// Whole numbers (money, counts) show no decimals; anything else shows one.
@@ -350,12 +433,6 @@ fn decimals_for(values: impl Iterator<Item = f64>) -> usize {
     }
 }
 
-/// Room for the longest label at the chart's 12px type, so labels are not clipped.
-fn label_width<'a>(labels: impl Iterator<Item = &'a str>) -> f64 {
-    let longest = labels.map(|l| l.chars().count()).max().unwrap_or(0);
-    (longest as f64 * 6.8 + 10.0).clamp(60.0, 320.0).round()
-}
-
 fn unit_suffix(unit: &str) -> String {
     if unit.is_empty() {
         String::new()
@@ -364,18 +441,63 @@ fn unit_suffix(unit: &str) -> String {
     }
 }
 
-fn svg_open(title: &str, description: &str, width: f64, height: f64) -> String {
+/// An SVG as wide as its column, `height` pixels high: its contents are
+/// placed in percentages across and pixels down.
+fn svg_open(title: &str, description: &str, height: f64) -> String {
     format!(
-        r#"<svg class="chart-svg" viewBox="0 0 {width} {height}" role="img" preserveAspectRatio="xMinYMin meet"><title>{}</title><desc>{}</desc>"#,
+        r#"<svg class="chart-svg chart-fluid" width="100%" height="{height}" role="img"><title>{}</title><desc>{}</desc>"#,
         escape(title),
         escape(description)
     )
 }
 
-/// The chart and its numbers: the table is the chart's text equivalent.
-fn figure(title: &str, svg: &str, head: &[String], body: &[Vec<String>]) -> String {
+/// An SVG drawn at a fixed size in pixels, so its text keeps its size.
+fn svg_box(title: &str, description: &str, width: f64, height: f64) -> String {
+    format!(
+        r#"<svg class="chart-svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img"><title>{}</title><desc>{}</desc>"#,
+        escape(title),
+        escape(description)
+    )
+}
+
+/// The unit as a chart's value labels show it: `hours` as `h`.
+fn short_unit(unit: &str) -> &str {
+    match unit {
+        "hours" => "h",
+        _ => "",
+    }
+}
+
+/// The chart under its title and unit, an optional note on how to read it,
+/// and its numbers: the table is the chart's text equivalent, folded away on
+/// screen (the theme unfolds it for print).
+fn figure(
+    title: &str,
+    unit: &str,
+    svg: &str,
+    note: Option<&str>,
+    head: &[String],
+    body: &[Vec<String>],
+) -> String {
     let mut html = format!(
-        "<figure class=\"chart\">{svg}<table class=\"chart-data\"><caption>{}</caption><thead><tr>",
+        "<figure class=\"chart\"><figcaption class=\"chart-title\">{}",
+        escape(title)
+    );
+    if !unit.is_empty() {
+        let _ = write!(
+            html,
+            " <span class=\"chart-unit\">({})</span>",
+            escape(unit)
+        );
+    }
+    let _ = write!(html, "</figcaption><div class=\"chart-frame\">{svg}</div>");
+    if let Some(note) = note {
+        let _ = write!(html, "<p class=\"chart-note\">{}</p>", escape(note));
+    }
+    let _ = write!(
+        html,
+        "<details class=\"chart-numbers\"><summary>The numbers<span class=\"visually-hidden\"> behind the chart {}</span></summary><table class=\"chart-data\"><caption>{}</caption><thead><tr>",
+        escape(title),
         escape(title)
     );
     for cell in head {
@@ -397,7 +519,7 @@ fn figure(title: &str, svg: &str, head: &[String], body: &[Vec<String>]) -> Stri
         }
         html.push_str("</tr>");
     }
-    html.push_str("</tbody></table></figure>");
+    html.push_str("</tbody></table></details></figure>");
     html
 }
 
@@ -418,7 +540,12 @@ mod tests {
         assert!(html.contains(r#"role="img""#));
         assert!(html.contains("<title>Level mix</title>"));
         assert!(html.contains("<desc>2025-Q2: 3 Nay-sayer, 1 Practitioner</desc>"));
-        assert!(html.contains("viewBox=") && !html.contains("width=\"100%\""));
+        // Drawn across its column with text in pixels, under a visible title.
+        assert!(html.contains(r#"width="100%""#) && !html.contains("viewBox="));
+        assert!(
+            html.starts_with("<figure class=\"chart\"><figcaption class=\"chart-title\">Level mix")
+        );
+        assert!(html.contains(r##"fill="#D55E00""##) && html.contains(r##"fill="#E69F00""##));
         assert!(
             html.contains("<th scope=\"row\">2025-Q2</th><td>3</td><td>1</td>"),
             "{html}"
@@ -444,6 +571,45 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("Q2 12.5 USD"));
+        let spark = trend("Revenue", "USD", &points, Some(10.0), true);
+        assert!(
+            spark.contains("<p class=\"chart-note\">Scale 10.0–12.5 USD, not from zero; dashed line: baseline.</p>"),
+            "{spark}"
+        );
+        assert!(spark.contains(r#"width="160" height="40""#), "{spark}");
+    }
+
+    #[test]
+    fn net_bars_start_at_a_zero_line_and_mark_losses() {
+        let bar = |label: &str, value: f64| Bar {
+            label: label.to_string(),
+            value,
+            compare: None,
+        };
+        let html = net_bars("Net", "USD", &[bar("Up", 300.0), bar("Down", -100.0)]);
+        // Zero is a quarter of the way across: −100 to 300.
+        assert!(html.contains(r#"<line x1="25.00%" x2="25.00%""#), "{html}");
+        assert!(
+            html.contains(
+                r##"<rect x="25.00%" y="18" width="75.00%" height="14" fill="#009E73"/>"##
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                r##"<rect x="0.00%" y="56" width="25.00%" height="14" fill="#D55E00"/>"##
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("chart-bar-loss\" text-anchor=\"end\">−$100</text>"),
+            "{html}"
+        );
+        assert!(html.contains("1 of 2 below zero"), "{html}");
+        assert!(
+            html.contains("<th scope=\"row\">Down</th><td>−$100</td>"),
+            "{html}"
+        );
     }
 
     #[test]
@@ -459,7 +625,7 @@ mod tests {
             Some(4.0),
             Some("baseline"),
         );
-        assert!(html.contains(r#"width="165.0""#), "{html}");
+        assert!(html.contains(r#"width="50.00%""#), "{html}");
         assert!(html.contains("<td>2</td><td>1</td>"), "{html}");
     }
 }

@@ -520,6 +520,17 @@ fn register_charts(tera: &mut Tera, levels: Vec<String>) {
         },
     );
     tera.register_function(
+        "chart_net",
+        |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            let title: &str = kwargs.must_get("title")?;
+            let currency = kwargs.get::<&str>("currency")?.unwrap_or("USD");
+            let bars: Vec<charts::Bar> = deserialize(&kwargs, "bars")?;
+            Ok(Value::safe_string(&charts::net_bars(
+                title, currency, &bars,
+            )))
+        },
+    );
+    tera.register_function(
         "chart_trend",
         |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
             let title: &str = kwargs.must_get("title")?;

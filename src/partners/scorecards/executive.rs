@@ -15,6 +15,7 @@ use super::views::{
 };
 use super::{Standings, ViewInputs, mean_score, score_movement};
 use crate::partners::analytics::Standing;
+use crate::partners::health::Status;
 use crate::partners::metrics::PartnerFile;
 use crate::partners::roi::{self, GroupChange, Roi};
 use crate::partners::workflows::{self, PartnerUse};
@@ -68,6 +69,21 @@ pub(super) struct ExecutiveFigures {
     /// Embedders against the comparison group, at the latest quarter; none
     /// when every partner has an embedded workflow.
     pub(super) groups: Option<Groups>,
+    /// How many partners have each health status, best first.
+    pub(super) health: Vec<HealthCount>,
+    /// Partners with at least one warning sign.
+    pub(super) partners_warned: usize,
+    /// Every partner's benefits less its cost, largest first: the
+    /// distribution behind the ecosystem's ROI.
+    pub(super) net_benefits: Vec<Point>,
+}
+
+/// Partners with one health status.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct HealthCount {
+    pub(super) status: Status,
+    pub(super) title: &'static str,
+    pub(super) count: usize,
 }
 
 /// How much of the result rests on one partner.
@@ -207,6 +223,19 @@ pub(super) fn executive(
         workflows: workflow_payoff(inputs, partners, views),
         concentration,
         groups,
+        health: Status::ALL
+            .iter()
+            .map(|status| HealthCount {
+                status: *status,
+                title: status.title(),
+                count: views
+                    .iter()
+                    .filter(|v| v.summary.health.status == *status)
+                    .count(),
+            })
+            .collect(),
+        partners_warned: views.iter().filter(|v| v.summary.warning_count > 0).count(),
+        net_benefits: net_benefits(views),
     };
     let narrative = NarrativeFacts::new(inputs.config, &figures, &ranked, &flag_counts, views);
     ExecutiveView {
@@ -299,6 +328,20 @@ fn flag_counts(views: &[PartnerView]) -> Vec<FlagCount> {
         }
     }
     counts.into_values().collect()
+}
+
+/// Each partner's benefits less its cost, largest first (then by name).
+fn net_benefits(views: &[PartnerView]) -> Vec<Point> {
+    let mut bars: Vec<Point> = views
+        .iter()
+        .map(|v| Point {
+            label: v.summary.name.clone(),
+            value: of(v).benefits - of(v).investment,
+            compare: None,
+        })
+        .collect();
+    bars.sort_by(|a, b| b.value.total_cmp(&a.value).then(a.label.cmp(&b.label)));
+    bars
 }
 
 fn of(view: &PartnerView) -> &Roi {

@@ -340,9 +340,13 @@ mod tests {
         }
         let list = "partials/narrative.html";
         add(list, std::fs::read_to_string(root.join(list)).expect(list));
-        add("brief.html", format!("{{%- include \"{list}\" %}}"));
-        let plain = "{%- for sentence in sentences %}\n  <p>{{ sentence }}</p>\n  {%- endfor %}";
-        add("plain.html", plain.to_string());
+        for name in sentences {
+            add(
+                &format!("{name}.html"),
+                format!("{{%- include \"partials/narrative/{name}.html\" -%}}"),
+            );
+        }
+        add("sentence.html", "{{ sentence }}".to_string());
         Templates::new(&theme, Arc::new(LinkTargets::default()), Vec::new()).expect("compiles")
     }
 
@@ -444,10 +448,34 @@ mod tests {
         for facts in cases() {
             let mut context = tera::Context::new();
             context.insert("facts", &facts);
-            context.insert("sentences", &facts.sentences());
-            let brief = templates.render("brief.html", &context).expect("renders");
-            let plain = templates.render("plain.html", &context).expect("renders");
-            assert_eq!(brief, plain, "{facts:?}");
+            // The sentences shown, in the order `sentences` gives them.
+            let shown = [
+                ("levels", true),
+                ("hours", true),
+                ("roi", true),
+                ("concentration", facts.concentration.is_some()),
+                ("revenue", facts.revenue_vs_baseline.is_some()),
+                ("movers", facts.movers.is_some()),
+                ("flags", facts.flags.is_some()),
+            ];
+            let names: Vec<&str> = shown.iter().filter(|s| s.1).map(|s| s.0).collect();
+            let sentences = facts.sentences();
+            assert_eq!(names.len(), sentences.len(), "{facts:?}");
+            for (name, sentence) in names.iter().zip(&sentences) {
+                let page = templates
+                    .render(&format!("{name}.html"), &context)
+                    .expect("renders");
+                // The page sets the figures in bold; the words are the same.
+                let page = page.replace("<strong>", "").replace("</strong>", "");
+                let mut plain = tera::Context::new();
+                plain.insert("sentence", sentence);
+                let expected = templates.render("sentence.html", &plain).expect("renders");
+                assert_eq!(page, expected, "{name}: {facts:?}");
+            }
+            let brief = templates
+                .render("partials/narrative.html", &context)
+                .expect("renders");
+            assert!(brief.matches("<li>").count() <= 3, "{brief}");
         }
     }
 

@@ -121,14 +121,16 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
     let roi = partner_roi(inputs, partner);
     let flags = analytics::flags(partner, &latest_states, inputs.latest);
     let score_change = score_movement.map(|m| m.to - m.from);
-    let health = health::health(&health::Facts::of(
+    let facts = health::Facts::of(
         partner,
         &latest_states,
         &flags,
         score_change,
         inputs.baseline,
         inputs.latest,
-    ));
+    );
+    let health = health::health(&facts);
+    let warnings = health::warnings(&facts);
     let summary = PartnerSummary {
         id: partner.id.clone(),
         name: record.name.clone(),
@@ -152,7 +154,9 @@ pub(super) fn partner_view(inputs: &ViewInputs, partner: &PartnerFile) -> (Partn
         payback: roi.payback,
         hours_saved_latest: hours_by_quarter.last().map_or(0.0, |p| p.value),
         embedded_count: workflows.iter().filter(|w| w.embedded).count(),
+        warning_count: flags.len() + warnings.len(),
         flags,
+        warnings,
         health,
     };
     let people = if config.program.show_people {

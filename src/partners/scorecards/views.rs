@@ -15,7 +15,7 @@ use crate::base::format::{format_currency, format_number};
 use crate::base::quarter::Quarter;
 use crate::input::config::Config;
 use crate::partners::analytics::{self, Delta, KPIS, Kpi, Unit};
-use crate::partners::health::Health;
+use crate::partners::health::{Health, Warning};
 use crate::partners::metrics::{KpiRecord, PartnerFile, WorkflowRecord};
 use crate::partners::roi::{PaybackStatus, Roi};
 use crate::render::links::TermRef;
@@ -197,6 +197,12 @@ pub struct PartnerSummary {
     pub embedded_count: usize,
     /// Failure patterns found.
     pub flags: Vec<analytics::Flag>,
+    /// The other warning signs: the rules besides the failure patterns that
+    /// keep the partner off track (no embedded workflow, score down, KPIs
+    /// worse or missing).
+    pub warnings: Vec<Warning>,
+    /// `flags` and `warnings` together: every warning sign the scorecard lists.
+    pub warning_count: usize,
     /// Status at the latest quarter, with its reason.
     pub health: Health,
 }

@@ -192,7 +192,25 @@
     apply(false);
   }
 
+  // Print the numbers folded under each chart: open the closed ones before
+  // printing and close them again after (the stylesheet unfolds them too,
+  // where the browser lets it).
+  function unfoldChartNumbersForPrint() {
+    var opened = [];
+    window.addEventListener("beforeprint", function () {
+      document.querySelectorAll("details.chart-numbers:not([open])").forEach(function (d) {
+        d.open = true;
+        opened.push(d);
+      });
+    });
+    window.addEventListener("afterprint", function () {
+      opened.forEach(function (d) { d.open = false; });
+      opened = [];
+    });
+  }
+
   addCopyButtons();
+  unfoldChartNumbersForPrint();
   markCurrentSection();
   rememberTasks();
   searchShortcut();
