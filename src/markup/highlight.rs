@@ -16,6 +16,7 @@
 //! ([`Blocks`]).
 
 use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write;
 use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
 use syntect::highlighting::{
@@ -423,11 +424,15 @@ impl Palette {
 pub struct CodeStyle {
     light: Palette,
     dark: Palette,
+    /// Each theme's rules sorted for matching, made once rather than per
+    /// block.
+    for_light: Highlighter<'static>,
+    for_dark: Highlighter<'static>,
     light_name: String,
     dark_name: String,
     /// Class number of each pair; the themes' plain text (both defaults) is
     /// 0 and left without a span.
-    classes: HashMap<Pair, usize>,
+    classes: ahash::AHashMap<Pair, usize>,
     pairs: Vec<Pair>,
 }
 
@@ -490,6 +495,8 @@ impl CodeStyle {
         CodeStyle {
             light: Palette::new(light_theme),
             dark: Palette::new(dark_theme),
+            for_light,
+            for_dark,
             light_name: light.to_string(),
             dark_name: dark.to_string(),
             classes,
@@ -506,20 +513,19 @@ impl CodeStyle {
             return None;
         }
         let (set, syntax) = syntax(language)?;
-        let for_light = Highlighter::new(self.light.theme);
-        let for_dark = Highlighter::new(self.dark.theme);
+        let (for_light, for_dark) = (&self.for_light, &self.for_dark);
         let (light_background, dark_background) = (
             for_light.get_default().background,
             for_dark.get_default().background,
         );
         let mut parser = ParseState::new(syntax);
-        let mut light = HighlightState::new(&for_light, ScopeStack::new());
-        let mut dark = HighlightState::new(&for_dark, ScopeStack::new());
+        let mut light = HighlightState::new(for_light, ScopeStack::new());
+        let mut dark = HighlightState::new(for_dark, ScopeStack::new());
         let mut out = Markup::with_capacity(code.len() * 2);
         for line in LinesWithEndings::from(code) {
             let ops = parser.parse_line(line, set).ok()?;
-            let tokens = RangedHighlightIterator::new(&mut light, &ops, line, &for_light).zip(
-                RangedHighlightIterator::new(&mut dark, &ops, line, &for_dark),
+            let tokens = RangedHighlightIterator::new(&mut light, &ops, line, for_light).zip(
+                RangedHighlightIterator::new(&mut dark, &ops, line, for_dark),
             );
             for ((light_style, text, _), (dark_style, _, _)) in tokens {
                 if text.is_empty() {
@@ -545,18 +551,19 @@ impl CodeStyle {
 
     /// Writes the opening tag of `pair`'s span, or nothing for plain text.
     fn open_span(&self, (light, dark): Pair, html: &mut String) {
-        let mut classes = String::new();
         match self.classes.get(&(light, dark)) {
-            Some(0) => return,
-            Some(class) => classes.push_str(&format!("t{class}")),
+            Some(0) => {}
+            Some(class) => {
+                // Written in place: this runs for most tokens.
+                let _ = write!(html, "<span class=\"t{class}\">");
+            }
             None => {
+                let mut classes = String::new();
                 self.light.classes(light, 'l', &mut classes);
                 self.dark.classes(dark, 'd', &mut classes);
+                let _ = write!(html, "<span class=\"{classes}\">");
             }
         }
-        html.push_str("<span class=\"");
-        html.push_str(&classes);
-        html.push_str("\">");
     }
 
     /// The stylesheet for highlighted code: the light theme by default and the
