@@ -12,8 +12,8 @@
 //! short class for that pair of looks ([`CodeStyle`]); the colours live in
 //! one generated stylesheet with a light and a dark variant, so pages stay
 //! small (smaller than syntect's inline styles for one theme) and follow
-//! the reader's colour scheme. A build highlights each distinct block once
-//! ([`Blocks`]).
+//! the reader's colour scheme. A block shown on many pages is highlighted
+//! at most twice in a build ([`Blocks`]).
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
@@ -601,14 +601,15 @@ impl CodeStyle {
     }
 }
 
-/// Highlighted blocks of one build, each distinct (language, code) pair
-/// highlighted once however many pages show it, from any thread.
+/// Highlighted blocks of one build: a (language, code) pair shown on many
+/// pages is highlighted at most twice, from any thread. A block is kept
+/// from its second sighting on, not its first: most blocks appear once,
+/// and keeping every one would hold the whole site's code in memory.
 #[derive(Debug, Default)]
 pub struct Blocks {
     style: CodeStyle,
-    /// By a hash of the language and the code; the cell is filled by the
-    /// first thread to ask, which the others wait for.
-    done: Mutex<HashMap<u128, Arc<Cell>>>,
+    /// By a hash of the language and the code.
+    seen: Mutex<HashMap<u128, Seen>>,
 }
 
 impl Blocks {
@@ -616,7 +617,7 @@ impl Blocks {
     pub fn new(style: CodeStyle) -> Blocks {
         Blocks {
             style,
-            done: Mutex::default(),
+            seen: Mutex::default(),
         }
     }
 
@@ -625,23 +626,48 @@ impl Blocks {
         &self.style
     }
 
-    /// [`CodeStyle::highlight`], done once per distinct block.
+    /// [`CodeStyle::highlight`], kept for a block seen before.
     pub fn highlight(&self, code: &str, language: &str) -> Option<Arc<str>> {
         let key = block_key(code, language);
-        let cell = {
+        let kept = {
             // A poisoned lock only means another thread panicked while
             // inserting: the map itself is whole.
-            let mut done = self.done.lock().unwrap_or_else(PoisonError::into_inner);
-            done.entry(key).or_default().clone()
+            let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+            match seen.get(&key) {
+                None => {
+                    seen.insert(key, Seen::Once);
+                    None
+                }
+                Some(Seen::Once) => {
+                    let cell = Arc::new(Cell::new());
+                    seen.insert(key, Seen::Kept(cell.clone()));
+                    Some(cell)
+                }
+                Some(Seen::Kept(cell)) => Some(cell.clone()),
+            }
         };
-        cell.get_or_init(|| self.style.highlight(code, language).map(Arc::from))
-            .clone()
+        let highlight = || self.style.highlight(code, language).map(Arc::from);
+        match kept {
+            // The cell is filled by the first thread to ask; the others
+            // wait for it.
+            Some(cell) => cell.get_or_init(highlight).clone(),
+            None => highlight(),
+        }
     }
 }
 
 /// A block's HTML once highlighted (`None` for a language nothing
 /// highlights).
 type Cell = OnceLock<Option<Arc<str>>>;
+
+/// What a build remembers of a block.
+#[derive(Debug)]
+enum Seen {
+    /// Highlighted once, not kept.
+    Once,
+    /// Seen again: highlighted once more and kept.
+    Kept(Arc<Cell>),
+}
 
 /// A 128-bit hash of a block, for telling blocks apart within one run.
 fn block_key(code: &str, language: &str) -> u128 {
@@ -1004,6 +1030,23 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_block_seen_again_is_kept_and_the_same() {
+        let blocks = Blocks::default();
+        let code = "x = 1\n";
+        let first = blocks.highlight(code, "python").expect("python");
+        let second = blocks.highlight(code, "python").expect("python");
+        let third = blocks.highlight(code, "python").expect("python");
+        assert_eq!(first, second);
+        assert!(!Arc::ptr_eq(&first, &second), "not kept on first sight");
+        assert!(Arc::ptr_eq(&second, &third), "kept from the second");
+        assert_eq!(
+            blocks.highlight(code, "yaml"),
+            blocks.highlight(code, "yaml")
+        );
+        assert_ne!(blocks.highlight(code, "yaml"), Some(first));
     }
 
     #[test]
