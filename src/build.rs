@@ -32,7 +32,6 @@ use crate::input::config::{CONFIG_FILE, Config, LoadedConfig};
 use crate::input::content;
 use crate::input::theme;
 use crate::input::validate;
-use crate::markup::highlight;
 use crate::partners::metrics;
 use crate::render::bodies::{Bodies, Body, RenderedBodies};
 use crate::render::templates::{Budget, Interrupt, Overrun, RenderError, Templates};
@@ -566,10 +565,9 @@ fn own_partner_data(
 /// on the same path, and a page wins over all of them). Also returns how many
 /// were copied rather than generated.
 fn other_files(inputs: &Inputs, site: &mut site::Site) -> (Vec<OutputFile>, usize) {
-    let config = &inputs.loaded.config;
     let bytes = |data: Vec<u8>| Contents::Bytes(Arc::from(data));
     let mut files: BTreeMap<String, Contents> = BTreeMap::new();
-    let stylesheet = highlight::stylesheet(&config.highlight_theme, &config.highlight_theme_dark);
+    let stylesheet = site.targets.code.style().stylesheet();
     files.insert("highlight.css".to_string(), bytes(stylesheet.into_bytes()));
     for (name, data) in &inputs.theme.statics {
         files.insert(name.clone(), Contents::Bytes(data.clone()));

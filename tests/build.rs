@@ -507,7 +507,7 @@ fn theme_static_files_and_the_code_stylesheet_are_written() {
     assert!(!site.read("style.css").trim().is_empty());
     assert!(site.read("favicon.svg").contains("<svg"));
     let css = site.read("highlight.css");
-    assert!(css.contains(".hl-"), "{css}");
+    assert!(css.contains("code .t1 { color: #"), "{css}");
     assert!(
         css.contains("@media screen and (prefers-color-scheme: dark)"),
         "{css}"
@@ -885,7 +885,7 @@ fn fenced_code_in_a_known_language_is_highlighted() {
     let body = demo_body(&site);
     assert!(
         body.contains(
-            "<pre class=\"code\" tabindex=\"0\"><code class=\"language-python\"><span class=\"hl-"
+            "<pre class=\"code\" tabindex=\"0\"><code class=\"language-python\"><span class=\"t"
         ),
         "{body}"
     );
@@ -903,7 +903,7 @@ fn code_in_an_unknown_language_is_shown_escaped_and_plain() {
         ),
         "{body}"
     );
-    assert!(!body.contains("hl-"), "{body}");
+    assert!(!body.contains("<span class=\"t"), "{body}");
 }
 
 #[test]

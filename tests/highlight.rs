@@ -1,5 +1,5 @@
-//! Fenced code as GitHub names it: highlighted with the token's kind in its
-//! class, plain text on purpose without a word, and an unknown language
+//! Fenced code as GitHub names it: highlighted, each kind of token in the
+//! same colours whatever the language, plain text on purpose without a word, and an unknown language
 //! warned about by `check` at the name (with the nearest known one) while
 //! the build still succeeds.
 
@@ -20,17 +20,19 @@ fn fence(language: &str, code: &str) -> String {
     format!("```{language}\n{code}\n```\n\n")
 }
 
-/// The classes of the innermost span around the first `token` written as a
-/// whole span's text.
+/// The classes of the first span whose text holds `token` as a word
+/// (neighbouring tokens of one colour share a span).
 fn classes_around<'h>(html: &'h str, token: &str) -> &'h str {
-    let end = html
-        .find(&format!(">{token}</span>"))
-        .unwrap_or_else(|| panic!("no span holds `{token}` alone in:\n{html}"));
-    let open = html[..end]
-        .rfind("<span class=\"")
-        .expect("an opening span");
-    let classes = &html[open + "<span class=\"".len()..end];
-    classes.trim_end_matches('"')
+    html.split("<span class=\"")
+        .skip(1)
+        .find_map(|span| {
+            let (classes, rest) = span.split_once("\">")?;
+            let text = rest.split("</span>").next()?;
+            text.split_whitespace()
+                .any(|word| word == token)
+                .then_some(classes)
+        })
+        .unwrap_or_else(|| panic!("no span holds `{token}` in:\n{html}"))
 }
 
 /// The `<code>` element of the block whose class names `language`.
@@ -76,28 +78,79 @@ fn site() -> Site {
     ])
 }
 
+/// The colour `/highlight.css` gives a span of `classes` in the light
+/// (`dark` false) or the dark scheme, and the colour of the block's plain
+/// text in that scheme.
+fn colours(css: &str, classes: &str, dark: bool) -> (String, String) {
+    let scheme = css
+        .split("@media")
+        .nth(if dark { 2 } else { 1 })
+        .expect("a light and a dark scheme");
+    let colour_in = |rule: &str| {
+        rule.split(';')
+            .map(|declaration| declaration.rsplit('{').next().unwrap_or_default().trim())
+            .find_map(|declaration| declaration.strip_prefix("color: "))
+            .map(str::to_string)
+    };
+    let plain = scheme
+        .lines()
+        .find(|line| line.starts_with("pre.code"))
+        .and_then(colour_in)
+        .expect("the blocks' colours");
+    let token = classes
+        .split(' ')
+        .find_map(|class| {
+            let head = format!("code .{class} {{ ");
+            scheme
+                .lines()
+                .find(|line| line.starts_with(&head))
+                .and_then(colour_in)
+        })
+        .unwrap_or_else(|| panic!("no colour for `{classes}` in:\n{scheme}"));
+    (token, plain)
+}
+
 #[test]
-fn github_fence_names_are_highlighted_with_the_token_kind_in_the_class() {
+fn github_fence_names_are_highlighted_each_kind_of_token_in_one_colour() {
     let site = site();
     site.build();
     let html = site.read("modules/code/index.html");
-    for (language, token, kind) in [
-        ("csharp", "public", "hl-storage hl-modifier"),
-        ("csharp", "interface", "hl-storage hl-type"),
-        ("typescript", "interface", "hl-storage hl-type"),
-        ("ts", "interface", "hl-storage hl-type"),
-        ("TS", "interface", "hl-storage hl-type"),
-        ("powershell", "function", "hl-storage hl-type"),
-        ("ps1", "function", "hl-storage hl-type"),
-        ("dockerfile", "FROM", "hl-keyword"),
-        ("tsx", "function", "hl-storage hl-type"),
+    let css = site.read("highlight.css");
+    for (kind, tokens) in [
+        ("a modifier", &[("csharp", "public")][..]),
+        (
+            "a type keyword",
+            &[
+                ("csharp", "interface"),
+                ("typescript", "interface"),
+                ("ts", "interface"),
+                ("TS", "interface"),
+                ("powershell", "function"),
+                ("ps1", "function"),
+                ("tsx", "function"),
+            ][..],
+        ),
+        ("a keyword", &[("dockerfile", "FROM")][..]),
     ] {
-        let code = code_of(&html, language);
-        let classes = classes_around(code, token);
-        assert!(
-            classes.starts_with(kind),
-            "```{language}: `{token}` is classed `{classes}`, expected `{kind}…`"
-        );
+        for dark in [false, true] {
+            let seen: Vec<(String, String)> = tokens
+                .iter()
+                .map(|(language, token)| {
+                    let classes = classes_around(code_of(&html, language), token);
+                    assert!(
+                        !classes.contains("hl-") && classes.len() <= 12,
+                        "```{language}: `{token}` is classed `{classes}`, a short class"
+                    );
+                    colours(&css, classes, dark)
+                })
+                .collect();
+            let (colour, plain) = &seen[0];
+            assert_ne!(colour, plain, "{kind} is coloured (dark: {dark})");
+            assert!(
+                seen.iter().all(|(other, _)| other == colour),
+                "{kind} has one colour in every language (dark: {dark}): {seen:?}"
+            );
+        }
     }
 }
 

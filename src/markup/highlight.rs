@@ -7,17 +7,22 @@
 //! looked up case-insensitively, first among GitHub's fence names
 //! ([`ALIASES`]), then among the syntaxes' own names and file extensions;
 //! a few names mean plain text on purpose ([`PLAIN`]). A block's label is
-//! its syntax's display name ([`label`]). Code is marked up
-//! with CSS classes (prefixed `hl-`) and the colours live in one generated
-//! stylesheet with a light and a dark variant, so pages stay small and
-//! follow the reader's colour scheme.
+//! its syntax's display name ([`label`]). Each token is resolved to its
+//! look in the light and in the dark theme at once, and written with one
+//! short class for that pair of looks ([`CodeStyle`]); the colours live in
+//! one generated stylesheet with a light and a dark variant, so pages stay
+//! small (smaller than syntect's inline styles for one theme) and follow
+//! the reader's colour scheme. A block shown on many pages is highlighted
+//! at most twice in a build ([`Blocks`]).
 
-use std::collections::BTreeSet;
-use std::sync::LazyLock;
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write;
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
-use syntect::highlighting::ThemeSet;
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::{SyntaxReference, SyntaxSet};
+use syntect::highlighting::{
+    Color, FontStyle, HighlightState, Highlighter, RangedHighlightIterator, Style, Theme, ThemeSet,
+};
+use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 /// Looked in first: its syntaxes are what proficio has always highlighted
@@ -31,8 +36,6 @@ static EXTRA: LazyLock<SyntaxSet> = LazyLock::new(two_face::syntax::extra_newlin
 /// it is searched.
 const SETS: [fn() -> &'static SyntaxSet; 2] = [|| &BUILT_IN, || &EXTRA];
 static THEMES: LazyLock<ThemeSet> = LazyLock::new(ThemeSet::load_defaults);
-
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 /// GitHub's fence names (linguist's names and aliases, lower case) and the
 /// syntax each one means, for the names people write whether or not a
@@ -264,73 +267,483 @@ pub fn theme_names() -> Vec<&'static str> {
     THEMES.themes.keys().map(String::as_str).collect()
 }
 
-/// Highlights `code` as `language` (a fence's language name), returning
-/// HTML spans for the inside of a `<code>` element, or `None` when the
-/// language is plain text or unknown (the caller then shows the code
-/// escaped and unstyled).
-pub fn highlight(code: &str, language: &str) -> Option<String> {
-    if is_plain(language) {
-        return None;
-    }
-    let (set, syntax) = syntax(language)?;
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
-    for line in LinesWithEndings::from(code) {
-        generator
-            .parse_html_for_line_which_includes_newline(line)
-            .ok()?;
-    }
-    Some(generator.finalize())
+/// One token's look in one theme: what the stylesheet sets for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Look {
+    foreground: [u8; 3],
+    /// `None` when it is the theme's own background.
+    background: Option<[u8; 3]>,
+    /// syntect's `FontStyle` bits (bold, underline, italic).
+    font: u8,
 }
 
-/// The stylesheet for highlighted code: `light` by default and `dark` when the
-/// reader prefers a dark scheme. Both names must satisfy [`has_theme`].
-///
-/// Code blocks take the theme's own background, and every token colour that
-/// falls short of WCAG AA contrast (4.5:1) against it is darkened or lightened
-/// until it passes: most bundled themes have faint comments.
-pub fn stylesheet(light: &str, dark: &str) -> String {
-    format!(
-        "/* Code colours: {light} (light), {dark} (dark), adjusted to WCAG AA contrast.\n   Each scheme is scoped so no rule of one leaks into the other; print is light. */\n@media not (prefers-color-scheme: dark), print {{\n{}}}\n@media screen and (prefers-color-scheme: dark) {{\n{}}}\n",
-        theme_css(light),
-        theme_css(dark)
-    )
+impl Look {
+    fn of(style: Style, theme_background: Color) -> Look {
+        Look {
+            foreground: rgb(style.foreground),
+            background: (style.background != theme_background).then(|| rgb(style.background)),
+            font: style.font_style.bits(),
+        }
+    }
+
+    /// Whether text of only white space shows this look (a background or an
+    /// underline), so cannot join its neighbours' span.
+    fn shows_on_space(&self) -> bool {
+        self.background.is_some() || self.font & FontStyle::UNDERLINE.bits() != 0
+    }
+
+    /// The declarations of this look in a block of `background`.
+    fn css(&self, background: [u8; 3]) -> String {
+        let mut css = foreground_css(self.foreground, background);
+        if let Some(own) = self.background {
+            css.push(' ');
+            css.push_str(&background_css(own));
+        }
+        if self.font != 0 {
+            css.push(' ');
+            css.push_str(&font_css(self.font));
+        }
+        css
+    }
 }
 
-fn theme_css(name: &str) -> String {
-    let Some(theme) = THEMES.themes.get(name) else {
-        return String::new();
-    };
-    let css = css_for_theme_with_class_style(theme, CLASS_STYLE).unwrap_or_default();
-    let to_rgb = |c: syntect::highlighting::Color| [c.r, c.g, c.b];
-    let background = theme.settings.background.map_or([255, 255, 255], to_rgb);
-    let foreground = theme.settings.foreground.map_or([0, 0, 0], to_rgb);
-    let mut out = format!(
-        "pre.code, .prose pre.code {{ background-color: {}; color: {}; }}\n",
-        hex(background),
-        hex(readable(foreground, background))
-    );
-    for line in css.lines() {
-        let trimmed = line.trim_start();
-        match trimmed
-            .strip_prefix("color: #")
-            .and_then(|rest| parse_hex(rest.trim_end_matches(';')))
-        {
-            Some(colour) => {
-                out.push_str(&format!(" color: {};\n", hex(readable(colour, background))));
+/// A foreground moved to AA contrast against the block's background.
+fn foreground_css(colour: [u8; 3], background: [u8; 3]) -> String {
+    format!("color: {};", hex(readable(colour, background)))
+}
+
+fn background_css(colour: [u8; 3]) -> String {
+    format!("background-color: {};", hex(colour))
+}
+
+fn font_css(font: u8) -> String {
+    [
+        (FontStyle::BOLD, "font-weight: bold;"),
+        (FontStyle::ITALIC, "font-style: italic;"),
+        (FontStyle::UNDERLINE, "text-decoration: underline;"),
+    ]
+    .iter()
+    .filter(|(bit, _)| font & bit.bits() != 0)
+    .map(|(_, declaration)| *declaration)
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
+/// A token's look in the light theme and in the dark one.
+type Pair = (Look, Look);
+
+/// Everything one theme's rules can give a token, each list sorted: a look
+/// is one of its foregrounds, maybe one of its backgrounds and maybe one of
+/// its font styles, since each rule that wins decides one of the three.
+struct Palette {
+    theme: &'static Theme,
+    background: [u8; 3],
+    foregrounds: Vec<[u8; 3]>,
+    backgrounds: Vec<[u8; 3]>,
+    fonts: Vec<u8>,
+}
+
+impl Palette {
+    fn new(theme: &'static Theme) -> Palette {
+        let background = background_of(theme);
+        let rules = || theme.scopes.iter().map(|item| &item.style);
+        fn sorted<T: Ord>(items: BTreeSet<T>) -> Vec<T> {
+            items.into_iter().collect()
+        }
+        Palette {
+            theme,
+            background,
+            foregrounds: sorted(
+                rules()
+                    .filter_map(|style| style.foreground)
+                    .chain([theme.settings.foreground.unwrap_or(Color::BLACK)])
+                    .map(rgb)
+                    .collect(),
+            ),
+            backgrounds: sorted(
+                rules()
+                    .filter_map(|style| style.background.map(rgb))
+                    .filter(|colour| *colour != background)
+                    .collect(),
+            ),
+            fonts: sorted(
+                rules()
+                    .filter_map(|style| style.font_style.map(|font| font.bits()))
+                    .filter(|font| *font != 0)
+                    .collect(),
+            ),
+        }
+    }
+
+    /// `look`'s classes in this palette (a theme's letter after `t`):
+    /// `tl3` its foreground, `tlb0` its background, `tlf1` its font style.
+    fn classes(&self, look: Look, letter: char, out: &mut String) {
+        let mut push = |kind: &str, index: Option<usize>| {
+            if let Some(index) = index {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&format!("t{letter}{kind}{index}"));
+            }
+        };
+        push("", self.foregrounds.binary_search(&look.foreground).ok());
+        if let Some(background) = look.background {
+            push("b", self.backgrounds.binary_search(&background).ok());
+        }
+        if look.font != 0 {
+            push("f", self.fonts.binary_search(&look.font).ok());
+        }
+    }
+
+    /// The rules of this palette's classes, for its scheme.
+    fn css(&self, letter: char) -> String {
+        let mut out = String::new();
+        for (i, colour) in self.foregrounds.iter().enumerate() {
+            let css = foreground_css(*colour, self.background);
+            out.push_str(&format!("code .t{letter}{i} {{ {css} }}\n"));
+        }
+        for (i, colour) in self.backgrounds.iter().enumerate() {
+            let css = background_css(*colour);
+            out.push_str(&format!("code .t{letter}b{i} {{ {css} }}\n"));
+        }
+        for (i, font) in self.fonts.iter().enumerate() {
+            let css = font_css(*font);
+            out.push_str(&format!("code .t{letter}f{i} {{ {css} }}\n"));
+        }
+        out
+    }
+}
+
+/// Code colours for one light and one dark theme. Each pair of looks a
+/// theme rule gives on its own (a keyword, a string, a comment) has one
+/// short class (`t1`, `t2`…), numbered in the order of the looks
+/// themselves; a token whose looks come from rules meeting (a quote inside
+/// a string) has a class for each part of each look instead (`tl3 td7`).
+/// Either way a block's markup depends only on its code, its language and
+/// the two themes, never on which page or thread highlighted it first.
+pub struct CodeStyle {
+    light: Palette,
+    dark: Palette,
+    /// Each theme's rules sorted for matching, made once rather than per
+    /// block.
+    for_light: Highlighter<'static>,
+    for_dark: Highlighter<'static>,
+    light_name: String,
+    dark_name: String,
+    /// Class number of each pair; the themes' plain text (both defaults) is
+    /// 0 and left without a span.
+    classes: ahash::AHashMap<Pair, usize>,
+    pairs: Vec<Pair>,
+}
+
+impl std::fmt::Debug for CodeStyle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CodeStyle({} / {})", self.light_name, self.dark_name)
+    }
+}
+
+impl Default for CodeStyle {
+    fn default() -> CodeStyle {
+        CodeStyle::new(DEFAULT_LIGHT, DEFAULT_DARK)
+    }
+}
+
+/// The light theme a site highlights with unless it names another.
+pub const DEFAULT_LIGHT: &str = "InspiredGitHub";
+/// The dark theme a site highlights with unless it names another.
+pub const DEFAULT_DARK: &str = "base16-ocean.dark";
+
+impl CodeStyle {
+    /// The colours of `light` and `dark`, bundled theme names (an unknown
+    /// name, which the configuration refuses, falls back to the default).
+    pub fn new(light: &str, dark: &str) -> CodeStyle {
+        let theme = |name: &str, fallback: &str| {
+            THEMES
+                .themes
+                .get(name)
+                .or_else(|| THEMES.themes.get(fallback))
+                .expect("syntect bundles the default themes")
+        };
+        let (light_theme, dark_theme) = (theme(light, DEFAULT_LIGHT), theme(dark, DEFAULT_DARK));
+        let (for_light, for_dark) = (Highlighter::new(light_theme), Highlighter::new(dark_theme));
+        let pair_for = |stack: &[Scope]| -> Pair {
+            (
+                Look::of(
+                    for_light.style_for_stack(stack),
+                    for_light.get_default().background,
+                ),
+                Look::of(
+                    for_dark.style_for_stack(stack),
+                    for_dark.get_default().background,
+                ),
+            )
+        };
+        let plain = pair_for(&[]);
+        let mut found: BTreeSet<Pair> = [light_theme, dark_theme]
+            .iter()
+            .flat_map(|theme| &theme.scopes)
+            .flat_map(|item| &item.scope.selectors)
+            .map(|selector| pair_for(selector.path.as_slice()))
+            .collect();
+        found.remove(&plain);
+        let pairs: Vec<Pair> = std::iter::once(plain).chain(found).collect();
+        let classes = pairs
+            .iter()
+            .enumerate()
+            .map(|(i, pair)| (*pair, i))
+            .collect();
+        CodeStyle {
+            light: Palette::new(light_theme),
+            dark: Palette::new(dark_theme),
+            for_light,
+            for_dark,
+            light_name: light.to_string(),
+            dark_name: dark.to_string(),
+            classes,
+            pairs,
+        }
+    }
+
+    /// Highlights `code` as `language` (a fence's language name), returning
+    /// HTML spans for the inside of a `<code>` element, or `None` when the
+    /// language is plain text or unknown (the caller then shows the code
+    /// escaped and unstyled).
+    pub fn highlight(&self, code: &str, language: &str) -> Option<String> {
+        if is_plain(language) {
+            return None;
+        }
+        let (set, syntax) = syntax(language)?;
+        let (for_light, for_dark) = (&self.for_light, &self.for_dark);
+        let (light_background, dark_background) = (
+            for_light.get_default().background,
+            for_dark.get_default().background,
+        );
+        let mut parser = ParseState::new(syntax);
+        let mut light = HighlightState::new(for_light, ScopeStack::new());
+        let mut dark = HighlightState::new(for_dark, ScopeStack::new());
+        let mut out = Markup::with_capacity(code.len() * 2);
+        for line in LinesWithEndings::from(code) {
+            let ops = parser.parse_line(line, set).ok()?;
+            let tokens = RangedHighlightIterator::new(&mut light, &ops, line, for_light).zip(
+                RangedHighlightIterator::new(&mut dark, &ops, line, for_dark),
+            );
+            for ((light_style, text, _), (dark_style, _, _)) in tokens {
+                if text.is_empty() {
+                    continue;
+                }
+                let pair = (
+                    Look::of(light_style, light_background),
+                    Look::of(dark_style, dark_background),
+                );
+                // White space shows no colour, so it waits to join the span
+                // of the token after it if that span is the one open.
+                let invisible =
+                    text.trim().is_empty() && !pair.0.shows_on_space() && !pair.1.shows_on_space();
+                if invisible {
+                    out.space(text);
+                } else {
+                    out.token(pair, text, |html| self.open_span(pair, html));
+                }
+            }
+        }
+        Some(out.finish())
+    }
+
+    /// Writes the opening tag of `pair`'s span, or nothing for plain text.
+    fn open_span(&self, (light, dark): Pair, html: &mut String) {
+        match self.classes.get(&(light, dark)) {
+            Some(0) => {}
+            Some(class) => {
+                // Written in place: this runs for most tokens.
+                let _ = write!(html, "<span class=\"t{class}\">");
             }
             None => {
-                out.push_str(line);
-                out.push('\n');
+                let mut classes = String::new();
+                self.light.classes(light, 'l', &mut classes);
+                self.dark.classes(dark, 'd', &mut classes);
+                let _ = write!(html, "<span class=\"{classes}\">");
             }
         }
     }
-    out
+
+    /// The stylesheet for highlighted code: the light theme by default and the
+    /// dark one when the reader prefers a dark scheme.
+    ///
+    /// Code blocks take the theme's own background, and every token colour
+    /// that falls short of WCAG AA contrast (4.5:1) against it is darkened or
+    /// lightened until it passes: most bundled themes have faint comments.
+    pub fn stylesheet(&self) -> String {
+        format!(
+            "/* Code colours: {} (light), {} (dark), adjusted to WCAG AA contrast.\n   Each scheme is scoped so no rule of one leaks into the other; print is light. */\n@media not (prefers-color-scheme: dark), print {{\n{}}}\n@media screen and (prefers-color-scheme: dark) {{\n{}}}\n",
+            self.light_name,
+            self.dark_name,
+            self.scheme_css(&self.light, |pair| pair.0, 'l'),
+            self.scheme_css(&self.dark, |pair| pair.1, 'd'),
+        )
+    }
+
+    fn scheme_css(&self, palette: &Palette, look: impl Fn(&Pair) -> Look, letter: char) -> String {
+        let background = palette.background;
+        let foreground = palette.theme.settings.foreground.map_or([0, 0, 0], rgb);
+        let mut out = format!(
+            "pre.code, .prose pre.code {{ background-color: {}; color: {}; }}\n",
+            hex(background),
+            hex(readable(foreground, background))
+        );
+        for (class, pair) in self.pairs.iter().enumerate().skip(1) {
+            out.push_str(&format!(
+                "code .t{class} {{ {} }}\n",
+                look(pair).css(background)
+            ));
+        }
+        out.push_str(&palette.css(letter));
+        out
+    }
 }
 
-fn parse_hex(text: &str) -> Option<[u8; 3]> {
-    let text = text.get(..6)?;
-    let channel = |i: usize| u8::from_str_radix(&text[i..i + 2], 16).ok();
-    Some([channel(0)?, channel(2)?, channel(4)?])
+/// Highlighted blocks of one build: a (language, code) pair shown on many
+/// pages is highlighted at most twice, from any thread. A block is kept
+/// from its second sighting on, not its first: most blocks appear once,
+/// and keeping every one would hold the whole site's code in memory.
+#[derive(Debug, Default)]
+pub struct Blocks {
+    style: CodeStyle,
+    /// By a hash of the language and the code.
+    seen: Mutex<HashMap<u128, Seen>>,
+}
+
+impl Blocks {
+    /// Blocks highlighted with `style`'s themes.
+    pub fn new(style: CodeStyle) -> Blocks {
+        Blocks {
+            style,
+            seen: Mutex::default(),
+        }
+    }
+
+    /// The colours blocks are highlighted with.
+    pub fn style(&self) -> &CodeStyle {
+        &self.style
+    }
+
+    /// [`CodeStyle::highlight`], kept for a block seen before.
+    pub fn highlight(&self, code: &str, language: &str) -> Option<Arc<str>> {
+        let key = block_key(code, language);
+        let kept = {
+            // A poisoned lock only means another thread panicked while
+            // inserting: the map itself is whole.
+            let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+            match seen.get(&key) {
+                None => {
+                    seen.insert(key, Seen::Once);
+                    None
+                }
+                Some(Seen::Once) => {
+                    let cell = Arc::new(Cell::new());
+                    seen.insert(key, Seen::Kept(cell.clone()));
+                    Some(cell)
+                }
+                Some(Seen::Kept(cell)) => Some(cell.clone()),
+            }
+        };
+        let highlight = || self.style.highlight(code, language).map(Arc::from);
+        match kept {
+            // The cell is filled by the first thread to ask; the others
+            // wait for it.
+            Some(cell) => cell.get_or_init(highlight).clone(),
+            None => highlight(),
+        }
+    }
+}
+
+/// A block's HTML once highlighted (`None` for a language nothing
+/// highlights).
+type Cell = OnceLock<Option<Arc<str>>>;
+
+/// What a build remembers of a block.
+#[derive(Debug)]
+enum Seen {
+    /// Highlighted once, not kept.
+    Once,
+    /// Seen again: highlighted once more and kept.
+    Kept(Arc<Cell>),
+}
+
+/// A 128-bit hash of a block, for telling blocks apart within one run.
+fn block_key(code: &str, language: &str) -> u128 {
+    let half = |seed: u64| {
+        let state = ahash::RandomState::with_seeds(seed, 1, 2, 3);
+        state.hash_one((language, code))
+    };
+    (u128::from(half(0x5eed)) << 64) | u128::from(half(0xc0de))
+}
+
+/// Highlighted HTML being written: neighbouring tokens of the same looks
+/// share one span.
+struct Markup {
+    html: String,
+    /// The looks of the open span, if one is open.
+    open: Option<Pair>,
+    /// White space after the open span's last token, not yet written.
+    space: String,
+}
+
+impl Markup {
+    fn with_capacity(capacity: usize) -> Markup {
+        Markup {
+            html: String::with_capacity(capacity),
+            open: None,
+            space: String::new(),
+        }
+    }
+
+    fn space(&mut self, text: &str) {
+        self.space.push_str(text);
+    }
+
+    /// Writes `text` of `pair`'s looks: in the open span if it has them,
+    /// else after ending it, in a span whose opening tag `open` writes.
+    fn token(&mut self, pair: Pair, text: &str, open: impl FnOnce(&mut String)) {
+        if self.open != Some(pair) {
+            self.close();
+            let before = self.html.len();
+            open(&mut self.html);
+            self.open = (self.html.len() > before).then_some(pair);
+        }
+        self.html.push_str(&self.space);
+        self.space.clear();
+        for c in text.chars() {
+            match c {
+                '&' => self.html.push_str("&amp;"),
+                '<' => self.html.push_str("&lt;"),
+                '>' => self.html.push_str("&gt;"),
+                c => self.html.push(c),
+            }
+        }
+    }
+
+    /// Ends the open span; the white space after it follows outside.
+    fn close(&mut self) {
+        if self.open.take().is_some() {
+            self.html.push_str("</span>");
+        }
+        self.html.push_str(&self.space);
+        self.space.clear();
+    }
+
+    fn finish(mut self) -> String {
+        self.close();
+        self.html
+    }
+}
+
+fn rgb(colour: Color) -> [u8; 3] {
+    [colour.r, colour.g, colour.b]
+}
+
+/// The background of a theme's code blocks.
+fn background_of(theme: &Theme) -> [u8; 3] {
+    theme.settings.background.map_or([255, 255, 255], rgb)
 }
 
 fn hex([r, g, b]: [u8; 3]) -> String {
@@ -379,6 +792,12 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+
+    fn parse_hex(text: &str) -> Option<[u8; 3]> {
+        let text = text.get(..6)?;
+        let channel = |i: usize| u8::from_str_radix(&text[i..i + 2], 16).ok();
+        Some([channel(0)?, channel(2)?, channel(4)?])
+    }
 
     /// `docs/languages.md` as the code makes it: every highlighted fence
     /// name, by the syntax it selects.
@@ -455,10 +874,208 @@ mod tests {
         assert_eq!(documented, declared);
     }
 
+    fn highlight(code: &str, language: &str) -> Option<String> {
+        CodeStyle::default().highlight(code, language)
+    }
+
     #[test]
-    fn known_languages_get_classed_spans() {
+    fn known_languages_get_short_classed_spans() {
         let html = highlight("let x = 1;\n", "rust").expect("rust is bundled");
-        assert!(html.contains("<span class=\"hl-"), "{html}");
+        assert!(html.starts_with("<span class=\"t"), "{html}");
+        assert!(!html.contains("style="), "{html}");
+    }
+
+    /// The declarations `stylesheet` gives each class in one scheme.
+    fn rules(stylesheet: &str, dark: bool) -> HashMap<String, Vec<String>> {
+        let scheme = stylesheet
+            .split("@media")
+            .nth(if dark { 2 } else { 1 })
+            .expect("two schemes");
+        let mut rules = HashMap::new();
+        for line in scheme.lines() {
+            if let Some(rule) = line.strip_prefix("code .")
+                && let Some((class, body)) = rule.split_once(" { ")
+            {
+                rules.insert(class.to_string(), declarations(body.trim_end_matches(" }")));
+            }
+        }
+        rules
+    }
+
+    /// Each visible character of highlighted `html` with the colour and font
+    /// declarations its span's classes get in one scheme (none outside spans),
+    /// leaving out the classes only the `other` scheme styles; text outside
+    /// spans has the `plain` declarations of the block.
+    fn styled_chars(
+        html: &str,
+        rules: &HashMap<String, Vec<String>>,
+        other: &str,
+        plain: &Vec<String>,
+    ) -> Vec<(char, Vec<String>)> {
+        let mut out = Vec::new();
+        let mut current: Vec<String> = Vec::new();
+        let mut rest = html;
+        while !rest.is_empty() {
+            if let Some(after) = rest.strip_prefix("<span class=\"") {
+                let end = after.find("\">").expect("a closed tag");
+                current = after[..end]
+                    .split(' ')
+                    .filter(|class| !class.starts_with(other))
+                    .flat_map(|class| {
+                        rules
+                            .get(class)
+                            .unwrap_or_else(|| panic!("no rule .{class}"))
+                            .clone()
+                    })
+                    .collect();
+                current.sort();
+                rest = &after[end + 2..];
+            } else if let Some(after) = rest.strip_prefix("</span>") {
+                current.clear();
+                rest = after;
+            } else {
+                let (c, len) = [("&amp;", '&'), ("&lt;", '<'), ("&gt;", '>')]
+                    .iter()
+                    .find(|(entity, _)| rest.starts_with(entity))
+                    .map_or_else(
+                        || {
+                            let c = rest.chars().next().expect("not empty");
+                            (c, c.len_utf8())
+                        },
+                        |(entity, c)| (*c, entity.len()),
+                    );
+                if !c.is_whitespace() {
+                    let declarations = if current.is_empty() { plain } else { &current };
+                    out.push((c, declarations.clone()));
+                }
+                rest = &rest[len..];
+            }
+        }
+        out
+    }
+
+    /// `color: #…; font-weight: bold;` as sorted declarations.
+    fn declarations(css: &str) -> Vec<String> {
+        let mut declarations: Vec<String> = css
+            .split(';')
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string)
+            .collect();
+        declarations.sort();
+        declarations
+    }
+
+    /// What syntect's own inline rendering gives each visible character in
+    /// `theme`, as declarations.
+    fn syntect_chars(code: &str, language: &str, theme: &str) -> Vec<(char, Vec<String>)> {
+        let theme = &THEMES.themes[theme];
+        let (set, syntax) = super::syntax(language).expect("a syntax");
+        let mut lines = syntect::easy::HighlightLines::new(syntax, theme);
+        let plain = Highlighter::new(theme).get_default().background;
+        let background = background_of(theme);
+        let mut out = Vec::new();
+        for line in LinesWithEndings::from(code) {
+            for (style, text) in lines.highlight_line(line, set).expect("highlights") {
+                let look = Look::of(style, plain);
+                let declarations = declarations(&look.css(background));
+                out.extend(
+                    text.chars()
+                        .filter(|c| !c.is_whitespace())
+                        .map(|c| (c, declarations.clone())),
+                );
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_character_gets_the_colours_syntect_gives_it_in_both_themes() {
+        let samples = [
+            (
+                "python",
+                "import json\n\n@dataclass\nclass Check:\n    \"\"\"Gate.\"\"\"\n    threshold: float = 0.5\n\n    def evaluate(self, xs: list[dict]) -> bool:\n        ok = [x for x in xs if x.get(\"score\", 0) >= self.threshold]  # keep\n        print(json.dumps({\"a\": round(len(ok) / 3, 3)}))\n        return f\"{ok}\" != '<b>' and 1 & 2\n",
+            ),
+            (
+                "yaml",
+                "apiVersion: apps/v1\nmetadata:\n  name: x # a comment\n  limits: {cpu: \"250m\", memory: '1Gi'}\n  list:\n    - &anchor 12\n    - *anchor\n",
+            ),
+            (
+                "cs",
+                "public interface IGreeter { string Greet(); } // done\n",
+            ),
+            ("diff", "--- a\n+++ b\n-old\n+new\n"),
+            ("html", "<p class=\"x\">a &amp; b</p>\n"),
+        ];
+        for (light, dark) in [
+            (DEFAULT_LIGHT, DEFAULT_DARK),
+            ("Solarized (light)", "Solarized (dark)"),
+            ("base16-ocean.light", "base16-mocha.dark"),
+        ] {
+            let style = CodeStyle::new(light, dark);
+            let css = style.stylesheet();
+            for (language, code) in samples {
+                let html = style.highlight(code, language).expect("highlighted");
+                for (scheme, theme, is_dark, other) in
+                    [("light", light, false, "td"), ("dark", dark, true, "tl")]
+                {
+                    let palette = Palette::new(&THEMES.themes[theme]);
+                    let foreground = palette.theme.settings.foreground.unwrap_or(Color::BLACK);
+                    let plain = declarations(&foreground_css(rgb(foreground), palette.background));
+                    assert_eq!(
+                        styled_chars(&html, &rules(&css, is_dark), other, &plain),
+                        syntect_chars(code, language, theme),
+                        "{language} in {theme} ({scheme}):\n{html}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_block_seen_again_is_kept_and_the_same() {
+        let blocks = Blocks::default();
+        let code = "x = 1\n";
+        let first = blocks.highlight(code, "python").expect("python");
+        let second = blocks.highlight(code, "python").expect("python");
+        let third = blocks.highlight(code, "python").expect("python");
+        assert_eq!(first, second);
+        assert!(!Arc::ptr_eq(&first, &second), "not kept on first sight");
+        assert!(Arc::ptr_eq(&second, &third), "kept from the second");
+        assert_eq!(
+            blocks.highlight(code, "yaml"),
+            blocks.highlight(code, "yaml")
+        );
+        assert_ne!(blocks.highlight(code, "yaml"), Some(first));
+    }
+
+    #[test]
+    fn classes_depend_on_the_block_alone() {
+        let code = "def f(x):\n    return \"x\" # y\n";
+        let first = highlight(code, "python");
+        let style = CodeStyle::default();
+        style.highlight("other = [1, 'two']\n", "python");
+        assert_eq!(style.highlight(code, "python"), first);
+    }
+
+    #[test]
+    fn neighbouring_tokens_of_one_look_share_a_span_and_code_is_escaped() {
+        let html = highlight("x = \"<a> & b\"\n", "python").expect("python");
+        assert!(html.contains("&lt;a&gt; &amp; b"), "{html}");
+        assert_eq!(
+            html.matches("<span").count(),
+            html.matches("</span>").count()
+        );
+        let spans: Vec<&str> = html.split("<span class=\"").skip(1).collect();
+        for pair in spans.windows(2) {
+            let class = |span: &str| span.split('"').next().unwrap_or_default().to_string();
+            assert!(
+                !(pair[0].ends_with("</span>") && class(pair[0]) == class(pair[1])),
+                "two neighbouring spans of one class in {html}"
+            );
+        }
+        // A name is the themes' plain text: no span.
+        assert!(html.starts_with("x <span"), "{html}");
     }
 
     #[test]
@@ -553,9 +1170,11 @@ mod tests {
 
     #[test]
     fn stylesheet_has_both_schemes() {
-        let css = stylesheet("InspiredGitHub", "base16-ocean.dark");
-        assert!(css.contains(".hl-"));
-        assert!(css.contains("prefers-color-scheme: dark"));
+        let css = CodeStyle::default().stylesheet();
+        assert!(css.contains("code .t1 {"), "{css}");
+        assert!(css.contains("prefers-color-scheme: dark"), "{css}");
+        assert!(rules(&css, false).contains_key("tl0"), "{css}");
+        assert!(rules(&css, true).contains_key("td0"), "{css}");
     }
 
     #[test]
@@ -566,11 +1185,17 @@ mod tests {
                 .settings
                 .background
                 .map_or([255, 255, 255], |c| [c.r, c.g, c.b]);
-            for line in theme_css(name).lines() {
-                if let Some(colour) = line.trim().strip_prefix("color: #").and_then(parse_hex) {
-                    assert!(contrast(colour, background) >= 4.5, "{name}: {line}");
+            let css = CodeStyle::new(name, name).stylesheet();
+            let light = css.split("@media").nth(1).unwrap_or_default();
+            let mut colours = 0;
+            for declaration in light.split(';') {
+                let declaration = declaration.rsplit('{').next().unwrap_or_default().trim();
+                if let Some(colour) = declaration.strip_prefix("color: #").and_then(parse_hex) {
+                    assert!(contrast(colour, background) >= 4.5, "{name}: {declaration}");
+                    colours += 1;
                 }
             }
+            assert!(colours > 2, "{name}: {light}");
         }
     }
 }

@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html,
@@ -74,6 +75,8 @@ pub struct LinkTargets {
     pub raw_html: RawHtml,
     /// How headings get their ids.
     pub heading_ids: HeadingIds,
+    /// The code colours and the blocks highlighted so far.
+    pub code: Arc<highlight::Blocks>,
 }
 
 impl LinkTargets {
@@ -391,7 +394,9 @@ impl<'a> State<'a> {
                     Event::Text(t) if self.highlight => text.push_str(&t),
                     Event::End(TagEnd::CodeBlock) => {
                         if self.highlight {
-                            out.push(Event::Html(code_block(language, text).into()));
+                            out.push(Event::Html(
+                                code_block(&self.targets.code, language, text).into(),
+                            ));
                         }
                         code = None;
                     }
@@ -805,7 +810,7 @@ fn join_relative(folder: &str, path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-fn code_block(language: &str, code: &str) -> String {
+fn code_block(blocks: &highlight::Blocks, language: &str, code: &str) -> String {
     let lang_attr = if language.is_empty() {
         String::new()
     } else {
@@ -814,9 +819,16 @@ fn code_block(language: &str, code: &str) -> String {
     let highlighted = if language.is_empty() {
         None
     } else {
-        highlight::highlight(code, language)
+        blocks.highlight(code, language)
     };
-    let body = highlighted.unwrap_or_else(|| escape(code));
+    let escaped;
+    let body: &str = match &highlighted {
+        Some(html) => html,
+        None => {
+            escaped = escape(code);
+            &escaped
+        }
+    };
     // The label names a highlighted language by its syntax and any other
     // fence by the name written; a fence with no name has none.
     let label = highlight::label(language).map_or_else(|| escape(language), str::to_string);
@@ -910,6 +922,7 @@ mod tests {
             left_out: BTreeMap::new(),
             raw_html: RawHtml::default(),
             heading_ids: HeadingIds::default(),
+            code: Arc::default(),
         }
     }
 
@@ -1039,10 +1052,13 @@ mod tests {
 
     #[test]
     fn code_is_highlighted_and_unknown_languages_are_escaped() {
-        let out = render_text("m.md", "```python\nx = 1\n```\n\n```nonsense\n<b>\n```\n");
+        let out = render_text(
+            "m.md",
+            "```python\nimport os\n```\n\n```nonsense\n<b>\n```\n",
+        );
         assert!(
             out.html
-                .contains("<code class=\"language-python\"><span class=\"hl-"),
+                .contains("<code class=\"language-python\"><span class=\"t"),
             "{}",
             out.html
         );
@@ -1119,7 +1135,7 @@ mod tests {
         assert_eq!(tags(&sanitized), tags(&plain), "{plain}\n---\n{sanitized}");
         for markup in [
             "<th style=\"text-align: left\">",
-            "<span class=\"hl-",
+            "<span class=\"t",
             "checked=\"\"",
             "<ol start=\"3\">",
             "footnote-definition",

@@ -41,6 +41,7 @@ use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::memo::Memo;
 use crate::input::config::Config;
 use crate::input::content::{ContentStore, Page};
+use crate::markup::highlight::{Blocks, CodeStyle};
 use crate::partners::metrics::PartnerFile;
 use crate::partners::scorecards::{self, Ecosystem, exports};
 use crate::render::bodies::Body;
@@ -177,6 +178,10 @@ pub fn compute(
         left_out: store.left_out.clone(),
         raw_html: config.markdown.html,
         heading_ids: config.markdown.heading_ids,
+        code: Arc::new(Blocks::new(CodeStyle::new(
+            &config.highlight_theme,
+            &config.highlight_theme_dark,
+        ))),
     });
     let outlines: BTreeMap<&str, Outline> = store
         .pages
