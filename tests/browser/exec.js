@@ -12,39 +12,13 @@
 "use strict";
 
 const fs = require("fs");
-const http = require("http");
 const path = require("path");
 
-const home = process.env.VALIDATORS_HOME || path.join(process.env.HOME || "", ".cache/site-validators");
-const { chromium } = require(path.join(home, "node_modules/playwright-core"));
-
-const TYPES = { ".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".json": "application/json", ".svg": "image/svg+xml" };
+const { serve, launch, check, failures } = require("./common");
 
 // Page budgets of a printed handout, A4: the most pages the summary and any
 // scorecard of the demo print on.
 const PRINT_PAGES = { "/reports/executive/": 4, "/partners/": 7 };
-
-function serve(root) {
-  const server = http.createServer((request, response) => {
-    let file = path.join(root, decodeURIComponent(new URL(request.url, "http://x").pathname));
-    if (!file.startsWith(root)) file = path.join(root, "404.html");
-    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
-    if (!fs.existsSync(file)) {
-      response.writeHead(404);
-      response.end();
-      return;
-    }
-    response.writeHead(200, { "Content-Type": TYPES[path.extname(file)] || "application/octet-stream" });
-    response.end(fs.readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
-
-const failures = [];
-function check(condition, what) {
-  if (!condition) failures.push(what);
-  console.log((condition ? "ok   " : "FAIL ") + what);
-}
 
 // Pages of a PDF: its page objects, not the page tree's `/Pages`.
 function pdfPages(pdf) {
@@ -68,10 +42,7 @@ async function main() {
   const root = path.resolve(process.argv[2] || "public");
   const server = await serve(root);
   const base = "http://127.0.0.1:" + server.address().port;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH || "/usr/bin/chromium",
-    args: ["--no-sandbox"],
-  });
+  const browser = await launch();
   const errors = [];
   const scorecard = pageTypes(root).find((p) => /^\/partners\/[^/]+\/$/.test(p));
   check(Boolean(scorecard), `a scorecard to look at (${scorecard})`);

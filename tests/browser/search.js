@@ -11,36 +11,10 @@
 "use strict";
 
 const fs = require("fs");
-const http = require("http");
 const path = require("path");
 
-const home = process.env.VALIDATORS_HOME || path.join(process.env.HOME || "", ".cache/site-validators");
-const { chromium } = require(path.join(home, "node_modules/playwright-core"));
+const { home, serve, launch, check, failures } = require("./common");
 const axeSource = fs.readFileSync(path.join(home, "node_modules/axe-core/axe.min.js"), "utf8");
-
-const TYPES = { ".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".json": "application/json", ".svg": "image/svg+xml" };
-
-function serve(root) {
-  const server = http.createServer((request, response) => {
-    let file = path.join(root, decodeURIComponent(new URL(request.url, "http://x").pathname));
-    if (!file.startsWith(root)) file = path.join(root, "404.html");
-    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
-    if (!fs.existsSync(file)) {
-      response.writeHead(404);
-      response.end();
-      return;
-    }
-    response.writeHead(200, { "Content-Type": TYPES[path.extname(file)] || "application/octet-stream" });
-    response.end(fs.readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
-
-const failures = [];
-function check(condition, what) {
-  if (!condition) failures.push(what);
-  console.log((condition ? "ok   " : "FAIL ") + what);
-}
 
 async function axeViolations(page) {
   await page.addScriptTag({ content: axeSource });
@@ -54,10 +28,7 @@ async function main() {
   const root = path.resolve(process.argv[2] || "public");
   const server = await serve(root);
   const base = "http://127.0.0.1:" + server.address().port;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH || "/usr/bin/chromium",
-    args: ["--no-sandbox"],
-  });
+  const browser = await launch();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
