@@ -86,10 +86,8 @@ struct Entry {
     title: String,
     filters: BTreeMap<String, BTreeSet<String>>,
     /// Ids of the page's words, each with how often the page uses it
-    /// (headings counting more) and whether it is in the title, packed as
-    /// `count << 1 | in_title`: eight bytes a word rather than twelve, as
-    /// every page's words are held until the index is written.
-    words: Vec<(u32, u32)>,
+    /// (headings counting more) and whether it is in the title.
+    words: PackedWords,
     /// How many words the page has, headings counting more.
     length: u32,
 }
@@ -206,8 +204,9 @@ impl SearchIndex {
                     let in_title = u32::from(page.title_words.contains(word.as_ref()));
                     (ids.id(word), count.saturating_mul(2) | in_title)
                 })
-                .collect()
+                .collect::<Vec<_>>()
         };
+        let words = PackedWords::new(words);
         let length = page.weights.values().sum();
         let entry = Entry {
             url,
@@ -273,6 +272,59 @@ impl SearchIndex {
     }
 }
 
+/// A page's words as `(id, count << 1 | in_title)` pairs, held in a few
+/// bytes each: sorted by id, each id as its distance from the one before
+/// and both numbers in LEB128 (seven bits a byte). Every indexed page's
+/// words are held until the index is written; most distances and counts
+/// fit in one byte, so a pair takes about two or three bytes, not eight.
+struct PackedWords(Vec<u8>);
+
+impl PackedWords {
+    fn new(mut words: Vec<(u32, u32)>) -> PackedWords {
+        words.sort_unstable();
+        let mut bytes = Vec::with_capacity(words.len() * 3);
+        let mut previous = 0;
+        for (id, packed) in words {
+            leb128(&mut bytes, id - previous);
+            leb128(&mut bytes, packed);
+            previous = id;
+        }
+        bytes.shrink_to_fit();
+        PackedWords(bytes)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let mut bytes = self.0.iter();
+        let mut id = 0;
+        std::iter::from_fn(move || {
+            let distance = read_leb128(&mut bytes)?;
+            let packed = read_leb128(&mut bytes)?;
+            id += distance;
+            Some((id, packed))
+        })
+    }
+}
+
+fn leb128(bytes: &mut Vec<u8>, mut value: u32) {
+    while value >= 0x80 {
+        bytes.push((value as u8 & 0x7f) | 0x80);
+        value >>= 7;
+    }
+    bytes.push(value as u8);
+}
+
+fn read_leb128(bytes: &mut std::slice::Iter<u8>) -> Option<u32> {
+    let mut value = 0u32;
+    for shift in (0..35).step_by(7) {
+        let byte = *bytes.next()?;
+        value |= u32::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+    None
+}
+
 /// Each word's pages and weights (`[page, weight, page, weight, …]`, by
 /// page), by word id, in one flat list: word `w`'s are
 /// `pairs[starts[w]..starts[w + 1]]`. Counted first and then filled, so it
@@ -288,8 +340,8 @@ impl Postings {
         let mean_length = present.clone().map(|e| f64::from(e.length)).sum::<f64>()
             / present.clone().count().max(1) as f64;
         let mut starts = vec![0; word_count + 1];
-        for (word, _) in present.clone().flat_map(|e| &e.words) {
-            if let Some(start) = starts.get_mut(*word as usize + 1) {
+        for (word, _) in present.clone().flat_map(|e| e.words.iter()) {
+            if let Some(start) = starts.get_mut(word as usize + 1) {
                 *start += 2;
             }
         }
@@ -300,8 +352,8 @@ impl Postings {
         let mut pairs = vec![0; starts[word_count]];
         for (number, entry) in (0u32..).zip(entries.iter()) {
             let Some(entry) = entry else { continue };
-            for (word, packed) in &entry.words {
-                let Some(at) = next.get_mut(*word as usize) else {
+            for (word, packed) in entry.words.iter() {
+                let Some(at) = next.get_mut(word as usize) else {
                     continue;
                 };
                 let weight = weight(packed >> 1, packed & 1 == 1, entry.length, mean_length);
@@ -403,5 +455,21 @@ mod tests {
         assert_eq!(section_of("modules/qbr/index.html"), "Modules");
         assert_eq!(section_of("writer-guides/a/index.html"), "Writer guides");
         assert_eq!(section_of("about/index.html"), "Pages");
+    }
+
+    #[test]
+    fn packed_words_give_back_every_pair_in_id_order() {
+        let pairs = vec![
+            (70_000, 5),
+            (3, 1),
+            (u32::MAX, u32::MAX),
+            (0, 0),
+            (128, 300),
+        ];
+        let packed = PackedWords::new(pairs.clone());
+        let mut sorted = pairs;
+        sorted.sort_unstable();
+        assert_eq!(packed.iter().collect::<Vec<_>>(), sorted);
+        assert!(packed.0.len() < 8 * 5, "{} bytes", packed.0.len());
     }
 }
