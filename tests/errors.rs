@@ -84,7 +84,7 @@ fn an_unknown_front_matter_key_is_located_and_the_known_keys_are_listed() {
             "---\ntitle: Next steps\nauthor: Ana\n---\nMore.\n",
         )],
     );
-    insta::assert_snapshot!(only(&problems), @"content/modules/b.md:3:1: unknown field `author`, expected one of `title`, `summary`, `date`, `weight`, `draft`, `level`, `skills`, `workflows`, `track`, `prerequisites`, `duration_minutes`, `tags`, `slug`");
+    insta::assert_snapshot!(only(&problems), @"content/modules/b.md:3:1: unknown field `author`, expected one of `title`, `summary`, `date`, `weight`, `draft`, `level`, `skills`, `workflows`, `track`, `prerequisites`, `duration_minutes`, `tags`, `slug`, `menu`");
 }
 
 #[test]
@@ -318,6 +318,32 @@ fn an_impossible_date_is_located_at_the_date() {
         )],
     );
     insta::assert_snapshot!(only(&problems), @"content/modules/a.md:3:7: `2026-02-30` is not a date (expected a date written YYYY-MM-DD, such as 2026-03-02)");
+}
+
+#[test]
+fn an_unknown_menu_is_answered_with_the_menus_there_are() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/guides/_index.md",
+            "---\ntitle: Guides\nmenu: foter\n---\nFor writers.\n",
+        )],
+    );
+    insta::assert_snapshot!(only(&problems), @"content/guides/_index.md:3:7: unknown menu `foter` (expected one of main, footer; did you mean `footer`?)");
+}
+
+#[test]
+fn a_menu_on_a_page_that_is_not_a_top_level_section_is_located() {
+    let site = good_site();
+    let problems = break_and_build(
+        &site,
+        &[(
+            "content/modules/a.md",
+            &module("title: Start here\nmenu: footer", "Intro.\n"),
+        )],
+    );
+    insta::assert_snapshot!(only(&problems), @"content/modules/a.md:3:7: `menu` is read only on a top-level section's _index.md (expected this key in content/<section>/_index.md, or no `menu` here)");
 }
 
 // ---------------------------------------------------------------- links and URLs

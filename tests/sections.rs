@@ -117,3 +117,43 @@ fn files_and_folders_take_their_titles_from_their_names_by_one_rule() {
         main_of(&page)
     );
 }
+
+#[test]
+fn a_section_for_writers_is_linked_from_the_footer_and_not_the_main_menu() {
+    let site = Site::with_config(&[
+        ("content/library/_index.md", &index("Library", 1)),
+        (
+            "content/writing/_index.md",
+            "---\ntitle: Writing guides\nmenu: footer\n---\nFor the writers.\n",
+        ),
+        ("content/writing/style.md", "# Style guide\n\nVoice.\n"),
+    ]);
+    site.build();
+    for page in [
+        "index.html",
+        "library/index.html",
+        "writing/style/index.html",
+    ] {
+        let html = site.read(page);
+        let menu = &html[html.find("<nav class=\"main-nav\"").expect("a main menu")..];
+        let menu = &menu[..menu.find("</nav>").expect("the menu's end")];
+        assert!(menu.contains("<a href=\"/library/\""), "{menu}");
+        assert!(!menu.contains("/writing/"), "{page}: {menu}");
+        let writers = &html[html
+            .find("aria-label=\"For writers\"")
+            .expect("a writers' list")..];
+        assert!(
+            writers.contains("<a href=\"/writing/\">Writing guides</a>"),
+            "{page}: {writers}"
+        );
+    }
+    // The section itself is built and lists its pages as any other.
+    assert!(main_of(&site.read("writing/index.html")).contains(">Style guide</a>"));
+}
+
+#[test]
+fn without_a_section_for_writers_the_footer_has_no_writers_list() {
+    let site = Site::with_config(&[("content/library/_index.md", &index("Library", 1))]);
+    site.build();
+    assert!(!site.read("index.html").contains("For writers"));
+}

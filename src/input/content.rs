@@ -64,7 +64,14 @@ pub struct FrontMatter {
     pub tags: Vec<String>,
     /// Replaces the last part of the page's URL.
     pub slug: Option<String>,
+    /// Where a top-level section is linked from: `main` (the default: the
+    /// main menu) or `footer` (only the footer, for pages written for the
+    /// portal's writers rather than its readers).
+    pub menu: Option<String>,
 }
+
+/// The values `menu` takes.
+pub const MENUS: [&str; 2] = ["main", "footer"];
 
 /// What a Markdown file is, by its name and place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

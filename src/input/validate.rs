@@ -1,7 +1,7 @@
 //! Validation of loaded content against the configuration: every id a page
 //! names (level, skills, workflows, track, prerequisites) must exist, dates
 //! must be real dates, module ids and URLs must be unique, each part of a URL
-//! short enough to be a file name, and prerequisites
+//! short enough to be a file name, a `menu` only on a top-level section, and prerequisites
 //! must not form a cycle. Every problem becomes a located [`Diagnostic`];
 //! nothing is rendered until this pass is clean.
 
@@ -11,7 +11,7 @@ use crate::base::codes::Code;
 use crate::base::diagnostics::Diagnostic;
 use crate::base::text::expected_one_of;
 use crate::input::config::{CatalogEntry, Config};
-use crate::input::content::{Absence, ContentStore, Page};
+use crate::input::content::{Absence, ContentStore, MENUS, Page, PageKind};
 use crate::input::limits::name_too_long;
 
 /// Checks the store; returns every problem found.
@@ -117,6 +117,9 @@ fn check_page(page: &Page, store: &ContentStore, config: &Config, problems: &mut
             .expected("a single URL segment such as \"qbr-narrative\""),
         );
     }
+    if let Some(menu) = &front.menu {
+        check_menu(page, menu, problems);
+    }
     check_name_lengths(page, problems);
     for tag in &front.tags {
         if crate::base::text::slugify(tag).is_empty() {
@@ -129,6 +132,28 @@ fn check_page(page: &Page, store: &ContentStore, config: &Config, problems: &mut
                 .expected("a word or phrase"),
             );
         }
+    }
+}
+
+/// `menu` names a known menu, and sits where it is read: on the
+/// `_index.md` of a top-level section, the pages the main menu links.
+fn check_menu(page: &Page, menu: &str, problems: &mut Vec<Diagnostic>) {
+    let range = page.locate("menu", menu);
+    if !MENUS.contains(&menu) {
+        problems.push(
+            page.diagnostic(Code::Input, range, format!("unknown menu `{menu}`"))
+                .expected(expected_one_of(menu, &MENUS, "`main` or `footer`")),
+        );
+    } else if page.kind != PageKind::Section || page.folder.is_empty() || page.folder.contains('/')
+    {
+        problems.push(
+            page.diagnostic(
+                Code::Input,
+                range,
+                "`menu` is read only on a top-level section's _index.md".to_string(),
+            )
+            .expected("this key in content/<section>/_index.md, or no `menu` here"),
+        );
     }
 }
 

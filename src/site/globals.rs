@@ -1,5 +1,5 @@
-//! What every template sees besides the navigation: `site`, `program`,
-//! `audience`, `catalog` and `generator`. A new site-wide value goes here
+//! What every template sees besides the main menu: `site`, `program`,
+//! `audience`, `catalog`, `footer_nav` and `generator`. A new site-wide value goes here
 //! (and in `docs/templates.md`, "Context every template receives").
 
 use serde::Serialize;
@@ -96,6 +96,7 @@ impl<'a> Model<'a> {
             workflows: taxonomy(Taxonomy::Workflows),
         };
         context.insert("catalog", &catalog);
+        context.insert_value("footer_nav", self.footer_nav_value());
         context.insert(
             "generator",
             &format!("proficio {}", env!("CARGO_PKG_VERSION")),

@@ -153,6 +153,8 @@ struct Model<'a> {
     /// Module source → its place in its track's order.
     track_positions: BTreeMap<&'a str, usize>,
     nav: Vec<NavItem>,
+    /// The sections linked from the footer only.
+    footer_nav: Vec<NavItem>,
     /// What the partner data says; none without partner files.
     ecosystem: Option<&'a Ecosystem>,
     /// Who the build is for.
@@ -229,6 +231,7 @@ pub fn compute(
         tracks: BTreeMap::new(),
         track_positions: BTreeMap::new(),
         nav: Vec::new(),
+        footer_nav: Vec::new(),
         ecosystem: ecosystem.as_ref(),
         audience,
     };
@@ -253,7 +256,7 @@ pub fn compute(
         .flat_map(|order| order.iter().enumerate().map(|(i, source)| (*source, i)))
         .collect();
     let sections = sections::collect_sections(store);
-    model.nav = model.navigation(&sections);
+    (model.nav, model.footer_nav) = model.navigation(&sections);
     model.nav_values = (0..=model.nav.len())
         .map(|current| model.nav_value(current))
         .collect();

@@ -1,7 +1,10 @@
-//! The main navigation every template receives as `nav`: Home, the
-//! top-level sections, Tracks, the partner pages and the taxonomies, with the
-//! item the current page is at or under marked active. A new page type that
-//! belongs in the menu adds its item here.
+//! The navigation every template receives. `nav`, the readers' main menu:
+//! Home, the top-level sections, Tracks, the partner pages and the
+//! taxonomies, with the item the current page is at or under marked active.
+//! `footer_nav`: the top-level sections whose `_index.md` says `menu:
+//! footer` (guides for the portal's writers), linked from the footer only,
+//! so the readers' menu stays short. A new page type that belongs in a menu
+//! adds its item here.
 
 use std::collections::BTreeMap;
 
@@ -40,15 +43,26 @@ impl<'a> Model<'a> {
         }
     }
 
-    pub(super) fn navigation(&self, sections: &BTreeMap<String, SectionInfo>) -> Vec<NavItem> {
+    /// The main menu and the footer's own items.
+    pub(super) fn navigation(
+        &self,
+        sections: &BTreeMap<String, SectionInfo>,
+    ) -> (Vec<NavItem>, Vec<NavItem>) {
         let mut items = vec![self.nav_item("Home", "/".to_string())];
+        let mut footer = Vec::new();
         let mut top: Vec<&SectionInfo> = sections
             .values()
             .filter(|s| !s.folder.is_empty() && !s.folder.contains('/'))
             .collect();
         top.sort_by_key(|s| section_order(s));
         for section in top {
-            items.push(self.nav_item(&section_title(section), section_path(&section.folder)));
+            let item = self.nav_item(&section_title(section), section_path(&section.folder));
+            let menu = section.index.and_then(|page| page.front.menu.as_deref());
+            if menu == Some("footer") {
+                footer.push(item);
+            } else {
+                items.push(item);
+            }
         }
         if !self.config.tracks.is_empty() {
             items.push(self.nav_item("Tracks", "/tracks/".to_string()));
@@ -76,7 +90,13 @@ impl<'a> Model<'a> {
                 items.push(self.nav_item(taxonomy.title(), format!("/{}/", taxonomy.slug())));
             }
         }
-        items
+        (items, footer)
+    }
+
+    /// The footer's own items as a template value: `[{title, url}]`.
+    pub(super) fn footer_nav_value(&self) -> Value {
+        let links: Vec<&Ref> = self.footer_nav.iter().map(|item| &item.link).collect();
+        Value::from_serializable(&links)
     }
 
     /// The index of the navigation item current at `path`, `nav.len()` for
