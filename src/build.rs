@@ -32,7 +32,7 @@ use crate::input::config::{CONFIG_FILE, Config, LoadedConfig};
 use crate::input::content;
 use crate::input::theme;
 use crate::input::validate;
-use crate::partners::metrics;
+use crate::partners::{metrics, sources};
 use crate::render::bodies::{Bodies, Body, RenderedBodies};
 use crate::render::templates::{Budget, Interrupt, Overrun, RenderError, Templates};
 use crate::site;
@@ -439,6 +439,15 @@ fn load(options: &BuildOptions, (loaded, output_dir): (LoadedConfig, PathBuf)) -
             (own.partners, own.others)
         }
     };
+    let mut partners = partners;
+    if !loaded.config.sources.is_empty() {
+        let own = match &options.audience {
+            Audience::Internal => None,
+            Audience::Partner(id) => Some(id.as_str()),
+        };
+        let imported = sources::import(root, &loaded.config, &mut partners, &store, own)?;
+        problems.extend(imported.problems);
+    }
     let notes = others.notes();
     let theme = match theme::load(root, &loaded) {
         Ok(theme) => theme,

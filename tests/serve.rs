@@ -827,6 +827,11 @@ fn polling_sees_changes_too() {
     let preview = Preview::start_with(&site, |options| options.poll = true);
     site.write("content/about.md", "# About\n\nPolled words.\n");
     preview.wait_for_text("/about/", "Polled words.");
+    // The new page is served a moment before its rebuild is logged.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while preview.rebuilds() == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let before = preview.rebuilds();
     let file = std::fs::File::options()
         .write(true)
@@ -1095,4 +1100,39 @@ fn serving_port(stderr: impl Read + Send + 'static) -> u16 {
         }
     }
     panic!("proficio serve never said where it serves");
+}
+
+#[test]
+fn an_edited_export_reaches_the_preview_as_a_full_build_would_show_it() {
+    let site = Site::copy_of("examples/lms-export");
+    let preview = Preview::start(&site);
+    preview.wait_for_text("/partners/brightwater-solutions/", "marketing manager");
+    let users = std::fs::read_to_string(site.path("data/lms-users.csv")).expect("export");
+    site.write(
+        "data/lms-users.csv",
+        &users.replacen("marketing manager", "channel chief", 1),
+    );
+    let owner = std::fs::read_to_string(site.path("content/partners/brightwater-solutions.yaml"))
+        .expect("partner file");
+    site.write(
+        "content/partners/brightwater-solutions.yaml",
+        &owner.replace("owner: Ines Duarte", "owner: Ines Duarte-Silva"),
+    );
+    preview.wait_for_text("/partners/brightwater-solutions/", "channel chief");
+    preview.wait_for_text("/partners/brightwater-solutions/", "Ines Duarte-Silva");
+    let output = tempfile::tempdir().expect("temporary folder");
+    let mut options = site.options();
+    options.output = Some(output.path().join("site"));
+    options.base_url = Some(preview.server.url().to_string());
+    proficio::build(&options).expect("a full build");
+    let built = snapshot(&output.path().join("site"));
+    for (path, bytes) in built.iter().filter(|(p, _)| *p != ".proficio-output") {
+        let served = preview.get(&format!("/{path}"));
+        assert_eq!(served.status, 200, "{path}");
+        let expected = String::from_utf8_lossy(bytes);
+        assert!(
+            without_script(&served.body) == expected,
+            "{path} differs from a full build"
+        );
+    }
 }

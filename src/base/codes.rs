@@ -48,6 +48,8 @@ pub enum Code {
     RawHtml,
     /// A problem in a partner file.
     PartnerData,
+    /// A problem in an export a `[[sources]]` entry reads.
+    DataSource,
     /// A problem in `site.toml`.
     Config,
     /// A template that fails to compile or render, or a theme's file.
@@ -58,7 +60,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the order `docs/ci.md` lists them.
-    pub const ALL: [Code; 12] = [
+    pub const ALL: [Code; 13] = [
         Code::BrokenLink,
         Code::BrokenAnchor,
         Code::ImageMissingAlt,
@@ -68,6 +70,7 @@ impl Code {
         Code::UnknownLanguage,
         Code::RawHtml,
         Code::PartnerData,
+        Code::DataSource,
         Code::Config,
         Code::Template,
         Code::Input,
@@ -85,6 +88,7 @@ impl Code {
             Code::UnknownLanguage => "unknown-language",
             Code::RawHtml => "raw-html",
             Code::PartnerData => "partner-data",
+            Code::DataSource => "data-source",
             Code::Config => "config",
             Code::Template => "template",
             Code::Input => "input",

@@ -11,7 +11,8 @@
 //!   title, date, track, skills or anything other pages show of it. The
 //!   pages showing the body (the page itself, a section showing its
 //!   introduction, the feed) are looked at again.
-//! - partner data: an existing partner file changes. Only that file is
+//! - partner data: an existing partner file changes, in a site without
+//!   `[[sources]]` (whose exports join the partner files). Only that file is
 //!   read again and only that partner's figures are recomputed (every
 //!   partner's, from the kept files, when the quarters covered or the total
 //!   headcount changed); a new name moves the partner to its place by name
@@ -29,7 +30,7 @@
 //!   checked or computed again, and no Markdown is rendered again.
 //!
 //! A change with any other file (a new, removed or renamed file, front
-//! matter, a theme's static files, configuration), or an edit that brings a
+//! matter, a theme's static files, configuration, an export under `data/`), or an edit that brings a
 //! problem, runs the whole pipeline with the page cache, which then
 //! reports the problems.
 
@@ -190,6 +191,10 @@ fn classify(
             .push(body_edit(options, retained, path, source)?);
         return Some(());
     };
+    if !retained.inputs.loaded.config.sources.is_empty() {
+        // Exports join the partner files: the whole pipeline reads them again.
+        return None;
+    }
     let limit = retained.inputs.loaded.config.limits.max_partner_file_bytes;
     let text = read(options, path, limit)?;
     match &options.audience {

@@ -18,6 +18,7 @@ use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::paths::SiteRoot;
 use crate::base::text::expected_one_of;
 use crate::input::limits::{Limits, name_too_long};
+use crate::input::sources::Source;
 use crate::markup::highlight;
 
 /// The name of the configuration file at a site's root.
@@ -73,6 +74,8 @@ pub struct Config {
     pub limits: Limits,
     /// The full-text search (`[search]`).
     pub search: SearchSettings,
+    /// Partner data exported from the systems that hold it (`[[sources]]`).
+    pub sources: Vec<Source>,
 }
 
 /// The `[search]` table.
@@ -450,6 +453,7 @@ impl Default for Config {
             program: Program::default(),
             markdown: MarkdownSettings::default(),
             search: SearchSettings::default(),
+            sources: Vec::new(),
             limits: Limits::default(),
         }
     }
@@ -613,6 +617,10 @@ impl Config {
         let at = |key: &str, message: String| at_key(file, source, key, message);
         let mut problems = self.program.check(file, source);
         problems.extend(self.check_levels(file, source));
+        let skills: Vec<&str> = self.skills.iter().map(|s| s.id.as_str()).collect();
+        for entry in &self.sources {
+            problems.extend(entry.check(file, source, &skills));
+        }
         if let Err(why) = check_base_url(&self.base_url) {
             problems.push(
                 at("base_url", why)

@@ -28,6 +28,8 @@ pub struct Limits {
     pub max_markdown_bytes: u64,
     /// The largest partner file, in bytes.
     pub max_partner_file_bytes: u64,
+    /// The largest export a `[[sources]]` entry reads, in bytes.
+    pub max_source_file_bytes: u64,
     /// The most YAML aliases (`*name`) in one front matter or partner file.
     pub max_yaml_aliases: u64,
     /// The most bytes the aliases of one file may copy, added up.
@@ -45,6 +47,8 @@ impl Default for Limits {
         Limits {
             max_markdown_bytes: 4 * MIB,
             max_partner_file_bytes: 16 * MIB,
+            // 512 MiB: an LMS export of a large program, a few million rows.
+            max_source_file_bytes: 512 * MIB,
             max_yaml_aliases: 10_000,
             max_yaml_alias_bytes: MIB,
             // 16 MiB: far above the largest page of a large portal.

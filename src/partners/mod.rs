@@ -1,5 +1,5 @@
 //! Partner data, from file to figures: the partner files and their checks
-//! ([`metrics`]), the formulas (levels, scores, KPI movement:
+//! ([`metrics`]), the exports that add to them ([`sources`]), the formulas (levels, scores, KPI movement:
 //! [`analytics`]; the ROI method: [`roi`]), each partner's health status
 //! ([`health`]) and which workflows pay across partners ([`workflows`]),
 //! and each partner's scorecard, the executive summary and the data exports
@@ -14,4 +14,5 @@ pub mod health;
 pub mod metrics;
 pub mod roi;
 pub mod scorecards;
+pub mod sources;
 pub mod workflows;

@@ -29,10 +29,17 @@ use crate::base::paths::{SiteRoot, is_ignored};
 use super::state::Shared;
 
 /// The inputs a rebuild depends on, as shown to the writer.
-pub(crate) const INPUTS: [&str; 5] = ["content/", "templates/", "themes/", "static/", "site.toml"];
+pub(crate) const INPUTS: [&str; 6] = [
+    "content/",
+    "templates/",
+    "themes/",
+    "static/",
+    "data/",
+    "site.toml",
+];
 
 /// Input folders, watched recursively.
-const FOLDERS: [&str; 4] = ["content", "templates", "themes", "static"];
+const FOLDERS: [&str; 5] = ["content", "templates", "themes", "static", "data"];
 
 /// The configuration file, watched through the root folder so a save that
 /// replaces it (write a temporary file, rename it over) is still seen.

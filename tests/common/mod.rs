@@ -79,6 +79,17 @@ impl Site {
         site
     }
 
+    /// A copy of the folder `dir` of this repository (such as
+    /// `examples/lms-export`).
+    pub fn copy_of(dir: &str) -> Site {
+        let site = Site::new(&[]);
+        copy_tree(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join(dir),
+            site.root(),
+        );
+        site
+    }
+
     /// A site with [`SITE_TOML`] and `files`.
     pub fn with_config(files: &[(&str, &str)]) -> Site {
         let site = Site::new(&[("site.toml", SITE_TOML)]);
@@ -215,7 +226,7 @@ fn collect(base: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create folder");
     for entry in std::fs::read_dir(from).expect("read folder") {
         let entry = entry.expect("folder entry");
