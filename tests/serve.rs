@@ -886,6 +886,26 @@ fn a_busy_port_moves_to_the_next_free_one_and_says_so() {
     );
 }
 
+/// Every file a full build of `site` writes is served by `preview`, byte
+/// for byte but the live-reload script.
+fn assert_serves_a_full_build(preview: &Preview, site: &Site) {
+    let output = tempfile::tempdir().expect("temporary folder");
+    let mut options = site.options();
+    options.output = Some(output.path().join("site"));
+    options.base_url = Some(preview.server.url().to_string());
+    proficio::build(&options).expect("a full build");
+    let built = snapshot(&output.path().join("site"));
+    for (path, bytes) in built.iter().filter(|(p, _)| *p != ".proficio-output") {
+        let served = preview.get(&format!("/{path}"));
+        assert_eq!(served.status, 200, "{path}");
+        let expected = String::from_utf8_lossy(bytes);
+        assert!(
+            without_script(&served.body) == expected,
+            "{path} differs from a full build"
+        );
+    }
+}
+
 #[test]
 fn after_edits_the_preview_equals_a_fresh_build_byte_for_byte() {
     let site = fixture();
@@ -909,21 +929,7 @@ fn after_edits_the_preview_equals_a_fresh_build_byte_for_byte() {
     preview.wait_for_text("/modules/third/", "Third body, final.");
     preview.wait_for_text("/about/", "Edited.");
     preview.wait_for_status("/modules/second/", 404);
-    let output = tempfile::tempdir().expect("temporary folder");
-    let mut options = site.options();
-    options.output = Some(output.path().join("site"));
-    options.base_url = Some(preview.server.url().to_string());
-    proficio::build(&options).expect("a full build");
-    let built = snapshot(&output.path().join("site"));
-    for (path, bytes) in built.iter().filter(|(p, _)| *p != ".proficio-output") {
-        let served = preview.get(&format!("/{path}"));
-        assert_eq!(served.status, 200, "{path}");
-        let expected = String::from_utf8_lossy(bytes);
-        assert!(
-            without_script(&served.body) == expected,
-            "{path} differs from a full build"
-        );
-    }
+    assert_serves_a_full_build(&preview, &site);
 }
 
 #[test]
@@ -1120,19 +1126,5 @@ fn an_edited_export_reaches_the_preview_as_a_full_build_would_show_it() {
     );
     preview.wait_for_text("/partners/brightwater-solutions/", "channel chief");
     preview.wait_for_text("/partners/brightwater-solutions/", "Ines Duarte-Silva");
-    let output = tempfile::tempdir().expect("temporary folder");
-    let mut options = site.options();
-    options.output = Some(output.path().join("site"));
-    options.base_url = Some(preview.server.url().to_string());
-    proficio::build(&options).expect("a full build");
-    let built = snapshot(&output.path().join("site"));
-    for (path, bytes) in built.iter().filter(|(p, _)| *p != ".proficio-output") {
-        let served = preview.get(&format!("/{path}"));
-        assert_eq!(served.status, 200, "{path}");
-        let expected = String::from_utf8_lossy(bytes);
-        assert!(
-            without_script(&served.body) == expected,
-            "{path} differs from a full build"
-        );
-    }
+    assert_serves_a_full_build(&preview, &site);
 }
