@@ -28,6 +28,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use chrono::NaiveDate;
+
 use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::paths::{Capped, SiteRoot, is_ignored};
@@ -36,7 +38,7 @@ use crate::input::config::Config;
 use crate::input::content::{ContentStore, too_large};
 use crate::input::sources::{Format, Kind, Source};
 use crate::partners::metrics::{
-    AiUse, Assessment, Completion, KpiRecord, PartnerFile, Person, WorkflowRecord,
+    self, AiUse, Assessment, Completion, KpiRecord, MAX_FIGURE, PartnerFile, Person, WorkflowRecord,
 };
 
 use rows::{Cells, Sheet};
@@ -129,32 +131,30 @@ fn read_files(
     Ok(files)
 }
 
-/// Where a record came from, to name it when a later one disagrees.
-#[derive(Debug, Clone)]
+/// Where a record came from, to name it when a later one disagrees: a few
+/// bytes, as exports may hold millions of rows.
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Origin {
-    /// A partner's YAML file.
-    Yaml(PathBuf),
-    /// A row (or statement) of an export, by its line.
-    Row(PathBuf, usize),
+    /// The YAML file of the partner at this index.
+    Yaml(u32),
+    /// A row (or statement) of an export: the file's index among those
+    /// read, and the line.
+    Row(u32, u32),
 }
 
-impl Origin {
-    fn describe(&self) -> String {
-        match self {
-            Origin::Yaml(file) => format!("in {}", file.display()),
-            Origin::Row(file, line) => format!("at {}:{line}", file.display()),
-        }
-    }
-}
+/// A person: their partner's index and their place among its people (the
+/// YAML file's first, then the imported ones, in the order merged).
+type PersonRef = (u32, u32);
 
-/// One assessment's scores by skill, each with where it was given.
-type Scores = BTreeMap<String, (f64, Origin)>;
+/// One assessment's scores: the skill's index in the catalogue, the score
+/// and where it was given.
+type Scores = Vec<(u8, f64, Origin)>;
 
 /// Whom a row is about, once its partner and person are known.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Whose {
-    /// A person of the partner at this index, by the id the portal knows.
-    Person(usize, String),
+    /// A person of a partner.
+    Person(PersonRef),
     /// Another partner's person, in a partner's audience: read past.
     Other,
 }
@@ -164,22 +164,32 @@ struct Import<'a> {
     config: &'a Config,
     store: &'a ContentStore,
     own: Option<&'a str>,
-    /// Partner ids and names, for finding a row's partner.
+    /// Partner ids, names and files: to find a row's partner, and to name
+    /// its YAML file.
     partner_ids: Vec<String>,
     partner_names: Vec<String>,
-    /// YAML person ids of each partner.
-    yaml_people: Vec<Vec<String>>,
-    /// A person's key (lower case) → whose it is, from the people sources.
-    keys: HashMap<String, (Whose, Origin, Person)>,
+    partner_files: Vec<PathBuf>,
+    /// The exports read so far, by [`Origin::Row`]'s index.
+    files: Vec<PathBuf>,
+    /// Each partner's person ids: its YAML file's, then the imported ones.
+    people_ids: Vec<Vec<String>>,
+    /// A person's key (lower case) → whose it is and where it was given.
+    keys: HashMap<String, (Whose, Origin)>,
     /// The next number of an imported person, per partner.
     numbers: Vec<usize>,
+    /// The imported people of each partner.
     people: Vec<Vec<Person>>,
-    /// By (partner, person, date): each skill's score and where it was given.
-    assessments: BTreeMap<(usize, String, String), Scores>,
-    completions: BTreeMap<(usize, String, String, String), Origin>,
-    ai_use: BTreeMap<(usize, String, String), (String, Origin)>,
-    kpis: BTreeMap<(usize, String), (KpiRecord, Origin)>,
-    workflows: BTreeMap<(usize, String), (WorkflowRecord, Origin)>,
+    /// Module ids met, so a completion names its module by a number.
+    modules: Vec<String>,
+    module_numbers: HashMap<String, u32>,
+    /// By person and date.
+    assessments: BTreeMap<(PersonRef, NaiveDate), Scores>,
+    /// By person, module and date.
+    completions: BTreeMap<(PersonRef, u32, NaiveDate), Origin>,
+    /// By person and workflow (its index in the catalogue): the start.
+    ai_use: BTreeMap<(PersonRef, u8), (NaiveDate, Origin)>,
+    kpis: BTreeMap<(u32, String), (KpiRecord, Origin)>,
+    workflows: BTreeMap<(u32, String), (WorkflowRecord, Origin)>,
     /// A people export could not be read: a person it would have given is
     /// not reported unknown, that problem being the cause.
     people_unread: bool,
@@ -193,25 +203,30 @@ impl<'a> Import<'a> {
         store: &'a ContentStore,
         own: Option<&'a str>,
     ) -> Import<'a> {
+        let people_ids = partners
+            .iter()
+            .map(|p| {
+                p.record
+                    .people
+                    .iter()
+                    .map(|person| person.id.clone())
+                    .collect()
+            })
+            .collect();
         let mut import = Import {
             config,
             store,
             own,
             partner_ids: partners.iter().map(|p| p.id.clone()).collect(),
             partner_names: partners.iter().map(|p| p.record.name.clone()).collect(),
-            yaml_people: partners
-                .iter()
-                .map(|p| {
-                    p.record
-                        .people
-                        .iter()
-                        .map(|person| person.id.clone())
-                        .collect()
-                })
-                .collect(),
+            partner_files: partners.iter().map(|p| p.file.clone()).collect(),
+            files: Vec::new(),
+            people_ids,
             keys: HashMap::new(),
             numbers: vec![1; partners.len()],
             people: vec![Vec::new(); partners.len()],
+            modules: Vec::new(),
+            module_numbers: HashMap::new(),
             assessments: BTreeMap::new(),
             completions: BTreeMap::new(),
             ai_use: BTreeMap::new(),
@@ -224,43 +239,79 @@ impl<'a> Import<'a> {
         import
     }
 
-    /// What the YAML files say, so a row that disagrees names them.
+    /// Where `origin` is, for a problem's message.
+    fn describe(&self, origin: Origin) -> String {
+        match origin {
+            Origin::Yaml(partner) => {
+                format!("in {}", self.partner_files[partner as usize].display())
+            }
+            Origin::Row(file, line) => format!("at {}:{line}", self.files[file as usize].display()),
+        }
+    }
+
+    fn skill_index(&self, id: &str) -> Option<u8> {
+        let index = self.config.skills.iter().position(|s| s.id == id)?;
+        u8::try_from(index).ok()
+    }
+
+    fn workflow_index(&self, id: &str) -> Option<u8> {
+        let index = self.config.workflows.iter().position(|w| w.id == id)?;
+        u8::try_from(index).ok()
+    }
+
+    /// The number of module `id`.
+    fn module_number(&mut self, id: &str) -> u32 {
+        if let Some(number) = self.module_numbers.get(id) {
+            return *number;
+        }
+        let number = u32::try_from(self.modules.len()).unwrap_or(u32::MAX);
+        self.modules.push(id.to_string());
+        self.module_numbers.insert(id.to_string(), number);
+        number
+    }
+
+    /// What the YAML files say, so a row that disagrees names them. Values
+    /// the YAML checks will reject are left to those checks.
     fn remember_yaml(&mut self, partners: &[PartnerFile]) {
-        for (index, partner) in partners.iter().enumerate() {
-            let origin = Origin::Yaml(partner.file.clone());
-            for person in &partner.record.people {
+        for (index, partner) in (0u32..).zip(partners) {
+            let origin = Origin::Yaml(index);
+            for (place, person) in (0u32..).zip(&partner.record.people) {
+                let who = (index, place);
                 for assessment in &person.assessments {
+                    let Some(date) = metrics::date(&assessment.date) else {
+                        continue;
+                    };
                     let scores = assessment
                         .scores
                         .iter()
-                        .map(|(skill, score)| (skill.clone(), (*score, origin.clone())))
+                        .filter_map(|(skill, score)| {
+                            Some((self.skill_index(skill)?, *score, origin))
+                        })
                         .collect();
-                    let key = (index, person.id.clone(), assessment.date.clone());
-                    self.assessments.insert(key, scores);
+                    self.assessments.insert((who, date), scores);
                 }
                 for use_ in &person.ai_use {
-                    let key = (index, person.id.clone(), use_.workflow.clone());
-                    self.ai_use
-                        .insert(key, (use_.since.clone(), origin.clone()));
+                    if let (Some(workflow), Some(since)) = (
+                        self.workflow_index(&use_.workflow),
+                        metrics::date(&use_.since),
+                    ) {
+                        self.ai_use.insert((who, workflow), (since, origin));
+                    }
                 }
                 for completion in &person.completions {
-                    let key = (
-                        index,
-                        person.id.clone(),
-                        completion.module.clone(),
-                        completion.date.clone(),
-                    );
-                    self.completions.insert(key, origin.clone());
+                    if let Some(date) = metrics::date(&completion.date) {
+                        let module = self.module_number(&completion.module);
+                        self.completions.insert((who, module, date), origin);
+                    }
                 }
             }
             for kpi in &partner.record.kpis {
-                let key = (index, kpi.quarter.clone());
-                self.kpis.insert(key, (kpi.clone(), origin.clone()));
+                self.kpis
+                    .insert((index, kpi.quarter.clone()), (kpi.clone(), origin));
             }
             for workflow in &partner.record.workflows {
-                let key = (index, workflow.id.clone());
                 self.workflows
-                    .insert(key, (workflow.clone(), origin.clone()));
+                    .insert((index, workflow.id.clone()), (workflow.clone(), origin));
             }
         }
     }
@@ -268,6 +319,7 @@ impl<'a> Import<'a> {
     /// Reads one file of `source`.
     fn file(&mut self, source: &Source, file: &Path, bytes: &[u8]) {
         let before = self.problems.len();
+        self.files.push(file.to_path_buf());
         self.read_file(source, file, bytes);
         if *source.kind.get_ref() == Kind::People && self.problems.len() > before {
             self.people_unread = true;
@@ -291,13 +343,18 @@ impl<'a> Import<'a> {
         let mut sheet = Sheet {
             source,
             file,
-            text: text.clone(),
+            text,
             columns: Vec::new(),
         };
         match source.format() {
             Format::Csv => self.csv(&mut sheet),
             Format::Xapi => self.xapi(&sheet),
         }
+    }
+
+    /// The index of the file being read, for [`Origin::Row`].
+    fn file_number(&self) -> u32 {
+        u32::try_from(self.files.len().saturating_sub(1)).unwrap_or(u32::MAX)
     }
 
     fn csv(&mut self, sheet: &mut Sheet) {
@@ -320,11 +377,12 @@ impl<'a> Import<'a> {
         if self.problems.len() > before {
             return;
         }
+        let file = self.file_number();
+        let mut lines = Lines::new(&sheet.text);
         for row in &table.rows {
-            let line = line_of(&sheet.text, row.range.start);
+            let line = lines.at(row.range.start);
             let cells = sheet.cells(row, line);
-            let origin = Origin::Row(sheet.file.to_path_buf(), line);
-            self.row(sheet, &cells, origin);
+            self.row(sheet, &cells, Origin::Row(file, line_number(line)));
         }
     }
 
@@ -337,24 +395,19 @@ impl<'a> Import<'a> {
                     .expected("xAPI statements: a JSON array of them, or one statement per line"),
             );
         }
+        let file = self.file_number();
+        let mut lines = Lines::new(&sheet.text);
         for statement in statements {
-            let line = line_of(&sheet.text, statement.range.start);
-            let origin = Origin::Row(sheet.file.to_path_buf(), line);
+            let origin = Origin::Row(file, line_number(lines.at(statement.range.start)));
             let at = At::Range(statement.person_range.clone());
-            let Some(whose) = self.person(sheet, None, &statement.person, at) else {
-                continue;
-            };
-            let Whose::Person(partner, id) = whose else {
+            let Some(Whose::Person(who)) = self.person(sheet, None, &statement.person, at) else {
                 continue;
             };
             let at = At::Range(statement.activity_range.clone());
             let Some(module) = self.module(sheet, &statement.activity, at) else {
                 continue;
             };
-            let date = statement
-                .timestamp
-                .get(..10)
-                .filter(|day| chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok());
+            let date = statement.timestamp.get(..10).and_then(metrics::date);
             let Some(date) = date else {
                 self.problems.push(
                     sheet
@@ -367,7 +420,7 @@ impl<'a> Import<'a> {
                 continue;
             };
             self.completions
-                .entry((partner, id, module, date.to_string()))
+                .entry((who, module, date))
                 .or_insert(origin);
         }
     }
@@ -383,7 +436,8 @@ impl<'a> Import<'a> {
             let Some(cell) = cells.required("partner", &mut self.problems) else {
                 return;
             };
-            let Some(partner) = self.partner(sheet, cells, &cell) else {
+            // Another partner's row, in a partner's audience: read past.
+            let Some(Some(partner)) = self.partner(sheet, cells, &cell) else {
                 return;
             };
             match kind {
@@ -402,27 +456,20 @@ impl<'a> Import<'a> {
         let Some(person) = cells.required("person", &mut self.problems) else {
             return;
         };
-        let Some(whose) = self.person(sheet, partner, person.text, At::Cell(cells, &person)) else {
-            return;
-        };
-        let Whose::Person(partner, id) = whose else {
+        let at = At::Cell(cells, &person);
+        let Some(Whose::Person(who)) = self.person(sheet, partner, person.text, at) else {
             return;
         };
         match kind {
-            Kind::Assessments => self.assessment_row(cells, (partner, id), origin),
-            Kind::Completions => self.completion_row(sheet, cells, (partner, id), origin),
-            _ => self.ai_use_row(cells, (partner, id), origin),
+            Kind::Assessments => self.assessment_row(cells, who, origin),
+            Kind::Completions => self.completion_row(sheet, cells, who, origin),
+            _ => self.ai_use_row(cells, who, origin),
         }
     }
 
     /// The partner `cell` names: `Some(None)` for another partner's, in a
     /// partner's audience.
-    fn partner(
-        &mut self,
-        sheet: &Sheet,
-        cells: &Cells,
-        cell: &rows::Cell,
-    ) -> Option<Option<usize>> {
+    fn partner(&mut self, sheet: &Sheet, cells: &Cells, cell: &rows::Cell) -> Option<Option<u32>> {
         let mapped = sheet.source.partners.get(cell.text).map(String::as_str);
         let wanted = mapped.unwrap_or(cell.text);
         let found = self
@@ -435,7 +482,7 @@ impl<'a> Import<'a> {
                     .position(|name| name.eq_ignore_ascii_case(wanted))
             });
         match (found, self.own) {
-            (Some(index), _) => Some(Some(index)),
+            (Some(index), _) => Some(Some(u32::try_from(index).unwrap_or(u32::MAX))),
             // Not this audience's partner: nothing of it is read or said.
             (None, Some(_)) => Some(None),
             (None, None) => {
@@ -459,33 +506,50 @@ impl<'a> Import<'a> {
     fn person(
         &mut self,
         sheet: &Sheet,
-        partner: Option<Option<usize>>,
+        partner: Option<Option<u32>>,
         text: &str,
         at: At,
     ) -> Option<Whose> {
-        if partner == Some(None) {
+        let Some(partner) = partner else {
+            return self.person_by_key(sheet, None, text, at);
+        };
+        let Some(index) = partner else {
             return Some(Whose::Other);
-        }
-        let key = text.trim().to_lowercase();
-        if let Some((whose, _, _)) = self.keys.get(&key) {
-            return match (whose, partner) {
-                (Whose::Person(index, _), Some(Some(named))) if *index != named => {
+        };
+        self.person_by_key(sheet, Some(index), text, at)
+    }
+
+    fn person_by_key(
+        &mut self,
+        sheet: &Sheet,
+        partner: Option<u32>,
+        text: &str,
+        at: At,
+    ) -> Option<Whose> {
+        if let Some((whose, _)) = self.keys.get(&text.trim().to_lowercase()) {
+            return match (*whose, partner) {
+                (Whose::Person((index, _)), Some(named)) if index != named => {
                     let message = format!(
                         "`{text}` is a person of partner `{}`, not of `{}`",
-                        self.partner_ids[*index], self.partner_ids[named]
+                        self.partner_ids[index as usize], self.partner_ids[named as usize]
                     );
                     let expected =
                         "the partner the people source gives this person, or no partner column";
                     self.problems.push(located(sheet, at, message, expected));
                     None
                 }
-                _ => Some(whose.clone()),
+                (whose, _) => Some(whose),
             };
         }
-        if let Some(Some(index)) = partner
-            && self.yaml_people[index].iter().any(|id| *id == text)
+        if let Some(index) = partner
+            && let Some(place) = self.people_ids[index as usize]
+                .iter()
+                .position(|id| id == text)
         {
-            return Some(Whose::Person(index, text.to_string()));
+            return Some(Whose::Person((
+                index,
+                u32::try_from(place).unwrap_or(u32::MAX),
+            )));
         }
         if self.own.is_some() {
             // Perhaps another partner's person: this audience cannot tell.
@@ -512,17 +576,18 @@ impl<'a> Import<'a> {
         let joined = cells
             .get("joined")
             .and_then(|c| cells.date(&c, &mut self.problems));
-        let left = cells
-            .get("left")
-            .and_then(|c| cells.date(&c, &mut self.problems));
+        let left_cell = cells.get("left");
+        let left = left_cell
+            .as_ref()
+            .and_then(|c| cells.date(c, &mut self.problems));
         let Some(partner) = self.partner(sheet, cells, &partner_cell) else {
             return;
         };
-        if let (Some(joined), Some(left_cell), Some(left)) = (&joined, cells.get("left"), &left)
+        if let (Some(joined), Some(left_cell), Some(left)) = (joined, &left_cell, left)
             && left <= joined
         {
             self.problems.push(cells.problem(
-                &left_cell,
+                left_cell,
                 format!("left on {left}, not after joining on {joined}"),
                 "a `left` date after the `joined` date",
             ));
@@ -531,46 +596,50 @@ impl<'a> Import<'a> {
         let person = Person {
             id: String::new(),
             role: role.text.to_string(),
-            joined,
-            left,
+            joined: joined.map(|d| d.to_string()),
+            left: left.map(|d| d.to_string()),
             assessments: Vec::new(),
             ai_use: Vec::new(),
             completions: Vec::new(),
         };
         let lower = key.text.to_lowercase();
-        if let Some((whose, before, known)) = self.keys.get(&lower) {
-            let same_partner = match (whose, partner) {
-                (Whose::Person(index, _), Some(named)) => *index == named,
+        if let Some((whose, before)) = self.keys.get(&lower) {
+            let same = match (*whose, partner) {
+                (Whose::Person((index, place)), Some(named)) if index == named => {
+                    let yaml =
+                        self.people_ids[index as usize].len() - self.people[index as usize].len();
+                    let known = &self.people[index as usize][place as usize - yaml];
+                    known.role == person.role
+                        && known.joined == person.joined
+                        && known.left == person.left
+                }
                 (Whose::Other, None) => true,
                 _ => false,
             };
-            let same = same_partner
-                && known.role == person.role
-                && known.joined == person.joined
-                && known.left == person.left;
             if !same {
+                let message = format!(
+                    "this person is also given, otherwise, {}",
+                    self.describe(*before)
+                );
                 self.problems.push(cells.problem(
                     &key,
-                    format!(
-                        "this person is also given, otherwise, {}",
-                        before.describe()
-                    ),
+                    message,
                     "each person once, or their rows alike",
                 ));
             }
             return;
         }
         let Some(index) = partner else {
-            self.keys.insert(lower, (Whose::Other, origin, person));
+            self.keys.insert(lower, (Whose::Other, origin));
             return;
         };
-        let id = self.next_id(index);
-        let whose = Whose::Person(index, id.clone());
-        self.people[index].push(Person {
-            id,
-            ..person.clone()
-        });
-        self.keys.insert(lower, (whose, origin, person));
+        let id = self.next_id(index as usize);
+        let ids = &mut self.people_ids[index as usize];
+        let place = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+        ids.push(id.clone());
+        self.people[index as usize].push(Person { id, ..person });
+        self.keys
+            .insert(lower, (Whose::Person((index, place)), origin));
     }
 
     /// The id of the next imported person of partner `index`.
@@ -578,76 +647,71 @@ impl<'a> Import<'a> {
         loop {
             let id = format!("person-{:03}", self.numbers[index]);
             self.numbers[index] += 1;
-            if !self.yaml_people[index].contains(&id) {
+            if !self.people_ids[index].contains(&id) {
                 return id;
             }
         }
     }
 
-    fn assessment_row(
-        &mut self,
-        cells: &Cells,
-        (partner, person): (usize, String),
-        origin: Origin,
-    ) {
+    fn assessment_row(&mut self, cells: &Cells, who: PersonRef, origin: Origin) {
         let Some(date_cell) = cells.required("date", &mut self.problems) else {
             return;
         };
         let Some(date) = cells.date(&date_cell, &mut self.problems) else {
             return;
         };
-        let mut scores = BTreeMap::new();
-        for skill in self.config.skills.iter().map(|s| s.id.clone()) {
-            let Some(cell) = cells.get(&format!("score:{skill}")) else {
+        let mut scores = Vec::new();
+        for (index, skill) in (0u8..).zip(&self.config.skills) {
+            let Some(cell) = cells.get(&format!("score:{}", skill.id)) else {
                 continue;
             };
-            let Some(score) = rows::number(cell.text, '.').or_else(|| rows::number(cell.text, ','))
-            else {
-                self.problems.push(cells.problem(
-                    &cell,
-                    format!("`{}` is not a score", cell.text),
-                    "a score from 0 (none) to 4 (expert)",
-                ));
-                continue;
-            };
-            if !(0.0..=4.0).contains(&score) {
-                self.problems.push(cells.problem(
+            let expected = "a score from 0 (none) to 4 (expert)";
+            match rows::number(cell.text, '.').or_else(|| rows::number(cell.text, ',')) {
+                Some(score) if (0.0..=4.0).contains(&score) => scores.push((index, score, cell)),
+                Some(_) => self.problems.push(cells.problem(
                     &cell,
                     format!("score {} is outside 0–4", cell.text),
-                    "a score from 0 (none) to 4 (expert)",
-                ));
-                continue;
-            }
-            scores.insert(skill, (score, cell));
-        }
-        let key = (partner, person, date);
-        let entry = self.assessments.entry(key).or_default();
-        for (skill, (score, cell)) in scores {
-            match entry.get(&skill) {
-                Some((before, place)) if *before != score => self.problems.push(cells.problem(
-                    &cell,
-                    format!(
-                        "{skill} is scored {} on this date {}",
-                        crate::base::format::format_number(*before, 1),
-                        place.describe()
-                    ),
-                    "one score per skill, person and date",
+                    expected,
                 )),
-                Some(_) => {}
-                None => {
-                    entry.insert(skill, (score, origin.clone()));
-                }
+                None => self.problems.push(cells.problem(
+                    &cell,
+                    format!("`{}` is not a score", cell.text),
+                    expected,
+                )),
             }
         }
+        let known = self
+            .assessments
+            .get(&(who, date))
+            .cloned()
+            .unwrap_or_default();
+        let mut fresh = Vec::new();
+        for (skill, score, cell) in scores {
+            match known.iter().find(|(s, _, _)| *s == skill) {
+                Some((_, before, place)) if *before != score => {
+                    let name = &self.config.skills[skill as usize].id;
+                    let message = format!(
+                        "{name} is scored {} on this date {}",
+                        crate::base::format::format_number(*before, 1),
+                        self.describe(*place)
+                    );
+                    self.problems.push(cells.problem(
+                        &cell,
+                        message,
+                        "one score per skill, person and date",
+                    ));
+                }
+                Some(_) => {}
+                None => fresh.push((skill, score, origin)),
+            }
+        }
+        self.assessments
+            .entry((who, date))
+            .or_default()
+            .extend(fresh);
     }
 
-    fn completion_row(
-        &mut self,
-        sheet: &Sheet,
-        cells: &Cells,
-        (partner, person): (usize, String),
-        origin: Origin,
-    ) {
+    fn completion_row(&mut self, sheet: &Sheet, cells: &Cells, who: PersonRef, origin: Origin) {
         let (Some(module_cell), Some(date_cell)) = (
             cells.required("module", &mut self.problems),
             cells.required("date", &mut self.problems),
@@ -658,26 +722,28 @@ impl<'a> Import<'a> {
         let date = cells.date(&date_cell, &mut self.problems);
         if let (Some(module), Some(date)) = (module, date) {
             self.completions
-                .entry((partner, person, module, date))
+                .entry((who, module, date))
                 .or_insert(origin);
         }
     }
 
     /// The module an export's value names: mapped under `[sources.modules]`,
     /// a module id, or a URL ending in `/modules/<id>/`.
-    fn module(&mut self, sheet: &Sheet, text: &str, at: At) -> Option<String> {
+    fn module(&mut self, sheet: &Sheet, text: &str, at: At) -> Option<u32> {
+        if let Some(number) = self.module_numbers.get(text) {
+            return Some(*number);
+        }
         let mapped = sheet.source.modules.get(text).cloned();
         let from_url = text
             .trim_end_matches('/')
             .rsplit_once("/modules/")
             .map(|(_, id)| id.to_string());
         let candidate = mapped.or(from_url).unwrap_or_else(|| text.to_string());
-        let known =
-            |id: &str| self.store.module(id).is_some() || self.store.absent_module(id).is_some();
-        if known(&candidate) {
-            return Some(candidate);
+        let store = self.store;
+        if store.module(&candidate).is_some() || store.absent_module(&candidate).is_some() {
+            return Some(self.module_number(&candidate));
         }
-        let ids = self.store.module_ids();
+        let ids = store.module_ids();
         let expected = expected_one_of(
             &candidate,
             &ids,
@@ -692,56 +758,58 @@ impl<'a> Import<'a> {
         None
     }
 
-    fn ai_use_row(&mut self, cells: &Cells, (partner, person): (usize, String), origin: Origin) {
-        let (Some(workflow), Some(since_cell)) = (
+    fn ai_use_row(&mut self, cells: &Cells, who: PersonRef, origin: Origin) {
+        let (Some(workflow_cell), Some(since_cell)) = (
             cells.required("workflow", &mut self.problems),
             cells.required("since", &mut self.problems),
         ) else {
             return;
         };
-        let known = self.known_workflow(cells, &workflow);
+        let workflow = self.known_workflow(cells, &workflow_cell);
         let since = cells.date(&since_cell, &mut self.problems);
-        let (true, Some(since)) = (known, since) else {
+        let (Some(workflow), Some(since)) = (workflow, since) else {
             return;
         };
-        let key = (partner, person, workflow.text.to_string());
-        match self.ai_use.get(&key) {
-            Some((before, place)) if *before != since => self.problems.push(cells.problem(
-                &since_cell,
-                format!(
+        match self.ai_use.get(&(who, workflow)) {
+            Some((before, place)) if *before != since => {
+                let message = format!(
                     "AI use in `{}` is given as starting on {before} {}",
-                    workflow.text,
-                    place.describe()
-                ),
-                "one start date per person and workflow",
-            )),
+                    workflow_cell.text,
+                    self.describe(*place)
+                );
+                self.problems.push(cells.problem(
+                    &since_cell,
+                    message,
+                    "one start date per person and workflow",
+                ));
+            }
             Some(_) => {}
             None => {
-                self.ai_use.insert(key, (since, origin));
+                self.ai_use.insert((who, workflow), (since, origin));
             }
         }
     }
 
-    fn known_workflow(&mut self, cells: &Cells, cell: &rows::Cell) -> bool {
-        let ids: Vec<&str> = self
-            .config
-            .workflows
-            .iter()
-            .map(|w| w.id.as_str())
-            .collect();
-        if ids.contains(&cell.text) {
-            return true;
+    /// The index of the workflow `cell` names, or a problem.
+    fn known_workflow(&mut self, cells: &Cells, cell: &rows::Cell) -> Option<u8> {
+        let index = self.workflow_index(cell.text);
+        if index.is_none() {
+            let ids: Vec<&str> = self
+                .config
+                .workflows
+                .iter()
+                .map(|w| w.id.as_str())
+                .collect();
+            self.problems.push(cells.problem(
+                cell,
+                format!("unknown workflow `{}`", cell.text),
+                expected_one_of(cell.text, &ids, "a workflow defined in site.toml"),
+            ));
         }
-        self.problems.push(cells.problem(
-            cell,
-            format!("unknown workflow `{}`", cell.text),
-            expected_one_of(cell.text, &ids, "a workflow defined in site.toml"),
-        ));
-        false
+        index
     }
 
-    fn kpi_row(&mut self, cells: &Cells, partner: Option<usize>, origin: Origin) {
-        let Some(partner) = partner else { return };
+    fn kpi_row(&mut self, cells: &Cells, partner: u32, origin: Origin) {
         let Some(quarter_cell) = cells.required("quarter", &mut self.problems) else {
             return;
         };
@@ -755,7 +823,7 @@ impl<'a> Import<'a> {
             figure("sales_cycle_days", 0.0),
             figure("cost_to_serve", 0.0),
             figure("enablement_throughput", 0.0),
-            figure("margin_contribution", -crate::partners::metrics::MAX_FIGURE),
+            figure("margin_contribution", -MAX_FIGURE),
         );
         let (
             Some(quarter),
@@ -773,14 +841,17 @@ impl<'a> Import<'a> {
             margin_contribution: margin,
         };
         match self.kpis.get(&(partner, quarter.clone())) {
-            Some((before, place)) if *before != record => self.problems.push(cells.problem(
-                &quarter_cell,
-                format!(
+            Some((before, place)) if *before != record => {
+                let message = format!(
                     "the KPIs of {quarter} are also given, otherwise, {}",
-                    place.describe()
-                ),
-                "one row of KPIs per partner and quarter",
-            )),
+                    self.describe(*place)
+                );
+                self.problems.push(cells.problem(
+                    &quarter_cell,
+                    message,
+                    "one row of KPIs per partner and quarter",
+                ));
+            }
             Some(_) => {}
             None => {
                 self.kpis.insert((partner, quarter), (record, origin));
@@ -788,12 +859,11 @@ impl<'a> Import<'a> {
         }
     }
 
-    fn workflow_row(&mut self, cells: &Cells, partner: Option<usize>, origin: Origin) {
-        let Some(partner) = partner else { return };
+    fn workflow_row(&mut self, cells: &Cells, partner: u32, origin: Origin) {
         let Some(workflow) = cells.required("workflow", &mut self.problems) else {
             return;
         };
-        if !self.known_workflow(cells, &workflow) {
+        if self.known_workflow(cells, &workflow).is_none() {
             return;
         }
         let mut flag = |field: &str| {
@@ -843,15 +913,18 @@ impl<'a> Import<'a> {
         };
         let key = (partner, record.id.clone());
         match self.workflows.get(&key) {
-            Some((before, place)) if *before != record => self.problems.push(cells.problem(
-                &workflow,
-                format!(
+            Some((before, place)) if *before != record => {
+                let message = format!(
                     "workflow `{}` is also described, otherwise, {}",
                     record.id,
-                    place.describe()
-                ),
-                "one row per partner and workflow",
-            )),
+                    self.describe(*place)
+                );
+                self.problems.push(cells.problem(
+                    &workflow,
+                    message,
+                    "one row per partner and workflow",
+                ));
+            }
             Some(_) => {}
             None => {
                 self.workflows.insert(key, (record, origin));
@@ -862,80 +935,62 @@ impl<'a> Import<'a> {
     /// Puts every imported record into its partner's file, after what the
     /// YAML says.
     fn merge(self, partners: &mut [PartnerFile]) {
+        let imported = |origin: &Origin| matches!(origin, Origin::Row(..));
+        let mut touched = vec![false; partners.len()];
         for (index, people) in self.people.into_iter().enumerate() {
+            touched[index] |= !people.is_empty();
             partners[index].record.people.extend(people);
         }
-        let imported = |origin: &Origin| matches!(origin, Origin::Row(..));
-        let person_of = |partners: &[PartnerFile], index: usize, id: &str| {
-            partners[index]
-                .record
-                .people
-                .iter()
-                .position(|p| p.id == id)
-        };
-        let mut touched = vec![false; partners.len()];
-        for ((index, id, date), scores) in &self.assessments {
+        for ((who, date), scores) in &self.assessments {
             let fresh: BTreeMap<String, f64> = scores
                 .iter()
-                .filter(|(_, (_, from))| imported(from))
-                .map(|(skill, (score, _))| (skill.clone(), *score))
+                .filter(|(_, _, from)| imported(from))
+                .map(|(skill, score, _)| (self.config.skills[*skill as usize].id.clone(), *score))
                 .collect();
             if fresh.is_empty() {
                 continue;
             }
-            let Some(at) = person_of(partners, *index, id) else {
-                continue;
-            };
-            touched[*index] = true;
-            let person = &mut partners[*index].record.people[at];
-            match person.assessments.iter_mut().find(|a| a.date == *date) {
+            let date = date.to_string();
+            touched[who.0 as usize] = true;
+            let person = person_at(partners, *who);
+            match person.assessments.iter_mut().find(|a| a.date == date) {
                 // The YAML's assessment of that date gains the skills the
                 // export adds.
                 Some(assessment) => assessment.scores.extend(fresh),
                 None => person.assessments.push(Assessment {
-                    date: date.clone(),
+                    date,
                     scores: fresh,
                 }),
             }
         }
-        for ((index, id, module, date), origin) in &self.completions {
-            if !imported(origin) {
-                continue;
-            }
-            let Some(at) = person_of(partners, *index, id) else {
-                continue;
-            };
-            touched[*index] = true;
-            partners[*index].record.people[at]
-                .completions
-                .push(Completion {
-                    module: module.clone(),
-                    date: date.clone(),
+        for ((who, module, date), origin) in &self.completions {
+            if imported(origin) {
+                touched[who.0 as usize] = true;
+                person_at(partners, *who).completions.push(Completion {
+                    module: self.modules[*module as usize].clone(),
+                    date: date.to_string(),
                 });
-        }
-        for ((index, id, workflow), (since, origin)) in &self.ai_use {
-            if !imported(origin) {
-                continue;
             }
-            let Some(at) = person_of(partners, *index, id) else {
-                continue;
-            };
-            touched[*index] = true;
-            partners[*index].record.people[at].ai_use.push(AiUse {
-                workflow: workflow.clone(),
-                since: since.clone(),
-            });
+        }
+        for ((who, workflow), (since, origin)) in &self.ai_use {
+            if imported(origin) {
+                touched[who.0 as usize] = true;
+                person_at(partners, *who).ai_use.push(AiUse {
+                    workflow: self.config.workflows[*workflow as usize].id.clone(),
+                    since: since.to_string(),
+                });
+            }
         }
         for ((index, _), (record, origin)) in self.kpis {
             if imported(&origin) {
-                touched[index] = true;
-                partners[index].record.kpis.push(record);
+                touched[index as usize] = true;
+                partners[index as usize].record.kpis.push(record);
             }
         }
         for ((index, _), (record, origin)) in self.workflows {
             if imported(&origin) {
-                touched[index] = true;
-                partners[index].record.workflows.push(record);
+                touched[index as usize] = true;
+                partners[index as usize].record.workflows.push(record);
             }
         }
         // A partner's records in date order once rows joined them; a
@@ -955,6 +1010,10 @@ impl<'a> Import<'a> {
     }
 }
 
+fn person_at(partners: &mut [PartnerFile], (index, place): PersonRef) -> &mut Person {
+    &mut partners[index as usize].record.people[place as usize]
+}
+
 /// Where a problem of a row is: a CSV cell (named by its row and header),
 /// or a place in an xAPI statement.
 enum At<'c> {
@@ -969,11 +1028,36 @@ fn located(sheet: &Sheet, at: At, message: String, expected: &str) -> Diagnostic
     }
 }
 
-/// The 1-based line of byte `at` in `text`.
-fn line_of(text: &str, at: usize) -> usize {
-    text.as_bytes()[..at.min(text.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
+/// A line number as an [`Origin`] keeps it.
+fn line_number(line: usize) -> u32 {
+    u32::try_from(line).unwrap_or(u32::MAX)
+}
+
+/// Line numbers of byte offsets met in increasing order, counted once over
+/// the text rather than from its start for every row.
+struct Lines<'t> {
+    text: &'t [u8],
+    at: usize,
+    line: usize,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Lines<'t> {
+        Lines {
+            text: text.as_bytes(),
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line of byte `offset`, not before the last one asked.
+    fn at(&mut self, offset: usize) -> usize {
+        let end = offset.min(self.text.len()).max(self.at);
+        self.line += self.text[self.at..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        self.at = end;
+        self.line
+    }
 }

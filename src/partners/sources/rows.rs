@@ -13,7 +13,7 @@ use crate::base::codes::Code;
 use crate::base::diagnostics::Diagnostic;
 use crate::base::quarter::Quarter;
 use crate::input::sources::Source;
-use crate::partners::metrics::MAX_FIGURE;
+use crate::partners::metrics::{self, MAX_FIGURE};
 
 use super::table::{Row, Table};
 
@@ -147,32 +147,27 @@ impl<'a> Cells<'a> {
         cell
     }
 
-    /// `cell` as a date, written `YYYY-MM-DD`.
-    pub fn date(&self, cell: &Cell, problems: &mut Vec<Diagnostic>) -> Option<String> {
+    /// `cell` as a date, by the source's `date_format` (by default
+    /// `YYYY-MM-DD`, or a timestamp starting so).
+    pub fn date(&self, cell: &Cell, problems: &mut Vec<Diagnostic>) -> Option<NaiveDate> {
         let parsed = match &self.sheet.source.date_format {
             Some(pattern) => NaiveDate::parse_from_str(cell.text, pattern.get_ref()).ok(),
-            None => cell
-                .text
-                .get(..10)
-                .and_then(|day| NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()),
+            None => cell.text.get(..10).and_then(metrics::date),
         };
-        match parsed {
-            Some(date) => Some(date.format("%Y-%m-%d").to_string()),
-            None => {
-                let pattern = self
-                    .sheet
-                    .source
-                    .date_format
-                    .as_ref()
-                    .map_or("%Y-%m-%d", |p| p.get_ref().as_str());
-                problems.push(self.problem(
-                    cell,
-                    format!("`{}` is not a date", cell.text),
-                    format!("a date written as `{pattern}` (the source's `date_format`)"),
-                ));
-                None
-            }
+        if parsed.is_none() {
+            let pattern = self
+                .sheet
+                .source
+                .date_format
+                .as_ref()
+                .map_or("%Y-%m-%d", |p| p.get_ref().as_str());
+            problems.push(self.problem(
+                cell,
+                format!("`{}` is not a date", cell.text),
+                format!("a date written as `{pattern}` (the source's `date_format`)"),
+            ));
         }
+        parsed
     }
 
     /// `cell` as a number from `min` to [`MAX_FIGURE`].
