@@ -472,3 +472,65 @@ fn a_missing_export_an_export_that_is_not_text_and_an_unknown_workflow_are_locat
     data/later.csv:0:0: this source file does not exist (expected the export at the path `file` gives in site.toml's [[sources]])
     "#);
 }
+
+#[test]
+fn a_workflow_register_export_replaces_the_yaml_register() {
+    let exported = exported_site();
+    let toml = std::fs::read_to_string(exported.path("site.toml")).expect("site.toml");
+    exported.write(
+        "site.toml",
+        &format!(
+            "{toml}\n[[sources]]\nfile = \"data/workflows.csv\"\nkind = \"workflows\"\n[sources.columns]\n\
+             partner = \"Partner\"\nworkflow = \"Workflow\"\nembedded = \"AI Embedded\"\nsince = \"Since\"\n\
+             documented = \"Documented\"\nquality_standard = \"QA Standard\"\nminutes_before = \"Min Before\"\n\
+             minutes_after = \"Min After\"\nruns_per_quarter = \"Runs/Qtr\"\n"
+        ),
+    );
+    exported.write(
+        "data/workflows.csv",
+        "Partner,Workflow,AI Embedded,Since,Documented,QA Standard,Min Before,Min After,Runs/Qtr\n\
+         acme,qbr,yes,Q2 2026,yes,yes,120,40,6\n\
+         acme,onboarding,no,,no,no,90,,4\n",
+    );
+    let yaml = std::fs::read_to_string(exported.path("content/partners/acme.yaml")).expect("yaml");
+    let facts = yaml
+        .split("workflows:")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    exported.write("content/partners/acme.yaml", &facts);
+    exported.build();
+    let written = Site::new(&[
+        ("site.toml", &without_sources(&exported)),
+        (
+            "content/partners/acme.yaml",
+            &ACME_AS_YAML.replace(
+                "    runs_per_quarter: 6\n",
+                "    runs_per_quarter: 6\n  - id: onboarding\n    minutes_before: 90\n    runs_per_quarter: 4\n",
+            ),
+        ),
+    ]);
+    for module in ["basics", "checks"] {
+        let path = format!("content/modules/{module}.md");
+        let text = std::fs::read_to_string(exported.path(&path)).expect("module");
+        written.write(&path, &text);
+    }
+    written.build();
+    assert_eq!(
+        exported.read("data/metrics.json"),
+        written.read("data/metrics.json")
+    );
+    let problems = break_and_build(
+        &exported,
+        &[(
+            "data/workflows.csv",
+            "Partner,Workflow,AI Embedded,Since,Documented,QA Standard,Min Before,Min After,Runs/Qtr\n\
+             acme,qbr,maybe,,yes,yes,120,40,6\n\
+             acme,onboarding,yes,,no,no,90,,4\n",
+        )],
+    );
+    insta::assert_snapshot!(describe(&problems), @r#"
+    data/workflows.csv:2:10: row 2, column `AI Embedded`: `maybe` is not yes or no (expected yes, no, true, false, 1 or 0)
+    data/workflows.csv:3:6: row 3, column `Workflow`: workflow `onboarding` is embedded but has no quarter it became so (expected the `since` column: the quarter AI became a permanent step, such as 2026-Q1)
+    "#);
+}
