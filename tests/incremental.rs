@@ -872,3 +872,33 @@ fn a_mixed_change_puts_each_kind_in_place_in_one_render() {
     let again = render_after(&site, &mut cache, &[module, "site.toml"]);
     assert!(page(&files_of(&again), "modules/first-safe-wins/index.html").contains("Once more."));
 }
+
+#[test]
+fn an_export_edit_recomputes_only_the_partners_whose_rows_changed() {
+    let site = Site::copy_of("examples/lms-export");
+    let mut cache = first_render(&site);
+    let before = files_of(&render(&site.options(), &PageCache::default()).expect("renders"));
+    let kpis = std::fs::read_to_string(site.path("data/crm-kpis.csv")).expect("the CRM export");
+    let edited = kpis.replacen("\"$878,000\"", "\"$1,878,000\"", 1);
+    assert_ne!(edited, kpis, "the export has the figure");
+    site.write("data/crm-kpis.csv", &edited);
+    let again = render_after(&site, &mut cache, &["data/crm-kpis.csv"]);
+    let files = files_of(&again);
+    let changed = |path: &str| page(&files, path) != page(&before, path);
+    assert!(changed("partners/brightwater-solutions/index.html"));
+    assert!(!changed("partners/copperline-systems/index.html"));
+    assert!(!changed("partners/northgate-consulting/index.html"));
+    // Only the pages of the partner whose rows changed, and those adding up
+    // every partner, are rendered again: not all of the site's.
+    assert!(
+        again.pages_rendered < again.pages.len() / 2,
+        "{} of {} pages rendered",
+        again.pages_rendered,
+        again.pages.len()
+    );
+    // An edit that changes no partner's records renders nothing.
+    let mut cache = again.cache;
+    site.write("data/crm-kpis.csv", &format!("{edited}\n\n"));
+    let unchanged = render_after(&site, &mut cache, &["data/crm-kpis.csv"]);
+    assert_eq!(unchanged.pages_rendered, 0);
+}

@@ -11,8 +11,7 @@
 //!   title, date, track, skills or anything other pages show of it. The
 //!   pages showing the body (the page itself, a section showing its
 //!   introduction, the feed) are looked at again.
-//! - partner data: an existing partner file changes, in a site without
-//!   `[[sources]]` (whose exports join the partner files). Only that file is
+//! - partner data: an existing partner file changes. Only that file is
 //!   read again and only that partner's figures are recomputed (every
 //!   partner's, from the kept files, when the quarters covered or the total
 //!   headcount changed); a new name moves the partner to its place by name
@@ -20,6 +19,10 @@
 //!   again, and the pages showing either are looked at again: the changed
 //!   scorecards, the partner lists, the executive summary, the home page and
 //!   the workflow pages.
+//! - exports (`data/`), and partner files in a site with `[[sources]]`
+//!   (whose exports join them): the partner files and exports are read and
+//!   joined again, and only the partners whose records changed are
+//!   recomputed, as for a partner file's edit.
 //! - another partner's data, in a partner audience: only whether the file
 //!   has a problem can show, in a note ([`crate::build::OTHER_PARTNER_PROBLEM`]);
 //!   the file is checked again on its own and no page is rendered.
@@ -30,7 +33,7 @@
 //!   checked or computed again, and no Markdown is rendered again.
 //!
 //! A change with any other file (a new, removed or renamed file, front
-//! matter, a theme's static files, configuration, an export under `data/`), or an edit that brings a
+//! matter, a theme's static files, configuration), or an edit that brings a
 //! problem, runs the whole pipeline with the page cache, which then
 //! reports the problems.
 
@@ -52,6 +55,7 @@ use crate::input::content::PARTNERS_DIR;
 use crate::input::content::{self, CONTENT_DIR, Page};
 use crate::input::theme;
 use crate::partners::metrics::{self, PartnerFile};
+use crate::partners::sources;
 use crate::render::bodies::Bodies;
 use crate::render::markdown::{self, Outline};
 use crate::site::Deferred;
@@ -75,6 +79,9 @@ struct Edits {
     other_partners: Vec<(String, bool)>,
     /// Whether a template file changed.
     templates: bool,
+    /// Whether an export under `data/` or, in a site with `[[sources]]`,
+    /// a partner file changed.
+    sources: bool,
 }
 
 /// Renders the site of `options` after the files `changed` (paths relative
@@ -163,6 +170,9 @@ fn edits(options: &BuildOptions, cache: &PageCache, changed: &[&str]) -> Option<
     for path in changed {
         classify(options, retained, path, &mut edits)?;
     }
+    if edits.sources {
+        edits.partners.extend(imported_changes(options, retained)?);
+    }
     Some(edits)
 }
 
@@ -181,6 +191,11 @@ fn classify(
         edits.templates = true;
         return Some(());
     }
+    let sources = !retained.inputs.loaded.config.sources.is_empty();
+    if sources && (path.starts_with("data/") || path.starts_with("content/partners/")) {
+        edits.sources = true;
+        return Some(());
+    }
     let source = path.strip_prefix(CONTENT_DIR)?.strip_prefix('/')?;
     let Some(name) = source
         .strip_prefix(PARTNERS_DIR)
@@ -191,10 +206,6 @@ fn classify(
             .push(body_edit(options, retained, path, source)?);
         return Some(());
     };
-    if !retained.inputs.loaded.config.sources.is_empty() {
-        // Exports join the partner files: the whole pipeline reads them again.
-        return None;
-    }
     let limit = retained.inputs.loaded.config.limits.max_partner_file_bytes;
     let text = read(options, path, limit)?;
     match &options.audience {
@@ -238,6 +249,37 @@ fn partner_edit(retained: &Retained, name: &str, text: Arc<str>) -> Option<Partn
     metrics::validate(std::slice::from_ref(&file), config, &retained.inputs.store)
         .is_empty()
         .then_some(file)
+}
+
+/// The partner files whose records changed, in a site with `[[sources]]`
+/// after an export or a partner file changed: the partner files and exports
+/// read and joined again, and each compared with the kept one. `None` (the
+/// whole pipeline, which reports why) when something has a problem, a
+/// partner file came or went, or the build is a partner audience's.
+fn imported_changes(options: &BuildOptions, retained: &Retained) -> Option<Vec<PartnerFile>> {
+    if options.audience != Audience::Internal {
+        return None;
+    }
+    let config = &retained.inputs.loaded.config;
+    let store = &retained.inputs.store;
+    let (mut partners, problems) = metrics::load(&options.root, &config.limits).ok()?;
+    let imported = sources::import(&options.root, config, &mut partners, store, None).ok()?;
+    let clean = problems.is_empty()
+        && imported.problems.is_empty()
+        && metrics::validate(&partners, config, store).is_empty();
+    let kept = retained.site.kept_partner_files()?;
+    let same_files =
+        kept.len() == partners.len() && kept.iter().zip(&partners).all(|(k, p)| k.file == p.file);
+    if !clean || !same_files {
+        return None;
+    }
+    let changed = partners
+        .into_iter()
+        .zip(kept)
+        .filter(|(fresh, kept)| fresh.record != kept.record)
+        .map(|(fresh, _)| fresh)
+        .collect();
+    Some(changed)
 }
 
 /// Whether another partner's file `name`, in a partner audience, has a

@@ -288,6 +288,12 @@ pub fn compute(
 }
 
 impl Site {
+    /// The partner files the kept partner figures were computed from (with
+    /// the rows exports added to them), when the figures are kept.
+    pub fn kept_partner_files(&self) -> Option<&[crate::partners::metrics::PartnerFile]> {
+        self.ledger.as_ref().map(|ledger| ledger.files())
+    }
+
     /// Whether the site was computed from the front matter and title of
     /// `page` for the page at its source: then an edit to its text changes
     /// nothing the site model made of it but the outline of its body

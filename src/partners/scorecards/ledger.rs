@@ -128,6 +128,11 @@ impl Ledger {
         Some(recomputed)
     }
 
+    /// The partner files the figures were computed from, in file order.
+    pub fn files(&self) -> &[PartnerFile] {
+        &self.files
+    }
+
     /// The revision of the figures: different after every [`Ledger::update`].
     pub fn revision(&self) -> u64 {
         self.revision
