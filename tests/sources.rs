@@ -193,13 +193,18 @@ fn personal_data(site: &Site) -> Vec<String> {
                 .filter(|w| w.contains('@'))
                 .map(|w| w.trim_start_matches("mailto:").to_string()),
         );
-        if file.extension().is_some_and(|e| e == "ndjson") {
-            for line in text.lines() {
-                let statement: serde_json::Value = serde_json::from_str(line).expect("a statement");
-                if let Some(name) = statement["actor"]["name"].as_str() {
-                    found.push(name.to_string());
-                }
+        let statements: Option<Vec<serde_json::Value>> = match file.extension() {
+            Some(e) if e == "ndjson" => {
+                text.lines().map(|l| serde_json::from_str(l).ok()).collect()
             }
+            Some(e) if e == "json" => serde_json::from_str(text).ok(),
+            _ => None,
+        };
+        if let Some(statements) = statements {
+            let names = statements
+                .iter()
+                .filter_map(|s| s["actor"]["name"].as_str());
+            found.extend(names.map(str::to_string));
             continue;
         }
         let mut lines = text.lines();
