@@ -188,6 +188,14 @@ impl Source {
             Diagnostic::new(Code::Config, file, source.clone(), span, message)
         };
         let mut problems = Vec::new();
+        self.check_place(&at, &mut problems);
+        self.check_fields(&at, skills, &mut problems);
+        self.check_formats(&at, &mut problems);
+        problems
+    }
+
+    /// The file is under `data/`, which is never published.
+    fn check_place(&self, at: &At, problems: &mut Vec<Diagnostic>) {
         let path = self.file.get_ref();
         let inside_data = path
             .strip_prefix(DATA_DIR)
@@ -205,6 +213,10 @@ impl Source {
                 ),
             );
         }
+    }
+
+    /// The kind's fields are mapped, and only those; the skills are known.
+    fn check_fields(&self, at: &At, skills: &[&str], problems: &mut Vec<Diagnostic>) {
         let kind = *self.kind.get_ref();
         let known: Vec<&str> = kind.fields().iter().map(|(field, _)| *field).collect();
         for (field, header) in &self.columns {
@@ -259,6 +271,10 @@ impl Source {
                 );
             }
         }
+    }
+
+    /// The delimiter, encoding, decimal mark and date pattern can be used.
+    fn check_formats(&self, at: &At, problems: &mut Vec<Diagnostic>) {
         if let Some(delimiter) = &self.delimiter {
             let text = delimiter.get_ref();
             if text.len() != 1 || !text.is_ascii() || text == "\"" || text == "\n" {
@@ -299,9 +315,11 @@ impl Source {
                 ),
             );
         }
-        problems
     }
 }
+
+/// How a problem of an entry is made: at a place in `site.toml`.
+type At<'a> = dyn Fn(Range<usize>, String) -> Diagnostic + 'a;
 
 /// The encodings a CSV source may be in.
 pub const ENCODINGS: [&str; 3] = ["utf-8", "utf-16", "windows-1252"];

@@ -603,23 +603,11 @@ impl<'a> Import<'a> {
             completions: Vec::new(),
         };
         let lower = key.text.to_lowercase();
-        if let Some((whose, before)) = self.keys.get(&lower) {
-            let same = match (*whose, partner) {
-                (Whose::Person((index, place)), Some(named)) if index == named => {
-                    let yaml =
-                        self.people_ids[index as usize].len() - self.people[index as usize].len();
-                    let known = &self.people[index as usize][place as usize - yaml];
-                    known.role == person.role
-                        && known.joined == person.joined
-                        && known.left == person.left
-                }
-                (Whose::Other, None) => true,
-                _ => false,
-            };
-            if !same {
+        if let Some(&(whose, before)) = self.keys.get(&lower) {
+            if !self.is_same_person(whose, partner, &person) {
                 let message = format!(
                     "this person is also given, otherwise, {}",
-                    self.describe(*before)
+                    self.describe(before)
                 );
                 self.problems.push(cells.problem(
                     &key,
@@ -640,6 +628,23 @@ impl<'a> Import<'a> {
         self.people[index as usize].push(Person { id, ..person });
         self.keys
             .insert(lower, (Whose::Person((index, place)), origin));
+    }
+
+    /// Whether a people row for a key already given (to `whose`) says the
+    /// same of the person: their partner, role and dates.
+    fn is_same_person(&self, whose: Whose, partner: Option<u32>, person: &Person) -> bool {
+        match (whose, partner) {
+            (Whose::Person((index, place)), Some(named)) if index == named => {
+                let imported = &self.people[index as usize];
+                let yaml = self.people_ids[index as usize].len() - imported.len();
+                let known = &imported[place as usize - yaml];
+                known.role == person.role
+                    && known.joined == person.joined
+                    && known.left == person.left
+            }
+            (Whose::Other, None) => true,
+            _ => false,
+        }
     }
 
     /// The id of the next imported person of partner `index`.
@@ -840,22 +845,16 @@ impl<'a> Import<'a> {
             enablement_throughput: throughput,
             margin_contribution: margin,
         };
-        match self.kpis.get(&(partner, quarter.clone())) {
-            Some((before, place)) if *before != record => {
-                let message = format!(
-                    "the KPIs of {quarter} are also given, otherwise, {}",
-                    self.describe(*place)
-                );
-                self.problems.push(cells.problem(
-                    &quarter_cell,
-                    message,
-                    "one row of KPIs per partner and quarter",
-                ));
-            }
-            Some(_) => {}
-            None => {
-                self.kpis.insert((partner, quarter), (record, origin));
-            }
+        if let Err(before) = settle(&mut self.kpis, (partner, quarter.clone()), record, origin) {
+            let message = format!(
+                "the KPIs of {quarter} are also given, otherwise, {}",
+                self.describe(before)
+            );
+            self.problems.push(cells.problem(
+                &quarter_cell,
+                message,
+                "one row of KPIs per partner and quarter",
+            ));
         }
     }
 
@@ -866,81 +865,63 @@ impl<'a> Import<'a> {
         if self.known_workflow(cells, &workflow).is_none() {
             return;
         }
-        let mut flag = |field: &str| {
-            cells
-                .get(field)
-                .and_then(|c| cells.yes_no(&c, &mut self.problems))
-                .unwrap_or(false)
+        let Some(record) = workflow_record(cells, &workflow, &mut self.problems) else {
+            return;
         };
-        let (embedded, documented, quality_standard) = (
-            flag("embedded"),
-            flag("documented"),
-            flag("quality_standard"),
-        );
-        let mut figure = |field: &str| {
-            cells
-                .get(field)
-                .and_then(|c| cells.number(&c, 0.0, &mut self.problems))
-        };
-        let (minutes_before, minutes_after, runs) = (
-            figure("minutes_before"),
-            figure("minutes_after"),
-            figure("runs_per_quarter"),
-        );
-        let since = cells
-            .get("since")
-            .and_then(|c| cells.quarter(&c, &mut self.problems));
-        if embedded && since.is_none() {
+        let id = record.id.clone();
+        if let Err(before) = settle(&mut self.workflows, (partner, id.clone()), record, origin) {
+            let message = format!(
+                "workflow `{id}` is also described, otherwise, {}",
+                self.describe(before)
+            );
             self.problems.push(cells.problem(
                 &workflow,
-                format!(
-                    "workflow `{}` is embedded but has no quarter it became so",
-                    workflow.text
-                ),
-                "the `since` column: the quarter AI became a permanent step, such as 2026-Q1",
+                message,
+                "one row per partner and workflow",
             ));
-            return;
-        }
-        let record = WorkflowRecord {
-            id: workflow.text.to_string(),
-            embedded,
-            since,
-            documented,
-            quality_standard,
-            minutes_before,
-            minutes_after,
-            runs_per_quarter: runs.unwrap_or(0.0),
-        };
-        let key = (partner, record.id.clone());
-        match self.workflows.get(&key) {
-            Some((before, place)) if *before != record => {
-                let message = format!(
-                    "workflow `{}` is also described, otherwise, {}",
-                    record.id,
-                    self.describe(*place)
-                );
-                self.problems.push(cells.problem(
-                    &workflow,
-                    message,
-                    "one row per partner and workflow",
-                ));
-            }
-            Some(_) => {}
-            None => {
-                self.workflows.insert(key, (record, origin));
-            }
         }
     }
 
     /// Puts every imported record into its partner's file, after what the
     /// YAML says.
-    fn merge(self, partners: &mut [PartnerFile]) {
-        let imported = |origin: &Origin| matches!(origin, Origin::Row(..));
+    fn merge(mut self, partners: &mut [PartnerFile]) {
         let mut touched = vec![false; partners.len()];
-        for (index, people) in self.people.into_iter().enumerate() {
+        for (index, people) in std::mem::take(&mut self.people).into_iter().enumerate() {
             touched[index] |= !people.is_empty();
             partners[index].record.people.extend(people);
         }
+        self.merge_people_records(partners, &mut touched);
+        for ((index, _), (record, origin)) in self.kpis {
+            if imported(&origin) {
+                touched[index as usize] = true;
+                partners[index as usize].record.kpis.push(record);
+            }
+        }
+        for ((index, _), (record, origin)) in self.workflows {
+            if imported(&origin) {
+                touched[index as usize] = true;
+                partners[index as usize].record.workflows.push(record);
+            }
+        }
+        // A partner's records in date order once rows joined them; a
+        // partner written in YAML alone keeps its file's order.
+        for (partner, _) in partners.iter_mut().zip(touched).filter(|(_, t)| *t) {
+            for person in &mut partner.record.people {
+                person.assessments.sort_by(|a, b| a.date.cmp(&b.date));
+                person
+                    .completions
+                    .sort_by(|a, b| (&a.date, &a.module).cmp(&(&b.date, &b.module)));
+            }
+            partner
+                .record
+                .kpis
+                .sort_by(|a, b| a.quarter.cmp(&b.quarter));
+        }
+    }
+
+    /// The imported assessments, completions and AI use, each into its
+    /// person's record; marks the partners that gained any.
+    fn merge_people_records(&self, partners: &mut [PartnerFile], touched: &mut [bool]) {
         for ((who, date), scores) in &self.assessments {
             let fresh: BTreeMap<String, f64> = scores
                 .iter()
@@ -981,33 +962,81 @@ impl<'a> Import<'a> {
                 });
             }
         }
-        for ((index, _), (record, origin)) in self.kpis {
-            if imported(&origin) {
-                touched[index as usize] = true;
-                partners[index as usize].record.kpis.push(record);
-            }
-        }
-        for ((index, _), (record, origin)) in self.workflows {
-            if imported(&origin) {
-                touched[index as usize] = true;
-                partners[index as usize].record.workflows.push(record);
-            }
-        }
-        // A partner's records in date order once rows joined them; a
-        // partner written in YAML alone keeps its file's order.
-        for (partner, _) in partners.iter_mut().zip(touched).filter(|(_, t)| *t) {
-            for person in &mut partner.record.people {
-                person.assessments.sort_by(|a, b| a.date.cmp(&b.date));
-                person
-                    .completions
-                    .sort_by(|a, b| (&a.date, &a.module).cmp(&(&b.date, &b.module)));
-            }
-            partner
-                .record
-                .kpis
-                .sort_by(|a, b| a.quarter.cmp(&b.quarter));
+    }
+}
+
+/// Whether a record came from an export rather than a YAML file.
+fn imported(origin: &Origin) -> bool {
+    matches!(origin, Origin::Row(..))
+}
+
+/// Keeps `record` under `key` unless one is there: `Err` with where the
+/// one there came from when it says otherwise (an equal one is read once).
+fn settle<K: Ord, T: PartialEq>(
+    kept: &mut BTreeMap<K, (T, Origin)>,
+    key: K,
+    record: T,
+    origin: Origin,
+) -> std::result::Result<(), Origin> {
+    match kept.get(&key) {
+        Some((before, place)) if *before != record => Err(*place),
+        Some(_) => Ok(()),
+        None => {
+            kept.insert(key, (record, origin));
+            Ok(())
         }
     }
+}
+
+/// A workflow register row's record, its workflow in `workflow`.
+fn workflow_record(
+    cells: &Cells,
+    workflow: &rows::Cell,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<WorkflowRecord> {
+    let mut flag = |field: &str| {
+        cells
+            .get(field)
+            .and_then(|c| cells.yes_no(&c, problems))
+            .unwrap_or(false)
+    };
+    let (embedded, documented, quality_standard) = (
+        flag("embedded"),
+        flag("documented"),
+        flag("quality_standard"),
+    );
+    let mut figure = |field: &str| {
+        cells
+            .get(field)
+            .and_then(|c| cells.number(&c, 0.0, problems))
+    };
+    let (minutes_before, minutes_after, runs) = (
+        figure("minutes_before"),
+        figure("minutes_after"),
+        figure("runs_per_quarter"),
+    );
+    let since = cells.get("since").and_then(|c| cells.quarter(&c, problems));
+    if embedded && since.is_none() {
+        problems.push(cells.problem(
+            workflow,
+            format!(
+                "workflow `{}` is embedded but has no quarter it became so",
+                workflow.text
+            ),
+            "the `since` column: the quarter AI became a permanent step, such as 2026-Q1",
+        ));
+        return None;
+    }
+    Some(WorkflowRecord {
+        id: workflow.text.to_string(),
+        embedded,
+        since,
+        documented,
+        quality_standard,
+        minutes_before,
+        minutes_after,
+        runs_per_quarter: runs.unwrap_or(0.0),
+    })
 }
 
 fn person_at(partners: &mut [PartnerFile], (index, place): PersonRef) -> &mut Person {
