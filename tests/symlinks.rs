@@ -1,5 +1,5 @@
 //! Nothing outside the site folder is ever read: a symbolic link under
-//! `content/`, `templates/`, `static/` or `themes/` that leads outside is a
+//! `content/`, `templates/`, `static/`, `themes/` or `data/` that leads outside is a
 //! located problem of the link, its target is never opened, and a link that
 //! stays inside the site is followed like the file it points at. A report
 //! never shows more of a file than the offending line.
@@ -209,4 +209,24 @@ fn a_long_line_is_cut_around_the_problem_and_keeps_its_column() {
             assert!(line.chars().count() <= 210, "line too wide: {line}");
         }
     }
+}
+
+#[test]
+fn an_export_linked_from_outside_is_refused_without_showing_its_text() {
+    let site = Site::copy_of("examples/lms-export");
+    let secrets = outside("users.csv", SECRET);
+    std::fs::remove_file(site.path("data/lms-users.csv")).expect("remove the export");
+    link(
+        &site,
+        "data/lms-users.csv",
+        &secrets.path().join("users.csv"),
+    );
+    assert_refused_link(&site, "data/lms-users.csv");
+    // A folder source's link is refused the same way.
+    link(
+        &site,
+        "data/lrs/more.ndjson",
+        &secrets.path().join("users.csv"),
+    );
+    assert_refused_link(&site, "data/lrs/more.ndjson");
 }

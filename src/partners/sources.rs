@@ -115,6 +115,10 @@ fn read_files(
     };
     let mut files = Vec::new();
     for path in found {
+        if let Err(refusal) = site.confine(&path) {
+            problems.push(site.refused(&path, &refusal, Code::DataSource));
+            continue;
+        }
         let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
         match site.read_at_most(&path, limit) {
             Ok(Capped::Read(bytes)) => files.push((shown, bytes)),
