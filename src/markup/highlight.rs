@@ -13,7 +13,8 @@
 //! one generated stylesheet with a light and a dark variant, so pages stay
 //! small (smaller than syntect's inline styles for one theme) and follow
 //! the reader's colour scheme. A block shown on many pages is highlighted
-//! at most twice in a build ([`Blocks`]).
+//! at most twice in a build, and a block highlighted by an earlier build is
+//! taken from the build cache when there is one ([`Blocks`]).
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
@@ -24,6 +25,8 @@ use syntect::highlighting::{
 };
 use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
+
+use crate::base::build_cache::{BuildCache, Key};
 
 /// Looked in first: its syntaxes are what proficio has always highlighted
 /// with, so their output stays the same, and for the commonest languages
@@ -605,19 +608,29 @@ impl CodeStyle {
 /// pages is highlighted at most twice, from any thread. A block is kept
 /// from its second sighting on, not its first: most blocks appear once,
 /// and keeping every one would hold the whole site's code in memory.
+/// With a build cache, a block is read from it before it is highlighted,
+/// and written to it after.
 #[derive(Debug, Default)]
 pub struct Blocks {
     style: CodeStyle,
     /// By a hash of the language and the code.
     seen: Mutex<HashMap<u128, Seen>>,
+    cache: Option<Arc<BuildCache>>,
 }
 
 impl Blocks {
     /// Blocks highlighted with `style`'s themes.
     pub fn new(style: CodeStyle) -> Blocks {
+        Blocks::with_cache(style, None)
+    }
+
+    /// Blocks highlighted with `style`'s themes, taken from and kept in
+    /// `cache` when there is one.
+    pub fn with_cache(style: CodeStyle, cache: Option<Arc<BuildCache>>) -> Blocks {
         Blocks {
             style,
             seen: Mutex::default(),
+            cache,
         }
     }
 
@@ -646,13 +659,42 @@ impl Blocks {
                 Some(Seen::Kept(cell)) => Some(cell.clone()),
             }
         };
-        let highlight = || self.style.highlight(code, language).map(Arc::from);
+        let highlight = || self.highlight_cached(code, language).map(Arc::from);
         match kept {
             // The cell is filled by the first thread to ask; the others
             // wait for it.
             Some(cell) => cell.get_or_init(highlight).clone(),
             None => highlight(),
         }
+    }
+
+    /// [`CodeStyle::highlight`] through the build cache. Only highlighted
+    /// blocks are stored: a plain or unknown language costs no highlighting.
+    fn highlight_cached(&self, code: &str, language: &str) -> Option<String> {
+        let Some(cache) = &self.cache else {
+            return self.style.highlight(code, language);
+        };
+        if is_plain(language) || syntax(language).is_none() {
+            return None;
+        }
+        // Everything the bytes depend on: the class numbers come from both
+        // themes, the tokens from the language's syntax (fixed by the
+        // version the key holds).
+        let key = Key::new(
+            "highlighted code block",
+            &[
+                self.style.light_name.as_bytes(),
+                self.style.dark_name.as_bytes(),
+                language.as_bytes(),
+                code.as_bytes(),
+            ],
+        );
+        if let Some(html) = cache.get(&key) {
+            return Some(html);
+        }
+        let html = self.style.highlight(code, language)?;
+        cache.put(&key, &html);
+        Some(html)
     }
 }
 
