@@ -156,7 +156,7 @@ fn main() -> ExitCode {
                     proficio::build::describe_output(&options, &report),
                     started.elapsed().as_millis(),
                     report.cache.map_or_else(String::new, |cache| format!(
-                        " ({} code blocks from the build cache, {} highlighted)",
+                        " (build cache: code of {} bodies found, {} highlighted)",
                         cache.hits, cache.misses
                     ))
                 );

@@ -56,8 +56,9 @@ const TEMP_MAX_AGE: Duration = Duration::from_secs(3600);
 const MAGIC: &[u8; 8] = b"prfcache";
 /// Magic, payload length (8 bytes), checksum (32 bytes).
 const HEADER: usize = 8 + 8 + 32;
-/// Entries are code blocks: anything larger than this is not one of ours.
-const MAX_ENTRY: u64 = 64 << 20;
+/// Entries are the highlighted code of one page: a file larger than this
+/// is not one of ours, and is not read into memory.
+const MAX_ENTRY: u64 = 256 << 20;
 
 /// An entry read within this long of its last use keeps its time: marking
 /// every use would touch every file of a large cache on every build, and
@@ -89,6 +90,11 @@ impl Key {
             hasher.update(part);
         }
         Key(*hasher.finalize().as_bytes())
+    }
+
+    /// The hash itself.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
     }
 
     fn file_name(&self) -> String {
@@ -226,7 +232,7 @@ impl BuildCache {
     }
 
     /// The entry stored under `key`, if there is a whole one.
-    pub fn get(&self, key: &Key) -> Option<String> {
+    pub fn get(&self, key: &Key) -> Option<Vec<u8>> {
         let found = self.read(key);
         let counter = if found.is_some() {
             &self.hits
@@ -237,7 +243,7 @@ impl BuildCache {
         found
     }
 
-    fn read(&self, key: &Key) -> Option<String> {
+    fn read(&self, key: &Key) -> Option<Vec<u8>> {
         let mut file = File::open(self.dir.join(key.file_name())).ok()?;
         let meta = file.metadata().ok()?;
         if !meta.is_file() || meta.len() > MAX_ENTRY {
@@ -258,15 +264,15 @@ impl BuildCache {
     /// Stores `payload` under `key`: written to a temporary file in the
     /// folder, then renamed over the entry's name in one step, so a reader
     /// finds the old entry, the new one or none, never a part of one.
-    pub fn put(&self, key: &Key, payload: &str) {
+    pub fn put(&self, key: &Key, payload: &[u8]) {
         if !self.writes.load(Ordering::Relaxed) {
             return;
         }
         let mut entry = Vec::with_capacity(HEADER + payload.len());
         entry.extend_from_slice(MAGIC);
         entry.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        entry.extend_from_slice(&key.checksum(payload.as_bytes()));
-        entry.extend_from_slice(payload.as_bytes());
+        entry.extend_from_slice(&key.checksum(payload));
+        entry.extend_from_slice(payload);
         let written = tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
             .suffix(TEMP_SUFFIX)
@@ -376,7 +382,7 @@ fn has_marker(dir: &Path) -> bool {
 }
 
 /// The payload of an entry file's `bytes`, if they are a whole entry for `key`.
-fn payload_of(key: &Key, mut bytes: Vec<u8>) -> Option<String> {
+fn payload_of(key: &Key, mut bytes: Vec<u8>) -> Option<Vec<u8>> {
     let header = bytes.get(..HEADER)?;
     let (magic, rest) = header.split_at(MAGIC.len());
     let (length, checksum) = rest.split_at(8);
@@ -388,7 +394,7 @@ fn payload_of(key: &Key, mut bytes: Vec<u8>) -> Option<String> {
         return None;
     }
     bytes.drain(..HEADER);
-    String::from_utf8(bytes).ok()
+    Some(bytes)
 }
 
 fn is_entry_name(name: &str) -> bool {
@@ -435,8 +441,8 @@ mod tests {
         let cache = open(&temp.path().join("c"));
         let key = Key::new("block", &[b"python", b"x = 1\n"]);
         assert_eq!(cache.get(&key), None);
-        cache.put(&key, "<span>x</span>");
-        assert_eq!(cache.get(&key).as_deref(), Some("<span>x</span>"));
+        cache.put(&key, b"<span>x</span>");
+        assert_eq!(cache.get(&key).as_deref(), Some(&b"<span>x</span>"[..]));
         assert_ne!(key, Key::new("block", &[b"pytho", b"nx = 1\n"]));
         assert_ne!(key, Key::new("body", &[b"python", b"x = 1\n"]));
         assert_eq!(
@@ -454,7 +460,7 @@ mod tests {
         let temp = tempfile::tempdir().expect("temp dir");
         let cache = open(temp.path());
         let key = Key::new("block", &[b"yaml", b"a: 1\n"]);
-        cache.put(&key, "payload");
+        cache.put(&key, b"payload");
         let path = temp.path().join(key.file_name());
         let whole = fs::read(&path).expect("entry");
         for broken in [
@@ -470,8 +476,8 @@ mod tests {
         ] {
             fs::write(&path, &broken).expect("break");
             assert_eq!(cache.get(&key), None);
-            cache.put(&key, "payload");
-            assert_eq!(cache.get(&key).as_deref(), Some("payload"));
+            cache.put(&key, b"payload");
+            assert_eq!(cache.get(&key).as_deref(), Some(&b"payload"[..]));
         }
         // An entry under another key's name is not taken for it.
         let other = Key::new("block", &[b"yaml", b"b: 2\n"]);
@@ -484,7 +490,7 @@ mod tests {
         let temp = tempfile::tempdir().expect("temp dir");
         let cache = open(temp.path());
         for i in 0..20u8 {
-            cache.put(&Key::new("block", &[&[i]]), "x");
+            cache.put(&Key::new("block", &[&[i]]), b"x");
         }
         let names: Vec<String> = fs::read_dir(temp.path())
             .expect("listing")
@@ -506,7 +512,7 @@ mod tests {
         let mut keys = Vec::new();
         for i in 0..10u8 {
             let key = Key::new("block", &[&[i]]);
-            cache.put(&key, &"x".repeat(1000 - HEADER));
+            cache.put(&key, &[b'x'; 1000 - HEADER]);
             let file = File::options()
                 .write(true)
                 .open(temp.path().join(key.file_name()))
@@ -545,7 +551,7 @@ mod tests {
         let temp = tempfile::tempdir().expect("temp dir");
         let cache = open(temp.path());
         let key = Key::new("block", &[b"x"]);
-        cache.put(&key, &"x".repeat(100));
+        cache.put(&key, &[b'x'; 100]);
         fs::remove_file(temp.path().join(MARKER)).expect("unmark");
         cache.evict(1);
         assert_eq!(entry_files(temp.path()), [key.file_name()]);
@@ -576,13 +582,13 @@ mod tests {
     fn a_read_only_cache_reads_and_writes_nothing() {
         let temp = tempfile::tempdir().expect("temp dir");
         let key = Key::new("block", &[b"x"]);
-        open(temp.path()).put(&key, "kept");
+        open(temp.path()).put(&key, b"kept");
         let cache = BuildCache::open(temp.path(), "x", Access::ReadOnly, &Remarks::default())
             .expect("not refused")
             .expect("a cache");
-        assert_eq!(cache.get(&key).as_deref(), Some("kept"));
+        assert_eq!(cache.get(&key).as_deref(), Some(&b"kept"[..]));
         let other = Key::new("block", &[b"y"]);
-        cache.put(&other, "new");
+        cache.put(&other, b"new");
         assert!(!temp.path().join(other.file_name()).exists());
     }
 }
