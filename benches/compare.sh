@@ -208,7 +208,7 @@ if [[ $warm -eq 1 ]]; then
   : >"$ectimes"
   : >"$wtimes"
   echo "== proficio with the build cache" >&2
-  edited=$(find "$psite/content/modules" -name '*.md' | sort | head -1)
+  edited=$(find "$psite/content/modules" -name '*.md' | sort | sed -n 1p)
   cp "$edited" "$work/edited-module.md"
   run_proficio_empty_cache
   for ((i = 1; i <= runs; i++)); do
