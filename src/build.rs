@@ -85,7 +85,8 @@ pub struct BuildReport {
     /// What the user should know that did not stop the build (each one line,
     /// such as [`OTHER_PARTNER_PROBLEM`]).
     pub notes: Vec<String>,
-    /// What the build cache held of the code blocks, when there was one.
+    /// With a build cache: how many Markdown bodies' highlighted code it
+    /// held (hits) and did not (misses), and the bytes written to it.
     pub cache: Option<Stats>,
 }
 
