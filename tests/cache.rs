@@ -443,3 +443,31 @@ fn a_cap_of_zero_is_located() {
     let problems = site.build_rejected();
     insta::assert_snapshot!(common::problems::only(&problems).to_string(), @"site.toml:11:17: invalid value: integer `0`, expected a nonzero u64");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_default_cache_folder_linked_outside_the_site_is_refused() {
+    let site = code_site();
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    std::os::unix::fs::symlink(elsewhere.path(), cache_dir(&site)).expect("link");
+    let output = proficio(&["build", "--root", path(site.root())]);
+    assert_eq!(output.status.code(), Some(1));
+    let said = stderr(&output).replace(path(site.root()), "SITE");
+    insta::assert_snapshot!(said, @"error: refusing to use SITE/.proficio-cache as the build cache: it is a link leading outside the site folder; name the folder with --cache-dir to use it, or use --no-cache");
+    assert!(
+        std::fs::read_dir(elsewhere.path())
+            .expect("listing")
+            .next()
+            .is_none()
+    );
+    // Named on the command line, the same folder is the user's choice.
+    let output = proficio(&[
+        "build",
+        "--root",
+        path(site.root()),
+        "--cache-dir",
+        path(elsewhere.path()),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(elsewhere.path().join(MARKER).exists());
+}

@@ -1,7 +1,8 @@
 //! Which build cache folder a run uses, and whether it may: the one place
 //! that decides it. By default it is `.proficio-cache/` beside `site.toml`,
-//! inside the site root; a folder named on the command line (`--cache-dir`)
-//! may be anywhere, since the user chose it. Either way the folder may not
+//! inside the site root (a link there leading elsewhere is refused, as
+//! inputs leading outside the root are); a folder named on the command line
+//! (`--cache-dir`) may be anywhere, since the user chose it. Either way the folder may not
 //! be, contain or lie inside the output folder or the site's sources, so a
 //! cache never ends up published and never becomes input. What the folder
 //! holds and how it is written is `base::build_cache`'s.
@@ -73,6 +74,13 @@ pub(crate) fn open(
     }
     if root.starts_with(&real_dir) {
         return refuse("it contains the site's own sources".into());
+    }
+    // A run reads nothing outside the site root it was not told to.
+    if options.cache == CacheChoice::Beside && !real_dir.starts_with(&root) {
+        return Err(Error::Refused(format!(
+            "refusing to use {shown} as the build cache: it is a link leading outside the site folder; \
+             name the folder with --cache-dir to use it, or use --no-cache"
+        )));
     }
     Ok(BuildCache::open(&dir, &shown, access, &options.remarks)?.map(Arc::new))
 }
