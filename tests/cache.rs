@@ -471,3 +471,36 @@ fn a_default_cache_folder_linked_outside_the_site_is_refused() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(elsewhere.path().join(MARKER).exists());
 }
+
+#[test]
+fn two_builds_sharing_one_cache_at_once_give_the_same_bytes_and_whole_entries() {
+    let site = code_site();
+    let outputs = tempfile::tempdir().expect("temp dir");
+    let expected_dir = outputs.path().join("none");
+    site.build_with(&options_with(&site, CacheChoice::Off, &expected_dir));
+    for round in 0..3 {
+        let builds: Vec<_> = ["a", "b"]
+            .iter()
+            .map(|name| {
+                let options = options_with(&site, CacheChoice::Beside, &outputs.path().join(name));
+                std::thread::spawn(move || proficio::build(&options).map(|_| ()))
+            })
+            .collect();
+        for build in builds {
+            build
+                .join()
+                .expect("no panic")
+                .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        }
+        let expected = snapshot(&expected_dir);
+        assert_same_tree(&expected, &snapshot(&outputs.path().join("a")));
+        assert_same_tree(&expected, &snapshot(&outputs.path().join("b")));
+    }
+    let names: Vec<String> = snapshot(&cache_dir(&site)).into_keys().collect();
+    assert!(
+        names.iter().all(|name| !name.contains(".tmp-")),
+        "{names:?}"
+    );
+    let warm = build_cached(&site).cache.expect("a cache");
+    assert_eq!((warm.hits, warm.misses), (3, 0), "every entry is whole");
+}
