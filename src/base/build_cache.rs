@@ -162,7 +162,8 @@ impl BuildCache {
     /// for [`Access::ReadOnly`], which then has no cache); an empty one is
     /// marked; one that holds files but not proficio's [`MARKER`] is
     /// refused, since it is someone else's. A folder that cannot be created
-    /// or read gives no cache and a warning to `remarks`, not an error.
+    /// or read gives no cache and a warning to `remarks`, not an error. Two
+    /// runs opening a new folder at once both use it.
     pub fn open(
         dir: &Path,
         shown: &str,
@@ -191,7 +192,7 @@ impl BuildCache {
                 )));
             }
             Ok(_) if has_marker(dir) => {}
-            Ok(_) => match fs::read_dir(dir).map(|mut entries| entries.next().is_none()) {
+            Ok(_) => match being_marked(dir) {
                 Err(e) => return without(e.to_string()),
                 Ok(false) => {
                     return Err(Error::Refused(format!(
@@ -354,9 +355,30 @@ impl BuildCache {
     }
 }
 
-/// Writes the marker and the `.gitignore`, each whole or not at all.
+/// Whether `dir`, unmarked, holds nothing but what [`mark`] writes on its
+/// way: empty, or another run marking it at this moment (its temporary
+/// file, its `.gitignore`). Such a folder is marked, not refused.
+fn being_marked(dir: &Path) -> io::Result<bool> {
+    for item in fs::read_dir(dir)? {
+        let item = item?;
+        let name = item.file_name();
+        let ours = match name.to_str() {
+            Some(GITIGNORE) => {
+                fs::read(item.path()).is_ok_and(|text| text == GITIGNORE_TEXT.as_bytes())
+            }
+            Some(name) => is_temp_name(name),
+            None => false,
+        };
+        if !ours {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Writes the marker, then the `.gitignore`, each whole or not at all.
 fn mark(dir: &Path) -> io::Result<()> {
-    for (name, text) in [(GITIGNORE, GITIGNORE_TEXT), (MARKER, MARKER_TEXT)] {
+    for (name, text) in [(MARKER, MARKER_TEXT), (GITIGNORE, GITIGNORE_TEXT)] {
         let mut temp = tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
             .suffix(TEMP_SUFFIX)
@@ -576,6 +598,23 @@ mod tests {
         assert!(fs::read_dir(&empty).expect("listing").next().is_none());
         open(&empty);
         assert!(has_marker(&empty));
+    }
+
+    #[test]
+    fn a_folder_another_run_is_marking_is_taken_and_a_foreign_gitignore_is_not() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let marking = temp.path().join("marking");
+        fs::create_dir(&marking).expect("folder");
+        fs::write(marking.join(GITIGNORE), GITIGNORE_TEXT).expect("ours");
+        fs::write(marking.join(".tmp-abcdefghij.part"), "half").expect("ours");
+        open(&marking);
+        assert!(has_marker(&marking));
+
+        let theirs = temp.path().join("theirs");
+        fs::create_dir(&theirs).expect("folder");
+        fs::write(theirs.join(GITIGNORE), "target/\n").expect("theirs");
+        let refused = BuildCache::open(&theirs, "x", Access::ReadWrite, &Remarks::default());
+        assert!(matches!(refused, Err(Error::Refused(_))));
     }
 
     #[test]
