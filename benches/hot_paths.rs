@@ -389,6 +389,7 @@ fn templates(c: &mut Criterion) {
         partners,
         &Audience::Internal,
         site::PartnerData::Drop,
+        None,
     )
     .expect("site computes");
     let levels: Vec<String> = config.levels.iter().map(|l| l.title.clone()).collect();

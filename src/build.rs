@@ -8,6 +8,7 @@
 //! can reuse pages of an earlier render through a [`PageCache`], which also
 //! keeps what [`crate::build::incremental`] needs to redo only a prose edit.
 
+mod cache;
 pub mod incremental;
 pub mod output;
 mod page_cache;
@@ -22,10 +23,12 @@ use rayon::prelude::*;
 use tera::Context;
 
 use crate::base::audience::Audience;
+use crate::base::build_cache::{Access, BuildCache, Stats};
 use crate::base::codes::Code;
 use crate::base::diagnostics::{self, Diagnostic, Error, Result};
 use crate::base::memo::Memo;
 use crate::base::remarks::Remarks;
+pub use crate::build::cache::CacheChoice;
 pub use crate::build::page_cache::PageCache;
 use crate::build::page_cache::{RenderKey, Reuse};
 use crate::input::config::{CONFIG_FILE, Config, LoadedConfig};
@@ -54,8 +57,11 @@ pub struct BuildOptions {
     pub audience: Audience,
     /// Stops the render early when its result is no longer wanted.
     pub interrupt: Interrupt,
-    /// Where passing remarks go (waiting for another build's lock).
+    /// Where passing remarks go (waiting for another build's lock, a build
+    /// cache that cannot be used).
     pub remarks: Remarks,
+    /// Where highlighted code is kept between runs.
+    pub cache: CacheChoice,
 }
 
 /// One written page and the template it was rendered with.
@@ -79,6 +85,9 @@ pub struct BuildReport {
     /// What the user should know that did not stop the build (each one line,
     /// such as [`OTHER_PARTNER_PROBLEM`]).
     pub notes: Vec<String>,
+    /// With a build cache: how many Markdown bodies' highlighted code it
+    /// held (hits) and did not (misses), and the bytes written to it.
+    pub cache: Option<Stats>,
 }
 
 /// What a partner audience's build or preview says, and all it says, when
@@ -101,6 +110,8 @@ pub(crate) struct Inputs {
     problems: Vec<Diagnostic>,
     /// See [`BuildReport::notes`].
     pub(crate) notes: Vec<String>,
+    /// The build cache the run reads and writes, if any.
+    pub(crate) cache: Option<Arc<BuildCache>>,
 }
 
 /// A site rendered in memory: every file a build would write, not written.
@@ -157,7 +168,7 @@ type PageBytes = (Arc<Vec<u8>>, bool);
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let (loaded, output_dir) = configure(options)?;
     output::check_target(&options.root, &output_dir)?;
-    let mut inputs = load(options, (loaded, output_dir))?;
+    let mut inputs = load(options, (loaded, output_dir), Access::ReadWrite)?;
     let mut site = check_and_compute(&mut inputs, site::PartnerData::Drop)?;
     let templates = templates_for(&inputs, &site)?;
     let (files, files_copied) = other_files(&inputs, &mut site);
@@ -192,11 +203,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         staging.write(&path, &bytes)?;
     }
     staging.finish()?;
+    evict(&inputs);
     Ok(BuildReport {
         output_dir: inputs.output_dir,
         pages,
         files_copied,
         notes: inputs.notes,
+        cache: inputs.cache.as_deref().map(BuildCache::stats),
     })
 }
 
@@ -222,7 +235,13 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
     } else {
         site::PartnerData::Drop
     };
-    let mut inputs = load(options, configure(options)?)?;
+    // A single render is `check`'s, which writes no file of its own accord.
+    let access = if keep {
+        Access::ReadWrite
+    } else {
+        Access::ReadOnly
+    };
+    let mut inputs = load(options, configure(options)?, access)?;
     let mut site = check_and_compute(&mut inputs, partner_data)?;
     let templates = templates_for(&inputs, &site)?;
     let key = RenderKey::new(&inputs.theme, &site, level_names(&inputs));
@@ -264,6 +283,7 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
         carry_over_bodies(&site.jobs, fresh, &earlier.bodies, &mut bodies);
     }
     let pages_rendered = rendered.iter().filter(|(_, (_, fresh))| *fresh).count();
+    evict(&inputs);
     // Shared with the files: a copy of the references only.
     let exports = Memo::new(site.partner_revision(), site.files.clone());
     let (mut files, files_copied) = other_files(&inputs, &mut site);
@@ -315,6 +335,13 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
         pages_rendered,
         notes,
     })
+}
+
+/// Keeps the build cache within the size `site.toml` allows.
+fn evict(inputs: &Inputs) {
+    if let Some(cache) = &inputs.cache {
+        cache.evict(inputs.loaded.config.cache.max_bytes());
+    }
 }
 
 /// The search index the render fills, when the site has search.
@@ -395,7 +422,15 @@ fn check_and_compute(inputs: &mut Inputs, keep: site::PartnerData) -> Result<sit
     problems.extend(metrics::validate(&inputs.partners, config, &inputs.store));
     // Compute even after problems so dead links join the same report.
     let partners = std::mem::take(&mut inputs.partners);
-    let site = match site::compute(config, &inputs.store, partners, &inputs.audience, keep) {
+    let cache = inputs.cache.clone();
+    let site = match site::compute(
+        config,
+        &inputs.store,
+        partners,
+        &inputs.audience,
+        keep,
+        cache,
+    ) {
         Ok(site) => site,
         Err(Error::Input(link_problems)) => {
             problems.extend(link_problems);
@@ -422,9 +457,14 @@ fn configure(options: &BuildOptions) -> Result<(LoadedConfig, PathBuf)> {
 }
 
 /// Reads content, partner data and theme, after the configuration
-/// ([`configure`]).
-fn load(options: &BuildOptions, (loaded, output_dir): (LoadedConfig, PathBuf)) -> Result<Inputs> {
+/// ([`configure`]), and opens the build cache with `access`.
+fn load(
+    options: &BuildOptions,
+    (loaded, output_dir): (LoadedConfig, PathBuf),
+    access: Access,
+) -> Result<Inputs> {
     let root = &options.root;
+    let cache = cache::open(options, &output_dir, access)?;
     let limits = &loaded.config.limits;
     let (store, mut problems) = content::load(root, options.drafts, limits)?;
     let (partners, others) = match &options.audience {
@@ -467,6 +507,7 @@ fn load(options: &BuildOptions, (loaded, output_dir): (LoadedConfig, PathBuf)) -
         others,
         problems,
         notes,
+        cache,
     })
 }
 

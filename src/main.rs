@@ -10,6 +10,7 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use proficio::base::audience::Audience;
 use proficio::base::remarks::Remarks;
+use proficio::build::CacheChoice;
 use proficio::{BuildOptions, Error};
 
 /// mimalloc reuses memory freed by any thread; the system allocator keeps
@@ -43,12 +44,29 @@ struct SiteArgs {
     /// (all modules and that partner's scorecard, nothing of any other partner).
     #[arg(long, default_value = "internal", value_parser = parse_audience)]
     audience: Audience,
+    /// Keep the build cache (highlighted code from earlier runs) in DIR
+    /// instead of .proficio-cache/ beside site.toml.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    cache_dir: Option<PathBuf>,
+    /// Use no build cache: read none, write none.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 impl SiteArgs {
+    /// The build cache these arguments ask for.
+    fn cache(&self) -> CacheChoice {
+        match (&self.cache_dir, self.no_cache) {
+            (_, true) => CacheChoice::Off,
+            (Some(dir), false) => CacheChoice::At(dir.clone()),
+            (None, false) => CacheChoice::Beside,
+        }
+    }
+
     /// The library's build options for these arguments, writing into `output`.
     fn options(self, output: Option<PathBuf>) -> BuildOptions {
         BuildOptions {
+            cache: self.cache(),
             root: self.root,
             output,
             base_url: self.base_url,
@@ -132,11 +150,15 @@ fn main() -> ExitCode {
             let options = site.options(output);
             proficio::build(&options).map(|report| {
                 eprintln!(
-                    "Built {} pages and copied {} files into {} in {} ms",
+                    "Built {} pages and copied {} files into {} in {} ms{}",
                     report.pages.len(),
                     report.files_copied,
                     proficio::build::describe_output(&options, &report),
-                    started.elapsed().as_millis()
+                    started.elapsed().as_millis(),
+                    report.cache.map_or_else(String::new, |cache| format!(
+                        " (build cache: code of {} bodies found, {} highlighted)",
+                        cache.hits, cache.misses
+                    ))
                 );
                 for note in &report.notes {
                     eprintln!("warning: {note}");
@@ -149,7 +171,8 @@ fn main() -> ExitCode {
             port,
             poll,
         } => {
-            let mut options = proficio::serve::ServeOptions::new(site.root);
+            let mut options = proficio::serve::ServeOptions::new(&site.root);
+            options.cache = site.cache();
             options.bind = bind;
             options.port = port;
             options.poll = poll;

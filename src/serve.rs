@@ -22,7 +22,7 @@ use std::thread::JoinHandle;
 use crate::base::audience::Audience;
 use crate::base::diagnostics::{Error, Result};
 use crate::base::remarks::Remarks;
-use crate::build::BuildOptions;
+use crate::build::{BuildOptions, CacheChoice};
 
 use rebuild::Rebuilder;
 use state::Shared;
@@ -56,6 +56,10 @@ pub struct ServeOptions {
     pub base_url: Option<String>,
     /// Who the preview is for, as with `build --audience`.
     pub audience: Audience,
+    /// Where highlighted code is kept between runs, as with `build`: the
+    /// preview reads what the last build kept, so a large site opens fast
+    /// (the command line's default is the folder beside `site.toml`).
+    pub cache: CacheChoice,
     /// Colours diagnostics for a terminal.
     pub colour: bool,
     /// Receives every line the server prints (startup, one per rebuild,
@@ -66,7 +70,7 @@ pub struct ServeOptions {
 impl ServeOptions {
     /// Options for serving the site at `root` on the defaults: 127.0.0.1,
     /// port 1111, system change events, no drafts, the internal audience,
-    /// lines to standard error.
+    /// no build cache, lines to standard error.
     pub fn new(root: impl Into<PathBuf>) -> ServeOptions {
         ServeOptions {
             root: root.into(),
@@ -76,6 +80,7 @@ impl ServeOptions {
             drafts: false,
             base_url: None,
             audience: Audience::Internal,
+            cache: CacheChoice::Off,
             colour: false,
             log: Arc::new(|line: &str| eprintln!("{line}")),
         }
@@ -207,6 +212,7 @@ fn build_options(options: &ServeOptions, url: &str) -> BuildOptions {
         // Set for each rebuild (see `rebuild.rs`).
         interrupt: Default::default(),
         remarks: Remarks::to(options.log.clone()),
+        cache: options.cache.clone(),
     }
 }
 

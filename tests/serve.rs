@@ -747,6 +747,43 @@ fn a_tag_too_long_for_a_file_name_is_located_in_the_preview() {
 }
 
 #[test]
+fn the_build_cache_the_preview_and_builds_write_causes_no_rebuild() {
+    let site = fixture();
+    site.write(
+        "content/modules/second.md",
+        &module(
+            "title: Second module\nlevel: practitioner\ntrack: basics\nprerequisites: [first]",
+            "## Next\n\n```python\nprint('cached')\n```\n",
+        ),
+    );
+    let preview = Preview::start_with(&site, |options| {
+        options.cache = proficio::build::CacheChoice::Beside;
+    });
+    let cache = site.path(proficio::base::build_cache::DEFAULT_DIR);
+    assert!(
+        cache.join("CACHEDIR.TAG").exists(),
+        "the preview keeps a cache"
+    );
+    // A build beside the preview writes entries; so might anything else.
+    site.build_with(&proficio::BuildOptions {
+        cache: proficio::build::CacheChoice::Beside,
+        ..site.options()
+    });
+    std::fs::write(cache.join("extra.entry"), "x").expect("write into the cache");
+    std::thread::sleep(QUIET);
+    // Not even for the folder its first render created.
+    assert_eq!(
+        preview.rebuilds(),
+        0,
+        "unexpected rebuilds: {:?}",
+        preview.lines()
+    );
+    // The watcher is alive: a real change still rebuilds.
+    site.write("content/about.md", "# About\n\nStill watching.\n");
+    preview.wait_for_text("/about/", "Still watching.");
+}
+
+#[test]
 fn touches_and_editor_droppings_do_not_rebuild() {
     let site = fixture();
     let preview = Preview::start(&site);

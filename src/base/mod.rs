@@ -1,5 +1,6 @@
 //! The ground floor: what every stage needs and that knows nothing of a
-//! site. Who a build is for ([`audience`]), the kinds of problem
+//! site. Who a build is for ([`audience`]), the persistent cache of what
+//! a build computed ([`build_cache`]), the kinds of problem
 //! ([`codes`]), problems located in files and
 //! how they are reported ([`diagnostics`]), which files a run may read
 //! ([`paths`]), calendar quarters ([`quarter`]), how numbers and dates are
@@ -9,6 +10,7 @@
 //! Nothing here imports from another folder of the crate.
 
 pub mod audience;
+pub mod build_cache;
 pub mod codes;
 pub mod diagnostics;
 pub mod format;

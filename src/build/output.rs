@@ -55,7 +55,7 @@ const RANDOM_LEN: usize = 6;
 
 /// The site's sources, relative to its root: never written, never inside
 /// the output.
-const SOURCES: [&str; 5] = ["content", "templates", "static", "themes", "site.toml"];
+pub(crate) const SOURCES: [&str; 5] = ["content", "templates", "static", "themes", "site.toml"];
 
 /// Where a file's bytes come from.
 #[derive(Debug, Clone)]

@@ -6,6 +6,7 @@
 //! and unknown values of a fixed set (such as `[markdown] html`) are errors,
 //! located by line and column.
 
+use std::num::NonZeroU64;
 use std::ops::{Deref, Range};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use crate::base::build_cache;
 use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::paths::SiteRoot;
@@ -76,6 +78,32 @@ pub struct Config {
     pub search: SearchSettings,
     /// Partner data exported from the systems that hold it (`[[sources]]`).
     pub sources: Vec<Source>,
+    /// The build cache (`[cache]`).
+    pub cache: CacheSettings,
+}
+
+/// The `[cache]` table.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CacheSettings {
+    /// How large the build cache folder may grow, in megabytes (MiB).
+    pub max_megabytes: NonZeroU64,
+}
+
+impl Default for CacheSettings {
+    fn default() -> CacheSettings {
+        CacheSettings {
+            max_megabytes: NonZeroU64::new(build_cache::DEFAULT_MAX_MEGABYTES)
+                .unwrap_or(NonZeroU64::MIN),
+        }
+    }
+}
+
+impl CacheSettings {
+    /// The cap in bytes.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_megabytes.get().saturating_mul(1 << 20)
+    }
 }
 
 /// The `[search]` table.
@@ -454,6 +482,7 @@ impl Default for Config {
             markdown: MarkdownSettings::default(),
             search: SearchSettings::default(),
             sources: Vec::new(),
+            cache: CacheSettings::default(),
             limits: Limits::default(),
         }
     }

@@ -13,7 +13,9 @@
 //! one generated stylesheet with a light and a dark variant, so pages stay
 //! small (smaller than syntect's inline styles for one theme) and follow
 //! the reader's colour scheme. A block shown on many pages is highlighted
-//! at most twice in a build ([`Blocks`]).
+//! at most twice in a build ([`Blocks`]), and the blocks of a Markdown body
+//! highlighted by an earlier build are taken from the build cache when
+//! there is one ([`BodyBlocks`]).
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
@@ -24,6 +26,8 @@ use syntect::highlighting::{
 };
 use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
+
+use crate::base::build_cache::{BuildCache, Key};
 
 /// Looked in first: its syntaxes are what proficio has always highlighted
 /// with, so their output stays the same, and for the commonest languages
@@ -605,19 +609,29 @@ impl CodeStyle {
 /// pages is highlighted at most twice, from any thread. A block is kept
 /// from its second sighting on, not its first: most blocks appear once,
 /// and keeping every one would hold the whole site's code in memory.
+/// With a build cache, the blocks of a Markdown body are read from it
+/// before they are highlighted, and written to it after ([`BodyBlocks`]).
 #[derive(Debug, Default)]
 pub struct Blocks {
     style: CodeStyle,
     /// By a hash of the language and the code.
     seen: Mutex<HashMap<u128, Seen>>,
+    cache: Option<Arc<BuildCache>>,
 }
 
 impl Blocks {
     /// Blocks highlighted with `style`'s themes.
     pub fn new(style: CodeStyle) -> Blocks {
+        Blocks::with_cache(style, None)
+    }
+
+    /// Blocks highlighted with `style`'s themes, taken from and kept in
+    /// `cache` when there is one.
+    pub fn with_cache(style: CodeStyle, cache: Option<Arc<BuildCache>>) -> Blocks {
         Blocks {
             style,
             seen: Mutex::default(),
+            cache,
         }
     }
 
@@ -654,6 +668,121 @@ impl Blocks {
             None => highlight(),
         }
     }
+
+    /// The blocks of the body whose Markdown is `markdown`.
+    pub fn for_body(&self, markdown: &str) -> BodyBlocks<'_> {
+        let key = self.cache.as_ref().map(|_| {
+            Key::new(
+                "highlighted code of a Markdown body",
+                &[
+                    self.style.light_name.as_bytes(),
+                    self.style.dark_name.as_bytes(),
+                    markdown.as_bytes(),
+                ],
+            )
+        });
+        BodyBlocks {
+            blocks: self,
+            key,
+            found: None,
+            shown: Vec::new(),
+            missed: false,
+        }
+    }
+}
+
+/// The highlighted blocks of one Markdown body, in the order it shows them.
+/// With a build cache they are one entry, keyed by the body's Markdown (the
+/// blocks it holds) and both themes: a body's blocks are a few kilobytes,
+/// so one file for them all fills a file-system block about as well as it
+/// can, where a file per block would take twice the space on disk. Each
+/// block in the entry carries a hash of its language and code, so a block
+/// that does not match is highlighted rather than taken.
+pub struct BodyBlocks<'a> {
+    blocks: &'a Blocks,
+    /// The entry's key, with a cache.
+    key: Option<Key>,
+    /// What the entry held, read at the first block.
+    found: Option<Vec<(BlockId, Arc<str>)>>,
+    /// Every highlighted block so far.
+    shown: Vec<(BlockId, Arc<str>)>,
+    /// Whether a block was not in the entry, so it is written anew.
+    missed: bool,
+}
+
+/// A stable hash of a block's language and code, for telling an entry's
+/// blocks apart (an in-run hash may differ between machines).
+type BlockId = [u8; 8];
+
+impl BodyBlocks<'_> {
+    /// [`Blocks::highlight`] for the body's next block, taken from the
+    /// cache's entry when it holds it.
+    pub fn highlight(&mut self, code: &str, language: &str) -> Option<Arc<str>> {
+        let (Some(key), Some(cache)) = (&self.key, &self.blocks.cache) else {
+            return self.blocks.highlight(code, language);
+        };
+        if is_plain(language) || syntax(language).is_none() {
+            return None;
+        }
+        let id = block_id(code, language);
+        let found = self.found.get_or_insert_with(|| {
+            cache
+                .get(key)
+                .and_then(|entry| decode(&entry))
+                .unwrap_or_default()
+        });
+        let html = match found.get(self.shown.len()) {
+            Some((kept, html)) if *kept == id => html.clone(),
+            _ => {
+                self.missed = true;
+                self.blocks.highlight(code, language)?
+            }
+        };
+        self.shown.push((id, html.clone()));
+        Some(html)
+    }
+
+    /// Writes the body's entry when a block was not in it.
+    pub fn finish(self) {
+        if let (Some(key), Some(cache), true) = (&self.key, &self.blocks.cache, self.missed)
+            && let Some(entry) = encode(&self.shown)
+        {
+            cache.put(key, &entry);
+        }
+    }
+}
+
+fn block_id(code: &str, language: &str) -> BlockId {
+    let hash = Key::new("code block", &[language.as_bytes(), code.as_bytes()]);
+    let mut id = [0; 8];
+    id.copy_from_slice(&hash.as_bytes()[..8]);
+    id
+}
+
+/// An entry's bytes: each block's id, its HTML's length (4 bytes) and HTML;
+/// `None` for a block too large to say its length so.
+fn encode(blocks: &[(BlockId, Arc<str>)]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(blocks.iter().map(|(_, html)| 12 + html.len()).sum());
+    for (id, html) in blocks {
+        out.extend_from_slice(id);
+        out.extend_from_slice(&u32::try_from(html.len()).ok()?.to_le_bytes());
+        out.extend_from_slice(html.as_bytes());
+    }
+    Some(out)
+}
+
+/// The blocks of an entry, or `None` if it is not one [`encode`] wrote.
+fn decode(mut bytes: &[u8]) -> Option<Vec<(BlockId, Arc<str>)>> {
+    let mut blocks = Vec::new();
+    while !bytes.is_empty() {
+        let (id, rest) = bytes.split_first_chunk::<8>()?;
+        let (len, rest) = rest.split_first_chunk::<4>()?;
+        let len = u32::from_le_bytes(*len) as usize;
+        let html = std::str::from_utf8(rest.get(..len)?).ok()?;
+        blocks.push((*id, Arc::from(html)));
+        bytes = &rest[len..];
+    }
+    Some(blocks)
 }
 
 /// A block's HTML once highlighted (`None` for a language nothing
@@ -1047,6 +1176,52 @@ mod tests {
             blocks.highlight(code, "yaml")
         );
         assert_ne!(blocks.highlight(code, "yaml"), Some(first));
+    }
+
+    #[test]
+    fn a_bodys_blocks_are_one_entry_and_a_wrong_one_is_highlighted_anew() {
+        use crate::base::build_cache::{Access, BuildCache};
+        use crate::base::remarks::Remarks;
+
+        let temp = tempfile::tempdir().expect("temp dir");
+        let open = || {
+            BuildCache::open(temp.path(), "cache", Access::ReadWrite, &Remarks::default())
+                .expect("not refused")
+                .map(Arc::new)
+        };
+        let markdown = "```python\nx = 1\n```\n\n```text\nplain\n```\n\n```yaml\na: 1\n```\n";
+        let body = |blocks: &Blocks| {
+            let mut body = blocks.for_body(markdown);
+            let html = [
+                body.highlight("x = 1\n", "python"),
+                body.highlight("plain\n", "text"),
+                body.highlight("a: 1\n", "yaml"),
+            ];
+            body.finish();
+            html
+        };
+        let expected = body(&Blocks::default());
+        let cold = Blocks::with_cache(CodeStyle::default(), open());
+        assert_eq!(body(&cold), expected);
+        let entry = |blocks: &Blocks| blocks.cache.as_ref().map(|cache| cache.stats());
+        assert_eq!(entry(&cold).map(|s| (s.hits, s.misses)), Some((0, 1)));
+
+        let warm = Blocks::with_cache(CodeStyle::default(), open());
+        assert_eq!(body(&warm), expected);
+        assert_eq!(entry(&warm).map(|s| (s.hits, s.written)), Some((1, 0)));
+
+        // An entry holding other blocks (as a bug or a stray file might) is
+        // not taken for these: they are highlighted and the entry rewritten.
+        let key = warm.for_body(markdown).key.expect("a key");
+        let other = encode(&[(block_id("y = 2\n", "python"), Arc::from("<b>no</b>"))]);
+        warm.cache
+            .as_ref()
+            .expect("a cache")
+            .put(&key, &other.expect("encodes"));
+        let again = Blocks::with_cache(CodeStyle::default(), open());
+        assert_eq!(body(&again), expected);
+        assert!(entry(&again).is_some_and(|s| s.written > 0));
+        assert_eq!(decode(b"short"), None);
     }
 
     #[test]

@@ -118,7 +118,10 @@ pub struct Outline {
 
 /// Renders the body of `page`.
 pub fn render(page: &Page, targets: &LinkTargets) -> Rendered {
-    let (events, state) = transform(page, targets, true);
+    let (events, mut state) = transform(page, targets, true);
+    if let Some(code) = state.code.take() {
+        code.finish();
+    }
     let mut out = String::with_capacity(page.body().len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
     if targets.raw_html == RawHtml::Sanitize && state.has_unsafe_markup() {
@@ -199,6 +202,7 @@ fn transform<'a>(
         page,
         targets,
         highlight,
+        code: highlight.then(|| targets.code.for_body(page.body())),
         problems: Vec::new(),
         ids: HashSet::new(),
         classic_ids: HashSet::new(),
@@ -218,6 +222,8 @@ struct State<'a> {
     targets: &'a LinkTargets,
     /// Whether code blocks are highlighted (and written at all).
     highlight: bool,
+    /// The body's highlighted blocks, when they are.
+    code: Option<highlight::BodyBlocks<'a>>,
     problems: Vec<Diagnostic>,
     ids: HashSet<String>,
     /// The ids the classic rule would have given, for the aliases.
@@ -393,10 +399,8 @@ impl<'a> State<'a> {
                 match event {
                     Event::Text(t) if self.highlight => text.push_str(&t),
                     Event::End(TagEnd::CodeBlock) => {
-                        if self.highlight {
-                            out.push(Event::Html(
-                                code_block(&self.targets.code, language, text).into(),
-                            ));
+                        if let Some(blocks) = self.code.as_mut() {
+                            out.push(Event::Html(code_block(blocks, language, text).into()));
                         }
                         code = None;
                     }
@@ -810,7 +814,7 @@ fn join_relative(folder: &str, path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-fn code_block(blocks: &highlight::Blocks, language: &str, code: &str) -> String {
+fn code_block(blocks: &mut highlight::BodyBlocks, language: &str, code: &str) -> String {
     let lang_attr = if language.is_empty() {
         String::new()
     } else {

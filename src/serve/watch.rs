@@ -477,6 +477,10 @@ mod tests {
             "content/a.md.bck",
             "content/a.md___jb_tmp___",
             "templates/.git/HEAD",
+            // The build cache, which every build and the preview write.
+            ".proficio-cache/CACHEDIR.TAG",
+            ".proficio-cache/.tmp-abcdefghij.part",
+            ".proficio-cache",
         ] {
             assert_eq!(key(ignored), None, "{ignored}");
         }

@@ -37,6 +37,7 @@ use rayon::prelude::*;
 use tera::{Context, Value};
 
 use crate::base::audience::Audience;
+use crate::base::build_cache::BuildCache;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::memo::Memo;
 use crate::input::config::Config;
@@ -161,13 +162,15 @@ struct Model<'a> {
     audience: &'a Audience,
 }
 
-/// Computes every page of the site.
+/// Computes every page of the site. Code is highlighted through
+/// `code_cache` when there is one.
 pub fn compute(
     config: &Config,
     store: &ContentStore,
     partners: Vec<PartnerFile>,
     audience: &Audience,
     keep: PartnerData,
+    code_cache: Option<Arc<BuildCache>>,
 ) -> Result<Site> {
     let targets = Arc::new(LinkTargets {
         base_path: config.base_path().to_string(),
@@ -180,10 +183,10 @@ pub fn compute(
         left_out: store.left_out.clone(),
         raw_html: config.markdown.html,
         heading_ids: config.markdown.heading_ids,
-        code: Arc::new(Blocks::new(CodeStyle::new(
-            &config.highlight_theme,
-            &config.highlight_theme_dark,
-        ))),
+        code: Arc::new(Blocks::with_cache(
+            CodeStyle::new(&config.highlight_theme, &config.highlight_theme_dark),
+            code_cache,
+        )),
     });
     let outlines: BTreeMap<&str, Outline> = store
         .pages
