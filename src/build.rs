@@ -199,8 +199,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     drop(bodies);
     drop(templates);
     drop(site);
-    for (path, bytes) in index.iter().flat_map(SearchIndex::files) {
-        staging.write(&path, &bytes)?;
+    if let Some(index) = &index {
+        index.write_files(&|path: &str, bytes: &[u8]| staging.write(path, bytes))?;
     }
     staging.finish()?;
     evict(&inputs);
@@ -421,7 +421,15 @@ fn check_and_compute(inputs: &mut Inputs, keep: site::PartnerData) -> Result<sit
     problems.extend(validate::validate(&inputs.store, config));
     problems.extend(metrics::validate(&inputs.partners, config, &inputs.store));
     // Compute even after problems so dead links join the same report.
-    let partners = std::mem::take(&mut inputs.partners);
+    let mut partners = std::mem::take(&mut inputs.partners);
+    if keep == site::PartnerData::Drop && problems.is_empty() {
+        // Checked: no problem is left to point into the files' text, which
+        // a large program holds tens of megabytes of while its figures are
+        // computed.
+        for partner in &mut partners {
+            partner.text = Arc::from("");
+        }
+    }
     let cache = inputs.cache.clone();
     let site = match site::compute(
         config,

@@ -15,6 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 
+use crate::base::diagnostics::Result;
 use crate::base::text;
 use ahash::AHashMap;
 use page::read_page;
@@ -225,6 +226,24 @@ impl SearchIndex {
     /// The index's files (every file but the pages' result files), by
     /// output path, in path order.
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
+        let files = Mutex::new(Vec::new());
+        let kept = self.write_files(&|path: &str, bytes: &[u8]| {
+            let mut files = files.lock().unwrap_or_else(|e| e.into_inner());
+            files.push((path.to_string(), bytes.to_vec()));
+            Ok(())
+        });
+        let mut files = match kept {
+            Ok(()) => files.into_inner().unwrap_or_else(|e| e.into_inner()),
+            Err(_) => Vec::new(),
+        };
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files
+    }
+
+    /// Hands each of the index's files (every file but the pages' result
+    /// files) to `write` as it is made, from many threads: a build writes
+    /// them out rather than holding tens of megabytes of word files at once.
+    pub fn write_files(&self, write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync)) -> Result<()> {
         let words = self.words.lock().unwrap_or_else(|e| e.into_inner());
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let postings = Postings::new(&entries, words.names.len());
@@ -243,7 +262,7 @@ impl SearchIndex {
                 }
             }
         }
-        let word_files = word_files(&words.names, &postings);
+        let shards = shards(&words.names, &postings);
         let counts: BTreeMap<&str, BTreeMap<&str, usize>> = filters
             .iter()
             .map(|(name, values)| {
@@ -254,21 +273,19 @@ impl SearchIndex {
         let meta = serde_json::json!({
             "version": 1,
             "pages": entries.len(),
-            "shards": word_files.iter().map(|(key, _)| key).collect::<Vec<_>>(),
+            "shards": shards.keys().collect::<Vec<_>>(),
             "filters": counts,
         });
-        let mut files = vec![
-            (format!("{FOLDER}/meta.json"), json(&meta)),
-            (format!("{FOLDER}/filters.json"), json(&filters)),
-            (format!("{FOLDER}/pages.json"), json(&titles)),
-        ];
-        files.extend(
-            word_files
+        write(&format!("{FOLDER}/meta.json"), &json(&meta))?;
+        write(&format!("{FOLDER}/filters.json"), &json(&filters))?;
+        write(&format!("{FOLDER}/pages.json"), &json(&titles))?;
+        shards.into_par_iter().try_for_each(|(key, ids)| {
+            let shard: BTreeMap<&str, &[u32]> = ids
                 .into_iter()
-                .map(|(key, bytes)| (format!("{FOLDER}/w/{key}.json"), bytes)),
-        );
-        files.sort_by(|a, b| a.0.cmp(&b.0));
-        files
+                .map(|id| (&*words.names[id], postings.of(id)))
+                .collect();
+            write(&format!("{FOLDER}/w/{key}.json"), &json(&shard))
+        })
     }
 }
 
@@ -373,10 +390,10 @@ impl Postings {
     }
 }
 
-/// The files of words, by their key ([`shard_of`]), in key order: each a
-/// JSON object from word to its postings, words in order. A word no page
-/// uses any more (after an edit) is left out.
-fn word_files(names: &[Box<str>], postings: &Postings) -> Vec<(String, Vec<u8>)> {
+/// The ids of the words of each word file, by its key ([`shard_of`]), in
+/// key order. A word no page has any more (after the preview's edits) is
+/// left out.
+fn shards(names: &[Box<str>], postings: &Postings) -> BTreeMap<String, Vec<usize>> {
     let mut shards: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (id, name) in names.iter().enumerate() {
         if !postings.of(id).is_empty() {
@@ -384,15 +401,6 @@ fn word_files(names: &[Box<str>], postings: &Postings) -> Vec<(String, Vec<u8>)>
         }
     }
     shards
-        .into_par_iter()
-        .map(|(key, ids)| {
-            let shard: BTreeMap<&str, &[u32]> = ids
-                .into_iter()
-                .map(|id| (&*names[id], postings.of(id)))
-                .collect();
-            (key, json(&shard))
-        })
-        .collect()
 }
 
 fn json(value: &impl Serialize) -> Vec<u8> {
