@@ -112,6 +112,9 @@ pub(crate) struct Inputs {
     pub(crate) notes: Vec<String>,
     /// The build cache the run reads and writes, if any.
     pub(crate) cache: Option<Arc<BuildCache>>,
+    /// The exports `[[sources]]` read, kept by the live preview so that a
+    /// save reads again only the files that changed.
+    pub(crate) exports: sources::ReadExports,
 }
 
 /// A site rendered in memory: every file a build would write, not written.
@@ -168,7 +171,7 @@ type PageBytes = (Arc<Vec<u8>>, bool);
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let (loaded, output_dir) = configure(options)?;
     output::check_target(&options.root, &output_dir)?;
-    let mut inputs = load(options, (loaded, output_dir), Access::ReadWrite)?;
+    let mut inputs = load(options, (loaded, output_dir), Access::ReadWrite, false)?;
     let mut site = check_and_compute(&mut inputs, site::PartnerData::Drop)?;
     let templates = templates_for(&inputs, &site)?;
     let (files, files_copied) = other_files(&inputs, &mut site);
@@ -241,7 +244,7 @@ fn render_with(options: &BuildOptions, cache: Option<&PageCache>) -> Result<Rend
     } else {
         Access::ReadOnly
     };
-    let mut inputs = load(options, configure(options)?, access)?;
+    let mut inputs = load(options, configure(options)?, access, keep)?;
     let mut site = check_and_compute(&mut inputs, partner_data)?;
     let templates = templates_for(&inputs, &site)?;
     let key = RenderKey::new(&inputs.theme, &site, level_names(&inputs));
@@ -465,11 +468,13 @@ fn configure(options: &BuildOptions) -> Result<(LoadedConfig, PathBuf)> {
 }
 
 /// Reads content, partner data and theme, after the configuration
-/// ([`configure`]), and opens the build cache with `access`.
+/// ([`configure`]), and opens the build cache with `access`; the exports
+/// read are kept when `keep_exports` (for the live preview).
 fn load(
     options: &BuildOptions,
     (loaded, output_dir): (LoadedConfig, PathBuf),
     access: Access,
+    keep_exports: bool,
 ) -> Result<Inputs> {
     let root = &options.root;
     let cache = cache::open(options, &output_dir, access)?;
@@ -488,12 +493,18 @@ fn load(
         }
     };
     let mut partners = partners;
+    let exports = if keep_exports {
+        sources::ReadExports::keeping()
+    } else {
+        sources::ReadExports::default()
+    };
     if !loaded.config.sources.is_empty() {
         let own = match &options.audience {
             Audience::Internal => None,
             Audience::Partner(id) => Some(id.as_str()),
         };
-        let imported = sources::import(root, &loaded.config, &mut partners, &store, own)?;
+        let config = &loaded.config;
+        let imported = sources::import(root, config, &mut partners, &store, own, &exports)?;
         problems.extend(imported.problems);
     }
     let notes = others.notes();
@@ -516,6 +527,7 @@ fn load(
         problems,
         notes,
         cache,
+        exports,
     })
 }
 

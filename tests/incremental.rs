@@ -902,3 +902,37 @@ fn an_export_edit_recomputes_only_the_partners_whose_rows_changed() {
     let unchanged = render_after(&site, &mut cache, &["data/crm-kpis.csv"]);
     assert_eq!(unchanged.pages_rendered, 0);
 }
+
+#[test]
+fn an_export_edit_reads_again_only_the_exports_that_changed() {
+    let site = Site::copy_of("examples/lms-export");
+    let mut cache = first_render(&site);
+    // The survey export is overwritten with bytes that are not text, its
+    // size and time kept: read again, it would stop the render.
+    let survey = site.path("data/skills-survey.csv");
+    let before = std::fs::metadata(&survey).expect("the survey export");
+    let modified = before.modified().expect("a modification time");
+    site.write_bytes("data/skills-survey.csv", &vec![0xff; before.len() as usize]);
+    let file = std::fs::File::options()
+        .write(true)
+        .open(&survey)
+        .expect("open");
+    file.set_modified(modified).expect("keep the time");
+    drop(file);
+    let kpis = std::fs::read_to_string(site.path("data/crm-kpis.csv")).expect("the CRM export");
+    site.write(
+        "data/crm-kpis.csv",
+        &kpis.replacen("\"$878,000\"", "\"$1,878,000\"", 1),
+    );
+    let again = render_changes(&site.options(), &mut cache, &["data/crm-kpis.csv"])
+        .expect("renders from the survey as first read");
+    let scorecard = page(
+        &files_of(&again),
+        "partners/brightwater-solutions/index.html",
+    );
+    assert!(
+        scorecard.contains("1,878,000"),
+        "the edited export was read"
+    );
+    assert!(again.pages_rendered > 0);
+}

@@ -252,8 +252,9 @@ fn partner_edit(retained: &Retained, name: &str, text: Arc<str>) -> Option<Partn
 }
 
 /// The partner files whose records changed, in a site with `[[sources]]`
-/// after an export or a partner file changed: the partner files and exports
-/// read and joined again, and each compared with the kept one. `None` (the
+/// after an export or a partner file changed: the partner files read again,
+/// the exports that changed read again (the others kept as read), all
+/// joined again, and each partner compared with the kept one. `None` (the
 /// whole pipeline, which reports why) when something has a problem, a
 /// partner file came or went, or the build is a partner audience's.
 fn imported_changes(options: &BuildOptions, retained: &Retained) -> Option<Vec<PartnerFile>> {
@@ -263,7 +264,9 @@ fn imported_changes(options: &BuildOptions, retained: &Retained) -> Option<Vec<P
     let config = &retained.inputs.loaded.config;
     let store = &retained.inputs.store;
     let (mut partners, problems) = metrics::load(&options.root, &config.limits).ok()?;
-    let imported = sources::import(&options.root, config, &mut partners, store, None).ok()?;
+    let exports = &retained.inputs.exports;
+    let imported =
+        sources::import(&options.root, config, &mut partners, store, None, exports).ok()?;
     let clean = problems.is_empty()
         && imported.problems.is_empty()
         && metrics::validate(&partners, config, store).is_empty();

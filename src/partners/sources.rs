@@ -26,7 +26,7 @@ mod xapi;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 
@@ -54,21 +54,34 @@ pub struct Imported {
 /// Reads every source of `config` under `root` into `partners` (the loaded
 /// partner files; in a partner's audience, only that partner's). Rows of
 /// other partners are left out when `own` names the audience's partner.
+/// An export `kept` holds unchanged since it was read is not read again.
 pub fn import(
     root: &Path,
     config: &Config,
     partners: &mut [PartnerFile],
     store: &ContentStore,
     own: Option<&str>,
+    kept: &ReadExports,
 ) -> Result<Imported> {
     let mut import = Import::new(config, partners, store, own);
+    let site = SiteRoot::new(root)?;
     // People first, whatever order the sources are in: every other kind
     // finds its person through them.
     let mut ordered: Vec<&Source> = config.sources.iter().collect();
     ordered.sort_by_key(|s| *s.kind.get_ref() != Kind::People);
     for source in ordered {
-        for (file, bytes) in read_files(root, source, config, &mut import.problems)? {
-            import.file(source, &file, &bytes);
+        for path in listed_files(root, &site, source, &mut import.problems)? {
+            let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            let export = kept.read(&path, || {
+                read_export(
+                    &site,
+                    &path,
+                    &shown,
+                    source,
+                    config.limits.max_source_file_bytes,
+                )
+            })?;
+            import.file(source, &shown, &export);
         }
     }
     let problems = std::mem::take(&mut import.problems);
@@ -76,18 +89,73 @@ pub fn import(
     Ok(Imported { problems })
 }
 
+/// The exports a run has read, each with its file's size and modification
+/// time, when the run keeps them (the live preview's): a later import reads
+/// again only the files that changed since. A build keeps none, so they do
+/// not add to its memory.
+#[derive(Default)]
+pub struct ReadExports {
+    keep: bool,
+    files: Mutex<HashMap<PathBuf, (Stamp, Arc<Export>)>>,
+}
+
+/// A file's size and modification time.
+type Stamp = (u64, Option<std::time::SystemTime>);
+
+impl ReadExports {
+    /// Exports kept between imports.
+    pub fn keeping() -> ReadExports {
+        ReadExports {
+            keep: true,
+            files: Mutex::default(),
+        }
+    }
+
+    /// The export at `path`: the kept one if its file has not changed,
+    /// otherwise `read`'s.
+    fn read(&self, path: &Path, read: impl FnOnce() -> Result<Export>) -> Result<Arc<Export>> {
+        if !self.keep {
+            return read().map(Arc::new);
+        }
+        let stamp: Option<Stamp> = std::fs::metadata(path)
+            .ok()
+            .map(|m| (m.len(), m.modified().ok()));
+        // A poisoned lock only means another import panicked: the map is whole.
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        if let (Some(stamp), Some((kept, export))) = (stamp, files.get(path))
+            && *kept == stamp
+        {
+            return Ok(export.clone());
+        }
+        let export = Arc::new(read()?);
+        if let Some(stamp) = stamp {
+            files.insert(path.to_path_buf(), (stamp, export.clone()));
+        }
+        Ok(export)
+    }
+}
+
+/// An export as read: its decoded text with its table or its statements, or
+/// the problems that kept it from being read.
+enum Export {
+    /// A CSV export.
+    Table(Arc<str>, table::Table),
+    /// xAPI statements.
+    Statements(Arc<str>, xapi::Statements),
+    /// Not read: too large, not text, or not CSV.
+    Unread(Vec<Diagnostic>),
+}
+
 /// The files of `source`: the file it names, or every file of the folder
-/// it names, sorted by path; each read whole within the site.
-fn read_files(
+/// it names, sorted by path; a link leading outside the site is a problem.
+fn listed_files(
     root: &Path,
+    site: &SiteRoot,
     source: &Source,
-    config: &Config,
     problems: &mut Vec<Diagnostic>,
-) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+) -> Result<Vec<PathBuf>> {
     let relative = PathBuf::from(source.file.get_ref());
     let path = root.join(&relative);
-    let site = SiteRoot::new(root)?;
-    let limit = config.limits.max_source_file_bytes;
     let found = if path.is_dir() {
         let walk = site.walk(&path, usize::MAX, Code::DataSource)?;
         problems.extend(walk.problems);
@@ -115,24 +183,65 @@ fn read_files(
     };
     let mut files = Vec::new();
     for path in found {
-        if let Err(refusal) = site.confine(&path) {
-            problems.push(site.refused(&path, &refusal, Code::DataSource));
-            continue;
-        }
-        let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-        match site.read_at_most(&path, limit) {
-            Ok(Capped::Read(bytes)) => files.push((shown, bytes)),
-            Ok(Capped::TooLarge(size)) => problems.push(too_large(
-                Code::DataSource,
-                &shown,
-                size,
-                limit,
-                "max_source_file_bytes",
-            )),
-            Err(e) => return Err(Error::io(&path, e)),
+        match site.confine(&path) {
+            Ok(_) => files.push(path),
+            Err(refusal) => problems.push(site.refused(&path, &refusal, Code::DataSource)),
         }
     }
     Ok(files)
+}
+
+/// Reads, decodes and parses the export at `path` (`shown` relative to the
+/// site) as `source` says, within `limit` bytes.
+fn read_export(
+    site: &SiteRoot,
+    path: &Path,
+    shown: &Path,
+    source: &Source,
+    limit: u64,
+) -> Result<Export> {
+    let bytes = match site.read_at_most(path, limit) {
+        Ok(Capped::Read(bytes)) => bytes,
+        Ok(Capped::TooLarge(size)) => {
+            let key = "max_source_file_bytes";
+            return Ok(Export::Unread(vec![too_large(
+                Code::DataSource,
+                shown,
+                size,
+                limit,
+                key,
+            )]));
+        }
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let encoding = source.encoding.as_ref().map(|e| e.get_ref().as_str());
+    let text: Arc<str> = match table::decode(&bytes, encoding) {
+        Ok(text) => Arc::from(text),
+        Err((message, at)) => {
+            let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(&bytes).into_owned());
+            return Ok(Export::Unread(vec![
+                Diagnostic::new(Code::DataSource, shown, lossy, at..at, message).expected(
+                    "a UTF-8 file, or `encoding = \"utf-16\"` or \"windows-1252\" in its [[sources]] entry",
+                ),
+            ]));
+        }
+    };
+    if source.format() == Format::Xapi {
+        let statements = xapi::read(&text);
+        return Ok(Export::Statements(text, statements));
+    }
+    let delimiter = match &source.delimiter {
+        Some(d) => d.get_ref().as_bytes().first().copied().unwrap_or(b','),
+        None => table::detect_delimiter(text.lines().next().unwrap_or_default()),
+    };
+    Ok(match table::parse(text.clone(), delimiter) {
+        Ok(table) => Export::Table(text, table),
+        Err((message, at)) => Export::Unread(vec![
+            Diagnostic::new(Code::DataSource, shown, text, at..at, message).expected(
+                "comma-separated values with a header line (quote a cell that holds the delimiter)",
+            ),
+        ]),
+    })
 }
 
 /// Where a record came from, to name it when a later one disagrees: a few
@@ -320,39 +429,33 @@ impl<'a> Import<'a> {
         }
     }
 
-    /// Reads one file of `source`.
-    fn file(&mut self, source: &Source, file: &Path, bytes: &[u8]) {
+    /// Reads one export of `source`.
+    fn file(&mut self, source: &Source, file: &Path, export: &Export) {
         let before = self.problems.len();
         self.files.push(file.to_path_buf());
-        self.read_file(source, file, bytes);
+        match export {
+            Export::Unread(problems) => self.problems.extend(problems.iter().cloned()),
+            Export::Table(text, table) => {
+                let mut sheet = Sheet {
+                    source,
+                    file,
+                    text: text.clone(),
+                    columns: Vec::new(),
+                };
+                self.csv(&mut sheet, table);
+            }
+            Export::Statements(text, statements) => {
+                let sheet = Sheet {
+                    source,
+                    file,
+                    text: text.clone(),
+                    columns: Vec::new(),
+                };
+                self.xapi(&sheet, statements);
+            }
+        }
         if *source.kind.get_ref() == Kind::People && self.problems.len() > before {
             self.people_unread = true;
-        }
-    }
-
-    fn read_file(&mut self, source: &Source, file: &Path, bytes: &[u8]) {
-        let encoding = source.encoding.as_ref().map(|e| e.get_ref().as_str());
-        let text: Arc<str> = match table::decode(bytes, encoding) {
-            Ok(text) => Arc::from(text),
-            Err((message, at)) => {
-                let shown: Arc<str> = Arc::from(String::from_utf8_lossy(bytes).into_owned());
-                self.problems.push(
-                    Diagnostic::new(Code::DataSource, file, shown, at..at, message).expected(
-                        "a UTF-8 file, or `encoding = \"utf-16\"` or \"windows-1252\" in its [[sources]] entry",
-                    ),
-                );
-                return;
-            }
-        };
-        let mut sheet = Sheet {
-            source,
-            file,
-            text,
-            columns: Vec::new(),
-        };
-        match source.format() {
-            Format::Csv => self.csv(&mut sheet),
-            Format::Xapi => self.xapi(&sheet),
         }
     }
 
@@ -361,23 +464,9 @@ impl<'a> Import<'a> {
         u32::try_from(self.files.len().saturating_sub(1)).unwrap_or(u32::MAX)
     }
 
-    fn csv(&mut self, sheet: &mut Sheet) {
-        let text = sheet.text.clone();
-        let delimiter = match &sheet.source.delimiter {
-            Some(d) => d.get_ref().as_bytes().first().copied().unwrap_or(b','),
-            None => table::detect_delimiter(text.lines().next().unwrap_or_default()),
-        };
-        let table = match table::parse(text, delimiter) {
-            Ok(table) => table,
-            Err((message, at)) => {
-                self.problems.push(sheet.at(at..at, message).expected(
-                    "comma-separated values with a header line (quote a cell that holds the delimiter)",
-                ));
-                return;
-            }
-        };
+    fn csv(&mut self, sheet: &mut Sheet, table: &table::Table) {
         let before = self.problems.len();
-        sheet.map_columns(&table, &mut self.problems);
+        sheet.map_columns(table, &mut self.problems);
         if self.problems.len() > before {
             return;
         }
@@ -390,9 +479,8 @@ impl<'a> Import<'a> {
         }
     }
 
-    fn xapi(&mut self, sheet: &Sheet) {
-        let (statements, problems) = xapi::read(&sheet.text);
-        for (message, range) in problems {
+    fn xapi(&mut self, sheet: &Sheet, (statements, problems): &xapi::Statements) {
+        for (message, range) in problems.iter().cloned() {
             self.problems.push(
                 sheet
                     .at(range, message)

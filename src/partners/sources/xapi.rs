@@ -59,9 +59,13 @@ struct Object {
 /// The verbs that mean a module was completed.
 const COMPLETING: [&str; 2] = ["completed", "passed"];
 
+/// The completions of a file, and each problem as a message with the range
+/// it is at.
+pub type Statements = (Vec<Statement>, Vec<(String, Range<usize>)>);
+
 /// The completions of `text`, and each problem as a message with the range
 /// it is at.
-pub fn read(text: &str) -> (Vec<Statement>, Vec<(String, Range<usize>)>) {
+pub fn read(text: &str) -> Statements {
     let mut statements = Vec::new();
     let mut problems = Vec::new();
     for range in statement_ranges(text, &mut problems) {
