@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::base::codes::Code;
 use crate::base::diagnostics::Diagnostic;
-use crate::input::config::Config;
+use crate::input::config::{CatalogEntry, Config};
 use crate::input::content::{ContentStore, Page, PageKind};
 use crate::render::markdown;
 
@@ -86,7 +86,7 @@ fn bundle_advice(page: &Page) -> Option<String> {
 
 /// Modules that no learning track reaches.
 pub(super) fn modules_without_track(store: &ContentStore, config: &Config) -> Vec<Diagnostic> {
-    let tracks: Vec<&str> = config.tracks.iter().map(|t| t.id.as_str()).collect();
+    let tracks: Vec<&str> = CatalogEntry::ids(&config.tracks);
     store
         .modules()
         .filter(|module| module.front.track.is_none())

@@ -39,6 +39,14 @@ pub struct CatalogEntry {
     pub description: Option<String>,
 }
 
+impl CatalogEntry {
+    /// The ids of `catalog`, in its order: what an unknown id is told it
+    /// could have been.
+    pub fn ids(catalog: &[CatalogEntry]) -> Vec<&str> {
+        catalog.iter().map(|e| e.id.as_str()).collect()
+    }
+}
+
 /// The parsed `site.toml`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -646,7 +654,7 @@ impl Config {
         let at = |key: &str, message: String| at_key(file, source, key, message);
         let mut problems = self.program.check(file, source);
         problems.extend(self.check_levels(file, source));
-        let skills: Vec<&str> = self.skills.iter().map(|s| s.id.as_str()).collect();
+        let skills: Vec<&str> = CatalogEntry::ids(&self.skills);
         for entry in &self.sources {
             problems.extend(entry.check(file, source, &skills));
         }

@@ -30,7 +30,7 @@ fn check_page(page: &Page, store: &ContentStore, config: &Config, problems: &mut
     let front = &page.front;
     let mut unknown = |key: &str, value: &str, what: &str, catalog: &[CatalogEntry]| {
         if !catalog.iter().any(|entry| entry.id == value) {
-            let ids: Vec<&str> = catalog.iter().map(|e| e.id.as_str()).collect();
+            let ids: Vec<&str> = CatalogEntry::ids(catalog);
             let expected = expected_one_of(value, &ids, &format!("a {what} defined in site.toml"));
             problems.push(
                 page.diagnostic(

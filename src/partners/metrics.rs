@@ -21,7 +21,7 @@ use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::paths::{Capped, SiteRoot};
 use crate::base::quarter::Quarter;
 use crate::base::text::expected_one_of;
-use crate::input::config::Config;
+use crate::input::config::{CatalogEntry, Config};
 use crate::input::content::{
     CONTENT_DIR, ContentStore, PARTNERS_DIR, from_yaml, not_utf8, too_large,
 };
@@ -711,7 +711,7 @@ impl<'a> Checker<'a> {
             self.date("date", &assessment.date);
             for (skill, score) in &assessment.scores {
                 if !skills.iter().any(|s| &s.id == skill) {
-                    let ids: Vec<&str> = skills.iter().map(|s| s.id.as_str()).collect();
+                    let ids: Vec<&str> = CatalogEntry::ids(skills);
                     // The name is the mistake: point at the key, not the score.
                     let range = self.place(skill, &number(*score));
                     let range = key_before(&self.partner.text, skill, range);
@@ -808,12 +808,7 @@ impl<'a> Checker<'a> {
             self.place("id", &workflow.id)
         };
         if !known {
-            let ids: Vec<&str> = self
-                .config
-                .workflows
-                .iter()
-                .map(|w| w.id.as_str())
-                .collect();
+            let ids: Vec<&str> = CatalogEntry::ids(&self.config.workflows);
             self.problems.push(
                 self.partner
                     .at(range.clone(), format!("unknown workflow `{}`", workflow.id))
@@ -868,12 +863,7 @@ impl<'a> Checker<'a> {
         if self.config.workflows.iter().any(|w| w.id == id) {
             self.meet("workflow", id);
         } else {
-            let ids: Vec<&str> = self
-                .config
-                .workflows
-                .iter()
-                .map(|w| w.id.as_str())
-                .collect();
+            let ids: Vec<&str> = CatalogEntry::ids(&self.config.workflows);
             self.report(
                 "workflow",
                 id,

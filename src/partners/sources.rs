@@ -34,7 +34,7 @@ use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
 use crate::base::paths::{Capped, SiteRoot, is_ignored};
 use crate::base::text::expected_one_of;
-use crate::input::config::Config;
+use crate::input::config::{CatalogEntry, Config};
 use crate::input::content::{ContentStore, too_large};
 use crate::input::sources::{Format, Kind, Source};
 use crate::partners::metrics::{
@@ -891,12 +891,7 @@ impl<'a> Import<'a> {
     fn known_workflow(&mut self, cells: &Cells, cell: &rows::Cell) -> Option<u8> {
         let index = self.workflow_index(cell.text);
         if index.is_none() {
-            let ids: Vec<&str> = self
-                .config
-                .workflows
-                .iter()
-                .map(|w| w.id.as_str())
-                .collect();
+            let ids: Vec<&str> = CatalogEntry::ids(&self.config.workflows);
             self.problems.push(cells.problem(
                 cell,
                 format!("unknown workflow `{}`", cell.text),
