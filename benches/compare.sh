@@ -258,23 +258,24 @@ if [[ $warm -eq 1 ]]; then
   printf '| proficio, empty build cache | %s | %s | %s | %.0f |\n' "$p_pages" "$e_wall" "$(median "$ectimes" '$2 + $3')" "$(median "$ectimes" '$4 / 1024')"
   printf '| proficio, build cache, one module edited | %s | %s | %s | %.0f |\n' "$p_pages" "$w_wall" "$(median "$wtimes" '$2 + $3')" "$(median "$wtimes" '$4 / 1024')"
 fi
+# One other tool's row and proficio's ratios to it; sets `other_wall`.
+other_rows() {
+  local name=$1 times=$2 site=$3
+  local cpu rss pages
+  other_wall=$(median "$times" '$1')
+  cpu=$(median "$times" '$2 + $3')
+  rss=$(median "$times" '$4 / 1024')
+  pages=$(find "$site/public" -name '*.html' | wc -l)
+  printf '| %s | %s | %s | %s | %.0f |\n' "$name" "$pages" "$other_wall" "$cpu" "$rss"
+  awk -v n="${name%% *}" -v a="$p_wall" -v b="$other_wall" -v c="$p_cpu" -v d="$cpu" -v e="$p_rss" -v f="$rss" \
+    'BEGIN { printf "| proficio ÷ %s | | %.2f× | %.2f× | %.2f× |\n", n, a / b, c / d, e / f }'
+}
 if [[ $zola -eq 1 ]]; then
-  z_wall=$(median "$ztimes" '$1')
-  z_cpu=$(median "$ztimes" '$2 + $3')
-  z_rss=$(median "$ztimes" '$4 / 1024')
-  z_pages=$(find "$zsite/public" -name '*.html' | wc -l)
-  printf '| Zola %s | %s | %s | %s | %.0f |\n' "$zola_version" "$z_pages" "$z_wall" "$z_cpu" "$z_rss"
-  awk -v a="$p_wall" -v b="$z_wall" -v c="$p_cpu" -v d="$z_cpu" -v e="$p_rss" -v f="$z_rss" \
-    'BEGIN { printf "| proficio ÷ Zola | | %.2f× | %.2f× | %.2f× |\n", a / b, c / d, e / f }'
+  other_rows "Zola $zola_version" "$ztimes" "$zsite"
+  z_wall=$other_wall
 fi
 if [[ $proficio_only -eq 0 ]]; then
-  h_wall=$(median "$htimes" '$1')
-  h_cpu=$(median "$htimes" '$2 + $3')
-  h_rss=$(median "$htimes" '$4 / 1024')
-  h_pages=$(find "$hsite/public" -name '*.html' | wc -l)
-  printf '| Hugo %s | %s | %s | %s | %.0f |\n' "$hugo_version" "$h_pages" "$h_wall" "$h_cpu" "$h_rss"
-  awk -v a="$p_wall" -v b="$h_wall" -v c="$p_cpu" -v d="$h_cpu" -v e="$p_rss" -v f="$h_rss" \
-    'BEGIN { printf "| proficio ÷ Hugo | | %.2f× | %.2f× | %.2f× |\n", a / b, c / d, e / f }'
+  other_rows "Hugo $hugo_version" "$htimes" "$hsite"
 fi
 if [[ $warm -eq 1 ]]; then
   echo

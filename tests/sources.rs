@@ -137,13 +137,12 @@ fn without_sources(site: &Site) -> String {
         .to_string()
 }
 
-#[test]
-fn exported_rows_give_the_figures_their_yaml_would() {
-    let exported = exported_site();
-    exported.build();
+/// The site of `exported` with its `[[sources]]` left out and Acme's
+/// records written in YAML as `acme`, built.
+fn written_as_yaml(exported: &Site, acme: &str) -> Site {
     let written = Site::new(&[
-        ("site.toml", &without_sources(&exported)),
-        ("content/partners/acme.yaml", ACME_AS_YAML),
+        ("site.toml", &without_sources(exported)),
+        ("content/partners/acme.yaml", acme),
     ]);
     for module in ["basics", "checks"] {
         let path = format!("content/modules/{module}.md");
@@ -151,6 +150,14 @@ fn exported_rows_give_the_figures_their_yaml_would() {
         written.write(&path, &text);
     }
     written.build();
+    written
+}
+
+#[test]
+fn exported_rows_give_the_figures_their_yaml_would() {
+    let exported = exported_site();
+    exported.build();
+    let written = written_as_yaml(&exported, ACME_AS_YAML);
     let metrics = exported.read("data/metrics.json");
     assert_eq!(metrics, written.read("data/metrics.json"));
     assert!(metrics.contains("\"person-002\""), "{metrics}");
@@ -505,22 +512,13 @@ fn a_workflow_register_export_replaces_the_yaml_register() {
         .to_string();
     exported.write("content/partners/acme.yaml", &facts);
     exported.build();
-    let written = Site::new(&[
-        ("site.toml", &without_sources(&exported)),
-        (
-            "content/partners/acme.yaml",
-            &ACME_AS_YAML.replace(
-                "    runs_per_quarter: 6\n",
-                "    runs_per_quarter: 6\n  - id: onboarding\n    minutes_before: 90\n    runs_per_quarter: 4\n",
-            ),
+    let written = written_as_yaml(
+        &exported,
+        &ACME_AS_YAML.replace(
+            "    runs_per_quarter: 6\n",
+            "    runs_per_quarter: 6\n  - id: onboarding\n    minutes_before: 90\n    runs_per_quarter: 4\n",
         ),
-    ]);
-    for module in ["basics", "checks"] {
-        let path = format!("content/modules/{module}.md");
-        let text = std::fs::read_to_string(exported.path(&path)).expect("module");
-        written.write(&path, &text);
-    }
-    written.build();
+    );
     assert_eq!(
         exported.read("data/metrics.json"),
         written.read("data/metrics.json")
@@ -538,4 +536,47 @@ fn a_workflow_register_export_replaces_the_yaml_register() {
     data/workflows.csv:2:10: row 2, column `AI Embedded`: `maybe` is not yes or no (expected yes, no, true, false, 1 or 0)
     data/workflows.csv:3:6: row 3, column `Workflow`: workflow `onboarding` is embedded but has no quarter it became so (expected the `since` column: the quarter AI became a permanent step, such as 2026-Q1)
     "#);
+}
+
+#[test]
+fn an_exports_decimal_mark_and_module_names_win_over_the_defaults() {
+    let exported = exported_site();
+    let toml = std::fs::read_to_string(exported.path("site.toml")).expect("site.toml");
+    exported.write(
+        "site.toml",
+        &toml
+            .replace(
+                "date_format = \"%m/%d/%Y\"",
+                "date_format = \"%m/%d/%Y\"\ndecimal = \",\"",
+            )
+            .replace("\"C-1\" = \"basics\"", "\"basics\" = \"checks\""),
+    );
+    // A score written 1,5 is one and a half; a course named like one module
+    // but mapped to another is the other.
+    exported.write(
+        "data/survey.csv",
+        "Email;Name;Taken;Prompting;Validation\n\
+         ana.lima@acme.example;Ana Lima;02/10/2026;1,5;0\n\
+         ana.lima@acme.example;Ana Lima;08/14/2026;3;2\n\
+         bo.chen@acme.example;Bo Chen;02/11/2026;2;1\n",
+    );
+    exported.write(
+        "data/completions.csv",
+        "Learner,Course,Completed\nana.lima@acme.example,basics,2026-03-02\n",
+    );
+    exported.build();
+    let written = written_as_yaml(
+        &exported,
+        &ACME_AS_YAML
+            .replacen(
+                "scores: {prompting: 1, output-validation: 0}",
+                "scores: {prompting: 1.5, output-validation: 0}",
+                1,
+            )
+            .replacen("      - module: basics\n", "      - module: checks\n", 1),
+    );
+    assert_eq!(
+        exported.read("data/metrics.json"),
+        written.read("data/metrics.json")
+    );
 }

@@ -4,7 +4,8 @@
 //! per page (its template, context and Markdown), the computed site one per
 //! page summary (the page's front matter and title), the kept output files
 //! one (the theme's static files among them), the preview server one per
-//! copied file (its size and modification time), the kept partner data one
+//! copied file and the partner import one per export (its size and
+//! modification time), the kept partner data one
 //! for every partner's people at every quarter (the quarters covered and
 //! the total headcount they were worked out with). Comparing the inputs themselves, rather than following
 //! a hand-kept list of what depends on what, is what keeps a preview's

@@ -32,6 +32,7 @@ use chrono::NaiveDate;
 
 use crate::base::codes::Code;
 use crate::base::diagnostics::{Diagnostic, Error, Result};
+use crate::base::memo::Memo;
 use crate::base::paths::{Capped, SiteRoot, is_ignored};
 use crate::base::text::expected_one_of;
 use crate::input::config::{CatalogEntry, Config};
@@ -96,7 +97,7 @@ pub fn import(
 #[derive(Default)]
 pub struct ReadExports {
     keep: bool,
-    files: Mutex<HashMap<PathBuf, (Stamp, Arc<Export>)>>,
+    files: Mutex<HashMap<PathBuf, Memo<Stamp, Arc<Export>>>>,
 }
 
 /// A file's size and modification time.
@@ -122,14 +123,16 @@ impl ReadExports {
             .map(|m| (m.len(), m.modified().ok()));
         // A poisoned lock only means another import panicked: the map is whole.
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        if let (Some(stamp), Some((kept, export))) = (stamp, files.get(path))
-            && *kept == stamp
-        {
+        let kept = files
+            .get(path)
+            .zip(stamp)
+            .and_then(|(memo, stamp)| memo.get(&stamp));
+        if let Some(export) = kept {
             return Ok(export.clone());
         }
         let export = Arc::new(read()?);
         if let Some(stamp) = stamp {
-            files.insert(path.to_path_buf(), (stamp, export.clone()));
+            files.insert(path.to_path_buf(), Memo::new(stamp, export.clone()));
         }
         Ok(export)
     }
@@ -758,50 +761,35 @@ impl<'a> Import<'a> {
             return;
         };
         let mut scores = Vec::new();
-        for (index, skill) in (0u8..).zip(&self.config.skills) {
-            let Some(cell) = cells.get(&format!("score:{}", skill.id)) else {
+        for (skill, cell) in cells.score_cells() {
+            // The skills of [sources.scores] are checked with site.toml.
+            let Some(index) = self.skill_index(skill) else {
                 continue;
             };
-            let expected = "a score from 0 (none) to 4 (expert)";
-            match rows::number(cell.text, '.').or_else(|| rows::number(cell.text, ',')) {
-                Some(score) if (0.0..=4.0).contains(&score) => scores.push((index, score, cell)),
-                Some(_) => self.problems.push(cells.problem(
-                    &cell,
-                    format!("score {} is outside 0–4", cell.text),
-                    expected,
-                )),
-                None => self.problems.push(cells.problem(
-                    &cell,
-                    format!("`{}` is not a score", cell.text),
-                    expected,
-                )),
+            if let Some(score) = cells.score(&cell, &mut self.problems) {
+                scores.push((index, score, cell));
             }
         }
-        let known = self
-            .assessments
-            .get(&(who, date))
-            .cloned()
-            .unwrap_or_default();
+        let known = self.assessments.get(&(who, date));
         let mut fresh = Vec::new();
+        let mut conflicts = Vec::new();
         for (skill, score, cell) in scores {
-            match known.iter().find(|(s, _, _)| *s == skill) {
-                Some((_, before, place)) if *before != score => {
+            match known.and_then(|k| k.iter().find(|(s, _, _)| *s == skill)) {
+                Some(&(_, before, place)) if before != score => {
                     let name = &self.config.skills[skill as usize].id;
                     let message = format!(
                         "{name} is scored {} on this date {}",
-                        crate::base::format::format_number(*before, 1),
-                        self.describe(*place)
+                        crate::base::format::format_number(before, 1),
+                        self.describe(place)
                     );
-                    self.problems.push(cells.problem(
-                        &cell,
-                        message,
-                        "one score per skill, person and date",
-                    ));
+                    let expected = "one score per skill, person and date";
+                    conflicts.push(cells.problem(&cell, message, expected));
                 }
                 Some(_) => {}
                 None => fresh.push((skill, score, origin)),
             }
         }
+        self.problems.extend(conflicts);
         self.assessments
             .entry((who, date))
             .or_default()
@@ -827,22 +815,22 @@ impl<'a> Import<'a> {
     /// The module an export's value names: mapped under `[sources.modules]`,
     /// a module id, or a URL ending in `/modules/<id>/`.
     fn module(&mut self, sheet: &Sheet, text: &str, at: At) -> Option<u32> {
-        if let Some(number) = self.module_numbers.get(text) {
+        let mapped = sheet.source.modules.get(text).map(String::as_str);
+        let from_url = || {
+            let url = text.trim_end_matches('/');
+            url.rsplit_once("/modules/").map(|(_, id)| id)
+        };
+        let candidate = mapped.or_else(from_url).unwrap_or(text);
+        if let Some(number) = self.module_numbers.get(candidate) {
             return Some(*number);
         }
-        let mapped = sheet.source.modules.get(text).cloned();
-        let from_url = text
-            .trim_end_matches('/')
-            .rsplit_once("/modules/")
-            .map(|(_, id)| id.to_string());
-        let candidate = mapped.or(from_url).unwrap_or_else(|| text.to_string());
         let store = self.store;
-        if store.module(&candidate).is_some() || store.absent_module(&candidate).is_some() {
-            return Some(self.module_number(&candidate));
+        if store.module(candidate).is_some() || store.absent_module(candidate).is_some() {
+            return Some(self.module_number(candidate));
         }
         let ids = store.module_ids();
         let expected = expected_one_of(
-            &candidate,
+            candidate,
             &ids,
             "a module id, a URL ending in /modules/<id>/, or a value mapped under [sources.modules]",
         );
@@ -867,23 +855,17 @@ impl<'a> Import<'a> {
         let (Some(workflow), Some(since)) = (workflow, since) else {
             return;
         };
-        match self.ai_use.get(&(who, workflow)) {
-            Some((before, place)) if *before != since => {
-                let message = format!(
-                    "AI use in `{}` is given as starting on {before} {}",
-                    workflow_cell.text,
-                    self.describe(*place)
-                );
-                self.problems.push(cells.problem(
-                    &since_cell,
-                    message,
-                    "one start date per person and workflow",
-                ));
-            }
-            Some(_) => {}
-            None => {
-                self.ai_use.insert((who, workflow), (since, origin));
-            }
+        if let Err(before) = settle(&mut self.ai_use, (who, workflow), since, origin) {
+            let message = format!(
+                "AI use in `{}` is given as starting on another date {}",
+                workflow_cell.text,
+                self.describe(before)
+            );
+            self.problems.push(cells.problem(
+                &since_cell,
+                message,
+                "one start date per person and workflow",
+            ));
         }
     }
 

@@ -125,6 +125,51 @@ impl<'a> Cells<'a> {
         })
     }
 
+    /// The filled score cells the source maps (`[sources.scores]`), each
+    /// with its skill's id.
+    pub fn score_cells(&self) -> impl Iterator<Item = (&'a str, Cell<'a>)> + '_ {
+        self.sheet
+            .columns
+            .iter()
+            .filter_map(|(field, index, header)| {
+                let skill = field.strip_prefix("score:")?;
+                let text = self.row.cells.get(*index)?.as_str();
+                let range = self.row.ranges.get(*index).cloned().unwrap_or(self.range());
+                (!text.is_empty()).then_some((
+                    skill,
+                    Cell {
+                        text,
+                        range,
+                        header,
+                    },
+                ))
+            })
+    }
+
+    /// `cell` as a score from 0 to 4, by the source's decimal mark.
+    pub fn score(&self, cell: &Cell, problems: &mut Vec<Diagnostic>) -> Option<f64> {
+        let expected = "a score from 0 (none) to 4 (expert)";
+        match number(cell.text, self.sheet.source.decimal_mark()) {
+            Some(score) if (0.0..=4.0).contains(&score) => Some(score),
+            Some(_) => {
+                problems.push(self.problem(
+                    cell,
+                    format!("score {} is outside 0–4", cell.text),
+                    expected,
+                ));
+                None
+            }
+            None => {
+                problems.push(self.problem(
+                    cell,
+                    format!("`{}` is not a score", cell.text),
+                    expected,
+                ));
+                None
+            }
+        }
+    }
+
     /// The cell of a field every row must fill, or a problem.
     pub fn required(&self, field: &str, problems: &mut Vec<Diagnostic>) -> Option<Cell<'a>> {
         let cell = self.get(field);
