@@ -264,6 +264,8 @@ fn a_cache_folder_inside_the_output_or_the_sources_is_refused() {
             "it is inside the output folder, which is published",
         ),
         ("content/cache", "it is inside the site's content/ folder"),
+        // A folder source would read the cache's files as exports.
+        ("data/cache", "it is inside the site's data/ folder"),
         (".", "it contains the output folder"),
     ] {
         let output = proficio(&[
@@ -277,6 +279,7 @@ fn a_cache_folder_inside_the_output_or_the_sources_is_refused() {
         let said = stderr(&output);
         assert!(said.contains(why), "{dir}: {said}");
         assert!(!site.path("content/cache").exists());
+        assert!(!site.path("data/cache").exists());
     }
 }
 

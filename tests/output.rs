@@ -301,6 +301,7 @@ fn every_path_shape_is_resolved_completely_before_it_is_judged() {
         ("/".to_string(), Refused("contains the site's own sources")),
         (format!("{base}/site/content"), Refused("content/ folder")),
         (format!("{base}/site/content/"), Refused("content/ folder")),
+        (format!("{base}/site/data/site"), Refused("data/ folder")),
         (
             format!("{base}/site/content/public"),
             Refused("content/ folder"),

@@ -39,6 +39,7 @@ use rayon::prelude::*;
 
 use crate::base::diagnostics::{Error, Result};
 use crate::base::remarks::Remarks;
+use crate::input::sources::DATA_DIR;
 
 /// The marker file proficio leaves in every output folder it writes.
 pub const MARKER: &str = ".proficio-output";
@@ -54,8 +55,15 @@ const OLD_PREFIX: &str = ".proficio-old-";
 const RANDOM_LEN: usize = 6;
 
 /// The site's sources, relative to its root: never written, never inside
-/// the output.
-pub(crate) const SOURCES: [&str; 5] = ["content", "templates", "static", "themes", "site.toml"];
+/// the output (the exports of `data/` among them).
+pub(crate) const SOURCES: [&str; 6] = [
+    "content",
+    "templates",
+    "static",
+    "themes",
+    DATA_DIR,
+    "site.toml",
+];
 
 /// Where a file's bytes come from.
 #[derive(Debug, Clone)]
