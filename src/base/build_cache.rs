@@ -245,7 +245,13 @@ impl BuildCache {
     }
 
     fn read(&self, key: &Key) -> Option<Vec<u8>> {
-        let mut file = File::open(self.dir.join(key.file_name())).ok()?;
+        let path = self.dir.join(key.file_name());
+        // proficio writes entries as files: a link in their place (which
+        // could lead outside the site) is never followed.
+        if !fs::symlink_metadata(&path).ok()?.is_file() {
+            return None;
+        }
+        let mut file = File::open(path).ok()?;
         let meta = file.metadata().ok()?;
         if !meta.is_file() || meta.len() > MAX_ENTRY {
             return None;
@@ -505,6 +511,22 @@ mod tests {
         let other = Key::new("block", &[b"yaml", b"b: 2\n"]);
         fs::copy(&path, temp.path().join(other.file_name())).expect("copy");
         assert_eq!(cache.get(&other), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_entry_that_is_a_link_is_not_followed() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let outside = tempfile::tempdir().expect("another folder");
+        let cache = open(temp.path());
+        let key = Key::new("block", &[b"yaml", b"a: 1\n"]);
+        cache.put(&key, b"payload");
+        // A whole, valid entry, but reached through a link.
+        let path = temp.path().join(key.file_name());
+        let moved = outside.path().join("entry");
+        fs::rename(&path, &moved).expect("move the entry out");
+        std::os::unix::fs::symlink(&moved, &path).expect("link it back");
+        assert_eq!(cache.get(&key), None);
     }
 
     #[test]
