@@ -395,7 +395,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// Byte offset of a 1-based line and column; clamps to the text's end.
-fn offset_of(source: &str, line: usize, column: usize) -> usize {
+pub fn offset_of(source: &str, line: usize, column: usize) -> usize {
     let mut line_start = 0;
     for _ in 1..line.max(1) {
         match source[line_start..].find('\n') {

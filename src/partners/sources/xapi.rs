@@ -10,6 +10,8 @@ use std::ops::Range;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::base::diagnostics::offset_of;
+
 /// A completion found in a statement.
 pub struct Statement {
     /// The actor's key: the email of `mbox` without `mailto:`, or the
@@ -130,7 +132,7 @@ fn statement_ranges(text: &str, problems: &mut Vec<(String, Range<usize>)>) -> V
                 })
                 .collect(),
             Err(e) => {
-                let at = offset(text, e.line(), e.column());
+                let at = offset_of(text, e.line(), e.column());
                 problems.push((
                     format!("this is not a JSON array of statements: {e}"),
                     at..at,
@@ -150,16 +152,6 @@ fn statement_ranges(text: &str, problems: &mut Vec<(String, Range<usize>)>) -> V
         at += line.len();
     }
     ranges
-}
-
-/// The byte offset of a 1-based line and column.
-fn offset(text: &str, line: usize, column: usize) -> usize {
-    let start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    (start + column.saturating_sub(1)).min(text.len())
 }
 
 /// Where `value` is written as a JSON string inside the statement at
@@ -221,5 +213,14 @@ mod tests {
             problems.iter().map(|p| &p.0).collect::<Vec<_>>()
         );
         assert!(problems[0].0.contains("neither an `mbox`"));
+    }
+
+    #[test]
+    fn a_broken_array_is_one_problem_where_it_breaks() {
+        let text = "[\n  {\"actor\": {}},\n  oops\n]";
+        let (statements, problems) = read(text);
+        assert!(statements.is_empty());
+        assert_eq!(problems.len(), 1);
+        assert_eq!(&text[problems[0].1.start..problems[0].1.start + 4], "oops");
     }
 }
