@@ -447,12 +447,12 @@ fn a_sources_entry_that_cannot_be_read_is_told_in_site_toml() {
         .replace("module = \"Course\"\n", "");
     let problems = break_and_build(&site, &[("site.toml", &broken)]);
     insta::assert_snapshot!(describe(&problems), @r#"
-    site.toml:15:12: a people source has no field `nickname` (expected one of person, partner, role, joined, left)
+    site.toml:15:12: a source of kind `people` has no field `nickname` (expected one of person, partner, role, joined, left)
     site.toml:28:16: unknown skill `prompt-craft` (expected one of prompting, workflow-design, data-interpretation, output-validation, light-automation, actions-and-reporting)
     site.toml:21:13: `;;` cannot be a delimiter (expected one ASCII character such as ",", ";", "|" or "\t")
     site.toml:22:12: unknown encoding `latin-9` (expected one of utf-8, utf-16, windows-1252)
     site.toml:20:15: `%m/%Y` is not a date pattern (expected a strftime pattern with a year, month and day, such as "%m/%d/%Y" or "%d.%m.%Y")
-    site.toml:33:8: a completions source needs the column of `module` (expected `module = "<header>"` under [sources.columns], naming the export's column)
+    site.toml:33:8: a source of kind `completions` needs the column of `module` (expected `module = "<header>"` under [sources.columns], naming the export's column)
     "#);
 }
 
@@ -579,4 +579,68 @@ fn an_exports_decimal_mark_and_module_names_win_over_the_defaults() {
         exported.read("data/metrics.json"),
         written.read("data/metrics.json")
     );
+}
+
+#[test]
+fn more_sources_entries_that_cannot_be_read_are_told_in_site_toml() {
+    let site = exported_site();
+    let toml = std::fs::read_to_string(site.path("site.toml")).expect("site.toml");
+    let broken = toml
+        .replace(
+            "file = \"data/kpis.csv\"",
+            "file = \"data/../content/kpis.csv\"",
+        )
+        .replace(
+            "date_format = \"%m/%d/%Y\"",
+            "date_format = \"%m/%d/%Y\"\ndecimal = \";\"",
+        )
+        .replace(
+            "file = \"data/statements.ndjson\"\nkind = \"completions\"",
+            "file = \"data/statements.ndjson\"\nkind = \"ai_use\"",
+        );
+    let problems = break_and_build(&site, &[("site.toml", &broken)]);
+    insta::assert_snapshot!(describe(&problems), @r#"
+    site.toml:20:11: `;` cannot be a decimal mark (expected "." or ",")
+    site.toml:40:8: xAPI statements cannot be a source of kind `ai_use` (expected kind = "completions": proficio reads `completed` and `passed` statements)
+    site.toml:43:8: source file `data/../content/kpis.csv` is not under data/ (expected a path under the site's data/ folder, such as "data/lms-completions.csv": data/ is read and watched but never published, unlike content/ or static/)
+    "#);
+}
+
+#[test]
+fn people_rows_that_contradict_themselves_are_located() {
+    let site = exported_site();
+    let toml = std::fs::read_to_string(site.path("site.toml")).expect("site.toml");
+    let with_dates = toml
+        .replace(
+            "role = \"Title\"",
+            "role = \"Title\"\njoined = \"Joined\"\nleft = \"Left\"",
+        )
+        .replace(
+            "module = \"Course\"",
+            "module = \"Course\"\npartner = \"Account\"",
+        );
+    let problems = break_and_build(
+        &site,
+        &[
+            ("site.toml", &with_dates),
+            (
+                "data/people.csv",
+                "Email,Full Name,Account,Title,Joined,Left\n\
+                 ana.lima@acme.example,Ana Lima,Acme Systems,partner account manager,2026-01-05,\n\
+                 bo.chen@acme.example,Bo Chen,acme,solutions engineer,2026-03-01,2026-02-01\n\
+                 ana.lima@acme.example,Ana Lima,Acme Systems,channel chief,2026-01-05,\n\
+                 cy.diaz@acme.example,Cy Diaz,acme,,2026-01-05,\n",
+            ),
+            (
+                "data/completions.csv",
+                "Learner,Account,Course,Completed\nana.lima@acme.example,other,C-1,2026-03-02\n",
+            ),
+        ],
+    );
+    insta::assert_snapshot!(describe(&problems), @r#"
+    data/completions.csv:2:23: row 2, column `Account`: unknown partner `other` (expected one of acme)
+    data/people.csv:3:65: row 3, column `Left`: left on 2026-02-01, not after joining on 2026-03-01 (expected a `left` date after the `joined` date)
+    data/people.csv:4:1: row 4, column `Email`: this person is also given, otherwise, at data/people.csv:2 (expected each person once, or their rows alike)
+    data/people.csv:5:1: row 5: `Title` is empty (expected the row's role)
+    "#);
 }

@@ -224,7 +224,10 @@ impl Source {
                 problems.push(
                     at(
                         header.span(),
-                        format!("a {} source has no field `{field}`", kind.as_str()),
+                        format!(
+                            "a source of kind `{}` has no field `{field}`",
+                            kind.as_str()
+                        ),
                     )
                     .expected(expected_one_of(
                         field,
@@ -237,7 +240,7 @@ impl Source {
         if self.format() == Format::Xapi {
             if kind != Kind::Completions {
                 problems.push(
-                    at(self.kind.span(), format!("xAPI statements cannot be a {} source", kind.as_str()))
+                    at(self.kind.span(), format!("xAPI statements cannot be a source of kind `{}`", kind.as_str()))
                         .expected("kind = \"completions\": proficio reads `completed` and `passed` statements"),
                 );
             }
@@ -247,7 +250,7 @@ impl Source {
                     problems.push(
                         at(
                             self.kind.span(),
-                            format!("a {} source needs the column of `{field}`", kind.as_str()),
+                            format!("a source of kind `{}` needs the column of `{field}`", kind.as_str()),
                         )
                         .expected(format!(
                             "`{field} = \"<header>\"` under [sources.columns], naming the export's column"
