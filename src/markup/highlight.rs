@@ -19,12 +19,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
-use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError, RwLock};
 
-use syntect::highlighting::{
-    Color, FontStyle, HighlightState, Highlighter, RangedHighlightIterator, Style, Theme, ThemeSet,
-};
-use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
+use syntect::highlighting::{Color, FontStyle, Highlighter, Style, Theme, ThemeSet};
+use syntect::parsing::{ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 use crate::base::build_cache::{BuildCache, Key};
@@ -336,6 +334,14 @@ fn font_css(font: u8) -> String {
 /// A token's look in the light theme and in the dark one.
 type Pair = (Look, Look);
 
+/// The looks of text under `stack` in each theme.
+fn resolve(light: &Highlighter, dark: &Highlighter, stack: &[Scope]) -> Pair {
+    (
+        Look::of(light.style_for_stack(stack), light.get_default().background),
+        Look::of(dark.style_for_stack(stack), dark.get_default().background),
+    )
+}
+
 /// Everything one theme's rules can give a token, each list sorted: a look
 /// is one of its foregrounds, maybe one of its backgrounds and maybe one of
 /// its font styles, since each rule that wins decides one of the three.
@@ -438,6 +444,10 @@ pub struct CodeStyle {
     /// 0 and left without a span.
     classes: ahash::AHashMap<Pair, usize>,
     pairs: Vec<Pair>,
+    /// The looks of each scope stack met so far. Resolving a stack matches
+    /// every rule of both themes against it, while a build meets a few
+    /// hundred distinct stacks millions of times.
+    stack_looks: RwLock<ahash::AHashMap<Vec<Scope>, Pair>>,
 }
 
 impl std::fmt::Debug for CodeStyle {
@@ -470,18 +480,7 @@ impl CodeStyle {
         };
         let (light_theme, dark_theme) = (theme(light, DEFAULT_LIGHT), theme(dark, DEFAULT_DARK));
         let (for_light, for_dark) = (Highlighter::new(light_theme), Highlighter::new(dark_theme));
-        let pair_for = |stack: &[Scope]| -> Pair {
-            (
-                Look::of(
-                    for_light.style_for_stack(stack),
-                    for_light.get_default().background,
-                ),
-                Look::of(
-                    for_dark.style_for_stack(stack),
-                    for_dark.get_default().background,
-                ),
-            )
-        };
+        let pair_for = |stack: &[Scope]| resolve(&for_light, &for_dark, stack);
         let plain = pair_for(&[]);
         let mut found: BTreeSet<Pair> = [light_theme, dark_theme]
             .iter()
@@ -505,6 +504,7 @@ impl CodeStyle {
             dark_name: dark.to_string(),
             classes,
             pairs,
+            stack_looks: RwLock::default(),
         }
     }
 
@@ -517,40 +517,58 @@ impl CodeStyle {
             return None;
         }
         let (set, syntax) = syntax(language)?;
-        let (for_light, for_dark) = (&self.for_light, &self.for_dark);
-        let (light_background, dark_background) = (
-            for_light.get_default().background,
-            for_dark.get_default().background,
-        );
         let mut parser = ParseState::new(syntax);
-        let mut light = HighlightState::new(for_light, ScopeStack::new());
-        let mut dark = HighlightState::new(for_dark, ScopeStack::new());
+        let mut stack = ScopeStack::new();
         let mut out = Markup::with_capacity(code.len() * 2);
         for line in LinesWithEndings::from(code) {
             let ops = parser.parse_line(line, set).ok()?;
-            let tokens = RangedHighlightIterator::new(&mut light, &ops, line, for_light).zip(
-                RangedHighlightIterator::new(&mut dark, &ops, line, for_dark),
-            );
-            for ((light_style, text, _), (dark_style, _, _)) in tokens {
-                if text.is_empty() {
-                    continue;
+            // Each operation applies at a byte offset; the text before it
+            // has the looks of the stack as it was.
+            let mut start = 0;
+            for (at, op) in ops
+                .iter()
+                .map(|(at, op)| (*at, op))
+                .chain([(line.len(), &ScopeStackOp::Noop)])
+            {
+                if at > start {
+                    self.write_token(&line[start..at], stack.as_slice(), &mut out);
+                    start = at;
                 }
-                let pair = (
-                    Look::of(light_style, light_background),
-                    Look::of(dark_style, dark_background),
-                );
-                // White space shows no colour, so it waits to join the span
-                // of the token after it if that span is the one open.
-                let invisible =
-                    text.trim().is_empty() && !pair.0.shows_on_space() && !pair.1.shows_on_space();
-                if invisible {
-                    out.space(text);
-                } else {
-                    out.token(pair, text, |html| self.open_span(pair, html));
-                }
+                stack.apply(op).ok()?;
             }
         }
         Some(out.finish())
+    }
+
+    fn write_token(&self, text: &str, stack: &[Scope], out: &mut Markup) {
+        let pair = self.looks_of(stack);
+        // White space shows no colour, so it waits to join the span of the
+        // token after it if that span is the one open.
+        let invisible =
+            text.trim().is_empty() && !pair.0.shows_on_space() && !pair.1.shows_on_space();
+        if invisible {
+            out.space(text);
+        } else {
+            out.token(pair, text, |html| self.open_span(pair, html));
+        }
+    }
+
+    /// The looks of text under `stack` in the light and the dark theme.
+    fn looks_of(&self, stack: &[Scope]) -> Pair {
+        let known = self
+            .stack_looks
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(stack)
+            .copied();
+        known.unwrap_or_else(|| {
+            let pair = resolve(&self.for_light, &self.for_dark, stack);
+            self.stack_looks
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(stack.to_vec(), pair);
+            pair
+        })
     }
 
     /// Writes the opening tag of `pair`'s span, or nothing for plain text.
