@@ -26,6 +26,7 @@ use syntect::parsing::{ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxRefere
 use syntect::util::LinesWithEndings;
 
 use crate::base::build_cache::{BuildCache, Key};
+use crate::markup::parsed_lines::ParsedLines;
 
 /// Looked in first: its syntaxes are what proficio has always highlighted
 /// with, so their output stays the same, and for the commonest languages
@@ -513,6 +514,11 @@ impl CodeStyle {
     /// language is plain text or unknown (the caller then shows the code
     /// escaped and unstyled).
     pub fn highlight(&self, code: &str, language: &str) -> Option<String> {
+        self.highlight_with(code, language, &ParsedLines::default())
+    }
+
+    /// [`CodeStyle::highlight`], taking the lines `lines` has parsed before.
+    fn highlight_with(&self, code: &str, language: &str, lines: &ParsedLines) -> Option<String> {
         if is_plain(language) {
             return None;
         }
@@ -521,7 +527,7 @@ impl CodeStyle {
         let mut stack = ScopeStack::new();
         let mut out = Markup::with_capacity(code.len() * 2);
         for line in LinesWithEndings::from(code) {
-            let ops = parser.parse_line(line, set).ok()?;
+            let ops = lines.parse(set, &mut parser, line)?;
             // Each operation applies at a byte offset; the text before it
             // has the looks of the stack as it was.
             let mut start = 0;
@@ -634,6 +640,8 @@ pub struct Blocks {
     style: CodeStyle,
     /// By a hash of the language and the code.
     seen: Mutex<HashMap<u128, Seen>>,
+    /// Lines many blocks share, parsed once.
+    lines: ParsedLines,
     cache: Option<Arc<BuildCache>>,
 }
 
@@ -649,6 +657,7 @@ impl Blocks {
         Blocks {
             style,
             seen: Mutex::default(),
+            lines: ParsedLines::default(),
             cache,
         }
     }
@@ -678,7 +687,11 @@ impl Blocks {
                 Some(Seen::Kept(cell)) => Some(cell.clone()),
             }
         };
-        let highlight = || self.style.highlight(code, language).map(Arc::from);
+        let highlight = || {
+            self.style
+                .highlight_with(code, language, &self.lines)
+                .map(Arc::from)
+        };
         match kept {
             // The cell is filled by the first thread to ask; the others
             // wait for it.
@@ -1160,22 +1173,51 @@ mod tests {
             ("base16-ocean.light", "base16-mocha.dark"),
         ] {
             let style = CodeStyle::new(light, dark);
-            let css = style.stylesheet();
             for (language, code) in samples {
                 let html = style.highlight(code, language).expect("highlighted");
-                for (scheme, theme, is_dark, other) in
-                    [("light", light, false, "td"), ("dark", dark, true, "tl")]
-                {
-                    let palette = Palette::new(&THEMES.themes[theme]);
-                    let foreground = palette.theme.settings.foreground.unwrap_or(Color::BLACK);
-                    let plain = declarations(&foreground_css(rgb(foreground), palette.background));
-                    assert_eq!(
-                        styled_chars(&html, &rules(&css, is_dark), other, &plain),
-                        syntect_chars(code, language, theme),
-                        "{language} in {theme} ({scheme}):\n{html}"
-                    );
-                }
+                assert_colours_are_syntects(&style, &html, code, language);
             }
+        }
+    }
+
+    /// Checks that every character of `html` shows the colours syntect gives
+    /// it, on its own, in each of `style`'s themes.
+    fn assert_colours_are_syntects(style: &CodeStyle, html: &str, code: &str, language: &str) {
+        let css = style.stylesheet();
+        for (scheme, theme, is_dark, other) in [
+            ("light", &style.light_name, false, "td"),
+            ("dark", &style.dark_name, true, "tl"),
+        ] {
+            let palette = Palette::new(&THEMES.themes[theme.as_str()]);
+            let foreground = palette.theme.settings.foreground.unwrap_or(Color::BLACK);
+            let plain = declarations(&foreground_css(rgb(foreground), palette.background));
+            assert_eq!(
+                styled_chars(html, &rules(&css, is_dark), other, &plain),
+                syntect_chars(code, language, theme),
+                "{language} in {theme} ({scheme}):\n{html}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_line_parsed_before_is_reused_only_where_the_parser_is_in_the_same_state() {
+        // `x = 1` as code, inside a docstring, inside a heredoc; a heredoc's
+        // end marker is a back-reference the parser keeps as captures.
+        let samples = [
+            ("python", "x = 1\n\"\"\"\nx = 1\n\"\"\"\nx = 1\n"),
+            (
+                "python",
+                "def f():\n    \"\"\"\nx = 1\n    \"\"\"\n    return x = 1\n",
+            ),
+            ("python", "x = 1\nx = 1\n\"\"\"\n"),
+            ("bash", "cat <<EOF\nx = 1\nEOF\nx = 1\n"),
+            ("bash", "cat <<END\nEOF\nx = 1\nEND\nEOF\nx = 1\n"),
+        ];
+        let blocks = Blocks::new(CodeStyle::default());
+        // Twice over, so the second round meets every line kept.
+        for (language, code) in samples.iter().chain(&samples) {
+            let html = blocks.highlight(code, language).expect("highlighted");
+            assert_colours_are_syntects(blocks.style(), &html, code, language);
         }
     }
 

@@ -5,4 +5,5 @@
 //! a setting against them and rendering can use them.
 
 pub mod highlight;
+mod parsed_lines;
 pub mod raw_html;

@@ -1,0 +1,137 @@
+//! Lines of code parsed earlier in a build, for the lines many blocks share
+//! (an import, a closing brace, a manifest's `apiVersion: apps/v1`).
+//! syntect's parse of a line depends only on the parser's state before it
+//! and the line's text, so a line met again in an equal state takes the
+//! scope operations and the state after it from the first parse: the
+//! result is the same by construction, not by approximation. A line is kept
+//! from its second sighting on, as blocks are, since most lines of most
+//! sites appear once; and a line is kept in a few states at most.
+
+use std::ops::Deref;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use ahash::{AHashMap, AHashSet, RandomState};
+use syntect::parsing::{ParseState, ScopeStackOp, SyntaxSet};
+
+/// How many parser states one line's text is kept in: a blank line inside
+/// strings, comments and code is several lines to the parser, but not
+/// hundreds.
+const STATES_PER_LINE: usize = 8;
+
+/// The scope operations of one line, by byte offset.
+pub type Ops = [(usize, ScopeStackOp)];
+
+/// The shared lines of one build.
+#[derive(Default)]
+pub struct ParsedLines {
+    hasher: RandomState,
+    /// Hashes of every line met once.
+    seen: Mutex<AHashSet<u64>>,
+    /// The lines met more than once, by hash.
+    kept: RwLock<AHashMap<u64, Vec<Arc<ParsedLine>>>>,
+}
+
+impl std::fmt::Debug for ParsedLines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kept = self.kept.read().unwrap_or_else(PoisonError::into_inner);
+        write!(f, "ParsedLines({} kept)", kept.len())
+    }
+}
+
+/// A line's text, the state it was parsed in, and what the parse gave.
+pub struct ParsedLine {
+    set: &'static SyntaxSet,
+    text: Box<str>,
+    before: ParseState,
+    ops: Vec<(usize, ScopeStackOp)>,
+    after: ParseState,
+}
+
+// SAFETY: a `ParseState` is owned data (context ids and vectors); the one
+// part the compiler cannot see through is onig's `Region`, the capture
+// positions a state keeps for a back-reference (a heredoc's end marker): a
+// C struct owning two malloc'd arrays, with no tie to the thread that made
+// it. A kept line is never changed after it is made; other threads only
+// compare and clone it, which reads the arrays (onig_region_copy copies
+// from its source without writing it), and it is freed once, by the last
+// `Arc`. (`Region` compares by its pointers, so a state holding captures
+// never equals another one: such lines are parsed every time.)
+unsafe impl Send for ParsedLine {}
+unsafe impl Sync for ParsedLine {}
+
+/// One line's operations: kept for the build, or parsed just now.
+pub enum LineOps {
+    /// A line met before, or kept from now on.
+    Kept(Arc<ParsedLine>),
+    /// A line met for the first time.
+    Parsed(Vec<(usize, ScopeStackOp)>),
+}
+
+impl Deref for LineOps {
+    type Target = Ops;
+    fn deref(&self) -> &Ops {
+        match self {
+            LineOps::Kept(line) => &line.ops,
+            LineOps::Parsed(ops) => ops,
+        }
+    }
+}
+
+impl ParsedLines {
+    /// Parses `line` with `parser` (moving it to the state after the line),
+    /// or takes a kept parse of the same text from the same state; `None`
+    /// when syntect fails on it.
+    pub fn parse(
+        &self,
+        set: &'static SyntaxSet,
+        parser: &mut ParseState,
+        line: &str,
+    ) -> Option<LineOps> {
+        let key = self
+            .hasher
+            .hash_one((std::ptr::from_ref(set) as usize, line));
+        if let Some(kept) = self.find(key, set, parser, line) {
+            parser.clone_from(&kept.after);
+            return Some(LineOps::Kept(kept));
+        }
+        let first_sighting = self
+            .seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key);
+        if first_sighting {
+            return parser.parse_line(line, set).ok().map(LineOps::Parsed);
+        }
+        let before = parser.clone();
+        let ops = parser.parse_line(line, set).ok()?;
+        let parsed = Arc::new(ParsedLine {
+            set,
+            text: line.into(),
+            before,
+            ops,
+            after: parser.clone(),
+        });
+        let mut kept = self.kept.write().unwrap_or_else(PoisonError::into_inner);
+        let states = kept.entry(key).or_default();
+        if states.len() < STATES_PER_LINE {
+            states.push(parsed.clone());
+        }
+        Some(LineOps::Kept(parsed))
+    }
+
+    fn find(
+        &self,
+        key: u64,
+        set: &'static SyntaxSet,
+        parser: &ParseState,
+        line: &str,
+    ) -> Option<Arc<ParsedLine>> {
+        let kept = self.kept.read().unwrap_or_else(PoisonError::into_inner);
+        kept.get(&key)?
+            .iter()
+            .find(|kept| {
+                std::ptr::eq(kept.set, set) && *kept.text == *line && kept.before == *parser
+            })
+            .cloned()
+    }
+}
