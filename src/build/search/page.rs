@@ -13,6 +13,10 @@ use ahash::AHashMap;
 pub(super) const LONGEST_WORD: usize = 40;
 /// How many times a word in a heading counts.
 const HEADING_WEIGHT: u32 = 3;
+/// How much of a page's text its result file keeps for excerpts: about its
+/// first 450 words. A word found further down shows the page's opening
+/// instead; more would make the result files most of the index's size.
+const EXCERPT_SOURCE_CHARS: usize = 3_000;
 
 /// Elements whose content is not text a reader searches for.
 const SKIPPED: [&str; 7] = [
@@ -24,8 +28,13 @@ const SKIPPED: [&str; 7] = [
 pub(super) struct ReadPage {
     pub(super) title: String,
     pub(super) section: Option<String>,
-    /// The text for excerpts: everything but the title, section and facts.
+    /// The text for excerpts: everything but the title, section and facts,
+    /// its white space collapsed, up to [`EXCERPT_SOURCE_CHARS`].
     pub(super) text: String,
+    /// How many characters `text` has.
+    text_chars: usize,
+    /// Whether white space came after the last character kept in `text`.
+    text_spaced: bool,
     /// How often the page uses each word, headings counting more.
     pub(super) weights: AHashMap<Box<str>, u32>,
     pub(super) title_words: BTreeSet<String>,
@@ -48,18 +57,13 @@ pub(super) fn read_page(html: &str) -> ReadPage {
     let Some(start) = html.find("<main") else {
         return ReadPage::default();
     };
-    let main = &html[start..];
-    let main = main
-        .find("</main>")
-        .map_or(main, |end| &main[..end + "</main>".len()]);
     let mut reader = Reader::default();
-    scan(main, &mut reader);
-    let mut page = reader.page;
-    page.text = page.text.split_whitespace().collect::<Vec<_>>().join(" ");
-    page
+    scan(&html[start..], &mut reader);
+    reader.page
 }
 
-/// Walks `html`, handing text, start and end tags to `reader`.
+/// Walks `html`, handing text, start and end tags to `reader`, until the
+/// element it starts with ends.
 fn scan<'a>(html: &'a str, reader: &mut Reader<'a>) {
     let mut rest = html;
     while let Some(at) = rest.find('<') {
@@ -72,6 +76,10 @@ fn scan<'a>(html: &'a str, reader: &mut Reader<'a>) {
         } else if let Some(closing) = rest.strip_prefix("</") {
             let end = closing.find('>').unwrap_or(closing.len());
             reader.end(closing[..end].trim());
+            if reader.open.is_empty() {
+                // The element the walk began with (`<main>`) has ended.
+                return;
+            }
             rest = closing.get(end + 1..).unwrap_or("");
         } else {
             let (tag, after) = Tag::parse(&rest[1..]);
@@ -243,7 +251,7 @@ impl<'a> Reader<'a> {
     fn start(&mut self, tag: &Tag<'a>) {
         if tag.self_closing || is_void(tag.name) {
             // `<br>` and its like part words as a space would.
-            self.page.text.push(' ');
+            self.page.add_excerpt(" ");
             return;
         }
         let depth = self.open.len();
@@ -299,7 +307,7 @@ impl<'a> Reader<'a> {
             }
         }
         if is_block(name) {
-            self.page.text.push(' ');
+            self.page.add_excerpt(" ");
         }
     }
 
@@ -322,9 +330,33 @@ impl<'a> Reader<'a> {
 impl ReadPage {
     fn add_text(&mut self, text: &str, shown: bool) {
         if shown {
-            self.text.push_str(text);
+            self.add_excerpt(text);
         }
         self.count(text, 1);
+    }
+
+    /// Adds `text` to the excerpt's, each run of white space as one space
+    /// (none at the start), until it is long enough.
+    fn add_excerpt(&mut self, text: &str) {
+        for c in text.chars() {
+            if self.text_chars == EXCERPT_SOURCE_CHARS {
+                return;
+            }
+            if c.is_whitespace() {
+                self.text_spaced = !self.text.is_empty();
+                continue;
+            }
+            if self.text_spaced {
+                self.text.push(' ');
+                self.text_spaced = false;
+                self.text_chars += 1;
+                if self.text_chars == EXCERPT_SOURCE_CHARS {
+                    return;
+                }
+            }
+            self.text.push(c);
+            self.text_chars += 1;
+        }
     }
 
     /// Counts each word of `text` `times` more.
@@ -363,12 +395,21 @@ impl ReadPage {
 pub(super) fn words(text: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| {
-            let length = w.chars().count();
+            let length = if w.is_ascii() {
+                w.len()
+            } else {
+                w.chars().count()
+            };
             let long_number = length > 4 && w.bytes().all(|b| b.is_ascii_digit());
             length > 0 && length <= LONGEST_WORD && !long_number
         })
         .map(|w| {
-            if w.chars().any(char::is_uppercase) {
+            let upper = if w.is_ascii() {
+                w.bytes().any(|b| b.is_ascii_uppercase())
+            } else {
+                w.chars().any(char::is_uppercase)
+            };
+            if upper {
                 w.to_lowercase().into()
             } else {
                 w.into()
