@@ -11,6 +11,8 @@
 //!   scorecard through the default theme, with the context the build gives it;
 //! - `analytics/*`: parsing one partner file (50 people, eight quarters) and
 //!   the per-partner analytics: every person's state at a quarter and the ROI;
+//! - `search/index_module_page`: reading one rendered module page (body,
+//!   code and all) for the search index, as every build does per page;
 //! - `scorecards/*`: one partner's validation (`metrics::validate`) and whole
 //!   scorecard computation (`scorecards::compute`, recommendations included)
 //!   against catalogues of 100, 1,000 and 10,000 generated modules.
@@ -29,6 +31,9 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 use proficio::base::audience::Audience;
 use proficio::base::quarter::Quarter;
+use proficio::build::output::Contents;
+use proficio::build::search::SearchIndex;
+use proficio::build::{self, BuildOptions};
 use proficio::input::config::Config;
 use proficio::input::content;
 use proficio::input::theme;
@@ -419,11 +424,54 @@ fn templates(c: &mut Criterion) {
     group.finish();
 }
 
+/// Reads a module page of a small generated site, rendered by the build,
+/// for the search index.
+fn search(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let root = dir.path().join("site");
+    gen_corpus::generate(&gen_corpus::Args {
+        modules: 100,
+        partners: 0,
+        seed: SEED,
+        sections: 20,
+        out: root.clone(),
+        code: true,
+    })
+    .expect("corpus written");
+    let site = build::render_once(&BuildOptions {
+        root,
+        ..BuildOptions::default()
+    })
+    .expect("site renders");
+    let page = site
+        .pages
+        .iter()
+        .filter(|page| page.template == "module.html")
+        .nth(PAGE)
+        .expect("a module page");
+    let html = site
+        .files
+        .iter()
+        .find_map(|file| match &file.contents {
+            Contents::Bytes(bytes) if file.path == page.output => Some(bytes.clone()),
+            _ => None,
+        })
+        .expect("the page's HTML");
+    let outputs = [(page.output.as_str(), page.template.as_str())];
+    c.bench_function("search/index_module_page", |b| {
+        b.iter_batched(
+            || SearchIndex::new("/", outputs.into_iter()),
+            |index| index.add(&page.output, black_box(&html)),
+            BatchSize::SmallInput,
+        )
+    });
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = markdown, analytics, templates
+    targets = markdown, analytics, templates, search
 }
 criterion_main!(benches);

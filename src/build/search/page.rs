@@ -37,6 +37,8 @@ pub(super) struct ReadPage {
     text_spaced: bool,
     /// How often the page uses each word, headings counting more.
     pub(super) weights: AHashMap<Box<str>, u32>,
+    /// Room for lower-casing a word before it is looked up.
+    lowered: String,
     pub(super) title_words: BTreeSet<String>,
     pub(super) filters: BTreeMap<String, BTreeSet<String>>,
 }
@@ -58,6 +60,9 @@ pub(super) fn read_page(html: &str) -> ReadPage {
         return ReadPage::default();
     };
     let mut reader = Reader::default();
+    // A module page has several hundred distinct words: room for them at
+    // once rather than by doubling.
+    reader.page.weights.reserve(html.len() / 32);
     scan(&html[start..], &mut reader);
     reader.page
 }
@@ -361,22 +366,25 @@ impl ReadPage {
 
     /// Counts each word of `text` `times` more.
     fn count(&mut self, text: &str, times: u32) {
-        for word in words(text) {
-            match self.weights.get_mut(word.as_ref()) {
+        let weights = &mut self.weights;
+        each_word(text, &mut self.lowered, |word| {
+            match weights.get_mut(word) {
                 Some(count) => *count += times,
                 None => {
-                    self.weights.insert(word.into(), times);
+                    weights.insert(word.into(), times);
                 }
             }
-        }
+        });
     }
 
     /// Counts a captured element's text (already counted once as text).
     fn finish(&mut self, capture: Capture, text: String) {
         match capture {
             Capture::Title => {
-                self.title_words
-                    .extend(words(&text).map(std::borrow::Cow::into_owned));
+                let title_words = &mut self.title_words;
+                each_word(&text, &mut self.lowered, |word| {
+                    title_words.insert(word.to_string());
+                });
                 self.title = text;
             }
             Capture::Heading => self.count(&text, HEADING_WEIGHT - 1),
@@ -389,32 +397,51 @@ impl ReadPage {
     }
 }
 
-/// The words of `text`: runs of letters and digits, lower-cased. Numbers
-/// of more than four digits (amounts, ids) are left out: readers search
-/// for years and quarters, not for figures.
-pub(super) fn words(text: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| {
-            let length = if w.is_ascii() {
-                w.len()
-            } else {
-                w.chars().count()
-            };
-            let long_number = length > 4 && w.bytes().all(|b| b.is_ascii_digit());
-            length > 0 && length <= LONGEST_WORD && !long_number
-        })
-        .map(|w| {
-            let upper = if w.is_ascii() {
-                w.bytes().any(|b| b.is_ascii_uppercase())
-            } else {
-                w.chars().any(char::is_uppercase)
-            };
-            if upper {
-                w.to_lowercase().into()
-            } else {
-                w.into()
-            }
-        })
+/// Hands each word of `text` to `found`: runs of letters and digits,
+/// lower-cased (in `lowered` when they were not already). Numbers of more
+/// than four digits (amounts, ids) are left out: readers search for years
+/// and quarters, not for figures.
+fn each_word(text: &str, lowered: &mut String, mut found: impl FnMut(&str)) {
+    let mut take = |word: &str| {
+        let ascii = word.is_ascii();
+        let length = if ascii {
+            word.len()
+        } else {
+            word.chars().count()
+        };
+        let long_number = length > 4 && word.bytes().all(|b| b.is_ascii_digit());
+        if length == 0 || length > LONGEST_WORD || long_number {
+            return;
+        }
+        if ascii && word.bytes().any(|b| b.is_ascii_uppercase()) {
+            lowered.clear();
+            lowered.push_str(word);
+            lowered.make_ascii_lowercase();
+            found(lowered);
+        } else if !ascii && word.chars().any(char::is_uppercase) {
+            // The whole word at once: a final sigma lower-cases differently.
+            *lowered = word.to_lowercase();
+            found(lowered);
+        } else {
+            found(word);
+        }
+    };
+    if !text.is_ascii() {
+        text.split(|c: char| !c.is_alphanumeric()).for_each(take);
+        return;
+    }
+    // Most text is ASCII: its words are found byte by byte.
+    let mut start = None;
+    for (at, byte) in text.bytes().enumerate() {
+        if byte.is_ascii_alphanumeric() {
+            start.get_or_insert(at);
+        } else if let Some(from) = start.take() {
+            take(&text[from..at]);
+        }
+    }
+    if let Some(from) = start {
+        take(&text[from..]);
+    }
 }
 
 fn is_void(name: &str) -> bool {
@@ -511,8 +538,23 @@ mod tests {
 
     #[test]
     fn words_are_lower_cased_runs_of_letters_and_digits() {
-        let found: Vec<_> = words("Ask-AI: QBR 2026-Q1, Übersicht! 1234567").collect();
-        assert_eq!(found, ["ask", "ai", "qbr", "2026", "q1", "übersicht"]);
+        for (text, expected) in [
+            (
+                "Ask-AI: QBR 2026-Q1, Übersicht! 1234567",
+                &["ask", "ai", "qbr", "2026", "q1", "übersicht"][..],
+            ),
+            (
+                "Plain ascii: 12345 1234 x",
+                &["plain", "ascii", "1234", "x"],
+            ),
+            ("ΟΔΟΣ", &["οδος"]),
+        ] {
+            let mut found = Vec::new();
+            each_word(text, &mut String::new(), |word| {
+                found.push(word.to_string())
+            });
+            assert_eq!(found, expected, "{text}");
+        }
     }
 
     #[test]
