@@ -240,12 +240,12 @@ pub fn compute(
     };
     model.summaries = store
         .pages
-        .values()
-        .map(|page| (page.source.as_str(), model.summary(page)))
+        .par_iter()
+        .map(|(_, page)| (page.source.as_str(), model.summary(page)))
         .collect();
     model.summary_values = model
         .summaries
-        .iter()
+        .par_iter()
         .map(|(source, summary)| (*source, Value::from_serializable(summary)))
         .collect();
     model.tracks = config

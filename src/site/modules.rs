@@ -4,6 +4,7 @@
 //! view is made at render time (see [`Deferred::Page`]). A new kind of
 //! content page goes here.
 
+use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
@@ -72,12 +73,13 @@ pub(super) fn reading_minutes(words: usize) -> usize {
 
 impl<'a> Model<'a> {
     pub(super) fn page_jobs(&self, jobs: &mut Vec<RenderJob>) {
-        for page in self
+        let pages: Vec<_> = self
             .store
             .pages
             .values()
             .filter(|p| p.kind != PageKind::Section)
-        {
+            .collect();
+        let page_jobs = pages.into_par_iter().map(|page| {
             let prerequisites: Vec<Ref> = page
                 .front
                 .prerequisites
@@ -111,8 +113,9 @@ impl<'a> Model<'a> {
                 variable: "page",
                 source: page.source.clone(),
             });
-            jobs.push(job);
-        }
+            job
+        });
+        jobs.par_extend(page_jobs);
     }
 }
 
