@@ -202,6 +202,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     drop(bodies);
     drop(templates);
     drop(site);
+    // Nor are the pages' sources, the largest thing left.
+    drop(std::mem::take(&mut inputs.store));
     if let Some(index) = &index {
         index.write_files(&|path: &str, bytes: &[u8]| staging.write(path, bytes))?;
     }

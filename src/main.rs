@@ -19,6 +19,17 @@ use proficio::{BuildOptions, Error};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's option `mi_option_purge_delay`: its number is fixed by the
+/// library's ABI, but the Rust bindings do not name it.
+const MIMALLOC_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// How long freed memory stays with mimalloc before going back to the
+/// system. mimalloc 3 waits a second, longer than a build's phases last, so
+/// a phase's garbage was still resident when the next phase peaked; 10 ms
+/// (mimalloc 2's choice) took a 10,000-module build from 271 to 237 MB at
+/// the same speed.
+const PURGE_AFTER_MILLISECONDS: std::ffi::c_long = 10;
+
 /// Build partner enablement portals from Markdown modules.
 #[derive(Parser)]
 #[command(name = "proficio", version, about)]
@@ -142,6 +153,9 @@ enum Format {
 }
 
 fn main() -> ExitCode {
+    // SAFETY: sets one mimalloc option (an atomic store in the library),
+    // before any other thread exists.
+    unsafe { libmimalloc_sys::mi_option_set(MIMALLOC_PURGE_DELAY, PURGE_AFTER_MILLISECONDS) };
     let cli = Cli::parse();
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let result = match cli.command {

@@ -5,7 +5,9 @@
 //! scope operations and the state after it from the first parse: the
 //! result is the same by construction, not by approximation. A line is kept
 //! from its second sighting on, as blocks are, since most lines of most
-//! sites appear once; and a line is kept in a few states at most.
+//! sites appear once; and a line is kept in a few states at most. The
+//! states themselves are kept once each: a language's lines start and end
+//! in a handful of them.
 
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -17,6 +19,9 @@ use syntect::parsing::{ParseState, ScopeStackOp, SyntaxSet};
 /// strings, comments and code is several lines to the parser, but not
 /// hundreds.
 const STATES_PER_LINE: usize = 8;
+/// How many distinct parser states are shared between kept lines; a state
+/// past them is kept with its line alone.
+const SHARED_STATES: usize = 512;
 
 /// The scope operations of one line, by byte offset.
 pub type Ops = [(usize, ScopeStackOp)];
@@ -27,14 +32,35 @@ pub struct ParsedLines {
     hasher: RandomState,
     /// Hashes of every line met once.
     seen: Mutex<AHashSet<u64>>,
+    kept: RwLock<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
     /// The lines met more than once, by hash.
-    kept: RwLock<AHashMap<u64, Vec<Arc<ParsedLine>>>>,
+    lines: AHashMap<u64, Vec<Arc<ParsedLine>>>,
+    /// The states those lines start and end in.
+    states: Vec<Arc<SharedState>>,
+}
+
+impl Kept {
+    /// `state` as kept already, or kept from now on.
+    fn share(&mut self, state: ParseState) -> Arc<SharedState> {
+        if let Some(kept) = self.states.iter().find(|kept| kept.0 == state) {
+            return kept.clone();
+        }
+        let state = Arc::new(SharedState(state));
+        if self.states.len() < SHARED_STATES {
+            self.states.push(state.clone());
+        }
+        state
+    }
 }
 
 impl std::fmt::Debug for ParsedLines {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kept = self.kept.read().unwrap_or_else(PoisonError::into_inner);
-        write!(f, "ParsedLines({} kept)", kept.len())
+        write!(f, "ParsedLines({} kept)", kept.lines.len())
     }
 }
 
@@ -42,22 +68,25 @@ impl std::fmt::Debug for ParsedLines {
 pub struct ParsedLine {
     set: &'static SyntaxSet,
     text: Box<str>,
-    before: ParseState,
-    ops: Vec<(usize, ScopeStackOp)>,
-    after: ParseState,
+    before: Arc<SharedState>,
+    ops: Box<Ops>,
+    after: Arc<SharedState>,
 }
+
+/// A parser state kept for the build, read from every thread.
+struct SharedState(ParseState);
 
 // SAFETY: a `ParseState` is owned data (context ids and vectors); the one
 // part the compiler cannot see through is onig's `Region`, the capture
 // positions a state keeps for a back-reference (a heredoc's end marker): a
 // C struct owning two malloc'd arrays, with no tie to the thread that made
-// it. A kept line is never changed after it is made; other threads only
+// it. A kept state is never changed after it is made; other threads only
 // compare and clone it, which reads the arrays (onig_region_copy copies
 // from its source without writing it), and it is freed once, by the last
 // `Arc`. (`Region` compares by its pointers, so a state holding captures
 // never equals another one: such lines are parsed every time.)
-unsafe impl Send for ParsedLine {}
-unsafe impl Sync for ParsedLine {}
+unsafe impl Send for SharedState {}
+unsafe impl Sync for SharedState {}
 
 /// One line's operations: kept for the build, or parsed just now.
 pub enum LineOps {
@@ -91,7 +120,7 @@ impl ParsedLines {
             .hasher
             .hash_one((std::ptr::from_ref(set) as usize, line));
         if let Some(kept) = self.find(key, set, parser, line) {
-            parser.clone_from(&kept.after);
+            parser.clone_from(&kept.after.0);
             return Some(LineOps::Kept(kept));
         }
         let first_sighting = self
@@ -104,15 +133,16 @@ impl ParsedLines {
         }
         let before = parser.clone();
         let ops = parser.parse_line(line, set).ok()?;
+        let mut kept = self.kept.write().unwrap_or_else(PoisonError::into_inner);
         let parsed = Arc::new(ParsedLine {
             set,
             text: line.into(),
-            before,
-            ops,
-            after: parser.clone(),
+            before: kept.share(before),
+            // Trimmed to its length: a kept line lives for the build.
+            ops: ops.into_boxed_slice(),
+            after: kept.share(parser.clone()),
         });
-        let mut kept = self.kept.write().unwrap_or_else(PoisonError::into_inner);
-        let states = kept.entry(key).or_default();
+        let states = kept.lines.entry(key).or_default();
         if states.len() < STATES_PER_LINE {
             states.push(parsed.clone());
         }
@@ -127,10 +157,11 @@ impl ParsedLines {
         line: &str,
     ) -> Option<Arc<ParsedLine>> {
         let kept = self.kept.read().unwrap_or_else(PoisonError::into_inner);
-        kept.get(&key)?
+        kept.lines
+            .get(&key)?
             .iter()
             .find(|kept| {
-                std::ptr::eq(kept.set, set) && *kept.text == *line && kept.before == *parser
+                std::ptr::eq(kept.set, set) && *kept.text == *line && kept.before.0 == *parser
             })
             .cloned()
     }
