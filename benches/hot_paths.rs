@@ -367,20 +367,27 @@ fn analytics(c: &mut Criterion) {
     group.finish();
 }
 
-/// Renders through the default theme with the contexts the build computes for
-/// a small generated site.
-fn templates(c: &mut Criterion) {
+/// A generated site of 100 modules and `partners` partners, in a temporary
+/// folder that lasts as long as the first value.
+fn small_site(partners: usize) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temporary folder");
     let root = dir.path().join("site");
     gen_corpus::generate(&gen_corpus::Args {
         modules: 100,
-        partners: 10,
+        partners,
         seed: SEED,
         sections: 20,
         out: root.clone(),
         code: true,
     })
     .expect("corpus written");
+    (dir, root)
+}
+
+/// Renders through the default theme with the contexts the build computes for
+/// a small generated site.
+fn templates(c: &mut Criterion) {
+    let (_dir, root) = small_site(10);
     let loaded = Config::load(&root).expect("config");
     let config = &loaded.config;
     let (store, problems) = content::load(&root, false, &Default::default()).expect("content");
@@ -427,17 +434,7 @@ fn templates(c: &mut Criterion) {
 /// Reads a module page of a small generated site, rendered by the build,
 /// for the search index.
 fn search(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let root = dir.path().join("site");
-    gen_corpus::generate(&gen_corpus::Args {
-        modules: 100,
-        partners: 0,
-        seed: SEED,
-        sections: 20,
-        out: root.clone(),
-        code: true,
-    })
-    .expect("corpus written");
+    let (_dir, root) = small_site(0);
     let site = build::render_once(&BuildOptions {
         root,
         ..BuildOptions::default()

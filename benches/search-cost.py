@@ -6,7 +6,8 @@ and without it, and what one query downloads.
 
 Each SITE is built `--runs` times with search on and as many with
 `[search] enabled = false` (added to its site.toml for those builds, and
-taken out again after), alternating, into a scratch folder; prints the median wall and CPU time
+taken out again after), alternating, into a scratch folder, every build
+cold (`--no-cache`); prints the median wall and CPU time
 of each, their difference as a share of the build, the output's size and the
 index's (`search/`), and for a few typical queries the files the shipped
 `search.js` reads (run in Node, as in the tests) and their bytes, plain and
@@ -46,7 +47,8 @@ def folder_size(path):
 def timed_build(proficio, root, output, config_path, config_text):
     with open(config_path, "w") as config:
         config.write(config_text)
-    args = [proficio, "build", "--root", root, "--output", output]
+    # Cold builds, as compare.sh's: a build cache would hide the highlighting.
+    args = [proficio, "build", "--no-cache", "--root", root, "--output", output]
     shutil.rmtree(output, ignore_errors=True)
     before = os.times()
     started = time.perf_counter()

@@ -12,7 +12,7 @@ them: `data/people.csv`, `data/assessments.csv` (a column per skill),
 `data/completions.csv` and `data/lrs/statements.ndjson` (every fifth
 completion as an xAPI statement), `data/ai-use.csv`, `data/kpis.csv`,
 with the partner files keeping only their facts and workflow register. It
-builds both `--runs` times, alternating, prints the medians of wall time,
+builds both `--runs` times, alternating and cold (`--no-cache`), prints the medians of wall time,
 CPU time and peak memory (GNU time), and fails unless both builds give the
 same `data/metrics.json`. Needs PyYAML. Local only: nothing is fetched.
 """
@@ -146,7 +146,9 @@ def write_exports(root):
 def timed(proficio, root):
     output = os.path.join(root, "public")
     shutil.rmtree(output, ignore_errors=True)
-    run = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", proficio, "build", "--root", root],
+    # Cold builds, as compare.sh's: a build cache would hide the highlighting.
+    command = [proficio, "build", "--no-cache", "--root", root]
+    run = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", *command],
                          check=True, capture_output=True, text=True)
     wall, user, system, rss = run.stderr.strip().splitlines()[-1].split()
     return float(wall), float(user) + float(system), int(rss) / 1024
