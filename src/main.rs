@@ -153,8 +153,8 @@ enum Format {
 }
 
 fn main() -> ExitCode {
-    // SAFETY: sets one mimalloc option (an atomic store in the library),
-    // before any other thread exists.
+    // SAFETY: one store into mimalloc's table of options, made before any
+    // other thread exists; the value is in the option's range.
     unsafe { libmimalloc_sys::mi_option_set(MIMALLOC_PURGE_DELAY, PURGE_AFTER_MILLISECONDS) };
     let cli = Cli::parse();
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();

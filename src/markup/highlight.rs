@@ -12,10 +12,12 @@
 //! short class for that pair of looks ([`CodeStyle`]); the colours live in
 //! one generated stylesheet with a light and a dark variant, so pages stay
 //! small (smaller than syntect's inline styles for one theme) and follow
-//! the reader's colour scheme. A block shown on many pages is highlighted
-//! at most twice in a build ([`Blocks`]), and the blocks of a Markdown body
-//! highlighted by an earlier build are taken from the build cache when
-//! there is one ([`BodyBlocks`]).
+//! the reader's colour scheme. Each distinct scope stack is resolved to its
+//! looks once a build, and a line met again in the same parser state is not
+//! parsed again (`parsed_lines.rs`). A block shown on many pages is
+//! highlighted at most twice in a build ([`Blocks`]), and the blocks of a
+//! Markdown body highlighted by an earlier build are taken from the build
+//! cache when there is one ([`BodyBlocks`]).
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
