@@ -7,7 +7,8 @@
 //! from its second sighting on, as blocks are, since most lines of most
 //! sites appear once; and a line is kept in a few states at most. The
 //! states themselves are kept once each: a language's lines start and end
-//! in a handful of them.
+//! in a handful of them. At most [`KEPT_LINES`] lines are kept, so a site
+//! with a great deal of recurring code holds tens of megabytes at most.
 
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -23,22 +24,36 @@ const STATES_PER_LINE: usize = 8;
 /// past them is kept with its line alone.
 const SHARED_STATES: usize = 512;
 
+/// How many lines a build keeps: a kept line takes about 1.5 KB, most of
+/// it its scope operations, and the suite's 10,000-module corpus keeps
+/// about 6,000.
+pub const KEPT_LINES: usize = 16_384;
+
 /// The scope operations of one line, by byte offset.
 pub type Ops = [(usize, ScopeStackOp)];
 
 /// The shared lines of one build.
-#[derive(Default)]
 pub struct ParsedLines {
     hasher: RandomState,
     /// Hashes of every line met once.
     seen: Mutex<AHashSet<u64>>,
     kept: RwLock<Kept>,
+    /// How many lines may be kept.
+    limit: usize,
+}
+
+impl Default for ParsedLines {
+    fn default() -> ParsedLines {
+        ParsedLines::keeping_at_most(KEPT_LINES)
+    }
 }
 
 #[derive(Default)]
 struct Kept {
     /// The lines met more than once, by hash.
     lines: AHashMap<u64, Vec<Arc<ParsedLine>>>,
+    /// How many lines `lines` holds, in all their states.
+    count: usize,
     /// The states those lines start and end in.
     states: Vec<Arc<SharedState>>,
 }
@@ -107,6 +122,16 @@ impl Deref for LineOps {
 }
 
 impl ParsedLines {
+    /// Lines of a build that keeps at most `limit` of them.
+    pub fn keeping_at_most(limit: usize) -> ParsedLines {
+        ParsedLines {
+            hasher: RandomState::new(),
+            seen: Mutex::default(),
+            kept: RwLock::default(),
+            limit,
+        }
+    }
+
     /// Parses `line` with `parser` (moving it to the state after the line),
     /// or takes a kept parse of the same text from the same state; `None`
     /// when syntect fails on it.
@@ -128,7 +153,14 @@ impl ParsedLines {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(key);
-        if first_sighting {
+        let full = || {
+            self.kept
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .count
+                >= self.limit
+        };
+        if first_sighting || full() {
             return parser.parse_line(line, set).ok().map(LineOps::Parsed);
         }
         let before = parser.clone();
@@ -145,6 +177,7 @@ impl ParsedLines {
         let states = kept.lines.entry(key).or_default();
         if states.len() < STATES_PER_LINE {
             states.push(parsed.clone());
+            kept.count += 1;
         }
         Some(LineOps::Kept(parsed))
     }
@@ -164,5 +197,46 @@ impl ParsedLines {
                 std::ptr::eq(kept.set, set) && *kept.text == *line && kept.before.0 == *parser
             })
             .cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::LazyLock;
+
+    use super::*;
+
+    static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
+
+    /// Parses `lines` as Python from the start, saying of each line whether
+    /// it was kept, with its operations.
+    fn parse(parsed: &ParsedLines, lines: &[&str]) -> Vec<(bool, Vec<(usize, ScopeStackOp)>)> {
+        let set: &'static SyntaxSet = &SYNTAXES;
+        let python = set.find_syntax_by_token("python").expect("bundled");
+        let mut parser = ParseState::new(python);
+        lines
+            .iter()
+            .map(|line| {
+                let ops = parsed.parse(set, &mut parser, line).expect("parses");
+                (matches!(ops, LineOps::Kept(_)), ops.to_vec())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_line_is_kept_from_its_second_sighting_until_the_limit() {
+        let parsed = ParsedLines::keeping_at_most(1);
+        let fresh = ParsedLines::keeping_at_most(0);
+        let lines = ["x = 1\n", "x = 1\n", "y = 2\n", "y = 2\n", "x = 1\n"];
+        let found = parse(&parsed, &lines);
+        let kept: Vec<bool> = found.iter().map(|(kept, _)| *kept).collect();
+        // `y = 2` recurs after the one line allowed is kept.
+        assert_eq!(kept, [false, true, false, false, true]);
+        let found: Vec<_> = found.into_iter().map(|(_, ops)| ops).collect();
+        let unkept: Vec<_> = parse(&fresh, &lines)
+            .into_iter()
+            .map(|(_, ops)| ops)
+            .collect();
+        assert_eq!(found, unkept);
     }
 }
