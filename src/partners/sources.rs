@@ -365,6 +365,20 @@ impl<'a> Import<'a> {
         }
     }
 
+    /// Reports at `cell` a record that `before` gives otherwise: `what`
+    /// says which, and the place of the other follows it.
+    fn given_twice(
+        &mut self,
+        cells: &Cells,
+        cell: &rows::Cell,
+        what: String,
+        before: Origin,
+        expected: &str,
+    ) {
+        let message = format!("{what} {}", self.describe(before));
+        self.problems.push(cells.problem(cell, message, expected));
+    }
+
     fn skill_index(&self, id: &str) -> Option<u8> {
         let index = self.config.skills.iter().position(|s| s.id == id)?;
         u8::try_from(index).ok()
@@ -700,15 +714,13 @@ impl<'a> Import<'a> {
         let lower = key.text.to_lowercase();
         if let Some(&(whose, before)) = self.keys.get(&lower) {
             if !self.is_same_person(whose, partner, &person) {
-                let message = format!(
-                    "this person is also given, otherwise, {}",
-                    self.describe(before)
-                );
-                self.problems.push(cells.problem(
+                self.given_twice(
+                    cells,
                     &key,
-                    message,
+                    "this person is also given, otherwise,".to_string(),
+                    before,
                     "each person once, or their rows alike",
-                ));
+                );
             }
             return;
         }
@@ -856,16 +868,16 @@ impl<'a> Import<'a> {
             return;
         };
         if let Err(before) = settle(&mut self.ai_use, (who, workflow), since, origin) {
-            let message = format!(
-                "AI use in `{}` is given as starting on another date {}",
-                workflow_cell.text,
-                self.describe(before)
-            );
-            self.problems.push(cells.problem(
+            self.given_twice(
+                cells,
                 &since_cell,
-                message,
+                format!(
+                    "AI use in `{}` is given as starting on another date",
+                    workflow_cell.text
+                ),
+                before,
                 "one start date per person and workflow",
-            ));
+            );
         }
     }
 
@@ -915,15 +927,13 @@ impl<'a> Import<'a> {
             margin_contribution: margin,
         };
         if let Err(before) = settle(&mut self.kpis, (partner, quarter.clone()), record, origin) {
-            let message = format!(
-                "the KPIs of {quarter} are also given, otherwise, {}",
-                self.describe(before)
-            );
-            self.problems.push(cells.problem(
+            self.given_twice(
+                cells,
                 &quarter_cell,
-                message,
+                format!("the KPIs of {quarter} are also given, otherwise,"),
+                before,
                 "one row of KPIs per partner and quarter",
-            ));
+            );
         }
     }
 
@@ -939,15 +949,13 @@ impl<'a> Import<'a> {
         };
         let id = record.id.clone();
         if let Err(before) = settle(&mut self.workflows, (partner, id.clone()), record, origin) {
-            let message = format!(
-                "workflow `{id}` is also described, otherwise, {}",
-                self.describe(before)
-            );
-            self.problems.push(cells.problem(
+            self.given_twice(
+                cells,
                 &workflow,
-                message,
+                format!("workflow `{id}` is also described, otherwise,"),
+                before,
                 "one row per partner and workflow",
-            ));
+            );
         }
     }
 
