@@ -66,6 +66,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 gen_py=${GEN_CORPUS_PY:-$repo/../shared/bench/gen_corpus.py}
 
 die() { echo "error: $*" >&2; exit 1; }
+[[ $unique_code -eq 0 || $partners -eq 0 ]] ||
+  die "--unique-code rewrites gen_corpus.py's corpora, which have no partner files"
 
 # ------------------------------------------------------------------ tools
 [[ -x /usr/bin/time ]] || die "/usr/bin/time (GNU time) is needed: apt-get install time"
@@ -133,7 +135,7 @@ hsite=$work/hugo-$modules$variant
 zsite=$work/zola-$modules$variant
 # Applied once, right after a corpus is written (a kept corpus already has it).
 unique_code_in() {
-  [[ $unique_code -eq 0 ]] || python3 "$repo/benches/unique-code.py" "$1/content"
+  [[ $unique_code -eq 0 ]] || python3 "$repo/benches/unique-code.py" "$1"
 }
 if [[ ! -f $psite/site.toml ]]; then
   echo "== generating the proficio corpus: $modules modules, $partners partners" >&2

@@ -24,9 +24,9 @@ const STATES_PER_LINE: usize = 8;
 /// past them is kept with its line alone.
 const SHARED_STATES: usize = 512;
 
-/// How many lines a build keeps: a kept line takes about 1.5 KB, most of
-/// it its scope operations, and the suite's 10,000-module corpus keeps
-/// about 6,000.
+/// How many lines a build keeps: a kept line holds its text, its scope
+/// operations (32 bytes each, a few dozen a line) and two shared states,
+/// so the limit bounds them to tens of megabytes.
 pub const KEPT_LINES: usize = 16_384;
 
 /// The scope operations of one line, by byte offset.
