@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use crate::input::content::PageKind;
+use crate::input::content::{Page, PageKind};
 use crate::render::bodies::Body;
 use crate::render::links::Ref;
 use crate::render::markdown::TocEntry;
@@ -79,43 +79,46 @@ impl<'a> Model<'a> {
             .values()
             .filter(|p| p.kind != PageKind::Section)
             .collect();
-        let page_jobs = pages.into_par_iter().map(|page| {
-            let prerequisites: Vec<Ref> = page
-                .front
-                .prerequisites
-                .iter()
-                .filter_map(|id| self.store.module(id))
-                .map(|m| self.link(&m.source))
-                .collect();
-            let track_nav = self.track_nav(page);
-            let parent = parent_folder(page);
-            let section = self.store.pages.get(&index_key(parent)).map(|index| Ref {
-                title: index.title.clone(),
-                url: self.url(&index.path),
-            });
-            let outline = &self.outlines[page.source.as_str()];
-            let parts = PageParts {
-                source: page.source.clone(),
-                toc: outline.toc.clone(),
-                prerequisites,
-                track_nav,
-                reading_minutes: reading_minutes(outline.word_count),
-                section,
-            };
-            let (template, kind) = if page.kind == PageKind::Module {
-                ("module.html", "module")
-            } else {
-                ("page.html", "page")
-            };
-            let mut job = self.job(&page.path, output_for(&page.path), template, kind);
-            job.deferred = Some(Deferred::Page(Box::new(parts)));
-            job.body = Some(Body::Own {
-                variable: "page",
-                source: page.source.clone(),
-            });
-            job
+        // Each job depends only on its page and the model: made in
+        // parallel, kept in the pages' order.
+        jobs.par_extend(pages.into_par_iter().map(|page| self.page_job(page)));
+    }
+
+    fn page_job(&self, page: &Page) -> RenderJob {
+        let prerequisites: Vec<Ref> = page
+            .front
+            .prerequisites
+            .iter()
+            .filter_map(|id| self.store.module(id))
+            .map(|m| self.link(&m.source))
+            .collect();
+        let track_nav = self.track_nav(page);
+        let parent = parent_folder(page);
+        let section = self.store.pages.get(&index_key(parent)).map(|index| Ref {
+            title: index.title.clone(),
+            url: self.url(&index.path),
         });
-        jobs.par_extend(page_jobs);
+        let outline = &self.outlines[page.source.as_str()];
+        let parts = PageParts {
+            source: page.source.clone(),
+            toc: outline.toc.clone(),
+            prerequisites,
+            track_nav,
+            reading_minutes: reading_minutes(outline.word_count),
+            section,
+        };
+        let (template, kind) = if page.kind == PageKind::Module {
+            ("module.html", "module")
+        } else {
+            ("page.html", "page")
+        };
+        let mut job = self.job(&page.path, output_for(&page.path), template, kind);
+        job.deferred = Some(Deferred::Page(Box::new(parts)));
+        job.body = Some(Body::Own {
+            variable: "page",
+            source: page.source.clone(),
+        });
+        job
     }
 }
 
